@@ -1,0 +1,165 @@
+"""The pipeline's messages, one pydantic v2 model per topic (DESIGN.md §2).
+
+They are frozen and refuse unknown keys, so a message means the same thing in every
+process. Money and quantities are ``Decimal``; timestamps are UTC-aware. The market bar is
+the exception (see :mod:`tradebot.domain.bar`).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Annotated, Any
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+
+from tradebot.domain.enums import DecisionAction, Direction, OrderSide, OrderStatus, OrderType
+
+__all__ = [
+    "Article",
+    "ClosedTrade",
+    "DecisionCheck",
+    "Fill",
+    "Message",
+    "Order",
+    "PortfolioSnapshot",
+    "ScoredArticle",
+    "Signal",
+    "TradingDecision",
+    "UtcDatetime",
+]
+
+
+def _require_utc(value: datetime) -> datetime:
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise ValueError("timestamp must be timezone-aware (UTC)")
+    return value
+
+
+UtcDatetime = Annotated[datetime, AfterValidator(_require_utc)]
+
+
+class Message(BaseModel):
+    """Base of every bus message: immutable, strict about keys."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Article(Message):
+    """A news item as fetched, before any scoring."""
+
+    source: str
+    url: str
+    title: str
+    body: str = ""
+    published_at: UtcDatetime
+    content_hash: str
+    symbols_hint: tuple[str, ...] = ()
+
+
+class ScoredArticle(Message):
+    """An article scored for one ticker. One article yields one per ticker it mentions."""
+
+    article: Article
+    ticker: str
+    score: float = Field(ge=-1.0, le=1.0)
+    confidence: float = Field(ge=0.0, le=1.0)
+    model: str
+    entities: tuple[str, ...] = ()
+
+
+class Signal(Message):
+    """A strategy (or the ensemble) has an opinion about a ticker at bar time ``ts``."""
+
+    id: str
+    ts: UtcDatetime
+    symbol: str
+    direction: Direction
+    strength: float = Field(ge=0.0, le=1.0)
+    confidence: float = Field(ge=0.0, le=1.0)
+    price: float = Field(gt=0.0)
+    sources: dict[str, float] = Field(default_factory=dict)
+
+
+class DecisionCheck(Message):
+    """One step of a decision's reasoning trace: what was checked, on what, with what result."""
+
+    check: str
+    passed: bool
+    detail: str
+    inputs: dict[str, Any] = Field(default_factory=dict)
+
+
+class TradingDecision(Message):
+    """Exactly one per signal: act or skip, why, and how big."""
+
+    id: str
+    signal_id: str
+    ts: UtcDatetime
+    symbol: str
+    action: DecisionAction
+    side: OrderSide | None = None
+    quantity: Decimal = Decimal(0)
+    reference_price: Decimal
+    reason: str
+    trace: tuple[DecisionCheck, ...] = ()
+    strategies: tuple[str, ...] = ()
+
+
+class Order(Message):
+    """An order as the order manager asked for it, and its latest known state."""
+
+    client_order_id: str
+    decision_id: str
+    symbol: str
+    side: OrderSide
+    type: OrderType = OrderType.MARKET
+    quantity: Decimal = Field(gt=0)
+    limit_price: Decimal | None = None
+    status: OrderStatus = OrderStatus.NEW
+    created_at: UtcDatetime
+    broker_order_id: str | None = None
+    reason: str = ""
+
+
+class Fill(Message):
+    """An execution reported by the broker. ``fill_id`` is unique per venue trade."""
+
+    fill_id: str
+    client_order_id: str
+    symbol: str
+    side: OrderSide
+    quantity: Decimal = Field(gt=0)
+    price: Decimal = Field(gt=0)
+    commission: Decimal = Field(ge=0)
+    ts: UtcDatetime
+
+
+class ClosedTrade(Message):
+    """A round trip: a position opened and fully closed again."""
+
+    id: str
+    symbol: str
+    quantity: Decimal
+    entry_ts: UtcDatetime
+    exit_ts: UtcDatetime
+    entry_price: Decimal
+    exit_price: Decimal
+    pnl: Decimal
+    commission: Decimal
+    return_pct: float
+    hold_seconds: float
+    strategies: tuple[str, ...] = ()
+    entry_decision_id: str
+    exit_decision_id: str
+
+
+class PortfolioSnapshot(Message):
+    """The ledger at one moment: ``equity == cash + positions_value`` always."""
+
+    ts: UtcDatetime
+    cash: Decimal
+    positions_value: Decimal
+    equity: Decimal
+    open_positions: int
+    realised_pnl: Decimal

@@ -1,0 +1,142 @@
+"""The small interfaces the engine knows about the outside world (DESIGN.md §1).
+
+Each port has an in-memory fake in :mod:`tradebot.testing` and real adapters in
+:mod:`tradebot.adapters`. The engine imports only this module, never an adapter.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from datetime import datetime
+from typing import Any, Protocol, runtime_checkable
+
+from tradebot.domain.bar import Bar
+from tradebot.domain.messages import (
+    Article,
+    ClosedTrade,
+    Fill,
+    Order,
+    PortfolioSnapshot,
+    ScoredArticle,
+    Signal,
+    TradingDecision,
+)
+from tradebot.domain.position import Position
+from tradebot.domain.run import RunInfo
+
+__all__ = [
+    "Broker",
+    "Bus",
+    "Clock",
+    "Handler",
+    "MarketFeed",
+    "NewsSource",
+    "Notifier",
+    "SentimentModel",
+    "Store",
+]
+
+Handler = Callable[[Any], None]
+
+
+@runtime_checkable
+class Clock(Protocol):
+    """The only source of "now". The driver moves it forward to each event's time."""
+
+    def now(self) -> datetime: ...
+
+    def advance_to(self, ts: datetime) -> None:
+        """Move to ``ts``: instantly (backtest), paced (replay) or by waiting (live)."""
+        ...
+
+
+@runtime_checkable
+class MarketFeed(Protocol):
+    """Closed bars in timestamp order (ties broken by symbol order)."""
+
+    def bars(self) -> Iterator[Bar]: ...
+
+
+@runtime_checkable
+class NewsSource(Protocol):
+    """Articles in ``published_at`` order."""
+
+    def articles(self) -> Iterator[Article]: ...
+
+
+@runtime_checkable
+class SentimentModel(Protocol):
+    name: str
+
+    def score(self, article: Article, ticker: str) -> tuple[float, float]:
+        """Return ``(score in -1..1, confidence in 0..1)`` of ``article`` about ``ticker``."""
+        ...
+
+
+@runtime_checkable
+class Broker(Protocol):
+    """Commands in (submit, cancel, lookup), events out (fills)."""
+
+    def submit(self, order: Order) -> Order:
+        """Hand the order to the venue; return it with its new status (accepted/rejected)."""
+        ...
+
+    def cancel(self, client_order_id: str) -> None: ...
+
+    def lookup(self, client_order_id: str) -> Order | None:
+        """The venue's view of an order, by our client order id; ``None`` if it never arrived."""
+        ...
+
+    def on_bar(self, bar: Bar) -> Sequence[Fill]:
+        """Fills since the last call: simulated against ``bar``, or drained from the venue."""
+        ...
+
+
+@runtime_checkable
+class Bus(Protocol):
+    def publish(self, topic: str, message: Any) -> None: ...
+
+    def subscribe(self, topic: str, handler: Handler, *, stage: str) -> None: ...
+
+
+@runtime_checkable
+class Store(Protocol):
+    """Durable record of what the bot did. Whether a call commits at once (paper, live) or in
+    batches (backtest) is the adapter's configuration, never the caller's concern; ``flush``
+    makes everything recorded so far durable."""
+
+    def start_run(self, run: RunInfo) -> None: ...
+
+    def finish_run(self, run_id: str, status: str, finished_at: datetime,
+                   metrics: dict[str, Any]) -> None: ...
+
+    def record_article(self, run_id: str, article: Article) -> None: ...
+
+    def record_sentiment(self, run_id: str, scored: ScoredArticle) -> None: ...
+
+    def record_signal(self, run_id: str, signal: Signal) -> None: ...
+
+    def record_decision(self, run_id: str, decision: TradingDecision) -> None: ...
+
+    def record_order(self, run_id: str, order: Order) -> None:
+        """Insert, or update the status of, the order with this client order id."""
+        ...
+
+    def record_fill(self, run_id: str, fill: Fill) -> None: ...
+
+    def record_closed_trade(self, run_id: str, trade: ClosedTrade) -> None: ...
+
+    def record_snapshot(self, run_id: str, snapshot: PortfolioSnapshot) -> None: ...
+
+    def save_positions(self, run_id: str, positions: Sequence[Position]) -> None:
+        """Replace the run's open positions with these."""
+        ...
+
+    def flush(self) -> None: ...
+
+    def close(self) -> None: ...
+
+
+@runtime_checkable
+class Notifier(Protocol):
+    def notify(self, level: str, title: str, body: str) -> None: ...
