@@ -1,0 +1,1 @@
+"""Backtesting: the runner around the kernel, metrics and reports."""

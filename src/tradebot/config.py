@@ -1,0 +1,181 @@
+"""Settings: defaults in one place, overridden by a YAML file, then by ``TRADEBOT_`` env vars.
+
+Precedence (highest first): explicit keyword arguments, environment
+(``TRADEBOT_RISK__POSITION_FRACTION=0.05``), the YAML file given with ``--config``, the
+defaults below. Every section refuses unknown keys, so a typo is an error rather than a
+silently ignored setting. Secrets are ``SecretStr`` and are masked by :func:`masked_dump`.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, ClassVar
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    YamlConfigSettingsSource,
+)
+
+from tradebot.domain.enums import Timeframe
+from tradebot.domain.errors import ConfigError
+
+__all__ = [
+    "BrokerSettings",
+    "DataSettings",
+    "LogSettings",
+    "NewsSettings",
+    "RiskSettings",
+    "Settings",
+    "StoreSettings",
+    "StrategySettings",
+    "load_settings",
+    "mask_url",
+    "masked_dump",
+]
+
+DEFAULT_DB_URL = "sqlite:///./.tradebot/tradebot.db"
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class StoreSettings(_Section):
+    url: str = DEFAULT_DB_URL
+    batch_size: int = Field(default=5000, ge=1, description="rows buffered in backtests")
+
+
+class BrokerSettings(_Section):
+    initial_cash: Decimal = Field(default=Decimal(100_000), gt=0)
+    commission_rate: Decimal = Field(default=Decimal("0.0005"), ge=0, le=Decimal("0.1"))
+    commission_min: Decimal = Field(default=Decimal(0), ge=0)
+    slippage_bps: Decimal = Field(default=Decimal(5), ge=0, le=Decimal(1000))
+    alpaca_api_key: SecretStr | None = None
+    alpaca_api_secret: SecretStr | None = None
+
+
+class RiskSettings(_Section):
+    position_fraction: Decimal = Field(default=Decimal("0.10"), gt=0, le=1)
+    max_open_positions: int = Field(default=8, ge=1)
+    cash_buffer: Decimal = Field(default=Decimal("0.02"), ge=0, lt=1,
+                                 description="headroom for a gap between decision and fill")
+    fractional: bool = False
+
+
+class StrategySettings(_Section):
+    name: str = "momentum"
+    fast: int = Field(default=10, ge=1)
+    slow: int = Field(default=30, ge=2)
+
+
+class DataSettings(_Section):
+    dir: Path | None = Field(default=None, description="Parquet data dir; None = bundled")
+    timeframe: Timeframe = Timeframe.D1
+
+
+class NewsSettings(_Section):
+    enabled: bool = True
+    file: Path | None = None
+
+
+class LogSettings(_Section):
+    level: str = Field(default="INFO", pattern="^(DEBUG|INFO|WARNING|ERROR)$")
+    json_output: bool | None = Field(default=None, description="None = JSON unless a terminal")
+
+
+class Settings(BaseSettings):
+    """The effective configuration of one tradebot process."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="TRADEBOT_", env_nested_delimiter="__", extra="forbid", frozen=True
+    )
+    _yaml_file: ClassVar[Path | None] = None
+
+    store: StoreSettings = StoreSettings()
+    broker: BrokerSettings = BrokerSettings()
+    risk: RiskSettings = RiskSettings()
+    strategy: StrategySettings = StrategySettings()
+    data: DataSettings = DataSettings()
+    news: NewsSettings = NewsSettings()
+    log: LogSettings = LogSettings()
+    snapshot_interval_s: int = Field(default=86_400, ge=1)
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
+        if cls._yaml_file is not None:
+            sources.append(YamlConfigSettingsSource(settings_cls, yaml_file=cls._yaml_file))
+        return tuple(sources)
+
+
+def load_settings(config_file: Path | None = None, **overrides: Any) -> Settings:
+    """Build :class:`Settings`, turning any problem into one :class:`ConfigError` line."""
+    source = "defaults and environment"
+    settings_cls: type[Settings] = Settings
+    if config_file is not None:
+        if not config_file.is_file():
+            raise ConfigError(f"config file {config_file} not found", "check the --config path")
+        try:
+            yaml.safe_load(config_file.read_text())
+        except yaml.YAMLError as exc:
+            raise ConfigError(f"config file {config_file} is not valid YAML: {exc}".replace(
+                "\n", " "), "fix the YAML syntax") from exc
+        settings_cls = type("FileSettings", (Settings,), {"_yaml_file": config_file})
+        source = str(config_file)
+    try:
+        return settings_cls(**overrides)
+    except ValidationError as exc:
+        raise ConfigError(_describe(exc, source), _hint(exc)) from exc
+
+
+def _describe(exc: ValidationError, source: str) -> str:
+    first = exc.errors()[0]
+    where = ".".join(str(p) for p in first["loc"]) or "settings"
+    got = first.get("input")
+    shown = "" if isinstance(got, dict) else f" (got {got!r})"
+    more = f" and {exc.error_count() - 1} more" if exc.error_count() > 1 else ""
+    return f"bad configuration in {source}: {where}: {first['msg']}{shown}{more}"
+
+
+def _hint(exc: ValidationError) -> str:
+    loc = [str(p) for p in exc.errors()[0]["loc"]]
+    env = "TRADEBOT_" + "__".join(p.upper() for p in loc)
+    return f"fix `{'.'.join(loc)}` in the YAML file or the environment variable {env}"
+
+
+def masked_dump(settings: Settings) -> dict[str, Any]:
+    """The settings as plain data with every secret replaced by ``'**********'``."""
+    return _mask(settings.model_dump(mode="python"))
+
+
+def _mask(value: Any) -> Any:
+    if isinstance(value, SecretStr):
+        return "**********"
+    if isinstance(value, dict):
+        return {k: _mask(v) for k, v in value.items()}
+    if isinstance(value, Decimal | Path | Timeframe):
+        return str(value)
+    if isinstance(value, str):
+        return mask_url(value)
+    return value
+
+
+def mask_url(text: str) -> str:
+    """Hide the password of any ``scheme://user:password@host`` URL in ``text``."""
+    return _URL_PASSWORD.sub(r"\1**********@", text)
+
+
+_URL_PASSWORD = re.compile(r"(://[^:/@\s]+:)[^@\s]+@")

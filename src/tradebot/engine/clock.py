@@ -1,0 +1,72 @@
+"""Clocks: the only place the engine learns what time it is.
+
+``SimClock`` jumps to each event (backtests). ``PacedClock`` replays history at N× real
+time (paper replay) and can be interrupted. ``LiveClock`` reads the wall clock. The
+kernel drives all three the same way: ``advance_to(event.ts)`` before each event.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from datetime import UTC, datetime
+
+__all__ = ["LiveClock", "PacedClock", "SimClock"]
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+class SimClock:
+    """Simulated time: ``advance_to`` sets now, instantly. Time never goes backwards."""
+
+    def __init__(self, start: datetime = _EPOCH) -> None:
+        self._now = start
+
+    def now(self) -> datetime:
+        return self._now
+
+    def advance_to(self, ts: datetime) -> None:
+        if ts > self._now:
+            self._now = ts
+
+
+class PacedClock(SimClock):
+    """Simulated time that waits ``(ts - now) / speed`` seconds of real time per step.
+
+    Gaps longer than ``max_gap_s`` of real time (weekends in daily data) are shortened to it,
+    so a replay shows steady progress. ``interrupt()`` wakes a waiting clock at once.
+    """
+
+    def __init__(self, speed: float, *, max_gap_s: float = 5.0,
+                 start: datetime = _EPOCH) -> None:
+        super().__init__(start)
+        if speed <= 0:
+            raise ValueError("speed must be > 0")
+        self.speed = speed
+        self.max_gap_s = max_gap_s
+        self._wake = threading.Event()
+        self._started = False
+
+    def advance_to(self, ts: datetime) -> None:
+        if self._started and ts > self._now:
+            wait = min((ts - self._now).total_seconds() / self.speed, self.max_gap_s)
+            self._wake.wait(wait)
+        self._started = True
+        super().advance_to(ts)
+
+    def interrupt(self) -> None:
+        self._wake.set()
+
+
+class LiveClock:
+    """Wall-clock time in UTC. ``advance_to`` does nothing: live events arrive on time."""
+
+    def now(self) -> datetime:
+        return datetime.now(UTC)
+
+    def advance_to(self, ts: datetime) -> None:
+        return None
+
+    @staticmethod
+    def monotonic() -> float:
+        return time.monotonic()

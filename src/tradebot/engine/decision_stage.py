@@ -1,0 +1,127 @@
+"""The minimal decision stage: one persisted decision per signal, act or skip, with a trace.
+
+Sizing is a fixed fraction of equity in whole units (fractional when configured), capped by
+the cash not already promised to open buy orders, less a buffer for the gap between the
+decision price (bar t close) and the fill (bar t+1 open). Long-only: a SHORT signal exits a
+long position and is skipped when there is none. The risk engine replaces this stage later;
+its trace format (one :class:`DecisionCheck` per rule, in order) stays.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import ROUND_DOWN, Decimal
+
+from tradebot.domain.enums import DecisionAction, Direction, OrderSide
+from tradebot.domain.messages import DecisionCheck, Signal, TradingDecision
+from tradebot.engine.ids import decision_id
+from tradebot.engine.order_manager import OrderManager
+from tradebot.engine.portfolio import Portfolio
+from tradebot.engine.topics import DECISIONS
+from tradebot.ports import Bus, Store
+
+__all__ = ["DecisionStage", "SizingRules"]
+
+
+@dataclass(frozen=True, slots=True)
+class SizingRules:
+    position_fraction: Decimal
+    max_open_positions: int
+    cash_buffer: Decimal
+    commission_rate: Decimal
+    fractional: bool = False
+    lot: Decimal = Decimal("0.0001")
+
+
+class DecisionStage:
+    stage = "decision"
+
+    def __init__(self, *, run_id: str, rules: SizingRules, portfolio: Portfolio,
+                 orders: OrderManager, store: Store, bus: Bus) -> None:
+        self._run_id = run_id
+        self._rules = rules
+        self._portfolio = portfolio
+        self._orders = orders
+        self._store = store
+        self._bus = bus
+        self._seen: set[str] = set()
+        self.acted = 0
+        self.skipped = 0
+
+    def on_signal(self, signal: Signal) -> None:
+        did = decision_id(signal.id)
+        if did in self._seen:
+            return  # redelivered signal: it was decided already
+        self._seen.add(did)
+        price = Decimal(repr(signal.price))
+        trace: list[DecisionCheck] = []
+        if signal.direction is Direction.LONG:
+            side, qty, reason = self._entry(signal, price, trace)
+        elif signal.direction is Direction.SHORT:
+            side, qty, reason = self._exit(signal, trace)
+        else:
+            side, qty, reason = None, Decimal(0), "neutral signal: nothing to do"
+        action = DecisionAction.ACT if side is not None else DecisionAction.SKIP
+        decision = TradingDecision(
+            id=did, signal_id=signal.id, ts=signal.ts, symbol=signal.symbol, action=action,
+            side=side, quantity=qty, reference_price=price, reason=reason, trace=tuple(trace),
+            strategies=tuple(signal.sources),
+        )
+        if action is DecisionAction.ACT:
+            self.acted += 1
+        else:
+            self.skipped += 1
+        self._store.record_decision(self._run_id, decision)
+        self._bus.publish(DECISIONS, decision)
+
+    def _entry(self, signal: Signal, price: Decimal,
+               trace: list[DecisionCheck]) -> tuple[OrderSide | None, Decimal, str]:
+        symbol = signal.symbol
+        held = symbol in self._portfolio.positions
+        if not _check(trace, "not already long", not held, f"holding {symbol}" if held else "flat"):
+            return None, Decimal(0), f"already long {symbol}"
+        pending = self._orders.open_orders(symbol)
+        if not _check(trace, "no open order", not pending, f"{len(pending)} open order(s)"):
+            return None, Decimal(0), f"an order for {symbol} is still open"
+        busy = len(self._portfolio.positions) + sum(
+            1 for o in self._orders.open_orders() if o.side is OrderSide.BUY)
+        limit = self._rules.max_open_positions
+        if not _check(trace, "max open positions", busy < limit, f"{busy} of {limit} in use",
+                      {"open": busy, "max": limit}):
+            return None, Decimal(0), f"max open positions reached ({limit})"
+        equity = self._portfolio.equity()
+        target = equity * self._rules.position_fraction
+        available = self._portfolio.cash - self._orders.reserved_cash()
+        unit_cost = price * (1 + self._rules.cash_buffer + self._rules.commission_rate)
+        affordable = max(available, Decimal(0)) / unit_cost
+        qty = self._round(min(target / price, affordable))
+        inputs = {"equity": str(equity), "fraction": str(self._rules.position_fraction),
+                  "price": str(price), "available_cash": str(available), "quantity": str(qty)}
+        capped = "cash" if affordable < target / price else "fraction of equity"
+        if not _check(trace, "position size", qty > 0, f"{qty} units, capped by {capped}",
+                      inputs):
+            return None, Decimal(0), "insufficient cash for one unit"
+        return OrderSide.BUY, qty, f"enter long: {signal.direction} signal " \
+                                   f"strength {signal.strength:.2f}"
+
+    def _exit(self, signal: Signal,
+              trace: list[DecisionCheck]) -> tuple[OrderSide | None, Decimal, str]:
+        pos = self._portfolio.positions.get(signal.symbol)
+        if not _check(trace, "holding to exit", pos is not None,
+                      "long position open" if pos else "flat; short selling disabled"):
+            return None, Decimal(0), "no long position to exit (short selling disabled)"
+        assert pos is not None
+        pending = self._orders.open_orders(signal.symbol)
+        if not _check(trace, "no open order", not pending, f"{len(pending)} open order(s)"):
+            return None, Decimal(0), f"an order for {signal.symbol} is still open"
+        return OrderSide.SELL, pos.quantity, "exit long: short signal"
+
+    def _round(self, qty: Decimal) -> Decimal:
+        step = self._rules.lot if self._rules.fractional else Decimal(1)
+        return (qty / step).to_integral_value(rounding=ROUND_DOWN) * step
+
+
+def _check(trace: list[DecisionCheck], name: str, passed: bool, detail: str,
+           inputs: dict[str, object] | None = None) -> bool:
+    trace.append(DecisionCheck(check=name, passed=passed, detail=detail, inputs=inputs or {}))
+    return passed

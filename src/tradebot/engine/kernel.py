@@ -1,0 +1,162 @@
+"""The kernel: one object that runs backtests, paper replays and live sessions alike.
+
+It wires the stages on the bus in a fixed order and drives them with a merged stream of
+news and bars in time order. The only things that differ between modes are the adapters
+handed in (clock, feed, news source, broker, store); no stage knows which mode it is in.
+
+Dispatch order on ``market.bars``: execution (broker fills pending orders at this bar's
+open) → portfolio (marks) → signal generator (strategy sees the closed bar, may decide,
+and the resulting order waits for the *next* bar). Articles at a timestamp come before bars
+at the same timestamp.
+"""
+
+from __future__ import annotations
+
+import heapq
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from tradebot.backtest.metrics import summarise
+from tradebot.domain.messages import ClosedTrade
+from tradebot.domain.run import RunInfo
+from tradebot.engine.clock import LiveClock
+from tradebot.engine.decision_stage import DecisionStage, SizingRules
+from tradebot.engine.execution_stage import ExecutionStage
+from tradebot.engine.news_stage import NewsStage
+from tradebot.engine.order_manager import OrderManager
+from tradebot.engine.portfolio import Portfolio
+from tradebot.engine.portfolio_stage import PortfolioStage
+from tradebot.engine.signal_stage import SignalStage
+from tradebot.engine.topics import (
+    DECISIONS,
+    FILLS,
+    MARKET_BARS,
+    NEWS_RAW,
+    NEWS_SCORED,
+    SIGNALS,
+)
+from tradebot.ops.logging import get_logger
+from tradebot.ports import Broker, Bus, Clock, MarketFeed, NewsSource, SentimentModel, Store
+from tradebot.strategies.base import StrategyFactory
+
+__all__ = ["Kernel", "RunResult"]
+
+Progress = Callable[[int], None]
+_NEWS, _BAR = 0, 1
+
+
+@dataclass(slots=True)
+class RunResult:
+    run_id: str
+    status: str
+    metrics: dict[str, Any]
+    trades: list[ClosedTrade]
+    equity_ts: list[datetime]
+    equity: list[float]
+    counts: dict[str, int] = field(default_factory=dict)
+
+
+class Kernel:
+    def __init__(self, *, run: RunInfo, clock: Clock, feed: MarketFeed,
+                 news: NewsSource | None, broker: Broker, bus: Bus, store: Store,
+                 strategy: StrategyFactory, sentiment: SentimentModel, rules: SizingRules,
+                 initial_cash: Decimal, snapshot_interval_s: int = 86_400,
+                 periods_per_year: int = 252) -> None:
+        self.run_info = run
+        self.clock = clock
+        self._feed = feed
+        self._news = news
+        self._bus = bus
+        self._store = store
+        self._periods = periods_per_year
+        self._stopping = False
+        self._log = get_logger("kernel")
+        rid = run.id
+        self.orders = OrderManager(run_id=rid, broker=broker, store=store, bus=bus)
+        self.portfolio = Portfolio(initial_cash, self.orders.context)
+        self.execution = ExecutionStage(run_id=rid, broker=broker, store=store, bus=bus)
+        self.ledger = PortfolioStage(run_id=rid, portfolio=self.portfolio, store=store, bus=bus,
+                                     snapshot_interval_s=snapshot_interval_s)
+        self.signals = SignalStage(run_id=rid, factory=strategy, store=store, bus=bus)
+        self.decisions = DecisionStage(run_id=rid, rules=rules, portfolio=self.portfolio,
+                                       orders=self.orders, store=store, bus=bus)
+        self.news = NewsStage(run_id=rid, model=sentiment, store=store, bus=bus)
+        self._wire()
+
+    def _wire(self) -> None:
+        sub = self._bus.subscribe
+        sub(MARKET_BARS, self.execution.on_bar, stage=ExecutionStage.stage)
+        sub(MARKET_BARS, self.ledger.on_bar, stage=PortfolioStage.stage)
+        sub(MARKET_BARS, self.signals.on_bar, stage=SignalStage.stage)
+        sub(NEWS_RAW, self.news.on_article, stage=NewsStage.stage)
+        sub(NEWS_SCORED, self.signals.on_scored, stage=SignalStage.stage)
+        sub(SIGNALS, self.decisions.on_signal, stage=DecisionStage.stage)
+        sub(DECISIONS, self.orders.on_decision, stage=OrderManager.stage)
+        sub(FILLS, self.orders.on_fill, stage=OrderManager.stage)
+        sub(FILLS, self.ledger.on_fill, stage=PortfolioStage.stage)
+
+    def stop(self) -> None:
+        """Ask the loop to finish after the current event (safe from a signal handler)."""
+        self._stopping = True
+        interrupt = getattr(self.clock, "interrupt", None)
+        if interrupt is not None:
+            interrupt()
+
+    def run(self, progress: Progress | None = None, every: int = 2000) -> RunResult:
+        self._store.start_run(self.run_info)
+        status, counts = "completed", {"bars": 0, "articles": 0}
+        current: datetime | None = None
+        try:
+            for ts, kind, item in self._events():
+                if self._stopping:
+                    status = "stopped"
+                    break
+                if ts != current:
+                    if current is not None:
+                        self.ledger.close_time(current, ts)
+                    self.clock.advance_to(ts)
+                    current = ts
+                if kind == _BAR:
+                    counts["bars"] += 1
+                    self._bus.publish(MARKET_BARS, item)
+                else:
+                    counts["articles"] += 1
+                    self._bus.publish(NEWS_RAW, item)
+                if progress is not None and (counts["bars"] + counts["articles"]) % every == 0:
+                    progress(counts["bars"] + counts["articles"])
+        except KeyboardInterrupt:
+            status = "stopped"
+        except BaseException:
+            self._finish(current, "failed", counts)
+            raise
+        return self._finish(current, status, counts)
+
+    def _events(self) -> Iterator[tuple[datetime, int, Any]]:
+        bars: Iterable[tuple[datetime, int, Any]] = ((b.ts, _BAR, b) for b in self._feed.bars())
+        if self._news is None:
+            return iter(bars)
+        articles = ((a.published_at, _NEWS, a) for a in self._news.articles())
+        return heapq.merge(articles, bars, key=lambda e: (e[0], e[1]))
+
+    def _finish(self, current: datetime | None, status: str,
+                counts: dict[str, int]) -> RunResult:
+        if current is not None:
+            self.ledger.close_time(current, None)
+        self.ledger.save_positions()
+        counts |= {"signals": self.signals.emitted, "acted": self.decisions.acted,
+                   "skipped": self.decisions.skipped, "snapshots": self.ledger.snapshots,
+                   "scored_articles": self.news.scored}
+        metrics = summarise(self.ledger.equity_ts, self.ledger.equity,
+                            self.ledger.closed_trades, float(self.portfolio.initial_cash),
+                            self._periods)
+        metrics |= {"decisions_acted": self.decisions.acted,
+                    "decisions_skipped": self.decisions.skipped,
+                    "open_positions": len(self.portfolio.positions)}
+        self._store.finish_run(self.run_info.id, status, LiveClock().now(), metrics)
+        self._store.flush()
+        self._log.info("run finished", run_id=self.run_info.id, status=status, **counts)
+        return RunResult(self.run_info.id, status, metrics, list(self.ledger.closed_trades),
+                         list(self.ledger.equity_ts), list(self.ledger.equity), counts)

@@ -1,0 +1,116 @@
+"""The order manager: turns an acted decision into exactly one order, and tracks its state.
+
+The client order id is derived from the decision id and the order is recorded *before* the
+broker is called, so a redelivered decision or a restart finds the order and does not send
+it again; and if the record cannot be written, nothing is sent. A temporary broker error on
+submit means "outcome unknown" (status ``unknown``), never "rejected": the broker is asked
+by client order id before anything is resubmitted.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from tradebot.domain.enums import DecisionAction, OrderSide, OrderStatus
+from tradebot.domain.errors import BrokerError, TemporaryBrokerError
+from tradebot.domain.messages import Fill, Order, TradingDecision
+from tradebot.engine.ids import client_order_id
+from tradebot.engine.topics import ORDERS
+from tradebot.ops.logging import get_logger
+from tradebot.ports import Broker, Bus, Store
+
+__all__ = ["OrderManager", "TrackedOrder"]
+
+_TERMINAL = frozenset({OrderStatus.FILLED, OrderStatus.CANCELLED, OrderStatus.REJECTED})
+
+
+@dataclass(slots=True)
+class TrackedOrder:
+    order: Order
+    strategies: tuple[str, ...]
+    reference_price: Decimal
+    filled: Decimal = Decimal(0)
+
+    @property
+    def is_open(self) -> bool:
+        return self.order.status not in _TERMINAL
+
+
+class OrderManager:
+    stage = "order-manager"
+
+    def __init__(self, *, run_id: str, broker: Broker, store: Store, bus: Bus) -> None:
+        self._run_id = run_id
+        self._broker = broker
+        self._store = store
+        self._bus = bus
+        self._orders: dict[str, TrackedOrder] = {}
+        self._log = get_logger(self.stage)
+
+    # --- handlers ---------------------------------------------------------------------
+    def on_decision(self, decision: TradingDecision) -> None:
+        if decision.action is not DecisionAction.ACT or decision.side is None:
+            return
+        coid = client_order_id(decision.id)
+        if coid in self._orders:
+            return  # redelivered decision: the order already exists
+        order = Order(client_order_id=coid, decision_id=decision.id, symbol=decision.symbol,
+                      side=decision.side, quantity=decision.quantity, created_at=decision.ts,
+                      reason=decision.reason)
+        self._store.record_order(self._run_id, order)  # durable before the venue sees it
+        self._orders[coid] = TrackedOrder(order, decision.strategies, decision.reference_price)
+        self._update(coid, self._submit(order))
+
+    def on_fill(self, fill: Fill) -> None:
+        tracked = self._orders.get(fill.client_order_id)
+        if tracked is None:
+            self._log.warning("fill for an unknown order", client_order_id=fill.client_order_id)
+            return
+        tracked.filled += fill.quantity
+        done = tracked.filled >= tracked.order.quantity
+        status = OrderStatus.FILLED if done else OrderStatus.PARTIALLY_FILLED
+        self._update(fill.client_order_id, tracked.order.model_copy(update={"status": status}))
+
+    # --- queries used by the decision stage and the portfolio -------------------------
+    def context(self, coid: str) -> tuple[str, tuple[str, ...]]:
+        tracked = self._orders[coid]
+        return tracked.order.decision_id, tracked.strategies
+
+    def open_orders(self, symbol: str | None = None) -> list[Order]:
+        return [t.order for t in self._orders.values()
+                if t.is_open and (symbol is None or t.order.symbol == symbol)]
+
+    def reserved_cash(self) -> Decimal:
+        """Notional of open buy orders not yet filled, valued at their decision price."""
+        return sum(((t.order.quantity - t.filled) * t.reference_price
+                    for t in self._orders.values()
+                    if t.is_open and t.order.side is OrderSide.BUY), Decimal(0))
+
+    # --- internals --------------------------------------------------------------------
+    def _submit(self, order: Order) -> Order:
+        try:
+            return self._broker.submit(order)
+        except TemporaryBrokerError as exc:
+            self._log.warning("submit outcome unknown", client_order_id=order.client_order_id,
+                              error=exc.one_line())
+            known = self._lookup(order)
+            return known if known is not None else order.model_copy(
+                update={"status": OrderStatus.UNKNOWN, "reason": exc.one_line()})
+        except BrokerError as exc:
+            return order.model_copy(update={"status": OrderStatus.REJECTED,
+                                            "reason": exc.one_line()})
+
+    def _lookup(self, order: Order) -> Order | None:
+        try:
+            return self._broker.lookup(order.client_order_id)
+        except BrokerError:
+            return None
+
+    def _update(self, coid: str, order: Order) -> None:
+        tracked = self._orders[coid]
+        if order == tracked.order and order.status is not OrderStatus.NEW:
+            return
+        tracked.order = order
+        self._store.record_order(self._run_id, order)
+        self._bus.publish(ORDERS, order)

@@ -1,0 +1,132 @@
+"""The ledger: cash, positions and realised P&L, all in ``Decimal``.
+
+Fills are the only thing that move money. Bars only move the marks. When a position goes
+back to zero the round trip becomes one :class:`ClosedTrade` (quantity-weighted entry and
+exit prices, both commissions), so partial exits are paired by quantity, never by count.
+Invariant, held at every snapshot: ``equity == cash + sum(quantity × last close)``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from decimal import Decimal
+
+from tradebot.domain.bar import Bar
+from tradebot.domain.enums import OrderSide
+from tradebot.domain.messages import ClosedTrade, Fill, PortfolioSnapshot
+from tradebot.domain.position import Position
+from tradebot.engine.ids import stable_id
+
+__all__ = ["FillContext", "Portfolio"]
+
+_ZERO = Decimal(0)
+_CENT = Decimal("0.01")
+
+FillContext = Callable[[str], tuple[str, tuple[str, ...]]]
+"""client order id -> (decision id, contributing strategies)."""
+
+
+class Portfolio:
+    """Long-only ledger for one cash account."""
+
+    def __init__(self, initial_cash: Decimal, fill_context: FillContext) -> None:
+        self.initial_cash = initial_cash
+        self.cash = initial_cash
+        self.realised_pnl = _ZERO
+        self.positions: dict[str, Position] = {}
+        self._marks: dict[str, float] = {}
+        self._fill_context = fill_context
+
+    # --- events -----------------------------------------------------------------------
+    def on_bar(self, bar: Bar) -> None:
+        self._marks[bar.symbol] = bar.close
+
+    def apply_fill(self, fill: Fill) -> ClosedTrade | None:
+        """Move cash and quantity; return the round trip if this fill closed a position."""
+        decision_id, strategies = self._fill_context(fill.client_order_id)
+        if fill.side is OrderSide.BUY:
+            self._buy(fill, decision_id, strategies)
+            return None
+        return self._sell(fill, decision_id)
+
+    def _buy(self, fill: Fill, decision_id: str, strategies: tuple[str, ...]) -> None:
+        self.cash -= fill.quantity * fill.price + fill.commission
+        pos = self.positions.get(fill.symbol)
+        if pos is None:
+            self.positions[fill.symbol] = Position(
+                symbol=fill.symbol, quantity=fill.quantity, avg_price=fill.price,
+                opened_at=fill.ts, entry_decision_id=decision_id,
+                entry_commission=fill.commission, strategies=strategies,
+                last_price=fill.price, bought_quantity=fill.quantity,
+            )
+            return
+        total = pos.quantity + fill.quantity
+        pos.avg_price = (pos.avg_price * pos.quantity + fill.price * fill.quantity) / total
+        pos.quantity = total
+        pos.bought_quantity += fill.quantity
+        pos.entry_commission += fill.commission
+
+    def _sell(self, fill: Fill, decision_id: str) -> ClosedTrade | None:
+        pos = self.positions.get(fill.symbol)
+        if pos is None or fill.quantity > pos.quantity:
+            held = _ZERO if pos is None else pos.quantity
+            raise ValueError(f"sell of {fill.quantity} {fill.symbol} exceeds holding {held} "
+                             "(short selling is not enabled)")
+        self.cash += fill.quantity * fill.price - fill.commission
+        self.realised_pnl += (fill.price - pos.avg_price) * fill.quantity - fill.commission
+        pos.quantity -= fill.quantity
+        pos.sold_quantity += fill.quantity
+        pos.sold_notional += fill.quantity * fill.price
+        pos.exit_commission += fill.commission
+        if pos.quantity > _ZERO:
+            return None
+        del self.positions[fill.symbol]
+        self.realised_pnl -= pos.entry_commission
+        return _round_trip(pos, fill.ts, decision_id)
+
+    # --- views ------------------------------------------------------------------------
+    def mark(self, symbol: str) -> float | None:
+        return self._marks.get(symbol)
+
+    def equity_float(self) -> float:
+        """Fast float equity for the per-bar equity curve (reports use the Decimal one)."""
+        marks = self._marks
+        return float(self.cash) + sum(
+            float(p.quantity) * marks.get(s, float(p.avg_price)) for s, p in self.positions.items()
+        )
+
+    def snapshot(self, ts: datetime) -> PortfolioSnapshot:
+        value = _ZERO
+        for symbol, pos in self.positions.items():
+            mark = self._marks.get(symbol)
+            pos.last_price = pos.avg_price if mark is None else Decimal(repr(mark))
+            value += pos.market_value
+        return PortfolioSnapshot(ts=ts, cash=self.cash, positions_value=value,
+                                 equity=self.cash + value, open_positions=len(self.positions),
+                                 realised_pnl=self.realised_pnl)
+
+    def equity(self) -> Decimal:
+        """Cash plus positions at their last close (average cost before the first mark)."""
+        value = sum(
+            (p.quantity * (p.avg_price if (m := self._marks.get(s)) is None else Decimal(repr(m)))
+             for s, p in self.positions.items()),
+            _ZERO,
+        )
+        return self.cash + value
+
+
+def _round_trip(pos: Position, exit_ts: datetime, exit_decision_id: str) -> ClosedTrade:
+    qty = pos.bought_quantity
+    exit_price = pos.sold_notional / pos.sold_quantity
+    commission = pos.entry_commission + pos.exit_commission
+    pnl = (exit_price - pos.avg_price) * qty - commission
+    cost = pos.avg_price * qty
+    return ClosedTrade(
+        id="trd-" + stable_id(pos.entry_decision_id, exit_decision_id, pos.symbol),
+        symbol=pos.symbol, quantity=qty, entry_ts=pos.opened_at, exit_ts=exit_ts,
+        entry_price=pos.avg_price, exit_price=exit_price, pnl=pnl, commission=commission,
+        return_pct=float(pnl / cost) if cost else 0.0,
+        hold_seconds=(exit_ts - pos.opened_at).total_seconds(), strategies=pos.strategies,
+        entry_decision_id=pos.entry_decision_id, exit_decision_id=exit_decision_id,
+    )

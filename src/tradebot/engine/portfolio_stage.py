@@ -1,0 +1,59 @@
+"""Connects the ledger to the bus: fills move money, bars move marks, time makes snapshots.
+
+The equity curve gets one point per distinct timestamp (floats, for metrics); the store gets
+one Decimal snapshot per ``snapshot_interval_s`` bucket — the state at the last timestamp of
+the bucket — so a million minute bars do not become a million rows.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from tradebot.domain.bar import Bar
+from tradebot.domain.messages import ClosedTrade, Fill
+from tradebot.engine.portfolio import Portfolio
+from tradebot.engine.topics import TRADES_CLOSED
+from tradebot.ports import Bus, Store
+
+__all__ = ["PortfolioStage"]
+
+
+class PortfolioStage:
+    stage = "portfolio"
+
+    def __init__(self, *, run_id: str, portfolio: Portfolio, store: Store, bus: Bus,
+                 snapshot_interval_s: int) -> None:
+        self._run_id = run_id
+        self.portfolio = portfolio
+        self._store = store
+        self._bus = bus
+        self._interval = snapshot_interval_s
+        self.closed_trades: list[ClosedTrade] = []
+        self.equity_ts: list[datetime] = []
+        self.equity: list[float] = []
+        self.snapshots = 0
+
+    def on_bar(self, bar: Bar) -> None:
+        self.portfolio.on_bar(bar)
+
+    def on_fill(self, fill: Fill) -> None:
+        trade = self.portfolio.apply_fill(fill)
+        if trade is None:
+            return
+        self.closed_trades.append(trade)
+        self._store.record_closed_trade(self._run_id, trade)
+        self._bus.publish(TRADES_CLOSED, trade)
+
+    def close_time(self, ts: datetime, next_ts: datetime | None) -> None:
+        """All events at ``ts`` are done; snapshot if ``next_ts`` starts a new bucket."""
+        self.equity_ts.append(ts)
+        self.equity.append(self.portfolio.equity_float())
+        if next_ts is None or self._bucket(next_ts) != self._bucket(ts):
+            self._store.record_snapshot(self._run_id, self.portfolio.snapshot(ts))
+            self.snapshots += 1
+
+    def save_positions(self) -> None:
+        self._store.save_positions(self._run_id, list(self.portfolio.positions.values()))
+
+    def _bucket(self, ts: datetime) -> int:
+        return int(ts.timestamp()) // self._interval

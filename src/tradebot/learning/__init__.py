@@ -1,0 +1,1 @@
+"""Reserved for the learning package (see DESIGN.md §3)."""

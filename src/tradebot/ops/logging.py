@@ -1,0 +1,50 @@
+"""structlog set-up: a console renderer on a terminal, JSON lines otherwise.
+
+Every logger is bound to the stage that logs (``get_logger("order-manager")``), so each line
+says where it came from. Secrets never reach a log: values that look like URLs with
+passwords are masked by a processor.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from collections.abc import MutableMapping
+from typing import Any
+
+import structlog
+
+from tradebot.config import mask_url
+
+__all__ = ["configure_logging", "get_logger"]
+
+
+def _mask_secrets(_: Any, __: str, event: MutableMapping[str, Any]) -> MutableMapping[str, Any]:
+    for key, value in event.items():
+        if isinstance(value, str):
+            event[key] = mask_url(value)
+    return event
+
+
+def configure_logging(level: str = "INFO", json_output: bool | None = None) -> None:
+    """Configure structlog once per process; ``json_output=None`` picks by ``isatty``."""
+    as_json = not sys.stderr.isatty() if json_output is None else json_output
+    renderer: Any = (structlog.processors.JSONRenderer() if as_json
+                     else structlog.dev.ConsoleRenderer(colors=sys.stderr.isatty()))
+    structlog.configure(
+        processors=[
+            structlog.contextvars.merge_contextvars,
+            structlog.processors.add_log_level,
+            structlog.processors.TimeStamper(fmt="iso", utc=True),
+            _mask_secrets,
+            renderer,
+        ],
+        wrapper_class=structlog.make_filtering_bound_logger(logging.getLevelName(level)),
+        logger_factory=structlog.PrintLoggerFactory(file=sys.stderr),
+        cache_logger_on_first_use=False,
+    )
+
+
+def get_logger(stage: str) -> Any:
+    """A logger whose every message carries ``stage``."""
+    return structlog.get_logger().bind(stage=stage)

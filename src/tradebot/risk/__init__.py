@@ -1,0 +1,1 @@
+"""Reserved for the risk package (see DESIGN.md §3)."""

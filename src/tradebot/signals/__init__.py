@@ -1,0 +1,1 @@
+"""Reserved for the signals package (see DESIGN.md §3)."""

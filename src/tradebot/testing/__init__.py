@@ -1,0 +1,39 @@
+"""Fakes for every port and fault injection, shipped in the package for every adapter's tests.
+
+| port | fake |
+|---|---|
+| Clock | ``ManualClock`` |
+| MarketFeed / NewsSource | ``ListFeed`` / ``ListNewsSource`` (+ ``bars_from_closes``) |
+| SentimentModel | ``FixedSentiment`` |
+| Broker | ``RecordingBroker``, ``TimeoutBroker``, ``RejectingBroker`` |
+| Bus | ``RecordingBus``, ``DuplicatingBus`` |
+| Store | ``MemoryStore``, ``FailingStore`` |
+| Notifier | ``RecordingNotifier`` |
+"""
+
+from tradebot.testing.brokers import RecordingBroker, RejectingBroker, TimeoutBroker
+from tradebot.testing.feeds import ListFeed, ListNewsSource, bars_from_closes
+from tradebot.testing.misc import (
+    DuplicatingBus,
+    FixedSentiment,
+    ManualClock,
+    RecordingBus,
+    RecordingNotifier,
+)
+from tradebot.testing.store import FailingStore, MemoryStore
+
+__all__ = [
+    "DuplicatingBus",
+    "FailingStore",
+    "FixedSentiment",
+    "ListFeed",
+    "ListNewsSource",
+    "ManualClock",
+    "MemoryStore",
+    "RecordingBroker",
+    "RecordingBus",
+    "RecordingNotifier",
+    "RejectingBroker",
+    "TimeoutBroker",
+    "bars_from_closes",
+]

@@ -1,0 +1,89 @@
+"""An in-memory :class:`~tradebot.ports.Store`, plus a store that fails on demand."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from tradebot.domain.errors import StoreError
+from tradebot.domain.messages import (
+    Article,
+    ClosedTrade,
+    Fill,
+    Order,
+    PortfolioSnapshot,
+    ScoredArticle,
+    Signal,
+    TradingDecision,
+)
+from tradebot.domain.position import Position
+from tradebot.domain.run import RunInfo
+
+__all__ = ["FailingStore", "MemoryStore"]
+
+
+class MemoryStore:
+    """Keeps every record in dicts keyed like the SQL tables, so duplicates collapse."""
+
+    def __init__(self) -> None:
+        self.runs: dict[str, dict[str, Any]] = {}
+        self.articles: dict[str, Article] = {}
+        self.sentiments: dict[tuple[str, str, str], ScoredArticle] = {}
+        self.signals: dict[str, Signal] = {}
+        self.decisions: dict[str, TradingDecision] = {}
+        self.orders: dict[str, Order] = {}
+        self.order_history: list[Order] = []
+        self.fills: dict[str, Fill] = {}
+        self.closed_trades: dict[str, ClosedTrade] = {}
+        self.snapshots: dict[datetime, PortfolioSnapshot] = {}
+        self.positions: dict[str, list[Position]] = {}
+        self.flushes = 0
+
+    def start_run(self, run: RunInfo) -> None:
+        self.runs[run.id] = {"info": run, "status": "running", "metrics": {}}
+
+    def finish_run(self, run_id: str, status: str, finished_at: datetime,
+                   metrics: dict[str, Any]) -> None:
+        self.runs[run_id].update(status=status, finished_at=finished_at, metrics=metrics)
+
+    def record_article(self, run_id: str, article: Article) -> None:
+        self.articles.setdefault(article.content_hash, article)
+
+    def record_sentiment(self, run_id: str, scored: ScoredArticle) -> None:
+        self.sentiments[(scored.article.content_hash, scored.ticker, scored.model)] = scored
+
+    def record_signal(self, run_id: str, signal: Signal) -> None:
+        self.signals.setdefault(signal.id, signal)
+
+    def record_decision(self, run_id: str, decision: TradingDecision) -> None:
+        self.decisions.setdefault(decision.id, decision)
+
+    def record_order(self, run_id: str, order: Order) -> None:
+        self.orders[order.client_order_id] = order
+        self.order_history.append(order)
+
+    def record_fill(self, run_id: str, fill: Fill) -> None:
+        self.fills.setdefault(fill.fill_id, fill)
+
+    def record_closed_trade(self, run_id: str, trade: ClosedTrade) -> None:
+        self.closed_trades.setdefault(trade.id, trade)
+
+    def record_snapshot(self, run_id: str, snapshot: PortfolioSnapshot) -> None:
+        self.snapshots[snapshot.ts] = snapshot
+
+    def save_positions(self, run_id: str, positions: Sequence[Position]) -> None:
+        self.positions[run_id] = list(positions)
+
+    def flush(self) -> None:
+        self.flushes += 1
+
+    def close(self) -> None:
+        return None
+
+
+class FailingStore(MemoryStore):
+    """Fault injection: ``record_order`` raises :class:`StoreError` (database down)."""
+
+    def record_order(self, run_id: str, order: Order) -> None:
+        raise StoreError("database is locked", "injected by FailingStore")
