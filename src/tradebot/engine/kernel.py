@@ -67,7 +67,7 @@ class Kernel:
                  periods_per_year: int = 252) -> None:
         self.run_info = run
         self.clock = clock
-        self._feed = feed
+        self.feed = feed
         self._news = news
         self._bus = bus
         self._store = store
@@ -135,7 +135,7 @@ class Kernel:
         return self._finish(current, status, counts)
 
     def _events(self) -> Iterator[tuple[datetime, int, Any]]:
-        bars: Iterable[tuple[datetime, int, Any]] = ((b.ts, _BAR, b) for b in self._feed.bars())
+        bars: Iterable[tuple[datetime, int, Any]] = ((b.ts, _BAR, b) for b in self.feed.bars())
         if self._news is None:
             return iter(bars)
         articles = ((a.published_at, _NEWS, a) for a in self._news.articles())

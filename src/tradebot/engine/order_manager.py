@@ -9,7 +9,7 @@ by client order id before anything is resubmitted.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from tradebot.domain.enums import DecisionAction, OrderSide, OrderStatus
@@ -31,6 +31,7 @@ class TrackedOrder:
     strategies: tuple[str, ...]
     reference_price: Decimal
     filled: Decimal = Decimal(0)
+    fill_ids: set[str] = field(default_factory=set)
 
     @property
     def is_open(self) -> bool:
@@ -67,6 +68,9 @@ class OrderManager:
         if tracked is None:
             self._log.warning("fill for an unknown order", client_order_id=fill.client_order_id)
             return
+        if fill.fill_id in tracked.fill_ids:
+            return
+        tracked.fill_ids.add(fill.fill_id)
         tracked.filled += fill.quantity
         done = tracked.filled >= tracked.order.quantity
         status = OrderStatus.FILLED if done else OrderStatus.PARTIALLY_FILLED

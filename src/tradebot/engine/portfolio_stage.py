@@ -32,11 +32,15 @@ class PortfolioStage:
         self.equity_ts: list[datetime] = []
         self.equity: list[float] = []
         self.snapshots = 0
+        self._applied: set[str] = set()
 
     def on_bar(self, bar: Bar) -> None:
         self.portfolio.on_bar(bar)
 
     def on_fill(self, fill: Fill) -> None:
+        if fill.fill_id in self._applied:
+            return  # redelivered: money moves once per venue trade
+        self._applied.add(fill.fill_id)
         trade = self.portfolio.apply_fill(fill)
         if trade is None:
             return

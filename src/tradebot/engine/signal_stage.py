@@ -7,6 +7,8 @@ score for now; the sentiment issue brings the decaying context).
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from tradebot.domain.bar import Bar
 from tradebot.domain.messages import ScoredArticle, Signal
 from tradebot.engine.ids import signal_id
@@ -27,10 +29,15 @@ class SignalStage:
         self._store = store
         self._bus = bus
         self._strategies: dict[str, Strategy] = {}
+        self._last_ts: dict[str, datetime] = {}
         self.latest_sentiment: dict[str, ScoredArticle] = {}
         self.emitted = 0
 
     def on_bar(self, bar: Bar) -> None:
+        last = self._last_ts.get(bar.symbol)
+        if last is not None and bar.ts <= last:
+            return  # redelivered or out of order: a strategy sees each bar once, in order
+        self._last_ts[bar.symbol] = bar.ts
         strategy = self._strategies.get(bar.symbol)
         if strategy is None:
             strategy = self._strategies[bar.symbol] = self._factory(bar.symbol)

@@ -1,0 +1,98 @@
+"""Rich output: progress bars, summary tables, JSON files."""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+from rich.table import Table
+
+from tradebot.engine.kernel import RunResult
+
+__all__ = ["console", "progress_bar", "summary_table", "trades_payload", "write_json"]
+
+console = Console()
+err_console = Console(stderr=True)
+
+
+@contextmanager
+def progress_bar(label: str, total: int | None) -> Iterator[Callable[[int], None]]:
+    """A rich progress bar; yields a callback taking the number of events done."""
+    with Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
+                  TimeElapsedColumn(), TimeRemainingColumn(), console=err_console,
+                  transient=False) as progress:
+        task = progress.add_task(label, total=total)
+
+        def advance(done: int) -> None:
+            progress.update(task, completed=done)
+
+        yield advance
+        progress.update(task, completed=total if total is not None else None)
+
+
+def _pct(value: float) -> str:
+    return "n/a" if value is None or math.isnan(value) else f"{value * 100:,.2f} %"
+
+
+def _num(value: float) -> str:
+    return "n/a" if value is None or math.isnan(value) else f"{value:,.2f}"
+
+
+def summary_table(result: RunResult, title: str) -> Table:
+    m = result.metrics
+    table = Table(title=title, show_header=True, header_style="bold")
+    table.add_column("metric")
+    table.add_column("value", justify="right")
+    rows = [
+        ("run", result.run_id),
+        ("status", result.status),
+        ("period", f"{(m.get('start') or '')[:10]} → {(m.get('end') or '')[:10]}"),
+        ("bars", f"{result.counts.get('bars', 0):,}"),
+        ("articles", f"{result.counts.get('articles', 0):,}"),
+        ("final equity", _num(m["final_equity"])),
+        ("total return", _pct(m["total_return"])),
+        ("trades", str(m["trades"])),
+        ("win rate", _pct(m["win_rate"])),
+        ("max drawdown", _pct(m["max_drawdown"])),
+        ("Sharpe (daily, √252)", _num(m["sharpe"])),
+        ("decisions acted", str(m["decisions_acted"])),
+        ("decisions skipped", str(m["decisions_skipped"])),
+        ("open positions at end", str(m["open_positions"])),
+    ]
+    for name, value in rows:
+        table.add_row(name, value)
+    return table
+
+
+def trades_payload(result: RunResult) -> dict[str, Any]:
+    """``{"metrics": …, "trades": […]}`` with every trade's symbol, times, prices, P&L."""
+    metrics = {k: (None if isinstance(v, float) and math.isnan(v) else v)
+               for k, v in result.metrics.items()}
+    trades = [
+        {"symbol": t.symbol, "entry_time": t.entry_ts.isoformat(),
+         "exit_time": t.exit_ts.isoformat(), "entry_price": str(t.entry_price),
+         "exit_price": str(t.exit_price), "quantity": str(t.quantity), "pnl": str(t.pnl),
+         "commission": str(t.commission), "return_pct": t.return_pct,
+         "strategies": list(t.strategies)}
+        for t in result.trades
+    ]
+    return {"run_id": result.run_id, "status": result.status, "metrics": metrics,
+            "trades": trades}
+
+
+def write_json(path: Path, payload: dict[str, Any]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(payload, indent=2, default=str) + "\n")

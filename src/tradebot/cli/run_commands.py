@@ -1,0 +1,172 @@
+"""``tradebot backtest``, ``tradebot demo`` and ``tradebot paper``: one kernel, three entries."""
+
+from __future__ import annotations
+
+import csv
+import signal
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime, time
+from pathlib import Path
+from types import FrameType
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from tradebot.cli.app import app, settings_of
+from tradebot.cli.render import console, progress_bar, summary_table, trades_payload, write_json
+from tradebot.domain.enums import Mode, Timeframe
+from tradebot.domain.errors import ConfigError
+from tradebot.engine.kernel import Kernel, RunResult
+
+if TYPE_CHECKING:
+    from tradebot.runtime.wiring import RunRequest
+
+__all__ = ["backtest", "demo", "paper"]
+
+DEMO_DATASET = "stocknet"
+DEMO_START, DEMO_END = "2014-01-01", "2015-12-31"
+
+
+def _day(text: str | None, *, end: bool = False) -> datetime | None:
+    if text is None:
+        return None
+    try:
+        day = datetime.strptime(text, "%Y-%m-%d").date()
+    except ValueError as exc:
+        raise ConfigError(f"bad date {text!r}", "write dates as YYYY-MM-DD") from exc
+    return datetime.combine(day, time.max if end else time.min, tzinfo=UTC)
+
+
+def _params(pairs: list[str]) -> dict[str, str]:
+    params: dict[str, str] = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key:
+            raise ConfigError(f"bad --param {pair!r}", "write parameters as name=value")
+        params[key.strip()] = value.strip()
+    return params
+
+
+def _symbols(text: str) -> tuple[str, ...]:
+    symbols = tuple(s.strip().upper() for s in text.split(",") if s.strip())
+    if not symbols:
+        raise ConfigError("no symbols given", "pass --symbols AAPL,MSFT")
+    return symbols
+
+
+@contextmanager
+def _stop_on_interrupt(kernel: Kernel) -> Iterator[None]:
+    """Ctrl-C (SIGINT) or SIGTERM asks the kernel to stop cleanly after the current event."""
+
+    def handler(signum: int, frame: FrameType | None) -> None:
+        kernel.stop()
+
+    previous = {s: signal.signal(s, handler) for s in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for s, h in previous.items():
+            signal.signal(s, h)
+
+
+def _execute(request: RunRequest, label: str) -> RunResult:
+    from tradebot.runtime.wiring import build_kernel, open_store
+
+    settings = settings_of()
+    store = open_store(settings, request.mode)
+    try:
+        kernel = build_kernel(settings, request, store)
+        total = len(kernel.feed) if hasattr(kernel.feed, "__len__") else None
+        with _stop_on_interrupt(kernel), progress_bar(label, total) as advance:
+            return kernel.run(progress=advance)
+    finally:
+        store.close()
+
+
+@app.command()
+def backtest(
+    symbols: Annotated[str, typer.Option(help="Comma-separated symbols.")] = "AAPL,MSFT",
+    start: Annotated[str | None, typer.Option(help="First day, YYYY-MM-DD.")] = None,
+    end: Annotated[str | None, typer.Option(help="Last day, YYYY-MM-DD.")] = None,
+    strategy: Annotated[str, typer.Option(help="Strategy name.")] = "momentum",
+    param: Annotated[list[str] | None, typer.Option(help="Strategy parameter name=value.")]
+    = None,
+    data: Annotated[Path | None, typer.Option(help="Parquet data dir (default: bundled).")]
+    = None,
+    timeframe: Annotated[Timeframe, typer.Option(help="Bar timeframe.")] = Timeframe.D1,
+    news: Annotated[Path | None, typer.Option(help="News replay file (CSV/JSONL).")] = None,
+    json_out: Annotated[Path | None, typer.Option("--json", help="Write metrics and trades.")]
+    = None,
+) -> None:
+    """Backtest a strategy on historical bars through the full pipeline."""
+    from tradebot.runtime.wiring import RunRequest
+
+    request = RunRequest(symbols=_symbols(symbols), start=_day(start), end=_day(end, end=True),
+                         strategy=strategy, params=_params(param or []), data_dir=data,
+                         timeframe=timeframe, news_file=news)
+    result = _execute(request, "backtest")
+    console.print(summary_table(result, f"Backtest — {strategy}"))
+    if json_out is not None:
+        write_json(json_out, trades_payload(result))
+        console.print(f"metrics and trades written to [bold]{json_out}[/]")
+
+
+@app.command()
+def demo(
+    out: Annotated[Path, typer.Option(help="Folder for the result files.")]
+    = Path(".tradebot/demo"),
+) -> None:
+    """Backtest the bundled real data (StockNet prices and tweets, 2014–2015) with news on."""
+    from tradebot.data import sample_data_dir, sample_news_file
+    from tradebot.runtime.wiring import RunRequest
+
+    data_dir = sample_data_dir(DEMO_DATASET)
+    symbols = tuple(sorted(p.name.split("_")[0] for p in data_dir.glob("*_1d.parquet")))
+    request = RunRequest(symbols=symbols, start=_day(DEMO_START), end=_day(DEMO_END, end=True),
+                         data_dir=data_dir, news_file=sample_news_file())
+    result = _execute(request, "demo backtest")
+    console.print(summary_table(result, "Demo — momentum on StockNet 2014–2015 with tweets"))
+    payload = trades_payload(result)
+    write_json(out / "results.json", payload)
+    _write_trades_csv(out / "trades.csv", payload["trades"])
+    console.print(f"database:  [bold]{settings_of().store.url}[/] (run {result.run_id})")
+    console.print(f"results:   [bold]{out / 'results.json'}[/], [bold]{out / 'trades.csv'}[/]")
+
+
+@app.command()
+def paper(
+    replay: Annotated[bool, typer.Option(help="Replay bundled or given data in real time.")]
+    = False,
+    speed: Annotated[float, typer.Option(help="Replay speed: real time × speed.")] = 600.0,
+    symbols: Annotated[str | None, typer.Option(help="Comma-separated symbols.")] = None,
+    data: Annotated[Path | None, typer.Option(help="Parquet data dir.")] = None,
+    news: Annotated[Path | None, typer.Option(help="News replay file.")] = None,
+) -> None:
+    """Paper-trade with the same kernel; stops cleanly on Ctrl-C."""
+    from tradebot.data import sample_data_dir, sample_news_file
+    from tradebot.runtime.wiring import RunRequest
+
+    if not replay:
+        raise ConfigError("live market feeds are not configured yet",
+                          "use `tradebot paper --replay` to paper-trade a replay")
+    if speed <= 0:
+        raise ConfigError(f"--speed must be > 0 (got {speed})", "pass e.g. --speed 600")
+    data_dir = data or sample_data_dir(DEMO_DATASET)
+    chosen = _symbols(symbols) if symbols else tuple(
+        sorted(p.name.split("_")[0] for p in data_dir.glob("*_1d.parquet")))
+    news_file = news if news is not None else (sample_news_file() if data is None else None)
+    request = RunRequest(symbols=chosen, data_dir=data_dir, news_file=news_file,
+                         mode=Mode.PAPER, speed=speed)
+    result = _execute(request, f"paper replay ×{speed:g}")
+    console.print(summary_table(result, "Paper replay"))
+
+
+def _write_trades_csv(path: Path, trades: list[dict[str, object]]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fields = ["symbol", "entry_time", "exit_time", "entry_price", "exit_price", "quantity",
+              "pnl", "commission", "return_pct"]
+    with path.open("w", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=fields, extrasaction="ignore")
+        writer.writeheader()
+        writer.writerows(trades)

@@ -1,0 +1,100 @@
+"""The composition root: picks adapters for a mode and hands them to the kernel.
+
+This is the only place that knows which mode runs. Backtests get a simulated clock and a
+store that writes in batches; paper replays get a paced clock and a store that commits each
+record before the next step. Everything else — feed, broker, strategy, stages — is the same
+object graph.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from tradebot.adapters.news.file_replay import FileReplaySource
+from tradebot.adapters.paper.broker import PaperBroker
+from tradebot.adapters.parquet.feed import ParquetReplayFeed
+from tradebot.adapters.sql.store import SqlStore
+from tradebot.config import Settings
+from tradebot.data import sample_data_dir
+from tradebot.domain.enums import Mode, Timeframe
+from tradebot.domain.run import RunInfo
+from tradebot.engine.clock import LiveClock, PacedClock, SimClock
+from tradebot.engine.decision_stage import SizingRules
+from tradebot.engine.ids import stable_id
+from tradebot.engine.kernel import Kernel
+from tradebot.engine.bus import MemoryBus
+from tradebot.ports import Clock, NewsSource, Store
+from tradebot.sentiment.placeholder import PlaceholderSentiment
+from tradebot.strategies.registry import make_factory
+
+__all__ = ["RunRequest", "build_kernel", "open_store"]
+
+
+@dataclass(frozen=True, slots=True)
+class RunRequest:
+    """What one run is asked to do, on top of the settings."""
+
+    symbols: tuple[str, ...]
+    start: datetime | None = None
+    end: datetime | None = None
+    strategy: str = "momentum"
+    params: dict[str, Any] = field(default_factory=dict)
+    data_dir: Path | None = None
+    timeframe: Timeframe = Timeframe.D1
+    news_file: Path | None = None
+    mode: Mode = Mode.BACKTEST
+    speed: float = 600.0
+
+
+def open_store(settings: Settings, mode: Mode) -> SqlStore:
+    """Backtests buffer rows; paper and live commit every record before acting on it."""
+    batch = settings.store.batch_size if mode is Mode.BACKTEST else 1
+    return SqlStore(settings.store.url, batch_size=batch)
+
+
+def build_kernel(settings: Settings, request: RunRequest, store: Store) -> Kernel:
+    data_dir = request.data_dir or settings.data.dir or sample_data_dir("equities_daily")
+    feed = ParquetReplayFeed(data_dir, request.symbols, request.timeframe,
+                             request.start, request.end)
+    news: NewsSource | None = None
+    if request.news_file is not None and settings.news.enabled:
+        news = FileReplaySource(request.news_file, start=request.start, end=request.end,
+                                symbols=request.symbols)
+    factory = make_factory(request.strategy, request.params)
+    broker = PaperBroker(commission_rate=settings.broker.commission_rate,
+                         commission_min=settings.broker.commission_min,
+                         slippage_bps=settings.broker.slippage_bps)
+    rules = SizingRules(
+        position_fraction=settings.risk.position_fraction,
+        max_open_positions=settings.risk.max_open_positions,
+        cash_buffer=settings.risk.cash_buffer,
+        commission_rate=settings.broker.commission_rate,
+        fractional=settings.risk.fractional,
+    )
+    started = LiveClock().now()
+    run = RunInfo(
+        id=f"{request.mode.value[:2]}-{started:%Y%m%dT%H%M%S}-"
+           + stable_id(request, started.isoformat(), length=8),
+        mode=request.mode, started_at=started, strategy=request.strategy,
+        symbols=request.symbols, timeframe=request.timeframe,
+        data_start=request.start, data_end=request.end,
+        config={"params": request.params, "data_dir": str(data_dir),
+                "news_file": str(request.news_file) if request.news_file else None,
+                "settings": settings.model_dump(mode="json", exclude={"broker": {
+                    "alpaca_api_key", "alpaca_api_secret"}})},
+    )
+    return Kernel(
+        run=run, clock=_clock(request), feed=feed, news=news, broker=broker, bus=MemoryBus(),
+        store=store, strategy=factory, sentiment=PlaceholderSentiment(), rules=rules,
+        initial_cash=settings.broker.initial_cash,
+        snapshot_interval_s=settings.snapshot_interval_s,
+    )
+
+
+def _clock(request: RunRequest) -> Clock:
+    if request.mode is Mode.BACKTEST:
+        return SimClock()
+    return PacedClock(request.speed)
