@@ -98,7 +98,7 @@ def test_closed_trades_sum_to_the_realised_profit() -> None:
     for trade in result.trades:
         assert trade.exit_ts > trade.entry_ts
         expected = (trade.exit_price - trade.entry_price) * trade.quantity - trade.commission
-        assert trade.pnl == expected
+        assert abs(trade.pnl - expected) < Decimal("1e-6")
 
 
 def test_max_open_positions_is_never_exceeded() -> None:

@@ -27,6 +27,7 @@ class Position:
     strategies: tuple[str, ...] = ()
     last_price: Decimal = field(default=Decimal(0))
     bought_quantity: Decimal = Decimal(0)
+    bought_notional: Decimal = Decimal(0)
     sold_quantity: Decimal = Decimal(0)
     sold_notional: Decimal = Decimal(0)
     exit_commission: Decimal = Decimal(0)

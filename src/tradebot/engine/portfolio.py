@@ -3,6 +3,8 @@
 Fills are the only thing that move money. Bars only move the marks. When a position goes
 back to zero the round trip becomes one :class:`ClosedTrade` (quantity-weighted entry and
 exit prices, both commissions), so partial exits are paired by quantity, never by count.
+P&L is realised when a round trip closes and is computed from exact notionals
+(sold − bought − commissions), never from a divided average, so it is exact to the cent.
 Invariant, held at every snapshot: ``equity == cash + sum(quantity × last close)``.
 """
 
@@ -21,7 +23,12 @@ from tradebot.engine.ids import stable_id
 __all__ = ["FillContext", "Portfolio"]
 
 _ZERO = Decimal(0)
-_CENT = Decimal("0.01")
+_PRICE_PLACES = Decimal("1e-8")
+
+
+def _price(value: Decimal) -> Decimal:
+    """Average prices are reported to 8 places; P&L never goes through them."""
+    return value.quantize(_PRICE_PLACES)
 
 FillContext = Callable[[str], tuple[str, tuple[str, ...]]]
 """client order id -> (decision id, contributing strategies)."""
@@ -59,12 +66,13 @@ class Portfolio:
                 opened_at=fill.ts, entry_decision_id=decision_id,
                 entry_commission=fill.commission, strategies=strategies,
                 last_price=fill.price, bought_quantity=fill.quantity,
+                bought_notional=fill.quantity * fill.price,
             )
             return
-        total = pos.quantity + fill.quantity
-        pos.avg_price = (pos.avg_price * pos.quantity + fill.price * fill.quantity) / total
-        pos.quantity = total
+        pos.quantity += fill.quantity
         pos.bought_quantity += fill.quantity
+        pos.bought_notional += fill.quantity * fill.price
+        pos.avg_price = _price(pos.bought_notional / pos.bought_quantity)
         pos.entry_commission += fill.commission
 
     def _sell(self, fill: Fill, decision_id: str) -> ClosedTrade | None:
@@ -74,7 +82,6 @@ class Portfolio:
             raise ValueError(f"sell of {fill.quantity} {fill.symbol} exceeds holding {held} "
                              "(short selling is not enabled)")
         self.cash += fill.quantity * fill.price - fill.commission
-        self.realised_pnl += (fill.price - pos.avg_price) * fill.quantity - fill.commission
         pos.quantity -= fill.quantity
         pos.sold_quantity += fill.quantity
         pos.sold_notional += fill.quantity * fill.price
@@ -82,8 +89,9 @@ class Portfolio:
         if pos.quantity > _ZERO:
             return None
         del self.positions[fill.symbol]
-        self.realised_pnl -= pos.entry_commission
-        return _round_trip(pos, fill.ts, decision_id)
+        trade = _round_trip(pos, fill.ts, decision_id)
+        self.realised_pnl += trade.pnl
+        return trade
 
     # --- views ------------------------------------------------------------------------
     def mark(self, symbol: str) -> float | None:
@@ -118,14 +126,14 @@ class Portfolio:
 
 def _round_trip(pos: Position, exit_ts: datetime, exit_decision_id: str) -> ClosedTrade:
     qty = pos.bought_quantity
-    exit_price = pos.sold_notional / pos.sold_quantity
     commission = pos.entry_commission + pos.exit_commission
-    pnl = (exit_price - pos.avg_price) * qty - commission
-    cost = pos.avg_price * qty
+    pnl = pos.sold_notional - pos.bought_notional - commission
+    cost = pos.bought_notional
     return ClosedTrade(
         id="trd-" + stable_id(pos.entry_decision_id, exit_decision_id, pos.symbol),
         symbol=pos.symbol, quantity=qty, entry_ts=pos.opened_at, exit_ts=exit_ts,
-        entry_price=pos.avg_price, exit_price=exit_price, pnl=pnl, commission=commission,
+        entry_price=pos.avg_price, exit_price=_price(pos.sold_notional / pos.sold_quantity),
+        pnl=pnl, commission=commission,
         return_pct=float(pnl / cost) if cost else 0.0,
         hold_seconds=(exit_ts - pos.opened_at).total_seconds(), strategies=pos.strategies,
         entry_decision_id=pos.entry_decision_id, exit_decision_id=exit_decision_id,
