@@ -1,0 +1,105 @@
+"""How many bars per second ``tradebot backtest`` pushes through the whole kernel.
+
+Data: the standard sets of ``../shared/bench/gen_data.py`` (fixed seed): 20 symbols × 2,520
+daily bars, and 1,000,000 one-minute bars of one symbol. They are converted once into the
+Parquet layout the backtester reads. Each case runs the full pipeline — Parquet replay,
+SMA(10/30) momentum, decision stage, order manager, paper broker, ledger — writing signals,
+decisions, orders, fills, trades and snapshots into a fresh SQLite file in batches, exactly
+as ``tradebot backtest`` does. Wall time is the median of ``--repeats`` runs of
+``Kernel.run`` (imports and data generation excluded; the Parquet read is included).
+
+    .venv/bin/python bench/bench_throughput.py [--shared ../shared] [--repeats 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from tradebot.adapters.parquet.layout import OhlcvArrays, bar_file, write_ohlcv_files
+from tradebot.config import load_settings
+from tradebot.domain.enums import Timeframe
+from tradebot.ops.logging import configure_logging
+from tradebot.runtime.wiring import RunRequest, build_kernel, open_store
+
+HERE = Path(__file__).resolve().parent
+CASES = {"daily": Timeframe.D1, "minute": Timeframe.M1}
+
+
+def _arrays(frame: pd.DataFrame) -> OhlcvArrays:
+    ts = pd.to_datetime(frame["timestamp"], utc=True).to_numpy("datetime64[ns]").view(np.int64)
+    cols = [frame[c].to_numpy(np.float64) for c in ("open", "high", "low", "close", "volume")]
+    return OhlcvArrays(ts, *cols)
+
+
+def prepare(shared: Path, work: Path) -> Path:
+    """Generate the standard data (if missing) and lay it out as tradebot Parquet files."""
+    raw = work / "data"
+    if not (raw / "minute.parquet").exists():
+        env = {**os.environ, "PEER_BENCH_DIR": str(work)}
+        subprocess.run([sys.executable, str(shared / "bench" / "gen_data.py")], env=env,
+                       check=True, stdout=subprocess.DEVNULL)
+    out = work / "tradebot-data"
+    if not bar_file(out, "MIN", Timeframe.M1).exists():
+        daily = pd.read_parquet(raw / "daily.parquet")
+        files = {bar_file(out, str(sym), Timeframe.D1): _arrays(group)
+                 for sym, group in daily.groupby("symbol", sort=True)}
+        files[bar_file(out, "MIN", Timeframe.M1)] = _arrays(pd.read_parquet(raw / "minute.parquet"))
+        write_ohlcv_files(files)
+    return out
+
+
+def run_case(case: str, data_dir: Path, repeats: int) -> dict[str, object]:
+    timeframe = CASES[case]
+    symbols = tuple(sorted(p.name.split("_")[0] for p in data_dir.glob(f"*_{timeframe}.parquet")))
+    times: list[float] = []
+    result = None
+    for _ in range(repeats):
+        with tempfile.TemporaryDirectory() as tmp:
+            settings = load_settings(store={"url": f"sqlite:///{tmp}/bench.db"})
+            store = open_store(settings, RunRequest(symbols=symbols).mode)
+            request = RunRequest(symbols=symbols, data_dir=data_dir, timeframe=timeframe,
+                                 params={"fast": 10, "slow": 30})
+            kernel = build_kernel(settings, request, store)
+            started = time.perf_counter()
+            result = kernel.run()
+            times.append(time.perf_counter() - started)
+            store.close()
+    assert result is not None
+    wall = statistics.median(times)
+    bars = result.counts["bars"]
+    return {"framework": "tradebot", "case": case, "wall_s": round(wall, 3),
+            "times": [round(t, 3) for t in times], "bars": bars,
+            "bars_per_s": round(bars / wall), "signals": result.counts["signals"],
+            "trades": len(result.trades), "final_equity": result.metrics["final_equity"]}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--shared", type=Path, default=HERE.parent.parent / "shared")
+    parser.add_argument("--work", type=Path, default=HERE / ".peer-bench")
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--cases", default="daily,minute")
+    args = parser.parse_args()
+    configure_logging("WARNING", json_output=True)
+    data_dir = prepare(args.shared.resolve(), args.work.resolve())
+    results_dir = args.work / "results"
+    results_dir.mkdir(parents=True, exist_ok=True)
+    for case in args.cases.split(","):
+        row = run_case(case, data_dir, args.repeats)
+        (results_dir / f"tradebot_throughput_{case}.json").write_text(json.dumps(row, indent=2))
+        print(json.dumps(row))
+
+
+if __name__ == "__main__":
+    main()
