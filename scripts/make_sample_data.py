@@ -53,7 +53,11 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def write_daily(
-    frame: pd.DataFrame, symbols: tuple[str, ...], window: tuple[str, str], out: Path, *,
+    frame: pd.DataFrame,
+    symbols: tuple[str, ...],
+    window: tuple[str, str],
+    out: Path,
+    *,
     derive_adj: bool,
 ) -> None:
     """One ``<SYMBOL>_1d.parquet`` per symbol from split- and dividend-adjusted prices,
@@ -70,20 +74,23 @@ def write_daily(
                 rows[f"adj_{col}"] = rows[col] * ratio
         missing = rows.adj_close.isna()
         if missing.any():  # SPY 2015-2016: the source feed had no adjusted close
-            print(f"{symbol}: dropped {int(missing.sum())} rows without adj_close "
-                  f"({rows.date[missing].min()}..{rows.date[missing].max()})")
+            print(
+                f"{symbol}: dropped {int(missing.sum())} rows without adj_close "
+                f"({rows.date[missing].min()}..{rows.date[missing].max()})"
+            )
             rows = rows[~missing]
         days = rows.date.to_numpy().astype("datetime64[D]")
         ts = label_dates(days, "XNYS")
         not_session = ts % (86_400 * 10**9) == 0
         if not_session.any():
             raise SystemExit(f"{symbol}: {int(not_session.sum())} dates are not XNYS sessions")
-        arrays = OhlcvArrays(
-            ts, *(rows[f"adj_{c}"].to_numpy(np.float64) for c in ("open", "high", "low", "close")),
-            rows.volume.to_numpy(np.float64),
+
+        prices = [rows[f"adj_{c}"].to_numpy(np.float64) for c in ("open", "high", "low", "close")]
+        open_, high, low, close = prices
+        arrays = OhlcvArrays(ts, open_, high, low, close, rows.volume.to_numpy(np.float64))
+        problem = check_bars(
+            arrays.ts, arrays.open, arrays.high, arrays.low, arrays.close, arrays.volume
         )
-        problem = check_bars(arrays.ts, arrays.open, arrays.high, arrays.low, arrays.close,
-                             arrays.volume)
         if problem is not None:
             raise SystemExit(f"{symbol}: row {problem.row + 1}: {problem.problem}")
         files[bar_file(out, symbol, Timeframe.D1)] = arrays
@@ -106,20 +113,25 @@ def write_tweets(tweets: pd.DataFrame, path: Path) -> None:
     t["day"] = t.timestamp.str[:10]
     t = t.sort_values(
         ["symbol", "day", "user_followers", "retweet_count", "tweet_id"],
-        ascending=[True, True, False, False, True], kind="stable",
+        ascending=[True, True, False, False, True],
+        kind="stable",
     )
     t = t.groupby(["symbol", "day"], sort=False).head(TWEETS_PER_SYMBOL_DAY)
     t = t.sort_values(["timestamp", "symbol", "tweet_id"], kind="stable")
-    out = pd.DataFrame({
-        "timestamp": t.timestamp.to_numpy(),
-        "symbol": t.symbol.to_numpy(),
-        "source": "twitter",
-        "url": (TWEET_URL + t.tweet_id).to_numpy(),
-        "title": t.text.to_numpy(),
-    })
+    out = pd.DataFrame(
+        {
+            "timestamp": t.timestamp.to_numpy(),
+            "symbol": t.symbol.to_numpy(),
+            "source": "twitter",
+            "url": (TWEET_URL + t.tweet_id).to_numpy(),
+            "title": t.text.to_numpy(),
+        }
+    )
     data = out.to_csv(index=False, lineterminator="\n").encode("utf-8")
-    with path.open("wb") as raw, gzip.GzipFile(filename="", mode="wb", fileobj=raw,
-                                               compresslevel=9, mtime=0) as gz:
+    with (
+        path.open("wb") as raw,
+        gzip.GzipFile(filename="", mode="wb", fileobj=raw, compresslevel=9, mtime=0) as gz,
+    ):
         gz.write(data)
     counts = ", ".join(f"{s} {n}" for s, n in out.symbol.value_counts().items())
     print(f"tweets: {len(out)} rows {out.timestamp.min()}..{out.timestamp.max()} ({counts})")

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
@@ -112,6 +113,7 @@ def test_frame_is_indexed_by_utc_close(two_symbols: Path) -> None:
     feed = ParquetReplayFeed(two_symbols, ["AAPL", "MSFT"], Timeframe.D1, end=datetime(2020, 1, 7))
     frame = feed.frame("MSFT")
     assert list(frame.columns) == ["open", "high", "low", "close", "volume"]
+    assert isinstance(frame.index, pd.DatetimeIndex)
     assert str(frame.index.tz) == "UTC"
     assert frame.index.name == "timestamp"
     assert frame["close"].tolist() == [2002.0]
