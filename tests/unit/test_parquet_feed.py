@@ -107,6 +107,7 @@ def test_bars_are_utc_aware_and_the_feed_is_a_market_feed(two_symbols: Path) -> 
     assert all(b.ts.tzinfo is UTC and b.timeframe is Timeframe.D1 for b in bars)
     assert bars[0].ts == datetime(2020, 1, 6, 21, tzinfo=UTC)
     assert list(feed.bars()) == bars  # each call replays from the start
+    assert len(feed) == len(bars) == 7
 
 
 def test_frame_is_indexed_by_utc_close(two_symbols: Path) -> None:

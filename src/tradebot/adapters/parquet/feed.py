@@ -85,6 +85,11 @@ class ParquetReplayFeed:
     def timeframe(self) -> Timeframe:
         return self._timeframe
 
+    def __len__(self) -> int:
+        """How many bars :meth:`bars` yields (loads and validates the files on first use);
+        lets a progress bar know its total."""
+        return sum(len(self._window(symbol)) for symbol in self._symbols)
+
     def bars(self) -> Iterator[Bar]:
         """Every bar in ``[start, end]``, ordered by (timestamp, position in ``symbols``).
 
