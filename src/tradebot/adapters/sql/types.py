@@ -1,0 +1,115 @@
+"""Column types that make money and time mean the same thing on SQLite and PostgreSQL.
+
+* :class:`ExactDecimal` — unconstrained ``NUMERIC`` on PostgreSQL (arbitrary precision,
+  keeps the value's scale). SQLite has no exact decimal (a ``NUMERIC`` column silently
+  becomes a binary float), so there the value is stored as its plain decimal text. Either
+  way the ``Decimal`` that comes back equals the one that went in, digit for digit and with
+  the same scale: ``0.1 + 0.2`` is ``0.3``, and a notional computed as quantity × price
+  keeps all its places (a fixed ``NUMERIC(28, 10)`` would round it, and a ledger rebuilt
+  from the store would then disagree with the one that never stopped). NaN and infinities
+  are refused on both.
+* :class:`UtcDateTime` — ``TIMESTAMP WITH TIME ZONE`` on PostgreSQL, fixed-width UTC text
+  on SQLite. A naive datetime is refused (it names no instant); whatever goes in comes back
+  timezone-aware in UTC, to the microsecond.
+* :class:`JsonDoc` — ``JSONB`` on PostgreSQL, ``JSON`` (text) on SQLite.
+
+SQLite compares the text columns as text: do arithmetic and range filters on money in
+Python, or on PostgreSQL. Timestamps compare correctly on both (fixed-width UTC text).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import JSON, DateTime, Dialect, Numeric, String
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.types import TypeDecorator, TypeEngine
+
+__all__ = ["ExactDecimal", "JsonDoc", "UtcDateTime", "check_decimal", "to_utc"]
+
+
+def check_decimal(value: Decimal | int) -> Decimal:
+    """``value`` as a storable ``Decimal``; ``ValueError`` if it is not a finite number."""
+    if isinstance(value, bool) or not isinstance(value, Decimal | int):
+        raise ValueError(f"expected Decimal, got {type(value).__name__} {value!r}")
+    dec = Decimal(value)
+    if not dec.is_finite():
+        raise ValueError(f"cannot store non-finite decimal {dec}")
+    return dec.copy_abs() if dec.is_zero() else dec  # PostgreSQL has no negative zero
+
+
+def to_utc(value: datetime) -> datetime:
+    """``value`` as a UTC datetime; ``ValueError`` if it is naive."""
+    if value.tzinfo is UTC:
+        return value
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise ValueError(f"refusing naive datetime {value.isoformat()}: timestamps must be UTC")
+    return value.astimezone(UTC)
+
+
+class ExactDecimal(TypeDecorator[Decimal]):
+    """An exact decimal of any precision on every backend (see the module docstring)."""
+
+    impl = Numeric(asdecimal=True)
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
+        if dialect.name == "sqlite":
+            return dialect.type_descriptor(String())
+        return dialect.type_descriptor(Numeric(asdecimal=True))
+
+    def process_bind_param(self, value: Decimal | None, dialect: Dialect) -> Any:
+        if value is None:
+            return None
+        exact = check_decimal(value)
+        return format(exact, "f") if dialect.name == "sqlite" else exact
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> Decimal | None:
+        if value is None or isinstance(value, Decimal):
+            return value
+        return Decimal(value)
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """A timezone-aware UTC datetime on every backend (see the module docstring)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
+        if dialect.name == "sqlite":
+            # Fixed-width text ('YYYY-MM-DD HH:MM:SS.ffffff', the format SQLAlchemy and
+            # SQLite's date functions use): sorts and compares in time order.
+            return dialect.type_descriptor(String(32))
+        return dialect.type_descriptor(DateTime(timezone=True))
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> Any:
+        if value is None:
+            return None
+        utc = to_utc(value)
+        if dialect.name == "sqlite":
+            return utc.replace(tzinfo=None).isoformat(" ", "microseconds")
+        return utc
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if isinstance(value, str):
+            value = datetime.fromisoformat(value)
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)  # type: ignore[no-any-return]
+        return value.astimezone(UTC)  # type: ignore[no-any-return]
+
+
+class JsonDoc(TypeDecorator[Any]):
+    """A JSON document: ``JSONB`` on PostgreSQL (indexable, comparable), ``JSON`` elsewhere."""
+
+    impl = JSON(none_as_null=True)
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
+        if dialect.name == "postgresql":
+            return dialect.type_descriptor(JSONB(none_as_null=True))
+        return dialect.type_descriptor(JSON(none_as_null=True))
