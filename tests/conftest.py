@@ -36,7 +36,8 @@ def postgres_url() -> Iterator[str]:
         with admin.begin() as connection:
             connection.execute(text(f'CREATE SCHEMA "{schema}"'))
     except (SQLAlchemyError, ImportError) as exc:
-        message = f"PostgreSQL not available at {make_url(POSTGRES_URL)!r}: {exc}"
+        reason = str(exc).strip().splitlines()[0]
+        message = f"PostgreSQL not available at {make_url(POSTGRES_URL)!r}: {reason}"
         if os.environ.get("CI") == "true":
             pytest.fail(message)
         pytest.skip(message)

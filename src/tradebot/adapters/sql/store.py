@@ -1,0 +1,268 @@
+"""``SqlStore``: the :class:`tradebot.ports.Store` on SQLite or PostgreSQL.
+
+``batch_size=1`` (paper, live) commits every record call before it returns, so a decision or
+order is durable before anyone acts on it. A larger ``batch_size`` (backtests) buffers
+records in memory and writes them in bulk when the buffer holds that many calls, on
+:meth:`SqlStore.flush`, on :meth:`SqlStore.finish_run` and on :meth:`SqlStore.close`.
+Any failure to write raises :class:`~tradebot.domain.errors.StoreError` and keeps the
+unwritten records buffered, so nothing is dropped silently and a later flush retries them
+(every write is idempotent). One store is used by one thread.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from types import TracebackType
+from typing import Any
+
+from sqlalchemy import Executable, Table, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import SQLAlchemyError
+
+from tradebot.adapters.sql import mapping
+from tradebot.adapters.sql.connect import open_engine, store_error
+from tradebot.adapters.sql.migrate import current_on, head, upgrade_engine
+from tradebot.adapters.sql.models import RunRow, StrategyRow, WeightChangeRow
+from tradebot.adapters.sql.reads import StoreReads
+from tradebot.adapters.sql.types import to_utc
+from tradebot.adapters.sql.writer import WriteBuffer, Writer
+from tradebot.domain.errors import StoreError
+from tradebot.domain.messages import (
+    Article,
+    ClosedTrade,
+    Fill,
+    Order,
+    PortfolioSnapshot,
+    ScoredArticle,
+    Signal,
+    TradingDecision,
+)
+from tradebot.domain.position import Position
+from tradebot.domain.run import RunInfo
+
+__all__ = ["SqlStore"]
+
+
+class SqlStore(StoreReads):
+    """Durable record of what the bot did (see the module docstring for the write modes)."""
+
+    def __init__(self, url: str, *, batch_size: int = 1, auto_migrate: bool = True) -> None:
+        if batch_size < 1:
+            raise ValueError(f"batch_size must be >= 1, got {batch_size}")
+        self._url = url
+        self._batch_size = batch_size
+        self._engine = open_engine(url, durable=batch_size == 1)
+        try:
+            self._prepare_schema(auto_migrate)
+        except BaseException:
+            self._engine.dispose()
+            raise
+        self._insert = (
+            postgresql.insert if self._engine.dialect.name == "postgresql" else (sqlite.insert)
+        )
+        self._writer = Writer(self._engine.dialect)
+        self._buffer = WriteBuffer()
+        self._closed = False
+
+    def _prepare_schema(self, auto_migrate: bool) -> None:
+        if auto_migrate:
+            upgrade_engine(self._engine, self._url)
+            return
+        at, expected = current_on(self._engine, self._url), head()
+        if at != expected:
+            raise StoreError(
+                f"database schema is at {at or 'nothing'}, this version needs {expected}",
+                "run: tradebot db upgrade",
+            )
+
+    @property
+    def batch_size(self) -> int:
+        return self._batch_size
+
+    @property
+    def pending(self) -> int:
+        """Record calls buffered and not yet written."""
+        return self._buffer.pending
+
+    # -- writing ---------------------------------------------------------------------------
+
+    def _execute(self, statement: Executable, doing: str) -> int:
+        try:
+            with self._engine.begin() as connection:
+                return connection.execute(statement).rowcount
+        except SQLAlchemyError as exc:
+            raise store_error(exc, self._url, doing) from exc
+
+    def _check_open(self) -> None:
+        if self._closed:
+            raise StoreError("the store is closed", "open a new SqlStore")
+
+    def _added(self) -> None:
+        buffer = self._buffer
+        buffer.pending += 1
+        if buffer.pending >= self._batch_size:
+            self.flush()
+
+    def start_run(self, run: RunInfo) -> None:
+        """Record a run as running. Starting a known run again (a restart) resumes it."""
+        self._check_open()
+        try:
+            row = mapping.run_row(run, "running")
+        except ValueError as exc:
+            raise StoreError(f"cannot record run {run.id!r}: {exc}", "pass UTC datetimes") from exc
+        statement = self._insert(RunRow.__table__).values(row)  # type: ignore[arg-type]
+        statement = statement.on_conflict_do_update(
+            index_elements=["id"], set_={"status": "running", "finished_at": None}
+        )
+        self._execute(statement, f"recording the start of run {run.id!r}")
+
+    def finish_run(
+        self, run_id: str, status: str, finished_at: datetime, metrics: dict[str, Any]
+    ) -> None:
+        """Write everything buffered, then mark the run finished with its metrics."""
+        self._check_open()
+        self.flush()
+        statement = (
+            update(RunRow)
+            .where(RunRow.id == run_id)
+            .values(status=status, finished_at=finished_at, metrics=metrics)
+        )
+        if self._execute(statement, f"recording the end of run {run_id!r}") == 0:
+            raise StoreError(f"no run {run_id!r} in the store", "call start_run first")
+
+    def record_article(self, run_id: str, article: Article) -> None:
+        self._check_open()
+        self._buffer.add_article(mapping.article_row(run_id, article))
+        self._added()
+
+    def record_sentiment(self, run_id: str, scored: ScoredArticle) -> None:
+        """Record a score; its article is recorded too if it was not already."""
+        self._check_open()
+        self._buffer.add_article(mapping.article_row(run_id, scored.article))
+        self._buffer.add_sentiment(mapping.sentiment_row(run_id, scored))
+        self._added()
+
+    def record_signal(self, run_id: str, signal: Signal) -> None:
+        self._check_open()
+        self._buffer.signals.append(mapping.signal_row(run_id, signal))
+        self._added()
+
+    def record_decision(self, run_id: str, decision: TradingDecision) -> None:
+        self._check_open()
+        self._buffer.decisions.append(mapping.decision_row(run_id, decision))
+        self._added()
+
+    def record_order(self, run_id: str, order: Order) -> None:
+        """Insert the order, or replace the recorded state of this client order id."""
+        self._check_open()
+        self._buffer.add_order(mapping.order_row(run_id, order))
+        self._added()
+
+    def record_fill(self, run_id: str, fill: Fill) -> None:
+        self._check_open()
+        self._buffer.fills.append(mapping.fill_row(run_id, fill))
+        self._added()
+
+    def record_closed_trade(self, run_id: str, trade: ClosedTrade) -> None:
+        self._check_open()
+        self._buffer.closed_trades.append(mapping.closed_trade_row(run_id, trade))
+        self._added()
+
+    def record_snapshot(self, run_id: str, snapshot: PortfolioSnapshot) -> None:
+        self._check_open()
+        self._buffer.add_snapshot(mapping.snapshot_row(run_id, snapshot))
+        self._added()
+
+    def save_positions(self, run_id: str, positions: Sequence[Position]) -> None:
+        """Replace the run's open positions with (a copy of) these."""
+        self._check_open()
+        try:
+            rows = [mapping.position_row(run_id, position) for position in positions]
+        except ValueError as exc:
+            raise StoreError(f"cannot save positions of run {run_id!r}: {exc}", "") from exc
+        self._buffer.positions[run_id] = rows
+        self._added()
+
+    def flush(self) -> None:
+        """Make everything recorded so far durable, in one transaction."""
+        buffer = self._buffer
+        if self._closed or buffer.pending == 0:
+            return
+        try:
+            with self._engine.begin() as connection:
+                self._writer.write(connection, buffer)
+        except (SQLAlchemyError, ValueError, TypeError) as exc:
+            # ValueError/TypeError: a value its column refuses (a naive datetime, NaN).
+            raise store_error(exc, self._url, f"writing {buffer.pending} records") from exc
+        self._buffer = WriteBuffer()
+
+    def close(self) -> None:
+        """Flush, then release the connections. Raises if the final flush fails."""
+        if self._closed:
+            return
+        try:
+            self.flush()
+        finally:
+            self._closed = True
+            self._engine.dispose()
+
+    def __enter__(self) -> SqlStore:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    # -- strategies ------------------------------------------------------------------------
+
+    def seed_strategies(self, names: Sequence[str], weight: float | None = None) -> list[str]:
+        """Add the strategies not yet known, active, with ``weight`` (default: equal shares).
+
+        Known strategies keep their learned weight. Returns the names that were added.
+        """
+        self._check_open()
+        unique = list(dict.fromkeys(names))
+        if not unique:
+            return []
+        share = 1.0 / len(unique) if weight is None else weight
+        with self.session() as session:
+            known = set(session.scalars(select(StrategyRow.name)))
+            added = [name for name in unique if name not in known]
+            if added:
+                rows = [
+                    {"name": name, "description": "", "weight": share, "active": True}
+                    for name in added
+                ]
+                table = StrategyRow.__table__
+                assert isinstance(table, Table)
+                session.execute(self._insert(table).on_conflict_do_nothing(), rows)
+        return added
+
+    def set_strategy_weight(self, name: str, weight: float, ts: datetime, reason: str) -> None:
+        """Change a strategy's weight and append the change to its history, atomically."""
+        self._check_open()
+        try:
+            when = to_utc(ts)
+        except ValueError as exc:
+            raise StoreError(f"cannot record weight of {name!r}: {exc}", "") from exc
+        with self.session() as session:
+            row = session.scalar(
+                select(StrategyRow).where(StrategyRow.name == name).with_for_update()
+            )
+            if row is None:
+                raise StoreError(f"unknown strategy {name!r}", "seed it first: seed_strategies")
+            session.add(
+                WeightChangeRow(
+                    strategy_id=row.id,
+                    old_weight=row.weight,
+                    new_weight=weight,
+                    ts=when,
+                    reason=reason,
+                )
+            )
+            row.weight = weight

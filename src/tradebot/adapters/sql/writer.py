@@ -1,0 +1,199 @@
+"""The write buffer: rows grouped per table, written in bulk in foreign-key order.
+
+One code path serves both durability modes. Paper and live flush after every record (the
+buffer never holds more than one call's rows); a backtest lets it fill up and writes each
+table with one executemany. Either way a flush is one transaction: all of it becomes
+durable, or none of it does and the rows stay buffered for the next attempt.
+
+Semantics per table, identical whether rows meet in one batch or across batches:
+
+* signals, decisions, fills, closed trades, articles, sentiments: insert, ignore a row
+  whose key already exists (a redelivered message changes nothing);
+* orders: upsert by ``(run_id, client_order_id)`` — the last recorded state wins, and a
+  broker order id once known is never forgotten;
+* portfolio snapshots: upsert by ``(run_id, ts)`` — the last one recorded wins;
+* positions: each save replaces the run's whole set.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from operator import itemgetter
+from typing import Any
+
+from sqlalchemy import Connection, Dialect, Table, delete, func
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.sql.dml import Insert
+
+from tradebot.adapters.sql.mapping import Row
+from tradebot.adapters.sql.models import (
+    ArticleRow,
+    ClosedTradeRow,
+    DecisionRow,
+    FillRow,
+    OrderRow,
+    PositionRow,
+    SentimentRow,
+    SignalRow,
+    SnapshotRow,
+)
+
+__all__ = ["WriteBuffer", "Writer"]
+
+
+def _table(model: type[Any]) -> Table:
+    table = model.__table__
+    assert isinstance(table, Table)
+    return table
+
+
+class WriteBuffer:
+    """Rows recorded but not yet written. ``pending`` counts record calls since the flush."""
+
+    def __init__(self) -> None:
+        self.articles: dict[str, Row] = {}
+        self.sentiments: dict[tuple[str, str, str], Row] = {}
+        self.signals: list[Row] = []
+        self.decisions: list[Row] = []
+        self.orders: dict[tuple[str, str], Row] = {}
+        self.fills: list[Row] = []
+        self.closed_trades: list[Row] = []
+        self.snapshots: dict[tuple[str, datetime], Row] = {}
+        self.positions: dict[str, list[Row]] = {}
+        self.pending = 0
+
+    def add_article(self, row: Row) -> None:
+        self.articles.setdefault(row["content_hash"], row)
+
+    def add_sentiment(self, row: Row) -> None:
+        self.sentiments.setdefault((row["article_hash"], row["ticker"], row["model"]), row)
+
+    def add_order(self, row: Row) -> None:
+        key = (row["run_id"], row["client_order_id"])
+        earlier = self.orders.get(key)
+        if earlier is not None and row["broker_order_id"] is None:
+            row["broker_order_id"] = earlier["broker_order_id"]
+        self.orders[key] = row
+
+    def add_snapshot(self, row: Row) -> None:
+        self.snapshots[(row["run_id"], row["ts"])] = row
+
+
+class _Bulk:
+    """An INSERT compiled once, run as one raw ``executemany`` per batch.
+
+    Going around SQLAlchemy's per-row parameter handling roughly doubles the write rate.
+    Each value still passes through its column type's own bind processor (the same one a
+    normal statement uses), so what is stored is identical either way.
+    """
+
+    __slots__ = ("_get", "_names", "_positional", "_processors", "sql")
+
+    def __init__(self, statement: Insert, dialect: Dialect) -> None:
+        table = statement.table
+        assert isinstance(table, Table)
+        # Every column is a parameter, except those the statement sets itself (updated_at)
+        # and a generated integer id.
+        generated = table.autoincrement_column
+        keys = [c.key for c in table.c if c is not generated]
+        compiled = statement.compile(dialect=dialect, column_keys=keys)
+        self.sql = compiled.string
+        self._positional = compiled.positional
+        names = list(compiled.positiontup or ()) if compiled.positional else list(compiled.binds)
+        assert len(names) > 1, "itemgetter of one name would not return a tuple"
+        self._names = tuple(names)
+        self._get = itemgetter(*names)
+        self._processors: list[tuple[int, Callable[[Any], Any]]] = []
+        for index, name in enumerate(names):
+            column_type = compiled.binds[name].type
+            processor = column_type.dialect_impl(dialect).bind_processor(dialect)
+            if processor is not None:
+                self._processors.append((index, processor))
+
+    def params(self, rows: Sequence[Row]) -> list[Any]:
+        get, processors = self._get, self._processors
+        params: list[Any] = []
+        for row in rows:
+            values = list(get(row))
+            for index, processor in processors:
+                values[index] = processor(values[index])
+            params.append(tuple(values))
+        if not self._positional:
+            names = self._names
+            return [dict(zip(names, values, strict=True)) for values in params]
+        return params
+
+    def execute(self, connection: Connection, rows: Sequence[Row]) -> None:
+        connection.exec_driver_sql(self.sql, self.params(rows))
+
+
+class Writer:
+    """Statements prepared once per dialect; :meth:`write` empties a buffer into a connection."""
+
+    def __init__(self, dialect: Dialect) -> None:
+        insert = postgresql.insert if dialect.name == "postgresql" else sqlite.insert
+
+        def ignore(model: type[Any]) -> _Bulk:
+            return _Bulk(insert(_table(model)).on_conflict_do_nothing(), dialect)
+
+        self._articles = ignore(ArticleRow)
+        self._sentiments = ignore(SentimentRow)
+        self._signals = ignore(SignalRow)
+        self._decisions = ignore(DecisionRow)
+        self._fills = ignore(FillRow)
+        self._closed_trades = ignore(ClosedTradeRow)
+
+        orders = _table(OrderRow)
+        order_insert = insert(orders).values(updated_at=func.now())
+        order_upsert = order_insert.on_conflict_do_update(
+            index_elements=[orders.c.run_id, orders.c.client_order_id],
+            set_={
+                "status": order_insert.excluded.status,
+                "broker_order_id": func.coalesce(
+                    order_insert.excluded.broker_order_id, orders.c.broker_order_id
+                ),
+                "reason": order_insert.excluded.reason,
+                "updated_at": func.now(),
+            },
+        )
+        self._orders = _Bulk(order_upsert, dialect)
+
+        snapshots = _table(SnapshotRow)
+        snapshot_insert = insert(snapshots)
+        snapshot_upsert = snapshot_insert.on_conflict_do_update(
+            index_elements=[snapshots.c.run_id, snapshots.c.ts],
+            set_={
+                name: snapshot_insert.excluded[name]
+                for name in ("cash", "positions_value", "equity", "open_positions", "realised_pnl")
+            },
+        )
+        self._snapshots = _Bulk(snapshot_upsert, dialect)
+
+        self._positions_table = _table(PositionRow)
+        self._positions = _Bulk(insert(self._positions_table), dialect)
+
+    def write(self, connection: Connection, buffer: WriteBuffer) -> int:
+        """Write everything in ``buffer`` (parents before children); return the row count."""
+        batches: Sequence[tuple[_Bulk, Sequence[Row]]] = (
+            (self._articles, list(buffer.articles.values())),
+            (self._sentiments, list(buffer.sentiments.values())),
+            (self._signals, buffer.signals),
+            (self._decisions, buffer.decisions),
+            (self._orders, list(buffer.orders.values())),
+            (self._fills, buffer.fills),
+            (self._closed_trades, buffer.closed_trades),
+            (self._snapshots, list(buffer.snapshots.values())),
+        )
+        written = 0
+        for bulk, rows in batches:
+            if rows:
+                bulk.execute(connection, rows)
+                written += len(rows)
+        for run_id, positions in buffer.positions.items():
+            table = self._positions_table
+            connection.execute(delete(table).where(table.c.run_id == run_id))
+            if positions:
+                self._positions.execute(connection, positions)
+                written += len(positions)
+        return written
