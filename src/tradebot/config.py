@@ -69,9 +69,10 @@ class RiskSettings(_Section):
 
 
 class StrategySettings(_Section):
+    """Default parameters per strategy name; ``--param`` on the command line wins."""
+
     name: str = "momentum"
-    fast: int = Field(default=10, ge=1)
-    slow: int = Field(default=30, ge=2)
+    params: dict[str, dict[str, Any]] = Field(default_factory=dict)
 
 
 class DataSettings(_Section):
@@ -158,7 +159,8 @@ def _hint(exc: ValidationError) -> str:
 
 def masked_dump(settings: Settings) -> dict[str, Any]:
     """The settings as plain data with every secret replaced by ``'**********'``."""
-    return _mask(settings.model_dump(mode="python"))
+    masked: dict[str, Any] = _mask(settings.model_dump(mode="python"))
+    return masked
 
 
 def _mask(value: Any) -> Any:

@@ -70,17 +70,21 @@ def data_import(
     timeframe: Annotated[Timeframe, typer.Option(help="Bar timeframe.")] = Timeframe.D1,
     adjusted: Annotated[bool, typer.Option(help="Use the adj_* columns.")] = False,
     tz: Annotated[str, typer.Option(help="Time zone of naive timestamps.")] = "UTC",
+    calendar: Annotated[str, typer.Option(
+        help="Exchange calendar whose session close labels date-only rows; 'none' labels "
+             "them at 00:00 UTC of the next day (24/7 markets).")] = "XNYS",
 ) -> None:
     """Validate a CSV of OHLCV bars and convert it into the Parquet layout."""
     from tradebot.adapters.parquet.importer import import_csv
 
     report = import_csv(file, data, timeframe=timeframe, symbol=symbol, adjusted=adjusted,
-                        tz=tz)
+                        tz=tz, calendar=None if calendar.lower() == "none" else calendar)
     table = Table(title=f"Imported {file.name}")
     for column in ("symbol", "rows", "first", "last"):
         table.add_column(column)
-    for row in report.rows():
-        table.add_row(*row)
+    for item in report.symbols:
+        table.add_row(item.symbol, f"{item.rows:,}", item.first_ts.isoformat(),
+                      item.last_ts.isoformat())
     console.print(table)
 
 

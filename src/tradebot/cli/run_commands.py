@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import signal
-from collections.abc import Iterator
+from collections.abc import Iterator, Sized
 from contextlib import contextmanager
 from datetime import UTC, datetime, time
 from pathlib import Path
@@ -77,7 +77,7 @@ def _execute(request: RunRequest, label: str) -> RunResult:
     store = open_store(settings, request.mode)
     try:
         kernel = build_kernel(settings, request, store)
-        total = len(kernel.feed) if hasattr(kernel.feed, "__len__") else None
+        total = len(kernel.feed) if isinstance(kernel.feed, Sized) else None
         with _stop_on_interrupt(kernel), progress_bar(label, total) as advance:
             return kernel.run(progress=advance)
     finally:
@@ -118,11 +118,12 @@ def demo(
     = Path(".tradebot/demo"),
 ) -> None:
     """Backtest the bundled real data (StockNet prices and tweets, 2014–2015) with news on."""
+    from tradebot.adapters.parquet import available_symbols
     from tradebot.data import sample_data_dir, sample_news_file
     from tradebot.runtime.wiring import RunRequest
 
     data_dir = sample_data_dir(DEMO_DATASET)
-    symbols = tuple(sorted(p.name.split("_")[0] for p in data_dir.glob("*_1d.parquet")))
+    symbols = tuple(available_symbols(data_dir, Timeframe.D1))
     request = RunRequest(symbols=symbols, start=_day(DEMO_START), end=_day(DEMO_END, end=True),
                          data_dir=data_dir, news_file=sample_news_file())
     result = _execute(request, "demo backtest")
@@ -144,6 +145,7 @@ def paper(
     news: Annotated[Path | None, typer.Option(help="News replay file.")] = None,
 ) -> None:
     """Paper-trade with the same kernel; stops cleanly on Ctrl-C."""
+    from tradebot.adapters.parquet import available_symbols
     from tradebot.data import sample_data_dir, sample_news_file
     from tradebot.runtime.wiring import RunRequest
 
@@ -153,8 +155,7 @@ def paper(
     if speed <= 0:
         raise ConfigError(f"--speed must be > 0 (got {speed})", "pass e.g. --speed 600")
     data_dir = data or sample_data_dir(DEMO_DATASET)
-    chosen = _symbols(symbols) if symbols else tuple(
-        sorted(p.name.split("_")[0] for p in data_dir.glob("*_1d.parquet")))
+    chosen = _symbols(symbols) if symbols else tuple(available_symbols(data_dir, Timeframe.D1))
     news_file = news if news is not None else (sample_news_file() if data is None else None)
     request = RunRequest(symbols=chosen, data_dir=data_dir, news_file=news_file,
                          mode=Mode.PAPER, speed=speed)

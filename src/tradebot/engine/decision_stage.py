@@ -9,6 +9,7 @@ its trace format (one :class:`DecisionCheck` per rule, in order) stays.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import ROUND_DOWN, Decimal
 
@@ -122,6 +123,7 @@ class DecisionStage:
 
 
 def _check(trace: list[DecisionCheck], name: str, passed: bool, detail: str,
-           inputs: dict[str, object] | None = None) -> bool:
-    trace.append(DecisionCheck(check=name, passed=passed, detail=detail, inputs=inputs or {}))
+           inputs: Mapping[str, object] | None = None) -> bool:
+    trace.append(DecisionCheck(check=name, passed=passed, detail=detail,
+                               inputs=dict(inputs or {})))
     return passed

@@ -106,6 +106,10 @@ class Kernel:
             interrupt()
 
     def run(self, progress: Progress | None = None, every: int = 2000) -> RunResult:
+        """Replay every event; ``progress`` gets the number of bars done every ``every`` bars.
+
+        A failure records the run as ``failed`` with its partial results, then re-raises.
+        """
         self._store.start_run(self.run_info)
         status, counts = "completed", {"bars": 0, "articles": 0}
         current: datetime | None = None
@@ -122,11 +126,11 @@ class Kernel:
                 if kind == _BAR:
                     counts["bars"] += 1
                     self._bus.publish(MARKET_BARS, item)
+                    if progress is not None and counts["bars"] % every == 0:
+                        progress(counts["bars"])
                 else:
                     counts["articles"] += 1
                     self._bus.publish(NEWS_RAW, item)
-                if progress is not None and (counts["bars"] + counts["articles"]) % every == 0:
-                    progress(counts["bars"] + counts["articles"])
         except KeyboardInterrupt:
             status = "stopped"
         except BaseException:

@@ -32,6 +32,8 @@ from tradebot.strategies.registry import make_factory
 
 __all__ = ["RunRequest", "build_kernel", "open_store"]
 
+_RUN_PREFIX = {Mode.BACKTEST: "bt", Mode.PAPER: "paper", Mode.LIVE: "live"}
+
 
 @dataclass(frozen=True, slots=True)
 class RunRequest:
@@ -63,7 +65,8 @@ def build_kernel(settings: Settings, request: RunRequest, store: Store) -> Kerne
     if request.news_file is not None and settings.news.enabled:
         news = FileReplaySource(request.news_file, start=request.start, end=request.end,
                                 symbols=request.symbols)
-    factory = make_factory(request.strategy, request.params)
+    params = settings.strategy.params.get(request.strategy, {}) | request.params
+    factory = make_factory(request.strategy, params)
     broker = PaperBroker(commission_rate=settings.broker.commission_rate,
                          commission_min=settings.broker.commission_min,
                          slippage_bps=settings.broker.slippage_bps)
@@ -76,12 +79,12 @@ def build_kernel(settings: Settings, request: RunRequest, store: Store) -> Kerne
     )
     started = LiveClock().now()
     run = RunInfo(
-        id=f"{request.mode.value[:2]}-{started:%Y%m%dT%H%M%S}-"
+        id=f"{_RUN_PREFIX[request.mode]}-{started:%Y%m%dT%H%M%S}-"
            + stable_id(request, started.isoformat(), length=8),
         mode=request.mode, started_at=started, strategy=request.strategy,
         symbols=request.symbols, timeframe=request.timeframe,
         data_start=request.start, data_end=request.end,
-        config={"params": request.params, "data_dir": str(data_dir),
+        config={"params": params, "data_dir": str(data_dir),
                 "news_file": str(request.news_file) if request.news_file else None,
                 "settings": settings.model_dump(mode="json", exclude={"broker": {
                     "alpaca_api_key", "alpaca_api_secret"}})},
