@@ -47,13 +47,19 @@ def prepare(shared: Path, work: Path) -> Path:
     raw = work / "data"
     if not (raw / "minute.parquet").exists():
         env = {**os.environ, "PEER_BENCH_DIR": str(work)}
-        subprocess.run([sys.executable, str(shared / "bench" / "gen_data.py")], env=env,
-                       check=True, stdout=subprocess.DEVNULL)
+        subprocess.run(
+            [sys.executable, str(shared / "bench" / "gen_data.py")],
+            env=env,
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
     out = work / "tradebot-data"
     if not bar_file(out, "MIN", Timeframe.M1).exists():
         daily = pd.read_parquet(raw / "daily.parquet")
-        files = {bar_file(out, str(sym), Timeframe.D1): _arrays(group)
-                 for sym, group in daily.groupby("symbol", sort=True)}
+        files = {
+            bar_file(out, str(sym), Timeframe.D1): _arrays(group)
+            for sym, group in daily.groupby("symbol", sort=True)
+        }
         files[bar_file(out, "MIN", Timeframe.M1)] = _arrays(pd.read_parquet(raw / "minute.parquet"))
         write_ohlcv_files(files)
     return out
@@ -68,8 +74,12 @@ def run_case(case: str, data_dir: Path, repeats: int) -> dict[str, object]:
         with tempfile.TemporaryDirectory() as tmp:
             settings = load_settings(store={"url": f"sqlite:///{tmp}/bench.db"})
             store = open_store(settings, RunRequest(symbols=symbols).mode)
-            request = RunRequest(symbols=symbols, data_dir=data_dir, timeframe=timeframe,
-                                 params={"fast": 10, "slow": 30})
+            request = RunRequest(
+                symbols=symbols,
+                data_dir=data_dir,
+                timeframe=timeframe,
+                params={"fast": 10, "slow": 30},
+            )
             kernel = build_kernel(settings, request, store)
             started = time.perf_counter()
             result = kernel.run()
@@ -78,10 +88,17 @@ def run_case(case: str, data_dir: Path, repeats: int) -> dict[str, object]:
     assert result is not None
     wall = statistics.median(times)
     bars = result.counts["bars"]
-    return {"framework": "tradebot", "case": case, "wall_s": round(wall, 3),
-            "times": [round(t, 3) for t in times], "bars": bars,
-            "bars_per_s": round(bars / wall), "signals": result.counts["signals"],
-            "trades": len(result.trades), "final_equity": result.metrics["final_equity"]}
+    return {
+        "framework": "tradebot",
+        "case": case,
+        "wall_s": round(wall, 3),
+        "times": [round(t, 3) for t in times],
+        "bars": bars,
+        "bars_per_s": round(bars / wall),
+        "signals": result.counts["signals"],
+        "trades": len(result.trades),
+        "final_equity": result.metrics["final_equity"],
+    }
 
 
 def main() -> None:

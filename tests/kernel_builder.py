@@ -15,8 +15,12 @@ from tradebot.strategies import MomentumFactory, MomentumParams
 from tradebot.testing import FixedSentiment, ListFeed, MemoryStore, RecordingBroker
 
 START = datetime(2020, 1, 2, 21, tzinfo=UTC)
-RULES = SizingRules(position_fraction=Decimal("0.25"), max_open_positions=3,
-                    cash_buffer=Decimal("0.02"), commission_rate=Decimal("0.001"))
+RULES = SizingRules(
+    position_fraction=Decimal("0.25"),
+    max_open_positions=3,
+    cash_buffer=Decimal("0.02"),
+    commission_rate=Decimal("0.001"),
+)
 
 
 def wave(n: int, phase: float = 0.0, period: float = 9.0, base: float = 100.0) -> list[float]:
@@ -24,19 +28,36 @@ def wave(n: int, phase: float = 0.0, period: float = 9.0, base: float = 100.0) -
     return [round(base + 10 * math.sin(i / period + phase) + 0.05 * i, 2) for i in range(n)]
 
 
-def make_kernel(bars: Sequence[Bar], *, store: Store | None = None,
-                broker: Broker | None = None, bus: Bus | None = None,
-                news: NewsSource | None = None, sentiment: SentimentModel | None = None,
-                rules: SizingRules = RULES, run_id: str = "test-run") -> Kernel:
+def make_kernel(
+    bars: Sequence[Bar],
+    *,
+    store: Store | None = None,
+    broker: Broker | None = None,
+    bus: Bus | None = None,
+    news: NewsSource | None = None,
+    sentiment: SentimentModel | None = None,
+    rules: SizingRules = RULES,
+    run_id: str = "test-run",
+) -> Kernel:
     symbols = tuple(dict.fromkeys(b.symbol for b in bars))
-    run = RunInfo(id=run_id, mode=Mode.BACKTEST, started_at=START, strategy="momentum",
-                  symbols=symbols, timeframe=Timeframe.D1)
+    run = RunInfo(
+        id=run_id,
+        mode=Mode.BACKTEST,
+        started_at=START,
+        strategy="momentum",
+        symbols=symbols,
+        timeframe=Timeframe.D1,
+    )
     return Kernel(
-        run=run, clock=SimClock(), feed=ListFeed(bars), news=news,
-        broker=broker or RecordingBroker(commission_rate=Decimal("0.001"),
-                                         slippage_bps=Decimal(5)),
-        bus=bus or MemoryBus(), store=store if store is not None else MemoryStore(),
+        run=run,
+        clock=SimClock(),
+        feed=ListFeed(bars),
+        news=news,
+        broker=broker or RecordingBroker(commission_rate=Decimal("0.001"), slippage_bps=Decimal(5)),
+        bus=bus or MemoryBus(),
+        store=store if store is not None else MemoryStore(),
         strategy=MomentumFactory(MomentumParams(fast=3, slow=8)),
-        sentiment=sentiment or FixedSentiment(), rules=rules,
+        sentiment=sentiment or FixedSentiment(),
+        rules=rules,
         initial_cash=Decimal(100_000),
     )

@@ -63,8 +63,12 @@ class BrokerSettings(_Section):
 class RiskSettings(_Section):
     position_fraction: Decimal = Field(default=Decimal("0.10"), gt=0, le=1)
     max_open_positions: int = Field(default=8, ge=1)
-    cash_buffer: Decimal = Field(default=Decimal("0.02"), ge=0, lt=1,
-                                 description="headroom for a gap between decision and fill")
+    cash_buffer: Decimal = Field(
+        default=Decimal("0.02"),
+        ge=0,
+        lt=1,
+        description="headroom for a gap between decision and fill",
+    )
     fractional: bool = False
 
 
@@ -132,8 +136,10 @@ def load_settings(config_file: Path | None = None, **overrides: Any) -> Settings
         try:
             yaml.safe_load(config_file.read_text())
         except yaml.YAMLError as exc:
-            raise ConfigError(f"config file {config_file} is not valid YAML: {exc}".replace(
-                "\n", " "), "fix the YAML syntax") from exc
+            raise ConfigError(
+                f"config file {config_file} is not valid YAML: {exc}".replace("\n", " "),
+                "fix the YAML syntax",
+            ) from exc
         settings_cls = type("FileSettings", (Settings,), {"_yaml_file": config_file})
         source = str(config_file)
     try:

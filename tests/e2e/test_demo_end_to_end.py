@@ -18,8 +18,15 @@ from tradebot.data import sample_data_dir, sample_news_file
 
 def _tradebot(*args: str, db: Path, cwd: Path) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "TRADEBOT_STORE__URL": f"sqlite:///{db}"}
-    return subprocess.run([sys.executable, "-m", "tradebot", *args], env=env, cwd=cwd,
-                          capture_output=True, text=True, timeout=300, check=False)
+    return subprocess.run(
+        [sys.executable, "-m", "tradebot", *args],
+        env=env,
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
 
 
 @pytest.fixture(scope="module")
@@ -28,7 +35,8 @@ def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     db = work / "demo.db"
     done = _tradebot("demo", "--out", str(work / "out"), db=db, cwd=work)
     assert done.returncode == 0, done.stderr
-    assert "results.json" in done.stdout and "trades.csv" in done.stdout
+    assert "results.json" in done.stdout
+    assert "trades.csv" in done.stdout
     return db
 
 
@@ -41,7 +49,8 @@ def _rows(db: Path, sql: str) -> list[tuple]:  # type: ignore[type-arg]
 def test_the_demo_records_news_and_sentiment(demo_db: Path) -> None:
     (articles,) = _rows(demo_db, "select count(*) from articles")[0]
     (scored,) = _rows(demo_db, "select count(*) from article_sentiments")[0]
-    assert articles > 10_000 and scored >= articles
+    assert articles > 10_000
+    assert scored >= articles
 
 
 def test_decisions_have_reasons_and_traces_and_orders_have_decisions(demo_db: Path) -> None:
@@ -49,22 +58,35 @@ def test_decisions_have_reasons_and_traces_and_orders_have_decisions(demo_db: Pa
     assert len(decisions) > 50
     assert {a for a, _, _ in decisions} == {"act", "skip"}
     for _, reason, trace in decisions:
-        assert reason and json.loads(trace)
-    orphans = _rows(demo_db, """select count(*) from orders o left join trading_decisions d
-                                on d.id = o.decision_id where d.id is null or d.action != 'act'""")
+        assert reason
+        assert json.loads(trace)
+    orphans = _rows(
+        demo_db,
+        """select count(*) from orders o left join trading_decisions d
+                                on d.id = o.decision_id where d.id is null or d.action != 'act'""",
+    )
     assert orphans == [(0,)]
-    orphans = _rows(demo_db, """select count(*) from fills f left join orders o
+    orphans = _rows(
+        demo_db,
+        """select count(*) from fills f left join orders o
                                 on o.client_order_id = f.client_order_id
-                                where o.client_order_id is null""")
+                                where o.client_order_id is null""",
+    )
     assert orphans == [(0,)]
-    (signals, decided) = _rows(demo_db, """select (select count(*) from signals),
-                                           (select count(*) from trading_decisions)""")[0]
+    (signals, decided) = _rows(
+        demo_db,
+        """select (select count(*) from signals),
+                                           (select count(*) from trading_decisions)""",
+    )[0]
     assert signals == decided
 
 
 def test_snapshots_fills_positions_and_trades_agree(demo_db: Path) -> None:
-    snaps = _rows(demo_db, """select cash, positions_value, equity, open_positions, realised_pnl
-                              from portfolio_snapshots order by ts""")
+    snaps = _rows(
+        demo_db,
+        """select cash, positions_value, equity, open_positions, realised_pnl
+                              from portfolio_snapshots order by ts""",
+    )
     assert len(snaps) > 400
     for cash, value, equity, _, _ in snaps:
         assert Decimal(str(cash)) + Decimal(str(value)) == Decimal(str(equity))
@@ -78,12 +100,14 @@ def test_snapshots_fills_positions_and_trades_agree(demo_db: Path) -> None:
         held[symbol] = held.get(symbol, Decimal(0)) + sign * q
     final_cash, _, _, open_positions, realised = snaps[-1]
     assert Decimal(str(final_cash)) == cash
-    positions = {s: Decimal(str(q)) for s, q in _rows(demo_db,
-                                                      "select symbol, quantity from positions")}
+    positions = {
+        s: Decimal(str(q)) for s, q in _rows(demo_db, "select symbol, quantity from positions")
+    }
     assert positions == {s: q for s, q in held.items() if q}
     assert open_positions == len(positions)
-    pnl = sum((Decimal(str(p)) for (p,) in _rows(demo_db, "select pnl from closed_trades")),
-              Decimal(0))
+    pnl = sum(
+        (Decimal(str(p)) for (p,) in _rows(demo_db, "select pnl from closed_trades")), Decimal(0)
+    )
     assert pnl == Decimal(str(realised))
     assert _rows(demo_db, "select status from backtest_runs") == [("completed",)]
 
@@ -93,9 +117,19 @@ def _trade_hash(payload: dict) -> str:  # type: ignore[type-arg]
 
 
 def test_backtest_json_matches_the_database_and_repeats_exactly(tmp_path: Path) -> None:
-    args = ["backtest", "--symbols", "AAPL,MSFT,GOOG", "--start", "2014-01-01", "--end",
-            "2015-06-30", "--data", str(sample_data_dir("stocknet")),
-            "--news", str(sample_news_file())]
+    args = [
+        "backtest",
+        "--symbols",
+        "AAPL,MSFT,GOOG",
+        "--start",
+        "2014-01-01",
+        "--end",
+        "2015-06-30",
+        "--data",
+        str(sample_data_dir("stocknet")),
+        "--news",
+        str(sample_news_file()),
+    ]
     hashes = []
     for i in range(2):
         out = tmp_path / f"run{i}.json"
@@ -103,10 +137,19 @@ def test_backtest_json_matches_the_database_and_repeats_exactly(tmp_path: Path) 
         assert done.returncode == 0, done.stderr
         payload = json.loads(out.read_text())
         assert payload["trades"], "the slice must trade"
-        assert set(payload["trades"][0]) >= {"symbol", "entry_time", "exit_time", "entry_price",
-                                             "exit_price", "quantity", "pnl"}
-        (count,) = _rows(tmp_path / "bt.db", "select count(*) from closed_trades where "
-                         f"run_id = '{payload['run_id']}'")[0]
+        assert set(payload["trades"][0]) >= {
+            "symbol",
+            "entry_time",
+            "exit_time",
+            "entry_price",
+            "exit_price",
+            "quantity",
+            "pnl",
+        }
+        (count,) = _rows(
+            tmp_path / "bt.db",
+            f"select count(*) from closed_trades where run_id = '{payload['run_id']}'",
+        )[0]
         assert count == len(payload["trades"]) == payload["metrics"]["trades"]
         hashes.append(_trade_hash(payload))
     assert hashes[0] == hashes[1]

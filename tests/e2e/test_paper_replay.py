@@ -21,13 +21,19 @@ from tradebot.testing import MemoryStore
 
 def _decisions(mode: Mode) -> list[tuple[object, ...]]:
     store = MemoryStore()
-    request = RunRequest(symbols=("AAPL", "MSFT", "FB"), data_dir=sample_data_dir("stocknet"),
-                         news_file=sample_news_file(), mode=mode, speed=1e12)
+    request = RunRequest(
+        symbols=("AAPL", "MSFT", "FB"),
+        data_dir=sample_data_dir("stocknet"),
+        news_file=sample_news_file(),
+        mode=mode,
+        speed=1e12,
+    )
     kernel = build_kernel(load_settings(), request, store)
     assert isinstance(kernel.clock, PacedClock if mode is Mode.PAPER else SimClock)
     kernel.run()
-    return sorted((d.ts, d.symbol, d.action, d.side, d.quantity, d.reason)
-                  for d in store.decisions.values())
+    return sorted(
+        (d.ts, d.symbol, d.action, d.side, d.quantity, d.reason) for d in store.decisions.values()
+    )
 
 
 def test_a_paper_replay_decides_exactly_like_the_backtest() -> None:
@@ -39,9 +45,24 @@ def test_a_paper_replay_decides_exactly_like_the_backtest() -> None:
 def test_ctrl_c_stops_a_paper_replay_cleanly(tmp_path: Path) -> None:
     db = tmp_path / "paper.db"
     env = {**os.environ, "TRADEBOT_STORE__URL": f"sqlite:///{db}"}
-    proc = subprocess.Popen([sys.executable, "-m", "tradebot", "paper", "--replay", "--speed",
-                             "200000", "--symbols", "AAPL,MSFT"], env=env, cwd=tmp_path,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "tradebot",
+            "paper",
+            "--replay",
+            "--speed",
+            "200000",
+            "--symbols",
+            "AAPL,MSFT",
+        ],
+        env=env,
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and not db.exists():
         time.sleep(0.1)

@@ -15,8 +15,9 @@ prices = st.lists(st.integers(min_value=-150, max_value=150), min_size=30, max_s
 
 @settings(max_examples=60, deadline=None)
 @given(closes=prices, data=st.data())
-def test_signals_and_decisions_up_to_t_ignore_the_future(closes: list[float],
-                                                         data: st.DataObject) -> None:
+def test_signals_and_decisions_up_to_t_ignore_the_future(
+    closes: list[float], data: st.DataObject
+) -> None:
     closes = [max(c, 1.0) for c in closes]
     t = data.draw(st.integers(min_value=0, max_value=len(closes) - 1), label="t")
     full = bars_from_closes("AAA", closes, START, gap=0.13)

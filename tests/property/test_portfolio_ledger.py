@@ -32,19 +32,28 @@ def round_trips(draw: st.DrawFn) -> list[tuple[OrderSide, Decimal, Decimal, Deci
         q = min(left, draw(units))
         sells.append((q, draw(money), draw(fees)))
         left -= q
-    return ([(OrderSide.BUY, *b) for b in buys] + [(OrderSide.SELL, *s) for s in sells])
+    return [(OrderSide.BUY, *b) for b in buys] + [(OrderSide.SELL, *s) for s in sells]
 
 
 @settings(max_examples=200, deadline=None)
 @given(steps=round_trips())
 def test_cash_is_conserved_and_one_closed_trade_carries_the_whole_profit(
-        steps: list[tuple[OrderSide, Decimal, Decimal, Decimal]]) -> None:
+    steps: list[tuple[OrderSide, Decimal, Decimal, Decimal]],
+) -> None:
     ledger = Portfolio(Decimal(1_000_000), _context)
     trades = []
     flow = Decimal(0)
     for i, (side, qty, price, fee) in enumerate(steps):
-        fill = Fill(fill_id=f"f{i}", client_order_id=f"o{i}", symbol="AAA", side=side,
-                    quantity=qty, price=price, commission=fee, ts=START + timedelta(days=i))
+        fill = Fill(
+            fill_id=f"f{i}",
+            client_order_id=f"o{i}",
+            symbol="AAA",
+            side=side,
+            quantity=qty,
+            price=price,
+            commission=fee,
+            ts=START + timedelta(days=i),
+        )
         sign = -1 if side is OrderSide.BUY else 1
         flow += sign * qty * price - fee
         trade = ledger.apply_fill(fill)
@@ -62,13 +71,27 @@ def test_cash_is_conserved_and_one_closed_trade_carries_the_whole_profit(
 
 
 @settings(max_examples=100, deadline=None)
-@given(qty=units, cost=money, mark=st.floats(min_value=0.01, max_value=1e5,
-                                              allow_nan=False, allow_infinity=False))
-def test_equity_is_cash_plus_positions_at_the_last_close(qty: Decimal, cost: Decimal,
-                                                         mark: float) -> None:
+@given(
+    qty=units,
+    cost=money,
+    mark=st.floats(min_value=0.01, max_value=1e5, allow_nan=False, allow_infinity=False),
+)
+def test_equity_is_cash_plus_positions_at_the_last_close(
+    qty: Decimal, cost: Decimal, mark: float
+) -> None:
     ledger = Portfolio(Decimal(100_000), _context)
-    ledger.apply_fill(Fill(fill_id="f", client_order_id="o", symbol="AAA", side=OrderSide.BUY,
-                           quantity=qty, price=cost, commission=Decimal(1), ts=START))
+    ledger.apply_fill(
+        Fill(
+            fill_id="f",
+            client_order_id="o",
+            symbol="AAA",
+            side=OrderSide.BUY,
+            quantity=qty,
+            price=cost,
+            commission=Decimal(1),
+            ts=START,
+        )
+    )
     ledger.on_bar(Bar("AAA", Timeframe.D1, START, mark, mark, mark, mark, 1.0))
     snap = ledger.snapshot(START)
     assert snap.positions_value == qty * Decimal(repr(mark))

@@ -27,7 +27,8 @@ def test_every_message_delivered_twice_changes_nothing() -> None:
     plain_store, twice_store = MemoryStore(), MemoryStore()
     plain = make_kernel(_bars(), store=plain_store).run()
     twice = make_kernel(_bars(), store=twice_store, bus=DuplicatingBus()).run()
-    assert plain.trades and plain.trades == twice.trades
+    assert plain.trades
+    assert plain.trades == twice.trades
     assert plain_store.decisions == twice_store.decisions
     assert plain_store.fills == twice_store.fills
     assert plain.equity == twice.equity
@@ -40,14 +41,19 @@ def test_a_lost_submit_reply_is_looked_up_not_resubmitted() -> None:
     ids = [o.client_order_id for o in broker.submitted]
     assert ids and len(ids) == len(set(ids)), "each order reached the venue exactly once"
     assert result.trades, "orders the venue accepted still fill and trade"
-    assert all(o.status is OrderStatus.FILLED for o in store.orders.values()
-               if o.client_order_id in {f.client_order_id for f in store.fills.values()})
+    assert all(
+        o.status is OrderStatus.FILLED
+        for o in store.orders.values()
+        if o.client_order_id in {f.client_order_id for f in store.fills.values()}
+    )
 
 
 def test_a_rejected_order_is_recorded_with_the_venue_reason() -> None:
     store = MemoryStore()
     result = make_kernel(_bars(), store=store, broker=RejectingBroker()).run()
-    assert store.orders and not store.fills and not result.trades
+    assert store.orders
+    assert not store.fills
+    assert not result.trades
     for order in store.orders.values():
         assert order.status is OrderStatus.REJECTED
         assert "insufficient buying power" in order.reason

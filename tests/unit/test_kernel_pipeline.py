@@ -12,8 +12,9 @@ from tradebot.testing import MemoryStore, RecordingBroker, bars_from_closes
 
 
 def _bars() -> list:
-    return (bars_from_closes("AAA", wave(120), START, gap=0.37)
-            + bars_from_closes("BBB", wave(120, phase=2.0, base=50), START, gap=-0.21))
+    return bars_from_closes("AAA", wave(120), START, gap=0.37) + bars_from_closes(
+        "BBB", wave(120, phase=2.0, base=50), START, gap=-0.21
+    )
 
 
 def test_every_signal_gets_exactly_one_decision_with_a_reason_and_trace() -> None:
@@ -34,7 +35,8 @@ def test_orders_derive_from_decisions_and_fills_from_orders() -> None:
     store = MemoryStore()
     make_kernel(_bars(), store=store).run()
     acted = {d.id: d for d in store.decisions.values() if d.action is DecisionAction.ACT}
-    assert acted and len(store.orders) == len(acted)
+    assert acted
+    assert len(store.orders) == len(acted)
     for coid, order in store.orders.items():
         assert coid == client_order_id(order.decision_id)
         assert order.decision_id in acted
@@ -57,7 +59,8 @@ def test_an_order_decided_on_bar_t_fills_at_the_open_of_bar_t_plus_1() -> None:
         bar = by_key[(fill.symbol, fill.ts)]
         sign = 1 if fill.side is OrderSide.BUY else -1
         expected = (Decimal(repr(bar.open)) * (1 + sign * Decimal("0.0005"))).quantize(
-            Decimal("0.0001"))
+            Decimal("0.0001")
+        )
         assert fill.price == expected
 
 
@@ -115,7 +118,8 @@ def test_max_open_positions_is_never_exceeded() -> None:
 def test_the_same_backtest_twice_gives_identical_trades() -> None:
     first = make_kernel(_bars(), run_id="r").run()
     second = make_kernel(_bars(), run_id="r").run()
-    assert first.trades and first.trades == second.trades
+    assert first.trades
+    assert first.trades == second.trades
     assert first.equity == second.equity
 
 

@@ -52,8 +52,13 @@ def max_drawdown(equity: Sequence[float]) -> float:
     return float(np.min(values / peaks - 1.0))
 
 
-def summarise(ts: Sequence[datetime], equity: Sequence[float], trades: Sequence[ClosedTrade],
-              initial_cash: float, periods_per_year: int) -> dict[str, Any]:
+def summarise(
+    ts: Sequence[datetime],
+    equity: Sequence[float],
+    trades: Sequence[ClosedTrade],
+    initial_cash: float,
+    periods_per_year: int,
+) -> dict[str, Any]:
     final = equity[-1] if equity else initial_cash
     wins = sum(1 for t in trades if t.pnl > 0)
     return {

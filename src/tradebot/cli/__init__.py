@@ -43,6 +43,7 @@ def main() -> None:
         error = _user_error(exc)
         if error is None or STATE.debug:
             raise
-        err_console.print(f"[bold red]error:[/] {error.one_line()}", highlight=False,
-                          soft_wrap=True)
+        err_console.print(
+            f"[bold red]error:[/] {error.one_line()}", highlight=False, soft_wrap=True
+        )
         sys.exit(2)

@@ -31,8 +31,9 @@ def _url(url: str | None) -> str:
 
 
 @db_app.command("upgrade")
-def db_upgrade(url: UrlOption = None,
-               revision: Annotated[str, typer.Option(help="Target revision.")] = "head") -> None:
+def db_upgrade(
+    url: UrlOption = None, revision: Annotated[str, typer.Option(help="Target revision.")] = "head"
+) -> None:
     """Apply migrations up to REVISION (default: the latest)."""
     from tradebot.adapters.sql.migrate import current, upgrade
 
@@ -42,15 +43,17 @@ def db_upgrade(url: UrlOption = None,
 
 
 @db_app.command("downgrade")
-def db_downgrade(url: UrlOption = None,
-                 revision: Annotated[str, typer.Option(help="Target revision.")] = "base") -> None:
+def db_downgrade(
+    url: UrlOption = None, revision: Annotated[str, typer.Option(help="Target revision.")] = "base"
+) -> None:
     """Revert migrations down to REVISION (default: an empty database)."""
     from tradebot.adapters.sql.migrate import current, downgrade
 
     target = _url(url)
     downgrade(target, revision)
-    console.print(f"database {mask_url(target)} is at revision "
-                  f"[bold]{current(target) or 'base'}[/]")
+    console.print(
+        f"database {mask_url(target)} is at revision [bold]{current(target) or 'base'}[/]"
+    )
 
 
 @db_app.command("current")
@@ -65,26 +68,37 @@ def db_current(url: UrlOption = None) -> None:
 def data_import(
     file: Annotated[Path, typer.Argument(help="CSV (or .csv.gz) of OHLCV bars.")],
     data: Annotated[Path, typer.Option(help="Parquet data dir to write into.")] = Path("data"),
-    symbol: Annotated[str | None, typer.Option(help="Symbol, when the CSV has no column.")]
-    = None,
+    symbol: Annotated[str | None, typer.Option(help="Symbol, when the CSV has no column.")] = None,
     timeframe: Annotated[Timeframe, typer.Option(help="Bar timeframe.")] = Timeframe.D1,
     adjusted: Annotated[bool, typer.Option(help="Use the adj_* columns.")] = False,
     tz: Annotated[str, typer.Option(help="Time zone of naive timestamps.")] = "UTC",
-    calendar: Annotated[str, typer.Option(
-        help="Exchange calendar whose session close labels date-only rows; 'none' labels "
-             "them at 00:00 UTC of the next day (24/7 markets).")] = "XNYS",
+    calendar: Annotated[
+        str,
+        typer.Option(
+            help="Exchange calendar whose session close labels date-only rows; 'none' labels "
+            "them at 00:00 UTC of the next day (24/7 markets)."
+        ),
+    ] = "XNYS",
 ) -> None:
     """Validate a CSV of OHLCV bars and convert it into the Parquet layout."""
     from tradebot.adapters.parquet.importer import import_csv
 
-    report = import_csv(file, data, timeframe=timeframe, symbol=symbol, adjusted=adjusted,
-                        tz=tz, calendar=None if calendar.lower() == "none" else calendar)
+    report = import_csv(
+        file,
+        data,
+        timeframe=timeframe,
+        symbol=symbol,
+        adjusted=adjusted,
+        tz=tz,
+        calendar=None if calendar.lower() == "none" else calendar,
+    )
     table = Table(title=f"Imported {file.name}")
     for column in ("symbol", "rows", "first", "last"):
         table.add_column(column)
     for item in report.symbols:
-        table.add_row(item.symbol, f"{item.rows:,}", item.first_ts.isoformat(),
-                      item.last_ts.isoformat())
+        table.add_row(
+            item.symbol, f"{item.rows:,}", item.first_ts.isoformat(), item.last_ts.isoformat()
+        )
     console.print(table)
 
 

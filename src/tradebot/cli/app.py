@@ -16,7 +16,7 @@ __all__ = ["AppState", "app", "settings_of"]
 app = typer.Typer(
     name="tradebot",
     help="Autonomous trading: news, sentiment, strategies, risk engine — one kernel for "
-         "backtest, paper and live.",
+    "backtest, paper and live.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     add_completion=False,
@@ -32,8 +32,9 @@ class AppState:
     def settings(self) -> Settings:
         if self._settings is None:
             self._settings = load_settings(self.config_file)
-            configure_logging("DEBUG" if self.debug else self._settings.log.level,
-                              self._settings.log.json_output)
+            configure_logging(
+                "DEBUG" if self.debug else self._settings.log.level, self._settings.log.json_output
+            )
         return self._settings
 
 

@@ -31,9 +31,15 @@ err_console = Console(stderr=True)
 @contextmanager
 def progress_bar(label: str, total: int | None) -> Iterator[Callable[[int], None]]:
     """A rich progress bar; yields a callback taking the number of events done."""
-    with Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
-                  TimeElapsedColumn(), TimeRemainingColumn(), console=err_console,
-                  transient=False) as progress:
+    with Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TimeRemainingColumn(),
+        console=err_console,
+        transient=False,
+    ) as progress:
         task = progress.add_task(label, total=total)
 
         def advance(done: int) -> None:
@@ -79,18 +85,26 @@ def summary_table(result: RunResult, title: str) -> Table:
 
 def trades_payload(result: RunResult) -> dict[str, Any]:
     """``{"metrics": …, "trades": […]}`` with every trade's symbol, times, prices, P&L."""
-    metrics = {k: (None if isinstance(v, float) and math.isnan(v) else v)
-               for k, v in result.metrics.items()}
+    metrics = {
+        k: (None if isinstance(v, float) and math.isnan(v) else v)
+        for k, v in result.metrics.items()
+    }
     trades = [
-        {"symbol": t.symbol, "entry_time": t.entry_ts.isoformat(),
-         "exit_time": t.exit_ts.isoformat(), "entry_price": str(t.entry_price),
-         "exit_price": str(t.exit_price), "quantity": str(t.quantity), "pnl": str(t.pnl),
-         "commission": str(t.commission), "return_pct": t.return_pct,
-         "strategies": list(t.strategies)}
+        {
+            "symbol": t.symbol,
+            "entry_time": t.entry_ts.isoformat(),
+            "exit_time": t.exit_ts.isoformat(),
+            "entry_price": str(t.entry_price),
+            "exit_price": str(t.exit_price),
+            "quantity": str(t.quantity),
+            "pnl": str(t.pnl),
+            "commission": str(t.commission),
+            "return_pct": t.return_pct,
+            "strategies": list(t.strategies),
+        }
         for t in result.trades
     ]
-    return {"run_id": result.run_id, "status": result.status, "metrics": metrics,
-            "trades": trades}
+    return {"run_id": result.run_id, "status": result.status, "metrics": metrics, "trades": trades}
 
 
 def write_json(path: Path, payload: dict[str, Any]) -> None:

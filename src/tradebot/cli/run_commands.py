@@ -90,21 +90,27 @@ def backtest(
     start: Annotated[str | None, typer.Option(help="First day, YYYY-MM-DD.")] = None,
     end: Annotated[str | None, typer.Option(help="Last day, YYYY-MM-DD.")] = None,
     strategy: Annotated[str, typer.Option(help="Strategy name.")] = "momentum",
-    param: Annotated[list[str] | None, typer.Option(help="Strategy parameter name=value.")]
-    = None,
-    data: Annotated[Path | None, typer.Option(help="Parquet data dir (default: bundled).")]
-    = None,
+    param: Annotated[list[str] | None, typer.Option(help="Strategy parameter name=value.")] = None,
+    data: Annotated[Path | None, typer.Option(help="Parquet data dir (default: bundled).")] = None,
     timeframe: Annotated[Timeframe, typer.Option(help="Bar timeframe.")] = Timeframe.D1,
     news: Annotated[Path | None, typer.Option(help="News replay file (CSV/JSONL).")] = None,
-    json_out: Annotated[Path | None, typer.Option("--json", help="Write metrics and trades.")]
-    = None,
+    json_out: Annotated[
+        Path | None, typer.Option("--json", help="Write metrics and trades.")
+    ] = None,
 ) -> None:
     """Backtest a strategy on historical bars through the full pipeline."""
     from tradebot.runtime.wiring import RunRequest
 
-    request = RunRequest(symbols=_symbols(symbols), start=_day(start), end=_day(end, end=True),
-                         strategy=strategy, params=_params(param or []), data_dir=data,
-                         timeframe=timeframe, news_file=news)
+    request = RunRequest(
+        symbols=_symbols(symbols),
+        start=_day(start),
+        end=_day(end, end=True),
+        strategy=strategy,
+        params=_params(param or []),
+        data_dir=data,
+        timeframe=timeframe,
+        news_file=news,
+    )
     result = _execute(request, "backtest")
     console.print(summary_table(result, f"Backtest — {strategy}"))
     if json_out is not None:
@@ -114,8 +120,9 @@ def backtest(
 
 @app.command()
 def demo(
-    out: Annotated[Path, typer.Option(help="Folder for the result files.")]
-    = Path(".tradebot/demo"),
+    out: Annotated[Path, typer.Option(help="Folder for the result files.")] = Path(
+        ".tradebot/demo"
+    ),
 ) -> None:
     """Backtest the bundled real data (StockNet prices and tweets, 2014–2015) with news on."""
     from tradebot.adapters.parquet import available_symbols
@@ -124,8 +131,13 @@ def demo(
 
     data_dir = sample_data_dir(DEMO_DATASET)
     symbols = tuple(available_symbols(data_dir, Timeframe.D1))
-    request = RunRequest(symbols=symbols, start=_day(DEMO_START), end=_day(DEMO_END, end=True),
-                         data_dir=data_dir, news_file=sample_news_file())
+    request = RunRequest(
+        symbols=symbols,
+        start=_day(DEMO_START),
+        end=_day(DEMO_END, end=True),
+        data_dir=data_dir,
+        news_file=sample_news_file(),
+    )
     result = _execute(request, "demo backtest")
     console.print(summary_table(result, "Demo — momentum on StockNet 2014–2015 with tweets"))
     payload = trades_payload(result)
@@ -137,8 +149,9 @@ def demo(
 
 @app.command()
 def paper(
-    replay: Annotated[bool, typer.Option(help="Replay bundled or given data in real time.")]
-    = False,
+    replay: Annotated[
+        bool, typer.Option(help="Replay bundled or given data in real time.")
+    ] = False,
     speed: Annotated[float, typer.Option(help="Replay speed: real time × speed.")] = 600.0,
     symbols: Annotated[str | None, typer.Option(help="Comma-separated symbols.")] = None,
     data: Annotated[Path | None, typer.Option(help="Parquet data dir.")] = None,
@@ -150,23 +163,35 @@ def paper(
     from tradebot.runtime.wiring import RunRequest
 
     if not replay:
-        raise ConfigError("live market feeds are not configured yet",
-                          "use `tradebot paper --replay` to paper-trade a replay")
+        raise ConfigError(
+            "live market feeds are not configured yet",
+            "use `tradebot paper --replay` to paper-trade a replay",
+        )
     if speed <= 0:
         raise ConfigError(f"--speed must be > 0 (got {speed})", "pass e.g. --speed 600")
     data_dir = data or sample_data_dir(DEMO_DATASET)
     chosen = _symbols(symbols) if symbols else tuple(available_symbols(data_dir, Timeframe.D1))
     news_file = news if news is not None else (sample_news_file() if data is None else None)
-    request = RunRequest(symbols=chosen, data_dir=data_dir, news_file=news_file,
-                         mode=Mode.PAPER, speed=speed)
+    request = RunRequest(
+        symbols=chosen, data_dir=data_dir, news_file=news_file, mode=Mode.PAPER, speed=speed
+    )
     result = _execute(request, f"paper replay ×{speed:g}")
     console.print(summary_table(result, "Paper replay"))
 
 
 def _write_trades_csv(path: Path, trades: list[dict[str, object]]) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    fields = ["symbol", "entry_time", "exit_time", "entry_price", "exit_price", "quantity",
-              "pnl", "commission", "return_pct"]
+    fields = [
+        "symbol",
+        "entry_time",
+        "exit_time",
+        "entry_price",
+        "exit_price",
+        "quantity",
+        "pnl",
+        "commission",
+        "return_pct",
+    ]
     with path.open("w", newline="") as handle:
         writer = csv.DictWriter(handle, fieldnames=fields, extrasaction="ignore")
         writer.writeheader()

@@ -10,5 +10,13 @@ from tradebot.engine.clock import LiveClock, PacedClock, SimClock
 from tradebot.engine.decision_stage import SizingRules
 from tradebot.engine.kernel import Kernel, RunResult
 
-__all__ = ["Kernel", "LiveClock", "MemoryBus", "PacedClock", "RunResult", "SimClock",
-           "SizingRules", "StageError"]
+__all__ = [
+    "Kernel",
+    "LiveClock",
+    "MemoryBus",
+    "PacedClock",
+    "RunResult",
+    "SimClock",
+    "SizingRules",
+    "StageError",
+]

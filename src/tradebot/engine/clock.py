@@ -37,8 +37,7 @@ class PacedClock(SimClock):
     so a replay shows steady progress. ``interrupt()`` wakes a waiting clock at once.
     """
 
-    def __init__(self, speed: float, *, max_gap_s: float = 5.0,
-                 start: datetime = _EPOCH) -> None:
+    def __init__(self, speed: float, *, max_gap_s: float = 5.0, start: datetime = _EPOCH) -> None:
         super().__init__(start)
         if speed <= 0:
             raise ValueError("speed must be > 0")

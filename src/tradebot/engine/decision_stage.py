@@ -37,8 +37,16 @@ class SizingRules:
 class DecisionStage:
     stage = "decision"
 
-    def __init__(self, *, run_id: str, rules: SizingRules, portfolio: Portfolio,
-                 orders: OrderManager, store: Store, bus: Bus) -> None:
+    def __init__(
+        self,
+        *,
+        run_id: str,
+        rules: SizingRules,
+        portfolio: Portfolio,
+        orders: OrderManager,
+        store: Store,
+        bus: Bus,
+    ) -> None:
         self._run_id = run_id
         self._rules = rules
         self._portfolio = portfolio
@@ -64,8 +72,16 @@ class DecisionStage:
             side, qty, reason = None, Decimal(0), "neutral signal: nothing to do"
         action = DecisionAction.ACT if side is not None else DecisionAction.SKIP
         decision = TradingDecision(
-            id=did, signal_id=signal.id, ts=signal.ts, symbol=signal.symbol, action=action,
-            side=side, quantity=qty, reference_price=price, reason=reason, trace=tuple(trace),
+            id=did,
+            signal_id=signal.id,
+            ts=signal.ts,
+            symbol=signal.symbol,
+            action=action,
+            side=side,
+            quantity=qty,
+            reference_price=price,
+            reason=reason,
+            trace=tuple(trace),
             strategies=tuple(signal.sources),
         )
         if action is DecisionAction.ACT:
@@ -75,8 +91,9 @@ class DecisionStage:
         self._store.record_decision(self._run_id, decision)
         self._bus.publish(DECISIONS, decision)
 
-    def _entry(self, signal: Signal, price: Decimal,
-               trace: list[DecisionCheck]) -> tuple[OrderSide | None, Decimal, str]:
+    def _entry(
+        self, signal: Signal, price: Decimal, trace: list[DecisionCheck]
+    ) -> tuple[OrderSide | None, Decimal, str]:
         symbol = signal.symbol
         held = symbol in self._portfolio.positions
         if not _check(trace, "not already long", not held, f"holding {symbol}" if held else "flat"):
@@ -85,10 +102,16 @@ class DecisionStage:
         if not _check(trace, "no open order", not pending, f"{len(pending)} open order(s)"):
             return None, Decimal(0), f"an order for {symbol} is still open"
         busy = len(self._portfolio.positions) + sum(
-            1 for o in self._orders.open_orders() if o.side is OrderSide.BUY)
+            1 for o in self._orders.open_orders() if o.side is OrderSide.BUY
+        )
         limit = self._rules.max_open_positions
-        if not _check(trace, "max open positions", busy < limit, f"{busy} of {limit} in use",
-                      {"open": busy, "max": limit}):
+        if not _check(
+            trace,
+            "max open positions",
+            busy < limit,
+            f"{busy} of {limit} in use",
+            {"open": busy, "max": limit},
+        ):
             return None, Decimal(0), f"max open positions reached ({limit})"
         equity = self._portfolio.equity()
         target = equity * self._rules.position_fraction
@@ -96,20 +119,32 @@ class DecisionStage:
         unit_cost = price * (1 + self._rules.cash_buffer + self._rules.commission_rate)
         affordable = max(available, Decimal(0)) / unit_cost
         qty = self._round(min(target / price, affordable))
-        inputs = {"equity": str(equity), "fraction": str(self._rules.position_fraction),
-                  "price": str(price), "available_cash": str(available), "quantity": str(qty)}
+        inputs = {
+            "equity": str(equity),
+            "fraction": str(self._rules.position_fraction),
+            "price": str(price),
+            "available_cash": str(available),
+            "quantity": str(qty),
+        }
         capped = "cash" if affordable < target / price else "fraction of equity"
-        if not _check(trace, "position size", qty > 0, f"{qty} units, capped by {capped}",
-                      inputs):
+        if not _check(trace, "position size", qty > 0, f"{qty} units, capped by {capped}", inputs):
             return None, Decimal(0), "insufficient cash for one unit"
-        return OrderSide.BUY, qty, f"enter long: {signal.direction} signal " \
-                                   f"strength {signal.strength:.2f}"
+        return (
+            OrderSide.BUY,
+            qty,
+            f"enter long: {signal.direction} signal strength {signal.strength:.2f}",
+        )
 
-    def _exit(self, signal: Signal,
-              trace: list[DecisionCheck]) -> tuple[OrderSide | None, Decimal, str]:
+    def _exit(
+        self, signal: Signal, trace: list[DecisionCheck]
+    ) -> tuple[OrderSide | None, Decimal, str]:
         pos = self._portfolio.positions.get(signal.symbol)
-        if not _check(trace, "holding to exit", pos is not None,
-                      "long position open" if pos else "flat; short selling disabled"):
+        if not _check(
+            trace,
+            "holding to exit",
+            pos is not None,
+            "long position open" if pos else "flat; short selling disabled",
+        ):
             return None, Decimal(0), "no long position to exit (short selling disabled)"
         assert pos is not None
         pending = self._orders.open_orders(signal.symbol)
@@ -122,8 +157,12 @@ class DecisionStage:
         return (qty / step).to_integral_value(rounding=ROUND_DOWN) * step
 
 
-def _check(trace: list[DecisionCheck], name: str, passed: bool, detail: str,
-           inputs: Mapping[str, object] | None = None) -> bool:
-    trace.append(DecisionCheck(check=name, passed=passed, detail=detail,
-                               inputs=dict(inputs or {})))
+def _check(
+    trace: list[DecisionCheck],
+    name: str,
+    passed: bool,
+    detail: str,
+    inputs: Mapping[str, object] | None = None,
+) -> bool:
+    trace.append(DecisionCheck(check=name, passed=passed, detail=detail, inputs=dict(inputs or {})))
     return passed

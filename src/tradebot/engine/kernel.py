@@ -60,11 +60,23 @@ class RunResult:
 
 
 class Kernel:
-    def __init__(self, *, run: RunInfo, clock: Clock, feed: MarketFeed,
-                 news: NewsSource | None, broker: Broker, bus: Bus, store: Store,
-                 strategy: StrategyFactory, sentiment: SentimentModel, rules: SizingRules,
-                 initial_cash: Decimal, snapshot_interval_s: int = 86_400,
-                 periods_per_year: int = 252) -> None:
+    def __init__(
+        self,
+        *,
+        run: RunInfo,
+        clock: Clock,
+        feed: MarketFeed,
+        news: NewsSource | None,
+        broker: Broker,
+        bus: Bus,
+        store: Store,
+        strategy: StrategyFactory,
+        sentiment: SentimentModel,
+        rules: SizingRules,
+        initial_cash: Decimal,
+        snapshot_interval_s: int = 86_400,
+        periods_per_year: int = 252,
+    ) -> None:
         self.run_info = run
         self.clock = clock
         self.feed = feed
@@ -78,11 +90,22 @@ class Kernel:
         self.orders = OrderManager(run_id=rid, broker=broker, store=store, bus=bus)
         self.portfolio = Portfolio(initial_cash, self.orders.context)
         self.execution = ExecutionStage(run_id=rid, broker=broker, store=store, bus=bus)
-        self.ledger = PortfolioStage(run_id=rid, portfolio=self.portfolio, store=store, bus=bus,
-                                     snapshot_interval_s=snapshot_interval_s)
+        self.ledger = PortfolioStage(
+            run_id=rid,
+            portfolio=self.portfolio,
+            store=store,
+            bus=bus,
+            snapshot_interval_s=snapshot_interval_s,
+        )
         self.signals = SignalStage(run_id=rid, factory=strategy, store=store, bus=bus)
-        self.decisions = DecisionStage(run_id=rid, rules=rules, portfolio=self.portfolio,
-                                       orders=self.orders, store=store, bus=bus)
+        self.decisions = DecisionStage(
+            run_id=rid,
+            rules=rules,
+            portfolio=self.portfolio,
+            orders=self.orders,
+            store=store,
+            bus=bus,
+        )
         self.news = NewsStage(run_id=rid, model=sentiment, store=store, bus=bus)
         self._wire()
 
@@ -145,22 +168,38 @@ class Kernel:
         articles = ((a.published_at, _NEWS, a) for a in self._news.articles())
         return heapq.merge(articles, bars, key=lambda e: (e[0], e[1]))
 
-    def _finish(self, current: datetime | None, status: str,
-                counts: dict[str, int]) -> RunResult:
+    def _finish(self, current: datetime | None, status: str, counts: dict[str, int]) -> RunResult:
         if current is not None:
             self.ledger.close_time(current, None)
         self.ledger.save_positions()
-        counts |= {"signals": self.signals.emitted, "acted": self.decisions.acted,
-                   "skipped": self.decisions.skipped, "snapshots": self.ledger.snapshots,
-                   "scored_articles": self.news.scored}
-        metrics = summarise(self.ledger.equity_ts, self.ledger.equity,
-                            self.ledger.closed_trades, float(self.portfolio.initial_cash),
-                            self._periods)
-        metrics |= {"decisions_acted": self.decisions.acted,
-                    "decisions_skipped": self.decisions.skipped,
-                    "open_positions": len(self.portfolio.positions)}
+        counts |= {
+            "signals": self.signals.emitted,
+            "acted": self.decisions.acted,
+            "skipped": self.decisions.skipped,
+            "snapshots": self.ledger.snapshots,
+            "scored_articles": self.news.scored,
+        }
+        metrics = summarise(
+            self.ledger.equity_ts,
+            self.ledger.equity,
+            self.ledger.closed_trades,
+            float(self.portfolio.initial_cash),
+            self._periods,
+        )
+        metrics |= {
+            "decisions_acted": self.decisions.acted,
+            "decisions_skipped": self.decisions.skipped,
+            "open_positions": len(self.portfolio.positions),
+        }
         self._store.finish_run(self.run_info.id, status, LiveClock().now(), metrics)
         self._store.flush()
         self._log.info("run finished", run_id=self.run_info.id, status=status, **counts)
-        return RunResult(self.run_info.id, status, metrics, list(self.ledger.closed_trades),
-                         list(self.ledger.equity_ts), list(self.ledger.equity), counts)
+        return RunResult(
+            self.run_info.id,
+            status,
+            metrics,
+            list(self.ledger.closed_trades),
+            list(self.ledger.equity_ts),
+            list(self.ledger.equity),
+            counts,
+        )

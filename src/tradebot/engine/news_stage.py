@@ -32,8 +32,13 @@ class NewsStage:
         self._store.record_article(self._run_id, article)
         for ticker in article.symbols_hint:
             score, confidence = self._model.score(article, ticker)
-            scored = ScoredArticle(article=article, ticker=ticker, score=score,
-                                   confidence=confidence, model=self._model.name)
+            scored = ScoredArticle(
+                article=article,
+                ticker=ticker,
+                score=score,
+                confidence=confidence,
+                model=self._model.name,
+            )
             self.scored += 1
             self._store.record_sentiment(self._run_id, scored)
             self._bus.publish(NEWS_SCORED, scored)

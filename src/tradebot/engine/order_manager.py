@@ -56,9 +56,15 @@ class OrderManager:
         coid = client_order_id(decision.id)
         if coid in self._orders:
             return  # redelivered decision: the order already exists
-        order = Order(client_order_id=coid, decision_id=decision.id, symbol=decision.symbol,
-                      side=decision.side, quantity=decision.quantity, created_at=decision.ts,
-                      reason=decision.reason)
+        order = Order(
+            client_order_id=coid,
+            decision_id=decision.id,
+            symbol=decision.symbol,
+            side=decision.side,
+            quantity=decision.quantity,
+            created_at=decision.ts,
+            reason=decision.reason,
+        )
         self._store.record_order(self._run_id, order)  # durable before the venue sees it
         self._orders[coid] = TrackedOrder(order, decision.strategies, decision.reference_price)
         self._update(coid, self._submit(order))
@@ -82,28 +88,45 @@ class OrderManager:
         return tracked.order.decision_id, tracked.strategies
 
     def open_orders(self, symbol: str | None = None) -> list[Order]:
-        return [t.order for t in self._orders.values()
-                if t.is_open and (symbol is None or t.order.symbol == symbol)]
+        return [
+            t.order
+            for t in self._orders.values()
+            if t.is_open and (symbol is None or t.order.symbol == symbol)
+        ]
 
     def reserved_cash(self) -> Decimal:
         """Notional of open buy orders not yet filled, valued at their decision price."""
-        return sum(((t.order.quantity - t.filled) * t.reference_price
-                    for t in self._orders.values()
-                    if t.is_open and t.order.side is OrderSide.BUY), Decimal(0))
+        return sum(
+            (
+                (t.order.quantity - t.filled) * t.reference_price
+                for t in self._orders.values()
+                if t.is_open and t.order.side is OrderSide.BUY
+            ),
+            Decimal(0),
+        )
 
     # --- internals --------------------------------------------------------------------
     def _submit(self, order: Order) -> Order:
         try:
             return self._broker.submit(order)
         except TemporaryBrokerError as exc:
-            self._log.warning("submit outcome unknown", client_order_id=order.client_order_id,
-                              error=exc.one_line())
+            self._log.warning(
+                "submit outcome unknown",
+                client_order_id=order.client_order_id,
+                error=exc.one_line(),
+            )
             known = self._lookup(order)
-            return known if known is not None else order.model_copy(
-                update={"status": OrderStatus.UNKNOWN, "reason": exc.one_line()})
+            return (
+                known
+                if known is not None
+                else order.model_copy(
+                    update={"status": OrderStatus.UNKNOWN, "reason": exc.one_line()}
+                )
+            )
         except BrokerError as exc:
-            return order.model_copy(update={"status": OrderStatus.REJECTED,
-                                            "reason": exc.one_line()})
+            return order.model_copy(
+                update={"status": OrderStatus.REJECTED, "reason": exc.one_line()}
+            )
 
     def _lookup(self, order: Order) -> Order | None:
         try:

@@ -30,6 +30,7 @@ def _price(value: Decimal) -> Decimal:
     """Average prices are reported to 8 places; P&L never goes through them."""
     return value.quantize(_PRICE_PLACES)
 
+
 FillContext = Callable[[str], tuple[str, tuple[str, ...]]]
 """client order id -> (decision id, contributing strategies)."""
 
@@ -62,10 +63,15 @@ class Portfolio:
         pos = self.positions.get(fill.symbol)
         if pos is None:
             self.positions[fill.symbol] = Position(
-                symbol=fill.symbol, quantity=fill.quantity, avg_price=fill.price,
-                opened_at=fill.ts, entry_decision_id=decision_id,
-                entry_commission=fill.commission, strategies=strategies,
-                last_price=fill.price, bought_quantity=fill.quantity,
+                symbol=fill.symbol,
+                quantity=fill.quantity,
+                avg_price=fill.price,
+                opened_at=fill.ts,
+                entry_decision_id=decision_id,
+                entry_commission=fill.commission,
+                strategies=strategies,
+                last_price=fill.price,
+                bought_quantity=fill.quantity,
                 bought_notional=fill.quantity * fill.price,
             )
             return
@@ -79,8 +85,10 @@ class Portfolio:
         pos = self.positions.get(fill.symbol)
         if pos is None or fill.quantity > pos.quantity:
             held = _ZERO if pos is None else pos.quantity
-            raise ValueError(f"sell of {fill.quantity} {fill.symbol} exceeds holding {held} "
-                             "(short selling is not enabled)")
+            raise ValueError(
+                f"sell of {fill.quantity} {fill.symbol} exceeds holding {held} "
+                "(short selling is not enabled)"
+            )
         self.cash += fill.quantity * fill.price - fill.commission
         pos.quantity -= fill.quantity
         pos.sold_quantity += fill.quantity
@@ -110,15 +118,23 @@ class Portfolio:
             mark = self._marks.get(symbol)
             pos.last_price = pos.avg_price if mark is None else Decimal(repr(mark))
             value += pos.market_value
-        return PortfolioSnapshot(ts=ts, cash=self.cash, positions_value=value,
-                                 equity=self.cash + value, open_positions=len(self.positions),
-                                 realised_pnl=self.realised_pnl)
+        return PortfolioSnapshot(
+            ts=ts,
+            cash=self.cash,
+            positions_value=value,
+            equity=self.cash + value,
+            open_positions=len(self.positions),
+            realised_pnl=self.realised_pnl,
+        )
 
     def equity(self) -> Decimal:
         """Cash plus positions at their last close (average cost before the first mark)."""
         value = sum(
-            (p.quantity * (p.avg_price if (m := self._marks.get(s)) is None else Decimal(repr(m)))
-             for s, p in self.positions.items()),
+            (
+                p.quantity
+                * (p.avg_price if (m := self._marks.get(s)) is None else Decimal(repr(m)))
+                for s, p in self.positions.items()
+            ),
             _ZERO,
         )
         return self.cash + value
@@ -131,10 +147,17 @@ def _round_trip(pos: Position, exit_ts: datetime, exit_decision_id: str) -> Clos
     cost = pos.bought_notional
     return ClosedTrade(
         id="trd-" + stable_id(pos.entry_decision_id, exit_decision_id, pos.symbol),
-        symbol=pos.symbol, quantity=qty, entry_ts=pos.opened_at, exit_ts=exit_ts,
-        entry_price=pos.avg_price, exit_price=_price(pos.sold_notional / pos.sold_quantity),
-        pnl=pnl, commission=commission,
+        symbol=pos.symbol,
+        quantity=qty,
+        entry_ts=pos.opened_at,
+        exit_ts=exit_ts,
+        entry_price=pos.avg_price,
+        exit_price=_price(pos.sold_notional / pos.sold_quantity),
+        pnl=pnl,
+        commission=commission,
         return_pct=float(pnl / cost) if cost else 0.0,
-        hold_seconds=(exit_ts - pos.opened_at).total_seconds(), strategies=pos.strategies,
-        entry_decision_id=pos.entry_decision_id, exit_decision_id=exit_decision_id,
+        hold_seconds=(exit_ts - pos.opened_at).total_seconds(),
+        strategies=pos.strategies,
+        entry_decision_id=pos.entry_decision_id,
+        exit_decision_id=exit_decision_id,
     )

@@ -21,8 +21,9 @@ __all__ = ["PortfolioStage"]
 class PortfolioStage:
     stage = "portfolio"
 
-    def __init__(self, *, run_id: str, portfolio: Portfolio, store: Store, bus: Bus,
-                 snapshot_interval_s: int) -> None:
+    def __init__(
+        self, *, run_id: str, portfolio: Portfolio, store: Store, bus: Bus, snapshot_interval_s: int
+    ) -> None:
         self._run_id = run_id
         self.portfolio = portfolio
         self._store = store

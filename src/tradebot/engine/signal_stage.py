@@ -22,8 +22,7 @@ __all__ = ["SignalStage"]
 class SignalStage:
     stage = "signal-generator"
 
-    def __init__(self, *, run_id: str, factory: StrategyFactory, store: Store,
-                 bus: Bus) -> None:
+    def __init__(self, *, run_id: str, factory: StrategyFactory, store: Store, bus: Bus) -> None:
         self._run_id = run_id
         self._factory = factory
         self._store = store
@@ -46,8 +45,12 @@ class SignalStage:
             return
         signal = Signal(
             id=signal_id(self._run_id, bar.symbol, bar.ts, self._factory.name),
-            ts=bar.ts, symbol=bar.symbol, direction=opinion.direction,
-            strength=opinion.strength, confidence=opinion.confidence, price=bar.close,
+            ts=bar.ts,
+            symbol=bar.symbol,
+            direction=opinion.direction,
+            strength=opinion.strength,
+            confidence=opinion.confidence,
+            price=bar.close,
             sources={self._factory.name: opinion.strength},
         )
         self.emitted += 1

@@ -29,8 +29,11 @@ def _mask_secrets(_: Any, __: str, event: MutableMapping[str, Any]) -> MutableMa
 def configure_logging(level: str = "INFO", json_output: bool | None = None) -> None:
     """Configure structlog once per process; ``json_output=None`` picks by ``isatty``."""
     as_json = not sys.stderr.isatty() if json_output is None else json_output
-    renderer: Any = (structlog.processors.JSONRenderer() if as_json
-                     else structlog.dev.ConsoleRenderer(colors=sys.stderr.isatty()))
+    renderer: Any = (
+        structlog.processors.JSONRenderer()
+        if as_json
+        else structlog.dev.ConsoleRenderer(colors=sys.stderr.isatty())
+    )
     structlog.configure(
         processors=[
             structlog.contextvars.merge_contextvars,

@@ -21,11 +21,11 @@ from tradebot.config import Settings
 from tradebot.data import sample_data_dir
 from tradebot.domain.enums import Mode, Timeframe
 from tradebot.domain.run import RunInfo
+from tradebot.engine.bus import MemoryBus
 from tradebot.engine.clock import LiveClock, PacedClock, SimClock
 from tradebot.engine.decision_stage import SizingRules
 from tradebot.engine.ids import stable_id
 from tradebot.engine.kernel import Kernel
-from tradebot.engine.bus import MemoryBus
 from tradebot.ports import Clock, NewsSource, Store
 from tradebot.sentiment.placeholder import PlaceholderSentiment
 from tradebot.strategies.registry import make_factory
@@ -59,17 +59,21 @@ def open_store(settings: Settings, mode: Mode) -> SqlStore:
 
 def build_kernel(settings: Settings, request: RunRequest, store: Store) -> Kernel:
     data_dir = request.data_dir or settings.data.dir or sample_data_dir("equities_daily")
-    feed = ParquetReplayFeed(data_dir, request.symbols, request.timeframe,
-                             request.start, request.end)
+    feed = ParquetReplayFeed(
+        data_dir, request.symbols, request.timeframe, request.start, request.end
+    )
     news: NewsSource | None = None
     if request.news_file is not None and settings.news.enabled:
-        news = FileReplaySource(request.news_file, start=request.start, end=request.end,
-                                symbols=request.symbols)
+        news = FileReplaySource(
+            request.news_file, start=request.start, end=request.end, symbols=request.symbols
+        )
     params = settings.strategy.params.get(request.strategy, {}) | request.params
     factory = make_factory(request.strategy, params)
-    broker = PaperBroker(commission_rate=settings.broker.commission_rate,
-                         commission_min=settings.broker.commission_min,
-                         slippage_bps=settings.broker.slippage_bps)
+    broker = PaperBroker(
+        commission_rate=settings.broker.commission_rate,
+        commission_min=settings.broker.commission_min,
+        slippage_bps=settings.broker.slippage_bps,
+    )
     rules = SizingRules(
         position_fraction=settings.risk.position_fraction,
         max_open_positions=settings.risk.max_open_positions,
@@ -80,18 +84,34 @@ def build_kernel(settings: Settings, request: RunRequest, store: Store) -> Kerne
     started = LiveClock().now()
     run = RunInfo(
         id=f"{_RUN_PREFIX[request.mode]}-{started:%Y%m%dT%H%M%S}-"
-           + stable_id(request, started.isoformat(), length=8),
-        mode=request.mode, started_at=started, strategy=request.strategy,
-        symbols=request.symbols, timeframe=request.timeframe,
-        data_start=request.start, data_end=request.end,
-        config={"params": params, "data_dir": str(data_dir),
-                "news_file": str(request.news_file) if request.news_file else None,
-                "settings": settings.model_dump(mode="json", exclude={"broker": {
-                    "alpaca_api_key", "alpaca_api_secret"}})},
+        + stable_id(request, started.isoformat(), length=8),
+        mode=request.mode,
+        started_at=started,
+        strategy=request.strategy,
+        symbols=request.symbols,
+        timeframe=request.timeframe,
+        data_start=request.start,
+        data_end=request.end,
+        config={
+            "params": params,
+            "data_dir": str(data_dir),
+            "news_file": str(request.news_file) if request.news_file else None,
+            "settings": settings.model_dump(
+                mode="json", exclude={"broker": {"alpaca_api_key", "alpaca_api_secret"}}
+            ),
+        },
     )
     return Kernel(
-        run=run, clock=_clock(request), feed=feed, news=news, broker=broker, bus=MemoryBus(),
-        store=store, strategy=factory, sentiment=PlaceholderSentiment(), rules=rules,
+        run=run,
+        clock=_clock(request),
+        feed=feed,
+        news=news,
+        broker=broker,
+        bus=MemoryBus(),
+        store=store,
+        strategy=factory,
+        sentiment=PlaceholderSentiment(),
+        rules=rules,
         initial_cash=settings.broker.initial_cash,
         snapshot_interval_s=settings.snapshot_interval_s,
     )

@@ -78,7 +78,7 @@ class SmaCrossMomentum:
 
 @dataclass(frozen=True, slots=True)
 class MomentumFactory:
-    params: MomentumParams = MomentumParams()
+    params: MomentumParams = field(default_factory=MomentumParams)
     name: str = "momentum"
 
     def __call__(self, symbol: str) -> SmaCrossMomentum:

@@ -35,15 +35,31 @@ class ListNewsSource:
         return iter(self._articles)
 
 
-def bars_from_closes(symbol: str, closes: Sequence[float], start: datetime,
-                     step: timedelta = timedelta(days=1), *,
-                     timeframe: Timeframe = Timeframe.D1, gap: float = 0.0) -> list[Bar]:
+def bars_from_closes(
+    symbol: str,
+    closes: Sequence[float],
+    start: datetime,
+    step: timedelta = timedelta(days=1),
+    *,
+    timeframe: Timeframe = Timeframe.D1,
+    gap: float = 0.0,
+) -> list[Bar]:
     """Bars whose open is the previous close shifted by ``gap``; high/low bracket both."""
     bars: list[Bar] = []
     previous = closes[0]
     for i, close in enumerate(closes):
         open_ = previous + gap
-        bars.append(Bar(symbol, timeframe, start + i * step, open_, max(open_, close) + 0.01,
-                        max(min(open_, close) - 0.01, 0.01), close, 1000.0 + i))
+        bars.append(
+            Bar(
+                symbol,
+                timeframe,
+                start + i * step,
+                open_,
+                max(open_, close) + 0.01,
+                max(min(open_, close) - 0.01, 0.01),
+                close,
+                1000.0 + i,
+            )
+        )
         previous = close
     return bars

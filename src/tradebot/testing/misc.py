@@ -10,8 +10,7 @@ from tradebot.engine.bus import MemoryBus
 from tradebot.engine.clock import SimClock
 from tradebot.ports import Handler
 
-__all__ = ["DuplicatingBus", "FixedSentiment", "ManualClock", "RecordingBus",
-           "RecordingNotifier"]
+__all__ = ["DuplicatingBus", "FixedSentiment", "ManualClock", "RecordingBus", "RecordingNotifier"]
 
 ManualClock = SimClock
 """A clock the test moves by hand (``advance_to``); the simulated clock is exactly that."""
@@ -44,8 +43,7 @@ class DuplicatingBus(MemoryBus):
 class FixedSentiment:
     """Scores every article the same; for tests of the news path."""
 
-    def __init__(self, score: float = 0.5, confidence: float = 0.9,
-                 name: str = "fixed") -> None:
+    def __init__(self, score: float = 0.5, confidence: float = 0.9, name: str = "fixed") -> None:
         self.name = name
         self._result = (score, confidence)
         self.calls: list[tuple[str, str]] = []

@@ -43,8 +43,9 @@ class MemoryStore:
     def start_run(self, run: RunInfo) -> None:
         self.runs[run.id] = {"info": run, "status": "running", "metrics": {}}
 
-    def finish_run(self, run_id: str, status: str, finished_at: datetime,
-                   metrics: dict[str, Any]) -> None:
+    def finish_run(
+        self, run_id: str, status: str, finished_at: datetime, metrics: dict[str, Any]
+    ) -> None:
         self.runs[run_id].update(status=status, finished_at=finished_at, metrics=metrics)
 
     def record_article(self, run_id: str, article: Article) -> None:

@@ -23,8 +23,13 @@ _BPS = Decimal("0.0001")
 
 
 class PaperBroker:
-    def __init__(self, *, commission_rate: Decimal = Decimal(0),
-                 commission_min: Decimal = Decimal(0), slippage_bps: Decimal = Decimal(0)) -> None:
+    def __init__(
+        self,
+        *,
+        commission_rate: Decimal = Decimal(0),
+        commission_min: Decimal = Decimal(0),
+        slippage_bps: Decimal = Decimal(0),
+    ) -> None:
         self.commission_rate = commission_rate
         self.commission_min = commission_min
         self.slippage = slippage_bps * _BPS
@@ -36,13 +41,20 @@ class PaperBroker:
         if known is not None:
             return known
         if order.type is not OrderType.MARKET:
-            rejected = order.model_copy(update={
-                "status": OrderStatus.REJECTED,
-                "reason": f"{order.type} orders are not supported by the paper broker yet"})
+            rejected = order.model_copy(
+                update={
+                    "status": OrderStatus.REJECTED,
+                    "reason": f"{order.type} orders are not supported by the paper broker yet",
+                }
+            )
             self._orders[order.client_order_id] = rejected
             return rejected
-        accepted = order.model_copy(update={"status": OrderStatus.ACCEPTED,
-                                            "broker_order_id": "paper-" + order.client_order_id})
+        accepted = order.model_copy(
+            update={
+                "status": OrderStatus.ACCEPTED,
+                "broker_order_id": "paper-" + order.client_order_id,
+            }
+        )
         self._orders[order.client_order_id] = accepted
         self._pending[order.symbol].append(order.client_order_id)
         return accepted
@@ -76,8 +88,17 @@ class PaperBroker:
     def _fill(self, order: Order, bar: Bar) -> Fill:
         sign = 1 if order.side is OrderSide.BUY else -1
         price = (Decimal(repr(bar.open)) * (1 + sign * self.slippage)).quantize(_PRICE_TICK)
-        commission = max(self.commission_min, (price * order.quantity * self.commission_rate)
-                         .quantize(_PRICE_TICK))
-        return Fill(fill_id=f"{order.client_order_id}-1", client_order_id=order.client_order_id,
-                    symbol=order.symbol, side=order.side, quantity=order.quantity, price=price,
-                    commission=commission, ts=bar.ts)
+        commission = max(
+            self.commission_min,
+            (price * order.quantity * self.commission_rate).quantize(_PRICE_TICK),
+        )
+        return Fill(
+            fill_id=f"{order.client_order_id}-1",
+            client_order_id=order.client_order_id,
+            symbol=order.symbol,
+            side=order.side,
+            quantity=order.quantity,
+            price=price,
+            commission=commission,
+            ts=bar.ts,
+        )
