@@ -47,6 +47,7 @@ class OrderManager:
         self._store = store
         self._bus = bus
         self._orders: dict[str, TrackedOrder] = {}
+        self._open: dict[str, TrackedOrder] = {}  # the non-terminal subset, kept small
         self._log = get_logger(self.stage)
 
     # --- handlers ---------------------------------------------------------------------
@@ -89,9 +90,7 @@ class OrderManager:
 
     def open_orders(self, symbol: str | None = None) -> list[Order]:
         return [
-            t.order
-            for t in self._orders.values()
-            if t.is_open and (symbol is None or t.order.symbol == symbol)
+            t.order for t in self._open.values() if symbol is None or t.order.symbol == symbol
         ]
 
     def reserved_cash(self) -> Decimal:
@@ -99,8 +98,8 @@ class OrderManager:
         return sum(
             (
                 (t.order.quantity - t.filled) * t.reference_price
-                for t in self._orders.values()
-                if t.is_open and t.order.side is OrderSide.BUY
+                for t in self._open.values()
+                if t.order.side is OrderSide.BUY
             ),
             Decimal(0),
         )
@@ -139,5 +138,9 @@ class OrderManager:
         if order == tracked.order and order.status is not OrderStatus.NEW:
             return
         tracked.order = order
+        if tracked.is_open:
+            self._open[coid] = tracked
+        else:
+            self._open.pop(coid, None)
         self._store.record_order(self._run_id, order)
         self._bus.publish(ORDERS, order)
