@@ -56,6 +56,20 @@ def _assert_all_utc(values: list[datetime | None]) -> None:
         assert value is None or value.tzinfo is UTC
 
 
+def _as_port(store: SqlStore) -> Store:
+    return store  # mypy checks here that SqlStore satisfies the Store protocol
+
+
+def test_the_public_surface_is_fenced_by_all() -> None:
+    import tradebot.adapters.sql as package
+
+    assert sorted(package.__all__) == package.__all__
+    assert all(hasattr(package, name) for name in package.__all__)
+    assert {"SqlStore", "RunRecord", "DEFAULT_URL", "upgrade", "downgrade", "current"} <= set(
+        package.__all__
+    )
+
+
 def test_store_implements_the_port_exactly() -> None:
     for name, member in inspect.getmembers(Store, inspect.isfunction):
         if name.startswith("_"):

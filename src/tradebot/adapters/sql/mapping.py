@@ -1,6 +1,8 @@
 """Domain objects to table rows and back, one pair of functions per record type.
 
 Writing goes through plain dicts (keys are column names) so a batch is one executemany;
+sequences stay tuples (JSON arrays all the same; a dict of atomic values and tuples is
+not tracked by the garbage collector, which matters with 100k rows buffered).
 reading builds the domain object from its ORM row. The round-trip tests hold that
 ``from_row(to_row(x)) == x`` for every type, so a field added to a message and not to its
 table shows up as a failing test rather than as silently lost data.
@@ -78,7 +80,7 @@ def run_row(run: RunInfo, status: str) -> Row:
         "mode": run.mode.value,
         "status": status,
         "strategy": run.strategy,
-        "symbols": list(run.symbols),
+        "symbols": run.symbols,
         "timeframe": run.timeframe.value,
         "data_start": _utc_or_none(run.data_start),
         "data_end": _utc_or_none(run.data_end),
@@ -101,7 +103,7 @@ def article_row(run_id: str | None, article: Article) -> Row:
         "title": article.title,
         "body": article.body,
         "published_at": article.published_at,
-        "symbols_hint": list(article.symbols_hint),
+        "symbols_hint": article.symbols_hint,
         "run_id": run_id,
     }
 
@@ -117,7 +119,7 @@ def sentiment_row(run_id: str | None, scored: ScoredArticle) -> Row:
         "score": scored.score,
         "confidence": scored.confidence,
         "model": scored.model,
-        "entities": list(scored.entities),
+        "entities": scored.entities,
         "run_id": run_id,
     }
 
@@ -156,8 +158,8 @@ def decision_row(run_id: str, decision: TradingDecision) -> Row:
         "quantity": decision.quantity,
         "reference_price": decision.reference_price,
         "reason": decision.reason,
-        "trace": [check.model_dump(mode="json") for check in decision.trace],
-        "strategies": list(decision.strategies),
+        "trace": decision.trace,  # the JSON encoder serialises the models natively
+        "strategies": decision.strategies,
     }
 
 
@@ -208,7 +210,6 @@ def fill_from(row: FillRow) -> Fill:
 def closed_trade_row(run_id: str, trade: ClosedTrade) -> Row:
     row = trade.model_dump()
     row["run_id"] = run_id
-    row["strategies"] = list(trade.strategies)
     return row
 
 
@@ -253,7 +254,7 @@ def position_row(run_id: str, position: Position) -> Row:
         symbol=position.symbol,
         opened_at=to_utc(position.opened_at),
         entry_decision_id=position.entry_decision_id,
-        strategies=list(position.strategies),
+        strategies=position.strategies,
     )
     return row
 

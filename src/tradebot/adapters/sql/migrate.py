@@ -31,6 +31,7 @@ __all__ = [
     "MIGRATIONS_DIR",
     "alembic_config",
     "current",
+    "current_on",
     "downgrade",
     "head",
     "upgrade",

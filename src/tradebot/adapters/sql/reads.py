@@ -31,7 +31,6 @@ from tradebot.adapters.sql.models import (
     StrategyRow,
 )
 from tradebot.domain.enums import Mode
-from tradebot.domain.errors import StoreError
 from tradebot.domain.messages import (
     Article,
     ClosedTrade,
@@ -139,9 +138,3 @@ class StoreReads:
             query = query.where(StrategyRow.active.is_(True))
         with self.session() as session:
             return {name: weight for name, weight in session.execute(query)}
-
-    def _require_run(self, session: Session, run_id: str) -> RunRow:
-        row = session.get(RunRow, run_id)
-        if row is None:
-            raise StoreError(f"no run {run_id!r} in the store", "start the run before recording")
-        return row

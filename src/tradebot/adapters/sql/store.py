@@ -58,9 +58,8 @@ class SqlStore(StoreReads):
         except BaseException:
             self._engine.dispose()
             raise
-        self._insert = (
-            postgresql.insert if self._engine.dialect.name == "postgresql" else (sqlite.insert)
-        )
+        postgres = self._engine.dialect.name == "postgresql"
+        self._insert = postgresql.insert if postgres else sqlite.insert
         self._writer = Writer(self._engine.dialect)
         self._buffer = WriteBuffer()
         self._closed = False
