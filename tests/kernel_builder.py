@@ -38,6 +38,7 @@ def make_kernel(
     sentiment: SentimentModel | None = None,
     rules: SizingRules = RULES,
     run_id: str = "test-run",
+    trade_from: datetime | None = None,
 ) -> Kernel:
     symbols = tuple(dict.fromkeys(b.symbol for b in bars))
     run = RunInfo(
@@ -60,4 +61,5 @@ def make_kernel(
         sentiment=sentiment or FixedSentiment(),
         rules=rules,
         initial_cash=Decimal(100_000),
+        trade_from=trade_from,
     )

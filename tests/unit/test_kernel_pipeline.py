@@ -132,3 +132,18 @@ def test_a_resubmitted_decision_never_doubles_the_order() -> None:
     kernel.orders.on_decision(decision)  # a redelivery after the fact
     ids = [o.client_order_id for o in broker.submitted]
     assert len(ids) == len(set(ids))
+
+
+def test_bars_before_the_period_only_warm_the_strategy_up() -> None:
+    bars = _bars()
+    trade_from = bars[40].ts
+    full, warmed = MemoryStore(), MemoryStore()
+    make_kernel(bars, store=full).run()
+    result = make_kernel(bars, store=warmed, trade_from=trade_from).run()
+    assert result.counts["warmup_bars"] == 2 * 40
+    assert min(result.equity_ts) == trade_from
+    assert all(s.ts >= trade_from for s in warmed.signals.values())
+    assert min(warmed.snapshots) >= trade_from
+    # warmed-up indicators give the same opinions as a run that saw all bars
+    later = {(s.symbol, s.ts, s.direction) for s in full.signals.values() if s.ts >= trade_from}
+    assert later == {(s.symbol, s.ts, s.direction) for s in warmed.signals.values()}

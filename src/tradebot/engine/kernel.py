@@ -8,6 +8,9 @@ Dispatch order on ``market.bars``: execution (broker fills pending orders at thi
 open) → portfolio (marks) → signal generator (strategy sees the closed bar, may decide,
 and the resulting order waits for the *next* bar). Articles at a timestamp come before bars
 at the same timestamp.
+
+Bars before ``trade_from`` only warm the strategies up (Freqtrade's startup candles): no
+signal, order, snapshot or equity point comes from them.
 """
 
 from __future__ import annotations
@@ -76,6 +79,7 @@ class Kernel:
         initial_cash: Decimal,
         snapshot_interval_s: int = 86_400,
         periods_per_year: int = 252,
+        trade_from: datetime | None = None,
     ) -> None:
         self.run_info = run
         self.clock = clock
@@ -85,6 +89,7 @@ class Kernel:
         self._store = store
         self._periods = periods_per_year
         self._stopping = False
+        self._trade_from = trade_from
         self._log = get_logger("kernel")
         rid = run.id
         self.orders = OrderManager(run_id=rid, broker=broker, store=store, bus=bus)
@@ -134,13 +139,19 @@ class Kernel:
         A failure records the run as ``failed`` with its partial results, then re-raises.
         """
         self._store.start_run(self.run_info)
-        status, counts = "completed", {"bars": 0, "articles": 0}
+        status, counts = "completed", {"bars": 0, "articles": 0, "warmup_bars": 0}
         current: datetime | None = None
+        trade_from = self._trade_from
         try:
             for ts, kind, item in self._events():
                 if self._stopping:
                     status = "stopped"
                     break
+                if trade_from is not None and ts < trade_from:
+                    if kind == _BAR:  # history before the period only warms the strategies
+                        counts["warmup_bars"] += 1
+                        self.signals.warm_up(item)
+                    continue
                 if ts != current:
                     if current is not None:
                         self.ledger.close_time(current, ts)

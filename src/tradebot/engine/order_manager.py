@@ -89,9 +89,7 @@ class OrderManager:
         return tracked.order.decision_id, tracked.strategies
 
     def open_orders(self, symbol: str | None = None) -> list[Order]:
-        return [
-            t.order for t in self._open.values() if symbol is None or t.order.symbol == symbol
-        ]
+        return [t.order for t in self._open.values() if symbol is None or t.order.symbol == symbol]
 
     def reserved_cash(self) -> Decimal:
         """Notional of open buy orders not yet filled, valued at their decision price."""

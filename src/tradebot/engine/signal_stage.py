@@ -14,7 +14,7 @@ from tradebot.domain.messages import ScoredArticle, Signal
 from tradebot.engine.ids import signal_id
 from tradebot.engine.topics import SIGNALS
 from tradebot.ports import Bus, Store
-from tradebot.strategies.base import Strategy, StrategyFactory
+from tradebot.strategies.base import Opinion, Strategy, StrategyFactory
 
 __all__ = ["SignalStage"]
 
@@ -32,15 +32,12 @@ class SignalStage:
         self.latest_sentiment: dict[str, ScoredArticle] = {}
         self.emitted = 0
 
+    def warm_up(self, bar: Bar) -> None:
+        """Feed a bar from before the trading period: indicators learn, nothing is emitted."""
+        self._opinion(bar)
+
     def on_bar(self, bar: Bar) -> None:
-        last = self._last_ts.get(bar.symbol)
-        if last is not None and bar.ts <= last:
-            return  # redelivered or out of order: a strategy sees each bar once, in order
-        self._last_ts[bar.symbol] = bar.ts
-        strategy = self._strategies.get(bar.symbol)
-        if strategy is None:
-            strategy = self._strategies[bar.symbol] = self._factory(bar.symbol)
-        opinion = strategy.on_bar(bar)
+        opinion = self._opinion(bar)
         if opinion is None:
             return
         signal = Signal(
@@ -56,6 +53,16 @@ class SignalStage:
         self.emitted += 1
         self._store.record_signal(self._run_id, signal)
         self._bus.publish(SIGNALS, signal)
+
+    def _opinion(self, bar: Bar) -> Opinion | None:
+        last = self._last_ts.get(bar.symbol)
+        if last is not None and bar.ts <= last:
+            return None  # redelivered or out of order: a strategy sees each bar once, in order
+        self._last_ts[bar.symbol] = bar.ts
+        strategy = self._strategies.get(bar.symbol)
+        if strategy is None:
+            strategy = self._strategies[bar.symbol] = self._factory(bar.symbol)
+        return strategy.on_bar(bar)
 
     def on_scored(self, scored: ScoredArticle) -> None:
         self.latest_sentiment[scored.ticker] = scored

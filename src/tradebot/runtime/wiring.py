@@ -9,7 +9,7 @@ object graph.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -30,7 +30,7 @@ from tradebot.ports import Clock, NewsSource, Store
 from tradebot.sentiment.placeholder import PlaceholderSentiment
 from tradebot.strategies.registry import make_factory
 
-__all__ = ["RunRequest", "build_kernel", "open_store"]
+__all__ = ["RunRequest", "build_kernel", "open_store", "warmup_start"]
 
 _RUN_PREFIX = {Mode.BACKTEST: "bt", Mode.PAPER: "paper", Mode.LIVE: "live"}
 
@@ -59,16 +59,15 @@ def open_store(settings: Settings, mode: Mode) -> SqlStore:
 
 def build_kernel(settings: Settings, request: RunRequest, store: Store) -> Kernel:
     data_dir = request.data_dir or settings.data.dir or sample_data_dir("equities_daily")
-    feed = ParquetReplayFeed(
-        data_dir, request.symbols, request.timeframe, request.start, request.end
-    )
+    params = settings.strategy.params.get(request.strategy, {}) | request.params
+    factory = make_factory(request.strategy, params)
+    feed_start = warmup_start(request.start, request.timeframe, factory.warmup_period)
+    feed = ParquetReplayFeed(data_dir, request.symbols, request.timeframe, feed_start, request.end)
     news: NewsSource | None = None
     if request.news_file is not None and settings.news.enabled:
         news = FileReplaySource(
             request.news_file, start=request.start, end=request.end, symbols=request.symbols
         )
-    params = settings.strategy.params.get(request.strategy, {}) | request.params
-    factory = make_factory(request.strategy, params)
     broker = PaperBroker(
         commission_rate=settings.broker.commission_rate,
         commission_min=settings.broker.commission_min,
@@ -114,7 +113,22 @@ def build_kernel(settings: Settings, request: RunRequest, store: Store) -> Kerne
         rules=rules,
         initial_cash=settings.broker.initial_cash,
         snapshot_interval_s=settings.snapshot_interval_s,
+        trade_from=request.start,
     )
+
+
+def warmup_start(start: datetime | None, timeframe: Timeframe, bars: int) -> datetime | None:
+    """Where to start reading so that ``bars`` bars precede ``start``.
+
+    Calendar slack covers weekends and holidays (daily: 1.5 calendar days per bar plus ten
+    days; intraday: three times the span plus four days for nights and weekends). Reading a
+    little too much costs a few bars; reading too little only delays the first signal.
+    """
+    if start is None or bars <= 0:
+        return start
+    if timeframe is Timeframe.D1:
+        return start - timedelta(days=int(bars * 1.5) + 10)
+    return start - timedelta(seconds=timeframe.seconds * bars * 3) - timedelta(days=4)
 
 
 def _clock(request: RunRequest) -> Clock:

@@ -42,4 +42,9 @@ class StrategyFactory(Protocol):
 
     name: str
 
+    @property
+    def warmup_period(self) -> int:
+        """Bars a fresh instance needs before it can have an opinion."""
+        ...
+
     def __call__(self, symbol: str) -> Strategy: ...

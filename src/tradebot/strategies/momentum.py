@@ -81,5 +81,9 @@ class MomentumFactory:
     params: MomentumParams = field(default_factory=MomentumParams)
     name: str = "momentum"
 
+    @property
+    def warmup_period(self) -> int:
+        return self.params.slow
+
     def __call__(self, symbol: str) -> SmaCrossMomentum:
         return SmaCrossMomentum(self.params)
