@@ -110,11 +110,11 @@ def main() -> None:
     args = parser.parse_args()
     configure_logging("WARNING", json_output=True)
     data_dir = prepare(args.shared.resolve(), args.work.resolve())
-    results_dir = args.work / "results"
+    results_dir = args.work / "tradebot-throughput"  # not results/: compare.py reads that
     results_dir.mkdir(parents=True, exist_ok=True)
     for case in args.cases.split(","):
         row = run_case(case, data_dir, args.repeats)
-        (results_dir / f"tradebot_throughput_{case}.json").write_text(json.dumps(row, indent=2))
+        (results_dir / f"{case}.json").write_text(json.dumps(row) + "\n")
         print(json.dumps(row))
 
 
