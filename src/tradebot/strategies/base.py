@@ -1,39 +1,99 @@
-"""What a strategy is to the kernel: a pure transform from bars to opinions.
+"""What a strategy is to the kernel: a pure transform from bars (and news) to opinions.
 
-A strategy owns no orders and no money (the decision stage and portfolio do). It sees one
-bar at a time, in order, for one symbol, so it cannot read the future; ``reset`` returns it
-to its initial state. Parameters are a frozen pydantic model, so a bad value is refused
-with the parameter named.
+A strategy owns no orders and no money (the decision stage and the portfolio do). It is shown
+one closed bar at a time, in order, for one symbol, together with a :class:`StrategyContext`
+holding that symbol's recent bars and sentiment — so it cannot read the future. Parameters are
+a frozen pydantic model, so a bad value is refused naming the strategy, the parameter and the
+allowed range. ``reset`` returns an instance to its initial state.
+
+An :class:`Opinion` is a strategy's raw view; the ensemble combines the opinions of all
+strategies into the pipeline's ``Signal`` (which carries ids and attribution).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Protocol
+from abc import ABC, abstractmethod
+from collections import deque
+from dataclasses import dataclass, field
+from typing import ClassVar, Generic, Protocol, TypeVar
+
+from pydantic import BaseModel, ConfigDict
 
 from tradebot.domain.bar import Bar
 from tradebot.domain.enums import Direction
+from tradebot.sentiment.context import SentimentContext
 
-__all__ = ["Opinion", "Strategy", "StrategyFactory"]
+__all__ = [
+    "BaseStrategy",
+    "Opinion",
+    "Strategy",
+    "StrategyContext",
+    "StrategyFactory",
+    "StrategyParams",
+]
 
 
 @dataclass(frozen=True, slots=True)
 class Opinion:
-    """A strategy's view on the bar it was just shown."""
+    """A strategy's view after the bar it was just shown: direction, strength and confidence
+    in 0..1, and a short human reason for the decision trace."""
 
     direction: Direction
     strength: float
     confidence: float
+    reason: str = ""
+
+
+class StrategyParams(BaseModel):
+    """Base of every strategy's parameter model: frozen, unknown keys refused."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+@dataclass(slots=True)
+class StrategyContext:
+    """What a strategy may look at besides the bar: this symbol's last ``maxlen`` bars (the
+    current one last) and the ticker's sentiment, both maintained by the signal stage."""
+
+    symbol: str
+    history: deque[Bar] = field(default_factory=lambda: deque(maxlen=500))
+    sentiment: SentimentContext = field(default_factory=SentimentContext)
+
+
+P = TypeVar("P", bound=StrategyParams)
 
 
 class Strategy(Protocol):
     name: str
-    warmup_period: int
 
-    def on_bar(self, bar: Bar) -> Opinion | None:
+    @property
+    def warmup_period(self) -> int: ...
+
+    def on_bar(self, bar: Bar, ctx: StrategyContext) -> Opinion | None:
         """Opinion after ``bar`` closed, or ``None`` when it has none (e.g. in warm-up)."""
         ...
 
+    def reset(self) -> None: ...
+
+
+class BaseStrategy(ABC, Generic[P]):
+    """Convenience base: holds validated parameters and declares the hooks."""
+
+    name: ClassVar[str]
+    params_model: ClassVar[type[StrategyParams]]
+
+    def __init__(self, params: P) -> None:
+        self.params = params
+        self.reset()
+
+    @property
+    @abstractmethod
+    def warmup_period(self) -> int: ...
+
+    @abstractmethod
+    def on_bar(self, bar: Bar, ctx: StrategyContext) -> Opinion | None: ...
+
+    @abstractmethod
     def reset(self) -> None: ...
 
 

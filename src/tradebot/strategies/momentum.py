@@ -13,12 +13,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import Field, model_validator
 
 from tradebot.domain.bar import Bar
 from tradebot.domain.enums import Direction
 from tradebot.indicators.stream import StreamingSMA
-from tradebot.strategies.base import Opinion
+from tradebot.strategies.base import BaseStrategy, Opinion, StrategyContext, StrategyParams
 
 __all__ = ["MomentumFactory", "MomentumParams", "SmaCrossMomentum"]
 
@@ -26,9 +26,7 @@ _TIE_TOLERANCE = 1e-12
 _CONFIDENCE = 0.6
 
 
-class MomentumParams(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
+class MomentumParams(StrategyParams):
     fast: int = Field(default=10, ge=1, le=1000)
     slow: int = Field(default=30, ge=2, le=5000)
 
@@ -39,16 +37,9 @@ class MomentumParams(BaseModel):
         return self
 
 
-@dataclass(slots=True)
-class SmaCrossMomentum:
-    params: MomentumParams
-    name: str = "momentum"
-    _fast: StreamingSMA = field(init=False)
-    _slow: StreamingSMA = field(init=False)
-    _last_sign: int = field(init=False, default=0)
-
-    def __post_init__(self) -> None:
-        self.reset()
+class SmaCrossMomentum(BaseStrategy[MomentumParams]):
+    name = "momentum"
+    params_model = MomentumParams
 
     @property
     def warmup_period(self) -> int:
@@ -59,7 +50,7 @@ class SmaCrossMomentum:
         self._slow = StreamingSMA(self.params.slow)
         self._last_sign = 0
 
-    def on_bar(self, bar: Bar) -> Opinion | None:
+    def on_bar(self, bar: Bar, ctx: StrategyContext | None = None) -> Opinion | None:
         fast = self._fast.update(bar.close)
         slow = self._slow.update(bar.close)
         if fast != fast or slow != slow:  # NaN during warm-up
@@ -73,7 +64,13 @@ class SmaCrossMomentum:
             return None
         strength = min(1.0, 0.5 + 10.0 * abs(diff) / slow)
         direction = Direction.LONG if sign > 0 else Direction.SHORT
-        return Opinion(direction, strength, _CONFIDENCE)
+        return Opinion(
+            direction,
+            strength,
+            _CONFIDENCE,
+            f"SMA{self.params.fast} crossed "
+            f"{'above' if sign > 0 else 'below'} SMA{self.params.slow}",
+        )
 
 
 @dataclass(frozen=True, slots=True)
