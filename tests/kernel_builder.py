@@ -57,7 +57,7 @@ def make_kernel(
         broker=broker or RecordingBroker(commission_rate=Decimal("0.001"), slippage_bps=Decimal(5)),
         bus=bus or MemoryBus(),
         store=store if store is not None else MemoryStore(),
-        strategy=MomentumFactory(MomentumParams(fast=3, slow=8)),
+        strategies=[MomentumFactory(MomentumParams(fast=3, slow=8))],
         sentiment=sentiment or FixedSentiment(),
         rules=rules,
         initial_cash=Decimal(100_000),

@@ -73,10 +73,14 @@ class RiskSettings(_Section):
 
 
 class StrategySettings(_Section):
-    """Default parameters per strategy name; ``--param`` on the command line wins."""
+    """Which strategies run (through the ensemble) and their parameters by strategy name;
+    ``--strategy``/``--strategies`` and ``--param`` on the command line win."""
 
-    name: str = "momentum"
+    names: tuple[str, ...] = ("momentum",)
     params: dict[str, dict[str, Any]] = Field(default_factory=dict)
+    threshold: float = Field(
+        default=0.3, ge=0.0, lt=1.0, description="ensemble: emit only when |score| > threshold"
+    )
 
 
 class DataSettings(_Section):

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import Column, MetaData, inspect
+from sqlalchemy import Column, MetaData, create_engine, inspect, text
 
 from tradebot.adapters.sql import migrate
 from tradebot.adapters.sql.connect import open_engine
@@ -49,7 +49,7 @@ def test_upgrade_downgrade_upgrade(db_url: str) -> None:
     assert migrate.current(db_url) is None
 
     migrate.upgrade(db_url)
-    assert migrate.current(db_url) == migrate.head() == "0001_initial"
+    assert migrate.current(db_url) == migrate.head() == "0002_signal_contributions"
     assert _tables(db_url) == APP_TABLES
 
     migrate.downgrade(db_url)
@@ -59,6 +59,37 @@ def test_upgrade_downgrade_upgrade(db_url: str) -> None:
     migrate.upgrade(db_url)
     assert migrate.current(db_url) == migrate.head()
     assert _tables(db_url) == APP_TABLES
+
+
+def test_each_revision_steps_up_and_down_keeping_rows(db_url: str) -> None:
+    migrate.upgrade(db_url, "0001_initial")
+    engine = create_engine(db_url)
+    try:
+        with engine.begin() as conn:
+            conn.execute(
+                text(
+                    "insert into backtest_runs (id, mode, status, strategy, symbols, timeframe, "
+                    "started_at, config, metrics) values ('r', 'backtest', 'running', 'm', '[]', "
+                    "'1d', '2020-01-01 00:00:00+00:00', '{}', '{}')"
+                )
+            )
+            conn.execute(
+                text(
+                    "insert into signals (run_id, id, ts, symbol, direction, strength, confidence, "
+                    "price, sources) values ('r', 's', '2020-01-01 00:00:00+00:00', 'A', 'long', "
+                    "0.5, 0.5, 1.0, '{}')"
+                )
+            )
+        migrate.upgrade(db_url, "0002_signal_contributions")
+        with engine.connect() as conn:
+            row = conn.execute(text("select id, contributions from signals")).one()
+        assert row[0] == "s"
+        assert row[1] in ("{}", {})
+        migrate.downgrade(db_url, "0001_initial")
+        with engine.connect() as conn:
+            assert conn.execute(text("select count(*) from signals")).scalar() == 1
+    finally:
+        engine.dispose()
 
 
 def test_upgrade_twice_changes_nothing(db_url: str) -> None:

@@ -38,13 +38,38 @@ def _day(text: str | None, *, end: bool = False) -> datetime | None:
     return datetime.combine(day, time.max if end else time.min, tzinfo=UTC)
 
 
-def _params(pairs: list[str]) -> dict[str, str]:
-    params: dict[str, str] = {}
+def _strategy_names(strategy: str | None, strategies: str | None) -> tuple[str, ...]:
+    if strategy and strategies:
+        raise ConfigError(
+            "give --strategy or --strategies, not both",
+            "--strategies a,b runs several through the ensemble",
+        )
+    text = strategies or strategy or ""
+    return tuple(dict.fromkeys(n.strip() for n in text.split(",") if n.strip()))
+
+
+def _params(pairs: list[str], names: tuple[str, ...]) -> dict[str, dict[str, str]]:
+    """``key=value`` for a single strategy, ``strategy.key=value`` for any of several."""
+    params: dict[str, dict[str, str]] = {}
     for pair in pairs:
         key, sep, value = pair.partition("=")
+        key = key.strip()
         if not sep or not key:
             raise ConfigError(f"bad --param {pair!r}", "write parameters as name=value")
-        params[key.strip()] = value.strip()
+        owner, dot, name = key.rpartition(".")
+        if not dot:
+            if len(names) != 1:
+                raise ConfigError(
+                    f"--param {pair!r} does not say which strategy it is for",
+                    "with several strategies write strategy.param=value (e.g. macd.fast=8)",
+                )
+            owner, name = names[0], key
+        elif owner not in names:
+            raise ConfigError(
+                f"--param {pair!r} names strategy {owner!r}, which is not running",
+                f"running: {', '.join(names) or 'the configured default'}",
+            )
+        params.setdefault(owner, {})[name] = value.strip()
     return params
 
 
@@ -89,8 +114,14 @@ def backtest(
     symbols: Annotated[str, typer.Option(help="Comma-separated symbols.")] = "AAPL,MSFT",
     start: Annotated[str | None, typer.Option(help="First day, YYYY-MM-DD.")] = None,
     end: Annotated[str | None, typer.Option(help="Last day, YYYY-MM-DD.")] = None,
-    strategy: Annotated[str, typer.Option(help="Strategy name.")] = "momentum",
-    param: Annotated[list[str] | None, typer.Option(help="Strategy parameter name=value.")] = None,
+    strategy: Annotated[str | None, typer.Option(help="One strategy by name.")] = None,
+    strategies: Annotated[
+        str | None, typer.Option(help="Several strategies, combined by the ensemble.")
+    ] = None,
+    param: Annotated[
+        list[str] | None,
+        typer.Option(help="Strategy parameter name=value (strategy.name=value for several)."),
+    ] = None,
     data: Annotated[Path | None, typer.Option(help="Parquet data dir (default: bundled).")] = None,
     timeframe: Annotated[Timeframe, typer.Option(help="Bar timeframe.")] = Timeframe.D1,
     news: Annotated[Path | None, typer.Option(help="News replay file (CSV/JSONL).")] = None,
@@ -98,21 +129,22 @@ def backtest(
         Path | None, typer.Option("--json", help="Write metrics and trades.")
     ] = None,
 ) -> None:
-    """Backtest a strategy on historical bars through the full pipeline."""
+    """Backtest strategies on historical bars through the full pipeline."""
     from tradebot.runtime.wiring import RunRequest
 
+    names = _strategy_names(strategy, strategies) or settings_of().strategy.names
     request = RunRequest(
         symbols=_symbols(symbols),
         start=_day(start),
         end=_day(end, end=True),
-        strategy=strategy,
-        params=_params(param or []),
+        strategies=names,
+        params=_params(param or [], names),
         data_dir=data,
         timeframe=timeframe,
         news_file=news,
     )
     result = _execute(request, "backtest")
-    console.print(summary_table(result, f"Backtest — {strategy}"))
+    console.print(summary_table(result, f"Backtest — {', '.join(names)}"))
     if json_out is not None:
         write_json(json_out, trades_payload(result))
         console.print(f"metrics and trades written to [bold]{json_out}[/]")

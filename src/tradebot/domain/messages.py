@@ -79,6 +79,9 @@ class Signal(Message):
     confidence: float = Field(ge=0.0, le=1.0)
     price: float = Field(gt=0.0)
     sources: dict[str, float] = Field(default_factory=dict)
+    contributions: dict[str, float] = Field(
+        default_factory=dict, description="each strategy's signed share of the ensemble score"
+    )
 
 
 class DecisionCheck(Message):

@@ -16,7 +16,7 @@ signal, order, snapshot or equity point comes from them.
 from __future__ import annotations
 
 import heapq
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -43,6 +43,7 @@ from tradebot.engine.topics import (
 )
 from tradebot.ops.logging import get_logger
 from tradebot.ports import Broker, Bus, Clock, MarketFeed, NewsSource, SentimentModel, Store
+from tradebot.signals.ensemble import DEFAULT_THRESHOLD
 from tradebot.strategies.base import StrategyFactory
 
 __all__ = ["Kernel", "RunResult"]
@@ -73,13 +74,15 @@ class Kernel:
         broker: Broker,
         bus: Bus,
         store: Store,
-        strategy: StrategyFactory,
+        strategies: Sequence[StrategyFactory],
         sentiment: SentimentModel,
         rules: SizingRules,
         initial_cash: Decimal,
         snapshot_interval_s: int = 86_400,
         periods_per_year: int = 252,
         trade_from: datetime | None = None,
+        weights: Mapping[str, float] | None = None,
+        threshold: float = DEFAULT_THRESHOLD,
     ) -> None:
         self.run_info = run
         self.clock = clock
@@ -102,7 +105,14 @@ class Kernel:
             bus=bus,
             snapshot_interval_s=snapshot_interval_s,
         )
-        self.signals = SignalStage(run_id=rid, factory=strategy, store=store, bus=bus)
+        self.signals = SignalStage(
+            run_id=rid,
+            factories=strategies,
+            store=store,
+            bus=bus,
+            weights=weights,
+            threshold=threshold,
+        )
         self.decisions = DecisionStage(
             run_id=rid,
             rules=rules,

@@ -1,12 +1,16 @@
-"""The signal generator: runs each symbol's strategy on its bars and publishes signals.
+"""The signal generator: runs every strategy on each symbol's bars and combines their
+opinions through the weighted ensemble into at most one signal per bar.
 
-One strategy instance per symbol, created on the symbol's first bar, so no state leaks
-between symbols. Scored news is kept per ticker for news-aware strategies (the latest
-score for now; the sentiment issue brings the decaying context).
+Each symbol gets its own strategy instances and its own :class:`StrategyContext` (recent
+bars, sentiment), created on its first bar, so no state leaks between symbols. A bar older
+than or equal to the symbol's last one is ignored: a strategy sees each bar once, in order.
 """
 
 from __future__ import annotations
 
+from collections import deque
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
 from tradebot.domain.bar import Bar
@@ -14,55 +18,103 @@ from tradebot.domain.messages import ScoredArticle, Signal
 from tradebot.engine.ids import signal_id
 from tradebot.engine.topics import SIGNALS
 from tradebot.ports import Bus, Store
-from tradebot.strategies.base import Opinion, Strategy, StrategyFactory
+from tradebot.signals.ensemble import DEFAULT_THRESHOLD, combine
+from tradebot.strategies.base import Opinion, Strategy, StrategyContext, StrategyFactory
 
 __all__ = ["SignalStage"]
+
+_ENSEMBLE = "ensemble"
+
+
+@dataclass(slots=True)
+class _Book:
+    """One symbol's strategies and context."""
+
+    context: StrategyContext
+    strategies: list[tuple[str, Strategy]]
+    last_ts: datetime | None = None
 
 
 class SignalStage:
     stage = "signal-generator"
 
-    def __init__(self, *, run_id: str, factory: StrategyFactory, store: Store, bus: Bus) -> None:
+    def __init__(
+        self,
+        *,
+        run_id: str,
+        factories: Sequence[StrategyFactory],
+        store: Store,
+        bus: Bus,
+        weights: Mapping[str, float] | None = None,
+        threshold: float = DEFAULT_THRESHOLD,
+    ) -> None:
+        if not factories:
+            raise ValueError("the signal stage needs at least one strategy")
         self._run_id = run_id
-        self._factory = factory
+        self._factories = list(factories)
         self._store = store
         self._bus = bus
-        self._strategies: dict[str, Strategy] = {}
-        self._last_ts: dict[str, datetime] = {}
-        self.latest_sentiment: dict[str, ScoredArticle] = {}
+        self.weights: dict[str, float] = dict(weights or {})
+        self.threshold = threshold
+        self._history = max(2, max(f.warmup_period for f in self._factories) + 1)
+        self._books: dict[str, _Book] = {}
         self.emitted = 0
+
+    def set_weights(self, weights: Mapping[str, float]) -> None:
+        """New strategy weights (from the learning engine) apply from the next bar on."""
+        self.weights = dict(weights)
 
     def warm_up(self, bar: Bar) -> None:
         """Feed a bar from before the trading period: indicators learn, nothing is emitted."""
-        self._opinion(bar)
+        self._votes(bar)
 
     def on_bar(self, bar: Bar) -> None:
-        opinion = self._opinion(bar)
-        if opinion is None:
+        votes = self._votes(bar)
+        if not votes:
+            return
+        result = combine(votes, self.weights, threshold=self.threshold)
+        if result is None:
             return
         signal = Signal(
-            id=signal_id(self._run_id, bar.symbol, bar.ts, self._factory.name),
+            id=signal_id(self._run_id, bar.symbol, bar.ts, _ENSEMBLE),
             ts=bar.ts,
             symbol=bar.symbol,
-            direction=opinion.direction,
-            strength=opinion.strength,
-            confidence=opinion.confidence,
+            direction=result.direction,
+            strength=result.strength,
+            confidence=result.confidence,
             price=bar.close,
-            sources={self._factory.name: opinion.strength},
+            sources=result.strengths,
+            contributions=result.contributions,
         )
         self.emitted += 1
         self._store.record_signal(self._run_id, signal)
         self._bus.publish(SIGNALS, signal)
 
-    def _opinion(self, bar: Bar) -> Opinion | None:
-        last = self._last_ts.get(bar.symbol)
-        if last is not None and bar.ts <= last:
-            return None  # redelivered or out of order: a strategy sees each bar once, in order
-        self._last_ts[bar.symbol] = bar.ts
-        strategy = self._strategies.get(bar.symbol)
-        if strategy is None:
-            strategy = self._strategies[bar.symbol] = self._factory(bar.symbol)
-        return strategy.on_bar(bar)
-
     def on_scored(self, scored: ScoredArticle) -> None:
-        self.latest_sentiment[scored.ticker] = scored
+        book = self._book(scored.ticker)
+        book.context.sentiment.add(scored.article.published_at, scored.score, scored.confidence)
+
+    def context(self, symbol: str) -> StrategyContext:
+        return self._book(symbol).context
+
+    def _votes(self, bar: Bar) -> list[tuple[str, Opinion]]:
+        book = self._book(bar.symbol)
+        if book.last_ts is not None and bar.ts <= book.last_ts:
+            return []  # redelivered or out of order
+        book.last_ts = bar.ts
+        ctx = book.context
+        ctx.history.append(bar)
+        votes: list[tuple[str, Opinion]] = []
+        for name, strategy in book.strategies:
+            opinion = strategy.on_bar(bar, ctx)
+            if opinion is not None:
+                votes.append((name, opinion))
+        return votes
+
+    def _book(self, symbol: str) -> _Book:
+        book = self._books.get(symbol)
+        if book is None:
+            context = StrategyContext(symbol, history=deque(maxlen=self._history))
+            strategies = [(f.name, f(symbol)) for f in self._factories]
+            book = self._books[symbol] = _Book(context, strategies)
+        return book

@@ -42,8 +42,8 @@ class RunRequest:
     symbols: tuple[str, ...]
     start: datetime | None = None
     end: datetime | None = None
-    strategy: str = "momentum"
-    params: dict[str, Any] = field(default_factory=dict)
+    strategies: tuple[str, ...] = ()
+    params: dict[str, dict[str, Any]] = field(default_factory=dict)
     data_dir: Path | None = None
     timeframe: Timeframe = Timeframe.D1
     news_file: Path | None = None
@@ -59,9 +59,14 @@ def open_store(settings: Settings, mode: Mode) -> SqlStore:
 
 def build_kernel(settings: Settings, request: RunRequest, store: Store) -> Kernel:
     data_dir = request.data_dir or settings.data.dir or sample_data_dir("equities_daily")
-    params = settings.strategy.params.get(request.strategy, {}) | request.params
-    factory = make_factory(request.strategy, params)
-    feed_start = warmup_start(request.start, request.timeframe, factory.warmup_period)
+    names = request.strategies or settings.strategy.names
+    params = {
+        name: settings.strategy.params.get(name, {}) | request.params.get(name, {})
+        for name in names
+    }
+    factories = [make_factory(name, params[name]) for name in names]
+    warmup = max(f.warmup_period for f in factories)
+    feed_start = warmup_start(request.start, request.timeframe, warmup)
     feed = ParquetReplayFeed(data_dir, request.symbols, request.timeframe, feed_start, request.end)
     news: NewsSource | None = None
     if request.news_file is not None and settings.news.enabled:
@@ -80,19 +85,21 @@ def build_kernel(settings: Settings, request: RunRequest, store: Store) -> Kerne
         commission_rate=settings.broker.commission_rate,
         fractional=settings.risk.fractional,
     )
+    weights = store.load_weights(names)
     started = LiveClock().now()
     run = RunInfo(
         id=f"{_RUN_PREFIX[request.mode]}-{started:%Y%m%dT%H%M%S}-"
         + stable_id(request, started.isoformat(), length=8),
         mode=request.mode,
         started_at=started,
-        strategy=request.strategy,
+        strategy=",".join(names),
         symbols=request.symbols,
         timeframe=request.timeframe,
         data_start=request.start,
         data_end=request.end,
         config={
             "params": params,
+            "weights": weights,
             "data_dir": str(data_dir),
             "news_file": str(request.news_file) if request.news_file else None,
             "settings": settings.model_dump(
@@ -108,7 +115,9 @@ def build_kernel(settings: Settings, request: RunRequest, store: Store) -> Kerne
         broker=broker,
         bus=MemoryBus(),
         store=store,
-        strategy=factory,
+        strategies=factories,
+        weights=weights,
+        threshold=settings.strategy.threshold,
         sentiment=PlaceholderSentiment(),
         rules=rules,
         initial_cash=settings.broker.initial_cash,

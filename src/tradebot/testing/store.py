@@ -39,6 +39,7 @@ class MemoryStore:
         self.snapshots: dict[datetime, PortfolioSnapshot] = {}
         self.positions: dict[str, list[Position]] = {}
         self.flushes = 0
+        self.weights: dict[str, float] = {}
 
     def start_run(self, run: RunInfo) -> None:
         self.runs[run.id] = {"info": run, "status": "running", "metrics": {}}
@@ -75,6 +76,13 @@ class MemoryStore:
 
     def save_positions(self, run_id: str, positions: Sequence[Position]) -> None:
         self.positions[run_id] = list(positions)
+
+    def load_weights(self, names: Sequence[str]) -> dict[str, float]:
+        known = list(self.weights.values())
+        default = sum(known) / len(known) if known else 1.0 / max(len(names), 1)
+        for name in names:
+            self.weights.setdefault(name, default)
+        return {name: self.weights[name] for name in names}
 
     def flush(self) -> None:
         self.flushes += 1

@@ -139,6 +139,7 @@ def signal_row(run_id: str, signal: Signal) -> Row:
         "confidence": signal.confidence,
         "price": signal.price,
         "sources": signal.sources,
+        "contributions": signal.contributions,
     }
 
 

@@ -153,6 +153,7 @@ class SignalRow(Base):
     confidence: Mapped[float]
     price: Mapped[float]
     sources: Mapped[dict[str, Any]]
+    contributions: Mapped[dict[str, Any]] = mapped_column(server_default="{}")
 
 
 class DecisionRow(Base):

@@ -242,6 +242,16 @@ class SqlStore(StoreReads):
                 session.execute(self._insert(table).on_conflict_do_nothing(), rows)
         return added
 
+    def load_weights(self, names: Sequence[str]) -> dict[str, float]:
+        """Weights of ``names`` for the ensemble; unknown ones are registered first with the
+        mean of the known weights (an equal share when none is known). Inactive strategies
+        weigh 0, which silences them in the ensemble."""
+        known = self.strategy_weights(active_only=False)
+        default = sum(known.values()) / len(known) if known else None
+        self.seed_strategies(names, weight=default)
+        active = self.strategy_weights(active_only=True)
+        return {name: active.get(name, 0.0) for name in names}
+
     def set_strategy_weight(self, name: str, weight: float, ts: datetime, reason: str) -> None:
         """Change a strategy's weight and append the change to its history, atomically."""
         self._check_open()
