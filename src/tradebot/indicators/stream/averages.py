@@ -1,0 +1,214 @@
+"""Streaming moving averages: SMA, EMA and MACD, one value per ``update``, O(1) per bar.
+
+Each class reproduces TA-Lib's batch function value for value: the same warm-up length
+(NaN until TA-Lib's first output), the same seeding and, for the recursive ones, the same
+floating-point operations in the same order, so a strategy fed bar by bar sees exactly what
+``tradebot.indicators.ema`` & co. return for the whole series.
+"""
+
+from __future__ import annotations
+
+import math
+
+from tradebot.indicators._validate import check_period
+
+__all__ = ["EMA", "MACD", "SMA", "StreamingSMA"]
+
+_NAN = math.nan
+_NAN3 = (_NAN, _NAN, _NAN)
+
+
+class SMA:
+    """Simple moving average of the last ``n`` values; NaN for the first ``n - 1``.
+
+    A ring buffer holds the window and a running sum is updated with one subtraction and
+    one addition. The sum is rebuilt exactly (``math.fsum``) each time the ring wraps, so
+    rounding error cannot build up over millions of bars (amortised O(1)).
+    """
+
+    __slots__ = ("_buf", "_count", "_i", "_n", "_sum")
+
+    _buf: list[float]
+    _count: int
+    _i: int
+    _sum: float
+
+    def __init__(self, n: int) -> None:
+        self._n = check_period("n", n)
+        self.reset()
+
+    @property
+    def lookback(self) -> int:
+        """Bars consumed before the first value (TA-Lib's lookback)."""
+        return self._n - 1
+
+    def reset(self) -> None:
+        """Forget every value seen, as if just constructed."""
+        self._buf = [0.0] * self._n
+        self._i = 0
+        self._sum = 0.0
+        self._count = 0
+
+    def update(self, x: float) -> float:
+        """Add one value; return the average of the last ``n`` (NaN while warming up)."""
+        buf = self._buf
+        i = self._i
+        total = self._sum - buf[i] + x
+        buf[i] = x
+        i += 1
+        if i == self._n:
+            i = 0
+            total = math.fsum(buf)
+        self._i = i
+        self._sum = total
+        if self._count < self._n:
+            self._count += 1
+            if self._count < self._n:
+                return _NAN
+        return total / self._n
+
+
+StreamingSMA = SMA
+"""The name strategies imported before the full set existed; same class."""
+
+
+class EMA:
+    """Exponential moving average, k = 2 / (n + 1), seeded with the SMA of the first ``n``.
+
+    That seed is TA-Lib's default (non-Metastock) convention; the first value appears at the
+    ``n``-th update. The recursion is TA-Lib's ``((x - prev) * k) + prev``, bit for bit.
+    """
+
+    __slots__ = ("_count", "_k", "_n", "_prev", "_ready")
+
+    _count: int
+    _prev: float
+    _ready: bool
+
+    def __init__(self, n: int) -> None:
+        self._n = check_period("n", n)
+        self._k = 2.0 / (self._n + 1)
+        self.reset()
+
+    @property
+    def lookback(self) -> int:
+        """Bars consumed before the first value (TA-Lib's lookback)."""
+        return self._n - 1
+
+    def reset(self) -> None:
+        """Forget every value seen, as if just constructed."""
+        self._count = 0
+        self._prev = 0.0
+        self._ready = False
+
+    def update(self, x: float) -> float:
+        """Add one value; return the current EMA (NaN while warming up)."""
+        if self._ready:
+            prev = self._prev
+            prev = (x - prev) * self._k + prev
+            self._prev = prev
+            return prev
+        self._prev += x  # the seed sum, in TA-Lib's order
+        self._count += 1
+        if self._count < self._n:
+            return _NAN
+        self._prev /= self._n
+        self._ready = True
+        return self._prev
+
+
+class MACD:
+    """MACD line, signal line and histogram with TA-Lib's alignment.
+
+    TA-Lib starts the fast EMA where the slow one starts: both are seeded at bar
+    ``slow - 1``, the fast one with the SMA of the ``fast`` values ending there (not of the
+    first ``fast`` values). The signal EMA is then seeded with the SMA of the first
+    ``signal`` MACD values, so the first triple appears at bar ``slow + signal - 2``. As in
+    TA-Lib, ``fast`` and ``slow`` are swapped when given the wrong way round.
+    """
+
+    __slots__ = (
+        "_count",
+        "_fast",
+        "_fast_ema",
+        "_k_fast",
+        "_k_signal",
+        "_k_slow",
+        "_signal",
+        "_signal_count",
+        "_signal_ema",
+        "_signal_ready",
+        "_slow",
+        "_slow_ema",
+        "_slow_ready",
+    )
+
+    _count: int
+    _fast_ema: float
+    _slow_ema: float
+    _signal_ema: float
+    _signal_count: int
+    _slow_ready: bool
+    _signal_ready: bool
+
+    def __init__(self, fast: int = 12, slow: int = 26, signal: int = 9) -> None:
+        fast = check_period("fast", fast)
+        slow = check_period("slow", slow)
+        if slow < fast:
+            fast, slow = slow, fast
+        self._fast = fast
+        self._slow = slow
+        self._signal = check_period("signal", signal)
+        self._k_fast = 2.0 / (fast + 1)
+        self._k_slow = 2.0 / (slow + 1)
+        self._k_signal = 2.0 / (self._signal + 1)
+        self.reset()
+
+    @property
+    def lookback(self) -> int:
+        """Bars consumed before the first value (TA-Lib's lookback)."""
+        return self._slow + self._signal - 2
+
+    def reset(self) -> None:
+        """Forget every value seen, as if just constructed."""
+        self._count = 0
+        self._fast_ema = 0.0
+        self._slow_ema = 0.0
+        self._signal_ema = 0.0
+        self._signal_count = 0
+        self._slow_ready = False
+        self._signal_ready = False
+
+    def update(self, x: float) -> tuple[float, float, float]:
+        """Add one value; return ``(macd, signal, histogram)`` (NaNs while warming up)."""
+        if self._slow_ready:
+            slow = self._slow_ema
+            slow = (x - slow) * self._k_slow + slow
+            fast = self._fast_ema
+            fast = (x - fast) * self._k_fast + fast
+        else:
+            count = self._count + 1
+            self._count = count
+            self._slow_ema += x
+            if count > self._slow - self._fast:
+                self._fast_ema += x
+            if count < self._slow:
+                return _NAN3
+            slow = self._slow_ema / self._slow
+            fast = self._fast_ema / self._fast
+            self._slow_ready = True
+        self._slow_ema = slow
+        self._fast_ema = fast
+        line = fast - slow
+        if self._signal_ready:
+            sig = self._signal_ema
+            sig = (line - sig) * self._k_signal + sig
+        else:
+            self._signal_ema += line
+            self._signal_count += 1
+            if self._signal_count < self._signal:
+                return _NAN3
+            sig = self._signal_ema / self._signal
+            self._signal_ready = True
+        self._signal_ema = sig
+        return (line, sig, line - sig)
