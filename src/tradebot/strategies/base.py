@@ -64,7 +64,10 @@ P = TypeVar("P", bound=StrategyParams)
 
 
 class Strategy(Protocol):
-    name: str
+    @property
+    def name(self) -> str:
+        """Registry name (read-only, so a ``ClassVar`` on a BaseStrategy subclass satisfies it)."""
+        ...
 
     @property
     def warmup_period(self) -> int: ...
@@ -100,7 +103,10 @@ class BaseStrategy(ABC, Generic[P]):
 class StrategyFactory(Protocol):
     """Makes one independent strategy instance per symbol."""
 
-    name: str
+    @property
+    def name(self) -> str:
+        """Registry name of the strategies it makes (read-only)."""
+        ...
 
     @property
     def warmup_period(self) -> int:

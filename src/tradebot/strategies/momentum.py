@@ -1,86 +1,80 @@
-"""SMA-cross momentum: long when the fast SMA crosses above the slow one, exit on the cross down.
+"""Momentum (``momentum``): price crossing its moving average on rising volume.
 
-A cross is a change of sign of ``fast - slow`` against the last *non-zero* difference, so a
-bar where the two averages tie is skipped rather than counted as a cross (backtrader's
-``CrossOver`` rule). Differences within a relative 1e-12 of the price are ties: float noise
-in the running sums must neither create nor hide a cross on tick-grid prices.
-
-Strength grows with the gap between the averages (0.5 at a bare cross, 1.0 at a 5 % gap);
-confidence is fixed, since one technical rule has no calibrated view of its own accuracy.
+Idea: a close breaking through its ``period``-bar simple moving average on above-average
+volume starts a move worth following. Entry: LONG when the close crosses above SMA(``period``)
+and the bar's volume exceeds ``volume_factor`` × the mean volume of the ``volume_period``
+bars before it (a cross without that volume is ignored and needs a fresh cross). Exit: SHORT
+(leave the long) when the close crosses below the SMA, whatever the volume — an exit needs no
+confirmation. Crosses follow the last-non-zero-sign rule of :mod:`tradebot.strategies.cross`.
+Strength: proportional to the close's distance from the SMA, |close − SMA| / SMA ÷
+``full_strength_at``, capped at 1; confidence a fixed 0.6. Zero-volume data never confirms an
+entry. (The SMA-cross strategy this name used to denote is now ``sma_cross``.)
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
-from pydantic import Field, model_validator
+from pydantic import Field
 
 from tradebot.domain.bar import Bar
 from tradebot.domain.enums import Direction
-from tradebot.indicators.stream import StreamingSMA
+from tradebot.indicators.stream import SMA
 from tradebot.strategies.base import BaseStrategy, Opinion, StrategyContext, StrategyParams
+from tradebot.strategies.cross import CrossDetector
 
-__all__ = ["MomentumFactory", "MomentumParams", "SmaCrossMomentum"]
+__all__ = ["VolumeMomentum", "VolumeMomentumParams"]
 
-_TIE_TOLERANCE = 1e-12
 _CONFIDENCE = 0.6
 
 
-class MomentumParams(StrategyParams):
-    fast: int = Field(default=10, ge=1, le=1000)
-    slow: int = Field(default=30, ge=2, le=5000)
+class VolumeMomentumParams(StrategyParams):
+    period: int = Field(default=20, ge=2, le=1000, description="SMA period of the close (bars)")
+    volume_period: int = Field(
+        default=20, ge=1, le=1000, description="bars in the average volume before the cross"
+    )
+    volume_factor: float = Field(
+        default=1.0, ge=0, le=100, description="entry volume must exceed this × average"
+    )
+    full_strength_at: float = Field(
+        default=0.02, gt=0, le=1, description="distance from the SMA (fraction) for strength 1"
+    )
 
-    @model_validator(mode="after")
-    def _fast_below_slow(self) -> MomentumParams:
-        if self.fast >= self.slow:
-            raise ValueError(f"fast ({self.fast}) must be smaller than slow ({self.slow})")
-        return self
 
+class VolumeMomentum(BaseStrategy[VolumeMomentumParams]):
+    """Close crossing its SMA on rising volume: long on the cross up, exit on the cross down."""
 
-class SmaCrossMomentum(BaseStrategy[MomentumParams]):
     name = "momentum"
-    params_model = MomentumParams
+    params_model = VolumeMomentumParams
 
     @property
     def warmup_period(self) -> int:
-        return self.params.slow
+        return max(self.params.period, self.params.volume_period)
 
     def reset(self) -> None:
-        self._fast = StreamingSMA(self.params.fast)
-        self._slow = StreamingSMA(self.params.slow)
-        self._last_sign = 0
+        self._sma = SMA(self.params.period)
+        self._volume = SMA(self.params.volume_period)
+        self._volume_before = float("nan")  # mean volume of the bars before the current one
+        self._cross = CrossDetector()
 
     def on_bar(self, bar: Bar, ctx: StrategyContext | None = None) -> Opinion | None:
-        fast = self._fast.update(bar.close)
-        slow = self._slow.update(bar.close)
-        if fast != fast or slow != slow:  # NaN during warm-up
+        close = bar.close
+        sma = self._sma.update(close)
+        volume_before = self._volume_before
+        self._volume_before = self._volume.update(bar.volume)
+        if sma != sma:  # NaN during warm-up
             return None
-        diff = fast - slow
-        sign = 0 if abs(diff) <= _TIE_TOLERANCE * abs(bar.close) else (1 if diff > 0 else -1)
-        if sign == 0:
+        diff = close - sma
+        cross = self._cross.update(diff, close)
+        if cross == 0:
             return None
-        previous, self._last_sign = self._last_sign, sign
-        if previous == 0 or previous == sign:
+        p = self.params
+        if cross > 0 and not bar.volume > p.volume_factor * volume_before:  # False on NaN
             return None
-        strength = min(1.0, 0.5 + 10.0 * abs(diff) / slow)
-        direction = Direction.LONG if sign > 0 else Direction.SHORT
+        distance = abs(diff) / sma
         return Opinion(
-            direction,
-            strength,
+            Direction.LONG if cross > 0 else Direction.SHORT,
+            min(1.0, distance / p.full_strength_at),
             _CONFIDENCE,
-            f"SMA{self.params.fast} crossed "
-            f"{'above' if sign > 0 else 'below'} SMA{self.params.slow}",
+            f"close crossed {'above' if cross > 0 else 'below'} SMA{p.period} "
+            f"({distance:.2%} away"
+            + (f", volume {bar.volume:g} > {p.volume_factor:g}× average)" if cross > 0 else ")"),
         )
-
-
-@dataclass(frozen=True, slots=True)
-class MomentumFactory:
-    params: MomentumParams = field(default_factory=MomentumParams)
-    name: str = "momentum"
-
-    @property
-    def warmup_period(self) -> int:
-        return self.params.slow
-
-    def __call__(self, symbol: str) -> SmaCrossMomentum:
-        return SmaCrossMomentum(self.params)

@@ -1,0 +1,76 @@
+"""Bollinger (``bollinger``): fade a close outside the bands once it comes back inside.
+
+Idea: a close outside the Bollinger bands (SMA(``period``) ± ``k`` population standard
+deviations) is stretched; its return inside marks the stretch ending. Entry: LONG when the
+close, having been below the lower band, closes back at or above it. Exit: SHORT when the
+close, having been above the upper band, closes back at or below it. A re-entry counts only
+when the band width (upper − lower) / middle is at least ``min_bandwidth``: in a squeeze
+the bands are too tight for a stretch to mean anything, and the setup is cleared silently.
+"Outside" means beyond the band by more than 1e-12 of the price, so float noise in a flat
+market is not an excursion. Strength: 0.5 plus the deepest excursion beyond the band during
+the episode, in band widths, capped at 1.0; confidence a fixed 0.6.
+"""
+
+from __future__ import annotations
+
+from pydantic import Field
+
+from tradebot.domain.bar import Bar
+from tradebot.domain.enums import Direction
+from tradebot.indicators.stream import Bollinger as BollingerBands
+from tradebot.strategies.base import BaseStrategy, Opinion, StrategyContext, StrategyParams
+from tradebot.strategies.cross import TIE_TOLERANCE
+
+__all__ = ["Bollinger", "BollingerParams"]
+
+_CONFIDENCE = 0.6
+
+
+class BollingerParams(StrategyParams):
+    period: int = Field(default=20, ge=2, le=1000, description="SMA / deviation window (bars)")
+    k: float = Field(default=2.0, gt=0, le=10, description="band width in standard deviations")
+    min_bandwidth: float = Field(
+        default=0.02, ge=0, lt=1, description="minimum (upper − lower) / middle for a signal"
+    )
+
+
+class Bollinger(BaseStrategy[BollingerParams]):
+    """Re-entry into the Bollinger bands from outside, in bands wide enough to matter."""
+
+    name = "bollinger"
+    params_model = BollingerParams
+
+    @property
+    def warmup_period(self) -> int:
+        return self.params.period
+
+    def reset(self) -> None:
+        self._bands = BollingerBands(self.params.period, self.params.k)
+        self._side = 0  # -1: closed below the lower band, +1: above the upper band
+        self._depth = 0.0  # deepest excursion of the episode, in band widths
+
+    def on_bar(self, bar: Bar, ctx: StrategyContext | None = None) -> Opinion | None:
+        close = bar.close
+        upper, middle, lower = self._bands.update(close)
+        if middle != middle:  # NaN during warm-up
+            return None
+        width = upper - lower
+        tol = TIE_TOLERANCE * abs(close)
+        if close < lower - tol or close > upper + tol:
+            side = -1 if close < lower else 1
+            beyond = (lower - close) if side < 0 else (close - upper)
+            depth = beyond / width if width > 0 else 1.0
+            self._depth = max(self._depth, depth) if side == self._side else depth
+            self._side = side
+            return None
+        side, depth = self._side, self._depth
+        self._side, self._depth = 0, 0.0
+        if side == 0 or width < self.params.min_bandwidth * middle:
+            return None
+        return Opinion(
+            Direction.LONG if side < 0 else Direction.SHORT,
+            min(1.0, 0.5 + depth),
+            _CONFIDENCE,
+            f"close back inside the Bollinger bands from {'below' if side < 0 else 'above'} "
+            f"({lower:.4g} .. {upper:.4g}, bandwidth {width / middle:.2%})",
+        )

@@ -1,0 +1,43 @@
+"""Sign-change detection and strength scaling shared by the crossing strategies.
+
+A cross is a change of sign of a difference (fast − slow, price − average, MACD histogram)
+against the last *non-zero* sign, so a bar where the two lines tie is skipped rather than
+counted as a cross (backtrader's ``CrossOver`` rule). Differences within a relative 1e-12 of
+the price are ties: float noise in running sums must neither create nor hide a cross on
+tick-grid prices. The caller checks for NaN (warm-up) before calling.
+"""
+
+from __future__ import annotations
+
+__all__ = ["TIE_TOLERANCE", "CrossDetector", "cross_strength"]
+
+TIE_TOLERANCE = 1e-12
+
+
+class CrossDetector:
+    """Remembers the last non-zero sign of a difference and reports when it flips."""
+
+    __slots__ = ("_last",)
+
+    def __init__(self) -> None:
+        self._last = 0
+
+    def update(self, diff: float, scale: float) -> int:
+        """+1 on an upward cross, −1 on a downward one, 0 otherwise (tie, no flip, first sign)."""
+        if abs(diff) <= TIE_TOLERANCE * abs(scale):
+            return 0
+        sign = 1 if diff > 0 else -1
+        previous = self._last
+        self._last = sign
+        if previous == 0 or previous == sign:
+            return 0
+        return sign
+
+
+def cross_strength(gap: float, price: float, full_at: float) -> float:
+    """0.5 at a bare cross, rising linearly to 1.0 when ``|gap|`` is ``full_at`` of the price.
+
+    A cross always carries at least 0.5: the event itself is the signal; the gap only says
+    how decisive it was.
+    """
+    return min(1.0, 0.5 + 0.5 * abs(gap) / (full_at * abs(price)))

@@ -1,0 +1,66 @@
+"""Mean reversion (``mean_reversion``): buy oversold, sell overbought on Wilder's RSI.
+
+Idea: after an unusually one-sided run of closes, price tends to revert. Entry: LONG on
+every bar where RSI(``period``) is below ``oversold`` (30). Exit: SHORT on every bar where
+it is above ``overbought`` (70). Level-based, not event-based: it keeps its view while the
+RSI stays extreme. Strength: the RSI's extremity — (oversold − RSI) / oversold for a buy,
+(RSI − overbought) / (100 − overbought) for a sell, so 0 at the threshold and 1 at RSI 0 or
+100; confidence a fixed 0.6. A close unchanged for ``period`` bars is a flat market and gets
+no opinion: TA-Lib's RSI reads 0 there, which is not "oversold". The first RSI value needs
+``period`` price changes, so the warm-up is ``period + 1`` bars.
+"""
+
+from __future__ import annotations
+
+from pydantic import Field
+
+from tradebot.domain.bar import Bar
+from tradebot.domain.enums import Direction
+from tradebot.indicators.stream import RSI
+from tradebot.strategies.base import BaseStrategy, Opinion, StrategyContext, StrategyParams
+
+__all__ = ["RsiMeanReversion", "RsiMeanReversionParams"]
+
+_CONFIDENCE = 0.6
+
+
+class RsiMeanReversionParams(StrategyParams):
+    period: int = Field(default=14, ge=2, le=500, description="RSI period (bars)")
+    oversold: float = Field(default=30.0, gt=0, lt=50, description="buy below this RSI")
+    overbought: float = Field(default=70.0, gt=50, lt=100, description="sell above this RSI")
+
+
+class RsiMeanReversion(BaseStrategy[RsiMeanReversionParams]):
+    """RSI below oversold to buy, above overbought to sell; stronger the more extreme."""
+
+    name = "mean_reversion"
+    params_model = RsiMeanReversionParams
+
+    @property
+    def warmup_period(self) -> int:
+        return self.params.period + 1
+
+    def reset(self) -> None:
+        self._rsi = RSI(self.params.period)
+        self._prev_close = float("nan")
+        self._unchanged = 0  # consecutive bars whose close equals the previous close
+
+    def on_bar(self, bar: Bar, ctx: StrategyContext | None = None) -> Opinion | None:
+        close = bar.close
+        rsi = self._rsi.update(close)
+        self._unchanged = self._unchanged + 1 if close == self._prev_close else 0
+        self._prev_close = close
+        p = self.params
+        if rsi != rsi or self._unchanged >= p.period:  # warm-up (NaN) or flat market
+            return None
+        if rsi < p.oversold:
+            strength = (p.oversold - rsi) / p.oversold
+            return Opinion(
+                Direction.LONG, strength, _CONFIDENCE, f"RSI{p.period} {rsi:.1f} oversold"
+            )
+        if rsi > p.overbought:
+            strength = (rsi - p.overbought) / (100.0 - p.overbought)
+            return Opinion(
+                Direction.SHORT, strength, _CONFIDENCE, f"RSI{p.period} {rsi:.1f} overbought"
+            )
+        return None
