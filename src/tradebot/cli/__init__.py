@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import sys
 
-from tradebot.cli import admin_commands, run_commands
+from tradebot.cli import admin_commands, run_commands, strategies_commands  # noqa: F401
 from tradebot.cli.app import STATE, app
 from tradebot.cli.render import err_console
 from tradebot.domain.errors import TradebotError
