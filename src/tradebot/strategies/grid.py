@@ -6,10 +6,10 @@ levels between them harvest the swings. Levels: ``levels`` prices evenly spaced 
 ``band`` below and above it (bounds are per symbol, so absolute defaults would be
 meaningless). Entry: LONG when a close falls through one or more levels (previous close
 above a level, this close at or below it). Exit: SHORT when a close rises through levels
-(previous close below, this close at or above). A close resting exactly on a level has not
-crossed it, so touching a level and leaving it on the same side is no signal. Strength: 0.5
-per level crossed, capped at 1.0 (a gap through several levels is a stronger move);
-confidence a fixed 0.6. O(log levels) per bar.
+(previous close below, this close at or above). Reaching a level counts as crossing it (an
+order resting there would fill); leaving a level is not a new cross of it, so a touch and
+bounce gives one signal, not two. Strength: 0.5 per level crossed, capped at 1.0 (a gap
+through several levels is a stronger move); confidence a fixed 0.6. O(log levels) per bar.
 """
 
 from __future__ import annotations
