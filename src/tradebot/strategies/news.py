@@ -66,12 +66,15 @@ class NewsDriven(BaseStrategy[NewsParams]):
             return None
         sentiment = ctx.sentiment
         now = bar.ts
-        latest = sentiment.latest(now)
-        if latest is None:
-            return None
         p = self.params
+        latest = sentiment.items[-1]  # the last added: what latest(now) returns if not future
+        if latest.ts > now:
+            found = sentiment.latest(now)  # O(items): only while future news is queued
+            if found is None:
+                return None
+            latest = found
         age_h = (now - latest.ts).total_seconds() / 3600.0
-        if age_h > p.max_age_hours:
+        if age_h > p.max_age_hours:  # stale news costs O(1) per bar
             return None
         score = sentiment.score(now)
         confidence = sentiment.confidence(now)
