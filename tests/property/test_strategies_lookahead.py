@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections import deque
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
@@ -21,7 +22,14 @@ from hypothesis import strategies as st
 
 from tradebot.domain import Bar, Direction, Timeframe
 from tradebot.sentiment.context import SentimentContext
-from tradebot.strategies import BUILTINS, Opinion, Strategy, StrategyContext, make_factory
+from tradebot.strategies import (
+    BUILTINS,
+    Opinion,
+    Strategy,
+    StrategyContext,
+    StrategyFactory,
+    make_factory,
+)
 
 T0 = datetime(2024, 1, 2, 22, 30, tzinfo=UTC)
 
@@ -40,6 +48,16 @@ CONFIGS: list[tuple[str, dict[str, Any]]] = [(cls.name, {}) for cls in BUILTINS]
     ("news", {"min_score": 0.3, "min_confidence": 0.3, "fresh_hours": 1, "max_age_hours": 3}),
 ]
 IDS = [f"{name}{'-small' if params else ''}" for name, params in CONFIGS]
+
+
+@functools.cache
+def _factory(index: int) -> StrategyFactory:
+    """Factories are built once per config: the registry scan costs milliseconds."""
+    name, params = CONFIGS[index]
+    return make_factory(name, params)
+
+
+INDEXED = list(range(len(CONFIGS)))
 
 
 @st.composite
@@ -98,17 +116,16 @@ def _run(
     return out
 
 
-@pytest.mark.parametrize(("name", "params"), CONFIGS, ids=IDS)
+@pytest.mark.parametrize("config", INDEXED, ids=IDS)
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(bars=bar_series(), news=news_items(), data=st.data())
 def test_opinions_up_to_t_ignore_later_bars_and_later_news(
-    name: str,
-    params: dict[str, Any],
+    config: int,
     bars: list[Bar],
     news: list[tuple[datetime, float, float]],
     data: st.DataObject,
 ) -> None:
-    factory = make_factory(name, params)
+    factory = _factory(config)
     t = data.draw(st.integers(0, len(bars) - 1), label="t")
     whole = _run(factory("AAA"), bars, news)
     cut = bars[t].ts
@@ -116,14 +133,14 @@ def test_opinions_up_to_t_ignore_later_bars_and_later_news(
     assert whole[: t + 1] == prefix
 
 
-@pytest.mark.parametrize(("name", "params"), CONFIGS, ids=IDS)
-@settings(max_examples=40, deadline=None)
+@pytest.mark.parametrize("config", INDEXED, ids=IDS)
+@settings(max_examples=25, deadline=None)
 @given(bars=bar_series(), news=news_items())
 def test_bars_and_history_are_never_changed(
-    name: str, params: dict[str, Any], bars: list[Bar], news: list[tuple[datetime, float, float]]
+    config: int, bars: list[Bar], news: list[tuple[datetime, float, float]]
 ) -> None:
     originals = [dataclasses.replace(b) for b in bars]
-    strategy = make_factory(name, params)("AAA")
+    strategy = _factory(config)("AAA")
     ctx = StrategyContext("AAA", history=deque(maxlen=50))
     for ts, score, confidence in news:
         ctx.sentiment.add(ts, score, confidence)
@@ -136,13 +153,13 @@ def test_bars_and_history_are_never_changed(
     assert bars == originals
 
 
-@pytest.mark.parametrize(("name", "params"), CONFIGS, ids=IDS)
-@settings(max_examples=40, deadline=None)
+@pytest.mark.parametrize("config", INDEXED, ids=IDS)
+@settings(max_examples=25, deadline=None)
 @given(bars=bar_series(), news=news_items())
 def test_warmup_bounds_and_reset(
-    name: str, params: dict[str, Any], bars: list[Bar], news: list[tuple[datetime, float, float]]
+    config: int, bars: list[Bar], news: list[tuple[datetime, float, float]]
 ) -> None:
-    strategy = make_factory(name, params)("AAA")
+    strategy = _factory(config)("AAA")
     first = _run(strategy, bars, news)
     for i, opinion in enumerate(first):
         if opinion is None:
