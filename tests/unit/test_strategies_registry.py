@@ -204,8 +204,18 @@ def test_user_directory_strategy_with_sibling_yaml_defaults(tmp_path: Path) -> N
     _write(tmp_path, "every.py", EVERY_N)
     _write(tmp_path, "every_n.yaml", "n: 4\n")
     _write(tmp_path, "_helpers.py", "raise RuntimeError('never imported')\n")
+    undocumented = EVERY_N.replace('"every_n"', '"quiet"').replace(
+        '"""Says long on every n-th bar."""', "pass"
+    )
+    _write(
+        tmp_path,
+        "undocumented.py",
+        undocumented.replace('"""A user strategy for the tests."""', ""),
+    )
     registry = load_registry(tmp_path)
     assert registry.problems == []
+    assert registry.specs["every_n"].description == "Says long on every n-th bar."
+    assert registry.specs["quiet"].description == ""  # not BaseStrategy's docstring
     spec = registry.specs["every_n"]
     assert spec.warmup_period == 4 and str(tmp_path / "every.py") in spec.origin
     factory = make_factory("every_n", {}, user_dir=tmp_path)

@@ -58,9 +58,12 @@ class StrategySpec:
 
     @property
     def description(self) -> str:
-        """First line of the class docstring (else of its module's)."""
-        doc = inspect.getdoc(self.strategy) or inspect.getdoc(inspect.getmodule(self.strategy))
-        return doc.strip().splitlines()[0] if doc and doc.strip() else ""
+        """First line of the class's own docstring (else its module's; never BaseStrategy's)."""
+        module = inspect.getmodule(self.strategy)
+        for doc in (self.strategy.__doc__, module.__doc__ if module else None):
+            if doc and doc.strip():
+                return inspect.cleandoc(doc).splitlines()[0]
+        return ""
 
 
 @dataclass(frozen=True, slots=True)
