@@ -76,7 +76,7 @@ class StrategySettings(_Section):
     """Which strategies run (through the ensemble) and their parameters by strategy name;
     ``--strategy``/``--strategies`` and ``--param`` on the command line win."""
 
-    names: tuple[str, ...] = ("momentum",)
+    names: tuple[str, ...] = ("momentum", "macd", "mean_reversion", "news")
     params: dict[str, dict[str, Any]] = Field(default_factory=dict)
     threshold: float = Field(
         default=0.3, ge=0.0, lt=1.0, description="ensemble: emit only when |score| > threshold"

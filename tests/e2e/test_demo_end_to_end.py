@@ -159,7 +159,9 @@ def test_user_errors_are_one_line_without_traceback(tmp_path: Path) -> None:
     cases = [
         (["backtest", "--symbols", "NOPE"], "unknown symbol 'NOPE'"),
         (["backtest", "--start", "2020-31-01"], "bad date"),
-        (["backtest", "--param", "fast=0"], "strategy 'momentum'"),
+        (["backtest", "--strategy", "sma_cross", "--param", "fast=0"], "strategy 'sma_cross'"),
+        (["backtest", "--param", "fast=3"], "does not say which strategy"),
+        (["backtest", "--strategies", "momentum,nope"], "unknown strategy 'nope'"),
         (["--config", str(tmp_path / "missing.yaml"), "config", "show"], "not found"),
         (["paper"], "--replay"),
     ]

@@ -171,7 +171,8 @@ def demo(
         news_file=sample_news_file(),
     )
     result = _execute(request, "demo backtest")
-    console.print(summary_table(result, "Demo — momentum on StockNet 2014–2015 with tweets"))
+    names = ", ".join(settings_of().strategy.names)
+    console.print(summary_table(result, f"Demo — {names} on StockNet 2014–2015 with tweets"))
     payload = trades_payload(result)
     write_json(out / "results.json", payload)
     _write_trades_csv(out / "trades.csv", payload["trades"])
