@@ -15,7 +15,8 @@ from numpy.typing import ArrayLike, NDArray
 
 __all__ = ["as_series", "check_multiplier", "check_period", "same_length"]
 
-# TA-Lib's TA_EPSILON: variances and sums below it count as zero (TA_IS_ZERO, TA_IS_ZERO_OR_NEG).
+# TA-Lib's TA_EPSILON: in TA_IS_ZERO_SCALED a difference within TA_EPSILON of its operands'
+# magnitude is zero (the stochastic's flat-window test).
 TA_EPSILON = 1e-14
 
 

@@ -1,7 +1,8 @@
 """Streaming oscillators: RSI (Wilder) and the fast stochastic, O(1) per bar.
 
-Both follow TA-Lib's code paths (``TA_RSI``, ``TA_STOCHF``) operation for operation, so the
-streaming value equals the batch value bit for bit where no running sum is involved.
+Both follow TA-Lib 0.8's code paths (``TA_RSI``, ``TA_STOCHF``), zero guards included, so the
+streaming value equals the batch value to rounding (TA-Lib's compiled code may fuse a
+multiply-add; Python cannot).
 """
 
 from __future__ import annotations
@@ -21,8 +22,9 @@ class RSI:
     """Wilder's RSI over ``n`` bars; first value after ``n`` price changes (bar ``n``).
 
     Seed (TA-Lib): average gain and loss are the plain means of the first ``n`` changes;
-    afterwards ``avg = (avg * (n - 1) + change) / n``. When average gain plus loss is below
-    1e-14 (a flat market) TA-Lib reports 0, not 50, and so does this class.
+    afterwards ``avg = (avg * (n - 1) + change) / n``. When both averages are exactly 0 (a
+    market flat since the start) TA-Lib 0.8 reports 0, not 50, and so does this class; there
+    is no epsilon band, so after a move the averages decay but the ratio lives on.
     """
 
     __slots__ = ("_count", "_gain", "_loss", "_n", "_n1", "_prev", "_ready")
@@ -81,7 +83,7 @@ class RSI:
         self._gain = gain
         self._loss = loss
         total = gain + loss
-        if -TA_EPSILON < total < TA_EPSILON:
+        if total == 0.0:
             return 0.0
         return 100.0 * (gain / total)
 
@@ -89,7 +91,8 @@ class RSI:
 class Stoch:
     """Fast stochastic: %K over ``k`` bars and %D = SMA(``d``) of %K (TA-Lib ``STOCHF``).
 
-    %K = 100 · (close − lowest low) / (highest high − lowest low), 0 when the range is 0.
+    %K = 100 · (close − lowest low) / (highest high − lowest low), and 0 when the range is
+    within 1e-14 of the prices' magnitude (TA-Lib 0.8 treats that as a flat window).
     As in TA-Lib both %K and %D stay NaN until %D exists (bar ``k + d - 2``). The rolling
     high and low come from monotonic deques (amortised O(1)); a value leaves its deque when
     the ring buffer says it has left the window and it is still at the front.
@@ -169,8 +172,14 @@ class Stoch:
         if self._count < self._k:
             return _NAN2
         lowest = lmin[0]
-        diff = (hmax[0] - lowest) / 100.0
-        fast_k = (close - lowest) / diff if diff != 0.0 else 0.0
+        highest = hmax[0]
+        span = highest - lowest
+        # TA-Lib 0.8's TA_IS_ZERO_SCALED: a range within 1e-14 of the prices' own magnitude
+        # is a flat window (rounding residue), and a flat window reads 0.
+        if span <= TA_EPSILON * (abs(highest) + abs(lowest)):
+            fast_k = 0.0
+        else:
+            fast_k = (close - lowest) / (span / 100.0)
         # %D: SMA of %K with a running sum rebuilt exactly when its ring wraps.
         d_buf = self._d_buf
         j = self._d_i

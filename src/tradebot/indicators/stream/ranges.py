@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 
-from tradebot.indicators._validate import TA_EPSILON, check_period
+from tradebot.indicators._validate import check_period
 
 __all__ = ["ADX", "ATR"]
 
@@ -79,8 +79,8 @@ class ADX:
     TA-Lib's seeding: +DM, −DM and TR are summed over bars 1..n−1; from bar ``n`` on each is
     smoothed as ``s - s / n + value``; the DX of bars n..2n−1 are averaged into the first
     ADX, then ``adx = (adx * (n - 1) + dx) / n``. When the smoothed true range or the DI sum
-    is below 1e-14 (a flat market) the bar's DX is skipped: it counts as 0 in the seed and
-    leaves the ADX unchanged afterwards.
+    is exactly 0 (a flat market) the bar's DX is skipped: it counts as 0 in the seed and
+    leaves the ADX unchanged afterwards. TA-Lib 0.8 has no epsilon band here.
     """
 
     __slots__ = (
@@ -175,11 +175,11 @@ class ADX:
             self._count = count + 1
             return _NAN
         dx = _NAN
-        if not -TA_EPSILON < tr < TA_EPSILON:
+        if tr != 0.0:
             minus_di = 100.0 * (minus_dm / tr)
             plus_di = 100.0 * (plus_dm / tr)
             di_sum = minus_di + plus_di
-            if not -TA_EPSILON < di_sum < TA_EPSILON:
+            if di_sum != 0.0:
                 dx = 100.0 * (abs(minus_di - plus_di) / di_sum)
         if self._ready:
             if dx == dx:  # not NaN
