@@ -78,6 +78,9 @@ class StrategySettings(_Section):
 
     names: tuple[str, ...] = ("momentum", "macd", "mean_reversion", "news")
     params: dict[str, dict[str, Any]] = Field(default_factory=dict)
+    dir: Path | None = Field(
+        default=None, description="folder of user strategies (*.py + YAML defaults)"
+    )
     threshold: float = Field(
         default=0.3, ge=0.0, lt=1.0, description="ensemble: emit only when |score| > threshold"
     )

@@ -64,7 +64,8 @@ def build_kernel(settings: Settings, request: RunRequest, store: Store) -> Kerne
         name: settings.strategy.params.get(name, {}) | request.params.get(name, {})
         for name in names
     }
-    factories = [make_factory(name, params[name]) for name in names]
+    user_dir = settings.strategy.dir
+    factories = [make_factory(name, params[name], user_dir=user_dir) for name in names]
     warmup = max(f.warmup_period for f in factories)
     feed_start = warmup_start(request.start, request.timeframe, warmup)
     feed = ParquetReplayFeed(data_dir, request.symbols, request.timeframe, feed_start, request.end)
