@@ -16,14 +16,15 @@ signal, order, snapshot or equity point comes from them.
 from __future__ import annotations
 
 import heapq
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from tradebot.backtest.metrics import summarise
-from tradebot.domain.messages import ClosedTrade
+from tradebot.domain.bar import Bar
+from tradebot.domain.messages import Article, ClosedTrade
 from tradebot.domain.run import RunInfo
 from tradebot.engine.clock import LiveClock
 from tradebot.engine.decision_stage import DecisionStage, SizingRules
@@ -48,8 +49,15 @@ from tradebot.strategies.base import StrategyFactory
 
 __all__ = ["Kernel", "RunResult"]
 
+
+def _event_order(event: Bar | Article) -> tuple[datetime, int]:
+    """Time order; at equal times news first, as it was known when the bar closed."""
+    if isinstance(event, Bar):
+        return event.ts, 1
+    return event.published_at, 0
+
+
 Progress = Callable[[int], None]
-_NEWS, _BAR = 0, 1
 
 
 @dataclass(slots=True)
@@ -149,45 +157,57 @@ class Kernel:
         A failure records the run as ``failed`` with its partial results, then re-raises.
         """
         self._store.start_run(self.run_info)
-        status, counts = "completed", {"bars": 0, "articles": 0, "warmup_bars": 0}
+        status = "completed"
+        done = {"bars": 0, "articles": 0, "warmup_bars": 0}
         current: datetime | None = None
         trade_from = self._trade_from
+        publish, advance, close_time = (
+            self._bus.publish,
+            self.clock.advance_to,
+            self.ledger.close_time,
+        )
+        bars = 0
         try:
-            for ts, kind, item in self._events():
+            for item in self._events():
                 if self._stopping:
                     status = "stopped"
                     break
+                if isinstance(item, Bar):
+                    is_bar, ts = True, item.ts
+                else:
+                    is_bar, ts = False, item.published_at
                 if trade_from is not None and ts < trade_from:
-                    if kind == _BAR:  # history before the period only warms the strategies
-                        counts["warmup_bars"] += 1
-                        self.signals.warm_up(item)
+                    if is_bar:  # history before the period only warms the strategies up
+                        done["warmup_bars"] += 1
+                        self.signals.warm_up(cast(Bar, item))
                     continue
                 if ts != current:
                     if current is not None:
-                        self.ledger.close_time(current, ts)
-                    self.clock.advance_to(ts)
+                        close_time(current, ts)
+                    advance(ts)
                     current = ts
-                if kind == _BAR:
-                    counts["bars"] += 1
-                    self._bus.publish(MARKET_BARS, item)
-                    if progress is not None and counts["bars"] % every == 0:
-                        progress(counts["bars"])
+                if is_bar:
+                    bars += 1
+                    publish(MARKET_BARS, item)
+                    if progress is not None and bars % every == 0:
+                        progress(bars)
                 else:
-                    counts["articles"] += 1
-                    self._bus.publish(NEWS_RAW, item)
+                    done["articles"] += 1
+                    publish(NEWS_RAW, item)
         except KeyboardInterrupt:
             status = "stopped"
         except BaseException:
-            self._finish(current, "failed", counts)
+            done["bars"] = bars
+            self._finish(current, "failed", done)
             raise
-        return self._finish(current, status, counts)
+        done["bars"] = bars
+        return self._finish(current, status, done)
 
-    def _events(self) -> Iterator[tuple[datetime, int, Any]]:
-        bars: Iterable[tuple[datetime, int, Any]] = ((b.ts, _BAR, b) for b in self.feed.bars())
+    def _events(self) -> Iterator[Bar | Article]:
+        bars = self.feed.bars()
         if self._news is None:
-            return iter(bars)
-        articles = ((a.published_at, _NEWS, a) for a in self._news.articles())
-        return heapq.merge(articles, bars, key=lambda e: (e[0], e[1]))
+            return bars
+        return heapq.merge(self._news.articles(), bars, key=_event_order)
 
     def _finish(self, current: datetime | None, status: str, counts: dict[str, int]) -> RunResult:
         if current is not None:

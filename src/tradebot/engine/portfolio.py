@@ -45,6 +45,7 @@ class Portfolio:
         self.positions: dict[str, Position] = {}
         self._marks: dict[str, float] = {}
         self._fill_context = fill_context
+        self._float_view: tuple[float, list[tuple[str, float, float]]] | None = None
 
     # --- events -----------------------------------------------------------------------
     def on_bar(self, bar: Bar) -> None:
@@ -53,6 +54,7 @@ class Portfolio:
     def apply_fill(self, fill: Fill) -> ClosedTrade | None:
         """Move cash and quantity; return the round trip if this fill closed a position."""
         decision_id, strategies = self._fill_context(fill.client_order_id)
+        self._float_view = None
         if fill.side is OrderSide.BUY:
             self._buy(fill, decision_id, strategies)
             return None
@@ -106,11 +108,20 @@ class Portfolio:
         return self._marks.get(symbol)
 
     def equity_float(self) -> float:
-        """Fast float equity for the per-bar equity curve (reports use the Decimal one)."""
+        """Fast float equity for the per-bar equity curve (reports use the Decimal one).
+
+        Float views of cash and quantities are refreshed on fills only, so a bar with no
+        open position costs one attribute read."""
+        if self._float_view is None:
+            self._float_view = (
+                float(self.cash),
+                [(s, float(p.quantity), float(p.avg_price)) for s, p in self.positions.items()],
+            )
+        cash, held = self._float_view
+        if not held:
+            return cash
         marks = self._marks
-        return float(self.cash) + sum(
-            float(p.quantity) * marks.get(s, float(p.avg_price)) for s, p in self.positions.items()
-        )
+        return cash + sum(q * marks.get(s, cost) for s, q, cost in held)
 
     def snapshot(self, ts: datetime) -> PortfolioSnapshot:
         value = _ZERO

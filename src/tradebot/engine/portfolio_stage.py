@@ -34,6 +34,7 @@ class PortfolioStage:
         self.equity: list[float] = []
         self.snapshots = 0
         self._applied: set[str] = set()
+        self._bucket_of_current: int | None = None
 
     def on_bar(self, bar: Bar) -> None:
         self.portfolio.on_bar(bar)
@@ -53,9 +54,14 @@ class PortfolioStage:
         """All events at ``ts`` are done; snapshot if ``next_ts`` starts a new bucket."""
         self.equity_ts.append(ts)
         self.equity.append(self.portfolio.equity_float())
-        if next_ts is None or self._bucket(next_ts) != self._bucket(ts):
+        bucket = self._bucket_of_current
+        if bucket is None:
+            bucket = self._bucket(ts)
+        following = None if next_ts is None else self._bucket(next_ts)
+        if following != bucket:
             self._store.record_snapshot(self._run_id, self.portfolio.snapshot(ts))
             self.snapshots += 1
+        self._bucket_of_current = following
 
     def save_positions(self) -> None:
         self._store.save_positions(self._run_id, list(self.portfolio.positions.values()))
