@@ -253,3 +253,8 @@ def test_macd_swaps_fast_and_slow_like_ta_lib() -> None:
         np.testing.assert_array_equal(a, b)
     s1, s2 = stream.MACD(26, 12, 9), stream.MACD(12, 26, 9)
     assert _feed(s1, CLOSE)[-1] == _feed(s2, CLOSE)[-1]
+
+
+def test_huge_finite_values_are_accepted_even_when_their_sum_overflows() -> None:
+    # The cheap finiteness test sums the values; an overflowing sum falls back to the exact one.
+    assert ind.ema([1e308, 1e308, 1.0], 2).shape == (3,)

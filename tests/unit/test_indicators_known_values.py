@@ -162,3 +162,24 @@ def test_vwap_a_returning_label_starts_a_new_session(labels: list[int]) -> None:
     volume = [1.0] * 5
     out = ind.vwap(price, price, price, volume, labels)
     np.testing.assert_allclose(out, [1.0, 1.5, 3.0, 3.5, 5.0])
+
+
+@pytest.mark.parametrize("bars_per_session", [1, 2, 7, 200, 5000])
+def test_vwap_agrees_with_a_plain_loop_for_short_and_long_sessions(bars_per_session: int) -> None:
+    # Short sessions take pandas' grouped sums, long ones a cumsum per session: same answer.
+    rng = np.random.default_rng(3)
+    size = 5000
+    close = np.round(100 + np.cumsum(rng.normal(0, 0.1, size)), 2)
+    high, low = close + 0.05, close - 0.07
+    volume = rng.integers(0, 50, size).astype(float)
+    session = (np.arange(size) // bars_per_session) % 3  # labels repeat: runs matter
+    expected = np.empty(size)
+    pv = v = 0.0
+    for i in range(size):
+        if i == 0 or session[i] != session[i - 1]:
+            pv = v = 0.0
+        pv += (high[i] + low[i] + close[i]) / 3.0 * volume[i]
+        v += volume[i]
+        expected[i] = pv / v if v else NAN
+    got = ind.vwap(high, low, close, volume, session)
+    np.testing.assert_allclose(got, expected, rtol=1e-12, equal_nan=True)
