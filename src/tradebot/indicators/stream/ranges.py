@@ -134,11 +134,13 @@ class ADX:
 
     def update(self, high: float, low: float, close: float) -> float:
         """Add one bar; return the ADX in [0, 100] (NaN while warming up)."""
+        if not self._ready:
+            return self._warm_up(high, low, close)
         diff_p = high - self._prev_high
         diff_m = self._prev_low - low
+        prev_close = self._prev_close
         self._prev_high = high
         self._prev_low = low
-        prev_close = self._prev_close
         self._prev_close = close
         tr = high - low
         other = abs(high - prev_close)
@@ -148,48 +150,72 @@ class ADX:
         if other > tr:
             tr = other
         n = self._n
+        minus_dm = self._minus_dm
+        minus_dm -= minus_dm / n
+        plus_dm = self._plus_dm
+        plus_dm -= plus_dm / n
+        if diff_m > 0.0 and diff_p < diff_m:
+            minus_dm += diff_m
+        elif diff_p > 0.0 and diff_p > diff_m:
+            plus_dm += diff_p
+        smoothed_tr = self._tr
+        smoothed_tr = smoothed_tr - smoothed_tr / n + tr
+        self._minus_dm = minus_dm
+        self._plus_dm = plus_dm
+        self._tr = smoothed_tr
+        if smoothed_tr != 0.0:
+            minus_di = 100.0 * (minus_dm / smoothed_tr)
+            plus_di = 100.0 * (plus_dm / smoothed_tr)
+            di_sum = minus_di + plus_di
+            if di_sum != 0.0:
+                dx = 100.0 * (abs(minus_di - plus_di) / di_sum)
+                self._adx = (self._adx * self._n1 + dx) / n
+        return self._adx
+
+    def _warm_up(self, high: float, low: float, close: float) -> float:
+        """Bars 0..2n-1: TA-Lib's seeding (plain sums, then smoothed sums and a DX mean)."""
+        diff_p = high - self._prev_high
+        diff_m = self._prev_low - low
+        self._prev_high = high
+        self._prev_low = low
+        prev_close = self._prev_close
+        self._prev_close = close
         count = self._count
-        if count >= n:  # Wilder smoothing of +DM, -DM and TR (from bar n on)
-            minus_dm = self._minus_dm - self._minus_dm / n
-            plus_dm = self._plus_dm - self._plus_dm / n
-            if diff_m > 0.0 and diff_p < diff_m:
-                minus_dm += diff_m
-            elif diff_p > 0.0 and diff_p > diff_m:
-                plus_dm += diff_p
-            tr = self._tr - self._tr / n + tr
-        elif count == 0:
-            self._count = 1
+        self._count = count + 1
+        if count == 0:
             return _NAN
+        tr = high - low
+        other = abs(high - prev_close)
+        if other > tr:
+            tr = other
+        other = abs(low - prev_close)
+        if other > tr:
+            tr = other
+        n = self._n
+        minus_dm = self._minus_dm
+        plus_dm = self._plus_dm
+        if count >= n:  # bars n..2n-1: Wilder smoothing starts
+            minus_dm -= minus_dm / n
+            plus_dm -= plus_dm / n
+            tr = self._tr - self._tr / n + tr
         else:  # bars 1..n-1: plain sums
-            minus_dm = self._minus_dm
-            plus_dm = self._plus_dm
-            if diff_m > 0.0 and diff_p < diff_m:
-                minus_dm += diff_m
-            elif diff_p > 0.0 and diff_p > diff_m:
-                plus_dm += diff_p
             tr = self._tr + tr
+        if diff_m > 0.0 and diff_p < diff_m:
+            minus_dm += diff_m
+        elif diff_p > 0.0 and diff_p > diff_m:
+            plus_dm += diff_p
         self._minus_dm = minus_dm
         self._plus_dm = plus_dm
         self._tr = tr
         if count < n:
-            self._count = count + 1
             return _NAN
-        dx = _NAN
         if tr != 0.0:
             minus_di = 100.0 * (minus_dm / tr)
             plus_di = 100.0 * (plus_dm / tr)
             di_sum = minus_di + plus_di
             if di_sum != 0.0:
-                dx = 100.0 * (abs(minus_di - plus_di) / di_sum)
-        if self._ready:
-            if dx == dx:  # not NaN
-                self._adx = (self._adx * self._n1 + dx) / n
-            return self._adx
-        if dx == dx:
-            self._sum_dx += dx
-        count += 1
-        self._count = count
-        if count < 2 * n:
+                self._sum_dx += 100.0 * (abs(minus_di - plus_di) / di_sum)
+        if count < 2 * n - 1:
             return _NAN
         self._adx = self._sum_dx / n
         self._ready = True
