@@ -9,6 +9,7 @@ its trace format (one :class:`DecisionCheck` per rule, in order) stays.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import ROUND_DOWN, Decimal
@@ -56,6 +57,7 @@ class DecisionStage:
         self._seen: set[str] = set()
         self.acted = 0
         self.skipped = 0
+        self.skip_reasons: Counter[str] = Counter()
 
     def on_signal(self, signal: Signal) -> None:
         did = decision_id(signal.id)
@@ -88,6 +90,8 @@ class DecisionStage:
             self.acted += 1
         else:
             self.skipped += 1
+            failed = next((step.check for step in trace if not step.passed), reason)
+            self.skip_reasons[failed] += 1
         self._store.record_decision(self._run_id, decision)
         self._bus.publish(DECISIONS, decision)
 

@@ -69,6 +69,8 @@ class RunResult:
     equity_ts: list[datetime]
     equity: list[float]
     counts: dict[str, int] = field(default_factory=dict)
+    skip_reasons: dict[str, int] = field(default_factory=dict)
+    """Skipped decisions by the first check that failed (e.g. "max open positions")."""
 
 
 class Kernel:
@@ -243,4 +245,5 @@ class Kernel:
             list(self.ledger.equity_ts),
             list(self.ledger.equity),
             counts,
+            dict(self.decisions.skip_reasons.most_common()),
         )
