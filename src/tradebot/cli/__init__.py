@@ -5,7 +5,12 @@ from __future__ import annotations
 
 import sys
 
-from tradebot.cli import admin_commands, run_commands, strategies_commands  # noqa: F401
+from tradebot.cli import (  # noqa: F401  (importing registers the commands)
+    admin_commands,
+    run_commands,
+    runs_commands,
+    strategies_commands,
+)
 from tradebot.cli.app import STATE, app
 from tradebot.cli.render import err_console
 from tradebot.domain.errors import TradebotError

@@ -22,7 +22,7 @@ from tradebot.engine.kernel import Kernel, RunResult
 if TYPE_CHECKING:
     from tradebot.runtime.wiring import RunRequest
 
-__all__ = ["backtest", "demo", "paper"]
+__all__ = ["backtest", "backtest_app", "demo", "paper"]
 
 DEMO_DATASET = "stocknet"
 DEMO_START, DEMO_END = "2014-01-01", "2015-12-31"
@@ -109,8 +109,16 @@ def _execute(request: RunRequest, label: str) -> RunResult:
         store.close()
 
 
-@app.command()
+backtest_app = typer.Typer(
+    help="Backtest strategies on historical bars; `list`, `show` and `compare` past runs.",
+    invoke_without_command=True,
+)
+app.add_typer(backtest_app, name="backtest")
+
+
+@backtest_app.callback(invoke_without_command=True)
 def backtest(
+    ctx: typer.Context,
     symbols: Annotated[str, typer.Option(help="Comma-separated symbols.")] = "AAPL,MSFT",
     start: Annotated[str | None, typer.Option(help="First day, YYYY-MM-DD.")] = None,
     end: Annotated[str | None, typer.Option(help="Last day, YYYY-MM-DD.")] = None,
@@ -130,6 +138,8 @@ def backtest(
     ] = None,
 ) -> None:
     """Backtest strategies on historical bars through the full pipeline."""
+    if ctx.invoked_subcommand is not None:
+        return
     from tradebot.runtime.wiring import RunRequest
 
     names = _strategy_names(strategy, strategies) or settings_of().strategy.names

@@ -27,6 +27,7 @@ from tradebot.engine.decision_stage import SizingRules
 from tradebot.engine.ids import stable_id
 from tradebot.engine.kernel import Kernel
 from tradebot.ports import Clock, NewsSource, Store
+from tradebot.runtime.revision import code_revision
 from tradebot.sentiment.placeholder import PlaceholderSentiment
 from tradebot.strategies.registry import make_factory
 
@@ -101,6 +102,7 @@ def build_kernel(settings: Settings, request: RunRequest, store: Store) -> Kerne
         config={
             "params": params,
             "weights": weights,
+            "git_revision": code_revision(),
             "data_dir": str(data_dir),
             "news_file": str(request.news_file) if request.news_file else None,
             "settings": settings.model_dump(

@@ -74,6 +74,13 @@ class StoreReads:
             row = session.get(RunRow, run_id)
             return None if row is None else mapping.run_from(row)
 
+    def runs(self, *, mode: Mode | str | None = None, limit: int = 20) -> list[RunRecord]:
+        """The most recent runs first (of ``mode``, if given)."""
+        query = select(RunRow).order_by(RunRow.started_at.desc(), RunRow.id.desc()).limit(limit)
+        if mode is not None:
+            query = query.where(RunRow.mode == Mode(mode).value)
+        return self._all(query, mapping.run_from)
+
     def latest_run_id(self, mode: Mode | str | None = None) -> str | None:
         """The most recently started run (of ``mode``, if given); ``None`` if there is none."""
         query = select(RunRow.id).order_by(RunRow.started_at.desc(), RunRow.id.desc()).limit(1)

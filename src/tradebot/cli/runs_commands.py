@@ -1,0 +1,117 @@
+"""``tradebot backtest list | show ID | compare ID ID``: what past runs did, from the store."""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+from rich.table import Table
+
+from tradebot.cli.app import settings_of
+from tradebot.cli.render import console
+from tradebot.cli.run_commands import backtest_app
+from tradebot.domain.errors import ConfigError
+
+if TYPE_CHECKING:
+    from tradebot.adapters.sql.mapping import RunRecord
+    from tradebot.adapters.sql.store import SqlStore
+
+__all__ = ["compare_runs", "list_runs", "show_run"]
+
+_HEADLINE = ("total_return", "sharpe", "max_drawdown", "trades", "win_rate", "final_equity")
+
+
+def _store() -> SqlStore:
+    from tradebot.adapters.sql.store import SqlStore
+
+    return SqlStore(settings_of().store.url)
+
+
+def _fmt(value: Any) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "n/a"
+    if isinstance(value, float):
+        return f"{value:,.4f}"
+    return str(value)
+
+
+def _get(store: SqlStore, run_id: str) -> RunRecord:
+    record = store.run(run_id)
+    if record is None:
+        raise ConfigError(
+            f"no run {run_id!r} in the database", "list the runs with `tradebot backtest list`"
+        )
+    return record
+
+
+@backtest_app.command("list")
+def list_runs(
+    limit: Annotated[int, typer.Option(help="How many runs, newest first.")] = 20,
+    mode: Annotated[str | None, typer.Option(help="backtest, paper or live.")] = None,
+) -> None:
+    """Past runs, newest first."""
+    store = _store()
+    try:
+        records = store.runs(mode=mode, limit=limit)
+    finally:
+        store.close()
+    table = Table(title="Runs")
+    for column in ("run", "status", "strategies", "symbols", "return", "sharpe", "trades"):
+        table.add_column(column, overflow="fold")
+    for r in records:
+        info, metrics = r.info, r.metrics or {}
+        symbols = ",".join(info.symbols[:4]) + ("…" if len(info.symbols) > 4 else "")
+        headline = (_fmt(metrics.get(k)) for k in ("total_return", "sharpe", "trades"))
+        table.add_row(info.id, r.status, info.strategy, symbols, *headline)
+    console.print(table)
+
+
+@backtest_app.command("show")
+def show_run(run_id: Annotated[str, typer.Argument(help="Run id.")]) -> None:
+    """One run: its set-up, status, metrics and trades."""
+    store = _store()
+    try:
+        record = _get(store, run_id)
+        trades = store.closed_trades(run_id)
+    finally:
+        store.close()
+    info = record.info
+    table = Table(title=f"Run {info.id}", show_header=False)
+    table.add_column("field")
+    table.add_column("value", justify="right")
+    for name, value in [
+        ("mode", info.mode.value),
+        ("status", record.status),
+        ("strategies", info.strategy),
+        ("symbols", ", ".join(info.symbols)),
+        ("git revision", info.config.get("git_revision")),
+        *sorted((record.metrics or {}).items()),
+    ]:
+        table.add_row(name, _fmt(value))
+    console.print(table)
+    console.print(f"{len(trades)} closed trades")
+
+
+@backtest_app.command("compare")
+def compare_runs(
+    run_ids: Annotated[list[str], typer.Argument(help="Two or more run ids.")],
+) -> None:
+    """Metrics of several runs side by side."""
+    if len(run_ids) < 2:
+        raise ConfigError("compare needs at least two run ids", "pass two or more ids")
+    store = _store()
+    try:
+        records = [_get(store, run_id) for run_id in run_ids]
+    finally:
+        store.close()
+    table = Table(title="Compare runs")
+    table.add_column("metric")
+    for record in records:
+        table.add_column(record.info.id, justify="right")
+    names = sorted({k for r in records for k in (r.metrics or {})})
+    ordered = [n for n in _HEADLINE if n in names] + [n for n in names if n not in _HEADLINE]
+    table.add_row("strategies", *(r.info.strategy for r in records))
+    for name in ordered:
+        table.add_row(name, *(_fmt((r.metrics or {}).get(name)) for r in records))
+    console.print(table)

@@ -1,0 +1,51 @@
+"""``tradebot backtest list | show | compare`` read past runs back from the database."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from sqlalchemy import create_engine, text
+
+
+def _tradebot(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "TRADEBOT_STORE__URL": f"sqlite:///{cwd}/runs.db", "COLUMNS": "200"}
+    return subprocess.run(
+        [sys.executable, "-m", "tradebot", *args],
+        env=env,
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_runs_are_listed_shown_and_compared(tmp_path: Path) -> None:
+    for args in (["--symbols", "AAPL"], ["--symbols", "MSFT", "--strategy", "sma_cross"]):
+        done = _tradebot("backtest", *args, "--start", "2019-01-01", cwd=tmp_path)
+        assert done.returncode == 0, done.stderr
+    engine = create_engine(f"sqlite:///{tmp_path}/runs.db")
+    with engine.connect() as conn:
+        ids = [r[0] for r in conn.execute(text("select id from backtest_runs order by id"))]
+        config = conn.execute(text("select config from backtest_runs limit 1")).scalar_one()
+    assert len(ids) == 2
+    assert '"git_revision"' in config
+
+    listed = _tradebot("backtest", "list", cwd=tmp_path)
+    assert listed.returncode == 0, listed.stderr
+    assert all(run_id in listed.stdout for run_id in ids)
+
+    shown = _tradebot("backtest", "show", ids[0], cwd=tmp_path)
+    assert shown.returncode == 0, shown.stderr
+    assert "total_return" in shown.stdout and "closed trades" in shown.stdout
+
+    compared = _tradebot("backtest", "compare", *ids, cwd=tmp_path)
+    assert compared.returncode == 0, compared.stderr
+    assert "sma_cross" in compared.stdout and "sharpe" in compared.stdout
+
+    missing = _tradebot("backtest", "show", "nope", cwd=tmp_path)
+    assert missing.returncode == 2
+    assert "no run 'nope'" in missing.stderr
