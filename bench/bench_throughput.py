@@ -26,14 +26,31 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from tradebot.adapters.parquet.layout import OhlcvArrays, bar_file, write_ohlcv_files
+from tradebot.adapters.parquet.layout import (
+    OhlcvArrays,
+    available_symbols,
+    bar_file,
+    write_ohlcv_files,
+)
 from tradebot.config import load_settings
 from tradebot.domain.enums import Timeframe
 from tradebot.ops.logging import configure_logging
 from tradebot.runtime.wiring import RunRequest, build_kernel, open_store
 
 HERE = Path(__file__).resolve().parent
-CASES = {"daily": Timeframe.D1, "minute": Timeframe.M1}
+CASES = {"daily": Timeframe.D1, "minute": Timeframe.M1, "minute_ensemble": Timeframe.M1}
+STANDARD = "sma_cross"
+NINE = (
+    "momentum",
+    "mean_reversion",
+    "news",
+    "macd",
+    "bollinger",
+    "ema_cross",
+    "vwap",
+    "volume_profile",
+    "grid",
+)
 
 
 def _arrays(frame: pd.DataFrame) -> OhlcvArrays:
@@ -67,19 +84,25 @@ def prepare(shared: Path, work: Path) -> Path:
 
 def run_case(case: str, data_dir: Path, repeats: int) -> dict[str, object]:
     timeframe = CASES[case]
-    symbols = tuple(sorted(p.name.split("_")[0] for p in data_dir.glob(f"*_{timeframe}.parquet")))
+    symbols = tuple(available_symbols(data_dir, timeframe))
     times: list[float] = []
     result = None
     for _ in range(repeats):
         with tempfile.TemporaryDirectory() as tmp:
             settings = load_settings(store={"url": f"sqlite:///{tmp}/bench.db"})
             store = open_store(settings, RunRequest(symbols=symbols).mode)
-            request = RunRequest(
-                symbols=symbols,
-                data_dir=data_dir,
-                timeframe=timeframe,
-                params={"fast": 10, "slow": 30},
-            )
+            if case == "minute_ensemble":  # all nine built-ins through the ensemble
+                request = RunRequest(
+                    symbols=symbols, data_dir=data_dir, timeframe=timeframe, strategies=NINE
+                )
+            else:  # the standard case's SMA(10/30) cross
+                request = RunRequest(
+                    symbols=symbols,
+                    data_dir=data_dir,
+                    timeframe=timeframe,
+                    strategies=(STANDARD,),
+                    params={STANDARD: {"fast": 10, "slow": 30}},
+                )
             kernel = build_kernel(settings, request, store)
             started = time.perf_counter()
             result = kernel.run()
@@ -96,6 +119,7 @@ def run_case(case: str, data_dir: Path, repeats: int) -> dict[str, object]:
         "bars": bars,
         "bars_per_s": round(bars / wall),
         "signals": result.counts["signals"],
+        "strategies": list(request.strategies),
         "trades": len(result.trades),
         "final_equity": result.metrics["final_equity"],
     }
@@ -106,14 +130,14 @@ def main() -> None:
     parser.add_argument("--shared", type=Path, default=HERE.parent.parent / "shared")
     parser.add_argument("--work", type=Path, default=HERE / ".peer-bench")
     parser.add_argument("--repeats", type=int, default=3)
-    parser.add_argument("--cases", default="daily,minute")
+    parser.add_argument("--cases", default="daily,minute,minute_ensemble")
     args = parser.parse_args()
     configure_logging("WARNING", json_output=True)
     data_dir = prepare(args.shared.resolve(), args.work.resolve())
     results_dir = args.work / "tradebot-throughput"  # not results/: compare.py reads that
     results_dir.mkdir(parents=True, exist_ok=True)
     for case in args.cases.split(","):
-        row = run_case(case, data_dir, args.repeats)
+        row = run_case(case, data_dir, 1 if case == "minute_ensemble" else args.repeats)
         (results_dir / f"{case}.json").write_text(json.dumps(row) + "\n")
         print(json.dumps(row))
 
