@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
@@ -70,6 +70,10 @@ class RiskSettings(_Section):
         description="headroom for a gap between decision and fill",
     )
     fractional: bool = False
+    sizing: Literal["fraction", "all_in"] = Field(
+        default="fraction",
+        description="fraction: position_fraction of equity per entry; all_in: all free cash",
+    )
 
 
 class StrategySettings(_Section):

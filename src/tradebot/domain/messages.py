@@ -11,7 +11,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 from tradebot.domain.enums import DecisionAction, Direction, OrderSide, OrderStatus, OrderType
 
@@ -103,6 +103,9 @@ class TradingDecision(Message):
     action: DecisionAction
     side: OrderSide | None = None
     quantity: Decimal = Decimal(0)
+    notional: Decimal | None = Field(
+        default=None, gt=0, description="cash to spend, fees included, instead of a quantity"
+    )
     reference_price: Decimal
     reason: str
     trace: tuple[DecisionCheck, ...] = ()
@@ -117,12 +120,21 @@ class Order(Message):
     symbol: str
     side: OrderSide
     type: OrderType = OrderType.MARKET
-    quantity: Decimal = Field(gt=0)
+    quantity: Decimal | None = Field(default=None, gt=0)
+    notional: Decimal | None = Field(
+        default=None, gt=0, description="buy for this much cash, fees included (all-in sizing)"
+    )
     limit_price: Decimal | None = None
     status: OrderStatus = OrderStatus.NEW
     created_at: UtcDatetime
     broker_order_id: str | None = None
     reason: str = ""
+
+    @model_validator(mode="after")
+    def _size_given_once(self) -> Order:
+        if (self.quantity is None) == (self.notional is None):
+            raise ValueError("an order has either a quantity or a notional, not both or neither")
+        return self
 
 
 class Fill(Message):

@@ -33,6 +33,9 @@ class SizingRules:
     commission_rate: Decimal
     fractional: bool = False
     lot: Decimal = Decimal("0.0001")
+    all_in: bool = False
+    """Spend all available cash on each entry (the venue sizes it at the fill price);
+    the reference sizing of the standard benchmark case."""
 
 
 class DecisionStage:
@@ -66,8 +69,11 @@ class DecisionStage:
         self._seen.add(did)
         price = Decimal(repr(signal.price))
         trace: list[DecisionCheck] = []
+        notional: Decimal | None = None
         if signal.direction is Direction.LONG:
             side, qty, reason = self._entry(signal, price, trace)
+            if side is not None and self._rules.all_in:
+                notional, qty = qty, Decimal(0)
         elif signal.direction is Direction.SHORT:
             side, qty, reason = self._exit(signal, trace)
         else:
@@ -81,6 +87,7 @@ class DecisionStage:
             action=action,
             side=side,
             quantity=qty,
+            notional=notional,
             reference_price=price,
             reason=reason,
             trace=tuple(trace),
@@ -117,9 +124,17 @@ class DecisionStage:
             {"open": busy, "max": limit},
         ):
             return None, Decimal(0), f"max open positions reached ({limit})"
+        available = self._portfolio.cash - self._orders.reserved_cash()
+        if self._rules.all_in:  # the amount goes out as a notional; the venue sizes it
+            detail = f"all-in with {available} of cash"
+            if not _check(
+                trace, "cash to invest", available > 0, detail, {"available_cash": str(available)}
+            ):
+                return None, Decimal(0), "no cash to invest"
+            reason = f"enter long all-in: signal strength {signal.strength:.2f}"
+            return OrderSide.BUY, available, reason
         equity = self._portfolio.equity()
         target = equity * self._rules.position_fraction
-        available = self._portfolio.cash - self._orders.reserved_cash()
         unit_cost = price * (1 + self._rules.cash_buffer + self._rules.commission_rate)
         affordable = max(available, Decimal(0)) / unit_cost
         qty = self._round(min(target / price, affordable))

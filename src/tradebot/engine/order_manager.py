@@ -62,7 +62,8 @@ class OrderManager:
             decision_id=decision.id,
             symbol=decision.symbol,
             side=decision.side,
-            quantity=decision.quantity,
+            quantity=None if decision.notional is not None else decision.quantity,
+            notional=decision.notional,
             created_at=decision.ts,
             reason=decision.reason,
         )
@@ -79,7 +80,8 @@ class OrderManager:
             return
         tracked.fill_ids.add(fill.fill_id)
         tracked.filled += fill.quantity
-        done = tracked.filled >= tracked.order.quantity
+        wanted = tracked.order.quantity
+        done = wanted is None or tracked.filled >= wanted  # a notional order fills at once
         status = OrderStatus.FILLED if done else OrderStatus.PARTIALLY_FILLED
         self._update(fill.client_order_id, tracked.order.model_copy(update={"status": status}))
 
@@ -94,12 +96,7 @@ class OrderManager:
     def reserved_cash(self) -> Decimal:
         """Notional of open buy orders not yet filled, valued at their decision price."""
         return sum(
-            (
-                (t.order.quantity - t.filled) * t.reference_price
-                for t in self._open.values()
-                if t.order.side is OrderSide.BUY
-            ),
-            Decimal(0),
+            (_reserved(t) for t in self._open.values() if t.order.side is OrderSide.BUY), Decimal(0)
         )
 
     # --- internals --------------------------------------------------------------------
@@ -142,3 +139,11 @@ class OrderManager:
             self._open.pop(coid, None)
         self._store.record_order(self._run_id, order)
         self._bus.publish(ORDERS, order)
+
+
+def _reserved(tracked: TrackedOrder) -> Decimal:
+    order = tracked.order
+    if order.notional is not None:
+        return order.notional
+    assert order.quantity is not None
+    return (order.quantity - tracked.filled) * tracked.reference_price

@@ -86,6 +86,7 @@ def build_kernel(settings: Settings, request: RunRequest, store: Store) -> Kerne
         cash_buffer=settings.risk.cash_buffer,
         commission_rate=settings.broker.commission_rate,
         fractional=settings.risk.fractional,
+        all_in=settings.risk.sizing == "all_in",
     )
     weights = store.load_weights(names)
     started = LiveClock().now()

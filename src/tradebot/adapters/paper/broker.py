@@ -2,15 +2,16 @@
 
 Market orders accepted while bar t is processed fill at the open of the symbol's next bar
 (never on a bar that is not later than the order), moved by ``slippage_bps`` against the
-trader, and pay ``max(commission_min, notional × commission_rate)``. Resubmitting a client
-order id returns the existing order instead of creating a second one.
+trader, and pay ``max(commission_min, notional × commission_rate)``. A notional order
+(all-in sizing) buys as many units as its cash pays for at the fill price, fee included.
+Resubmitting a client order id returns the existing order instead of creating a second one.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from decimal import Decimal
+from decimal import ROUND_DOWN, Decimal
 
 from tradebot.domain.bar import Bar
 from tradebot.domain.enums import OrderSide, OrderStatus, OrderType
@@ -19,6 +20,8 @@ from tradebot.domain.messages import Fill, Order
 __all__ = ["PaperBroker"]
 
 _PRICE_TICK = Decimal("0.0001")
+_FEE_PLACES = Decimal("1e-10")  # fractions of a cent are kept, as crypto venues charge them
+_UNIT_PLACES = Decimal("1e-12")
 _BPS = Decimal("0.0001")
 
 
@@ -88,17 +91,34 @@ class PaperBroker:
     def _fill(self, order: Order, bar: Bar) -> Fill:
         sign = 1 if order.side is OrderSide.BUY else -1
         price = (Decimal(repr(bar.open)) * (1 + sign * self.slippage)).quantize(_PRICE_TICK)
+        quantity = order.quantity
+        if quantity is None:  # notional: units = cash / (price × (1 + fee rate)), fractional
+            assert order.notional is not None
+            quantity = self._units_for(order.notional, price)
         commission = max(
-            self.commission_min,
-            (price * order.quantity * self.commission_rate).quantize(_PRICE_TICK),
+            self.commission_min, (price * quantity * self.commission_rate).quantize(_FEE_PLACES)
         )
         return Fill(
             fill_id=f"{order.client_order_id}-1",
             client_order_id=order.client_order_id,
             symbol=order.symbol,
             side=order.side,
-            quantity=order.quantity,
+            quantity=quantity,
             price=price,
             commission=commission,
             ts=bar.ts,
         )
+
+    def _units_for(self, notional: Decimal, price: Decimal) -> Decimal:
+        """The most units ``notional`` buys at ``price`` with the fee paid out of it too."""
+        units = (notional / (price * (1 + self.commission_rate))).quantize(
+            _UNIT_PLACES, rounding=ROUND_DOWN
+        )
+        if (
+            price * units + max(self.commission_min, price * units * self.commission_rate)
+            > notional
+        ):
+            units = ((notional - self.commission_min) / price).quantize(
+                _UNIT_PLACES, rounding=ROUND_DOWN
+            )
+        return max(units, Decimal(0))

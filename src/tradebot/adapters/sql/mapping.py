@@ -157,6 +157,7 @@ def decision_row(run_id: str, decision: TradingDecision) -> Row:
         "action": decision.action.value,
         "side": None if decision.side is None else decision.side.value,
         "quantity": decision.quantity,
+        "notional": decision.notional,
         "reference_price": decision.reference_price,
         "reason": decision.reason,
         "trace": decision.trace,  # the JSON encoder serialises the models natively
@@ -178,6 +179,7 @@ def order_row(run_id: str, order: Order) -> Row:
         "side": order.side.value,
         "type": order.type.value,
         "quantity": order.quantity,
+        "notional": order.notional,
         "limit_price": order.limit_price,
         "status": order.status.value,
         "created_at": order.created_at,

@@ -176,6 +176,7 @@ class DecisionRow(Base):
     action: Mapped[str] = mapped_column(String(16))
     side: Mapped[str | None] = mapped_column(String(8))
     quantity: Mapped[Decimal]
+    notional: Mapped[Decimal | None]
     reference_price: Mapped[Decimal]
     reason: Mapped[str]
     trace: Mapped[list[Any]]
@@ -203,7 +204,8 @@ class OrderRow(Base):
     symbol: Mapped[str] = mapped_column(SYMBOL)
     side: Mapped[str] = mapped_column(String(8))
     type: Mapped[str] = mapped_column(String(16))
-    quantity: Mapped[Decimal]
+    quantity: Mapped[Decimal | None]
+    notional: Mapped[Decimal | None]
     limit_price: Mapped[Decimal | None]
     status: Mapped[str] = mapped_column(String(24))
     created_at: Mapped[datetime]

@@ -1,0 +1,122 @@
+"""The peers' standard case, in-project: SMA(10/30) cross, long-only, all-in, next-open fills,
+0.1 % fee per side. The kernel must reproduce an independent numpy implementation of the
+case exactly — same trades at the same bars and prices, final equity to 1e-9 relative —
+including on prices with exact SMA ties (tick-grid prices make them common)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from tradebot.domain import Bar, Mode, Timeframe
+from tradebot.domain.run import RunInfo
+from tradebot.engine import Kernel, MemoryBus, SimClock, SizingRules
+from tradebot.sentiment import PlaceholderSentiment
+from tradebot.strategies import make_factory
+from tradebot.testing import ListFeed, MemoryStore, RecordingBroker
+
+FEE = 0.001
+CASH = 100_000.0
+START = datetime(2020, 1, 1, tzinfo=UTC)
+
+
+def reference(open_: np.ndarray, close: np.ndarray) -> tuple[list[int], list[int], float]:
+    """Entries and exits (bar of the fill) and final equity, signals exact in integer cents."""
+    cents = np.round(close * 100).astype(np.int64)
+    sums = np.concatenate(([0], np.cumsum(cents)))
+    diff = np.zeros(len(close), dtype=np.int64)
+    fast, slow = sums[10:] - sums[:-10], sums[30:] - sums[:-30]
+    diff[29:] = 30 * fast[20:] - 10 * slow  # 300 × (SMA10 − SMA30), exact
+    entries, exits, cash, units, last = [], [], CASH, 0.0, 0
+    for t in range(29, len(close)):
+        sign = int(np.sign(diff[t]))
+        if sign == 0:
+            continue
+        crossed, last = last != 0 and sign != last, sign
+        if not crossed or t + 1 >= len(close):
+            continue
+        price = float(open_[t + 1])
+        if sign > 0 and units == 0.0:
+            units, cash = cash / (price * (1 + FEE)), 0.0
+            entries.append(t + 1)
+        elif sign < 0 and units > 0.0:
+            cash, units = units * price * (1 - FEE), 0.0
+            exits.append(t + 1)
+    return entries, exits, cash + units * float(close[-1])
+
+
+def run_kernel(open_: np.ndarray, close: np.ndarray) -> tuple[list[int], list[int], float]:
+    times = [START + timedelta(minutes=i) for i in range(len(close))]
+    bars = [
+        Bar("SYM", Timeframe.M1, ts, o, max(o, c), min(o, c), c, 1.0)
+        for ts, o, c in zip(times, open_.tolist(), close.tolist(), strict=True)
+    ]
+    store = MemoryStore()
+    kernel = Kernel(
+        run=RunInfo(
+            id="std",
+            mode=Mode.BACKTEST,
+            started_at=START,
+            strategy="sma_cross",
+            symbols=("SYM",),
+            timeframe=Timeframe.M1,
+        ),
+        clock=SimClock(),
+        feed=ListFeed(bars),
+        news=None,
+        broker=RecordingBroker(commission_rate=Decimal(str(FEE))),
+        bus=MemoryBus(),
+        store=store,
+        strategies=[make_factory("sma_cross", {"fast": 10, "slow": 30})],
+        sentiment=PlaceholderSentiment(),
+        rules=SizingRules(
+            position_fraction=Decimal(1),
+            max_open_positions=1,
+            cash_buffer=Decimal(0),
+            commission_rate=Decimal(str(FEE)),
+            all_in=True,
+        ),
+        initial_cash=Decimal(str(CASH)),
+    )
+    result = kernel.run()
+    index = {ts: i for i, ts in enumerate(times)}
+    fills = sorted(store.fills.values(), key=lambda f: f.ts)
+    entries = [index[f.ts] for f in fills if f.side.value == "buy"]
+    exits = [index[f.ts] for f in fills if f.side.value == "sell"]
+    return entries, exits, result.equity[-1]
+
+
+def tick_series(seed: int, n: int) -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    close = np.maximum(np.round(50 + np.cumsum(rng.normal(0, 0.05, n)), 2), 0.01)
+    open_ = np.maximum(
+        np.round(np.concatenate(([50.0], close[:-1])) + rng.normal(0, 0.01, n), 2), 0.01
+    )
+    return open_, close
+
+
+@settings(max_examples=25, deadline=None)
+@given(seed=st.integers(min_value=0, max_value=2**31), n=st.integers(min_value=40, max_value=600))
+def test_the_kernel_trades_exactly_like_the_reference(seed: int, n: int) -> None:
+    open_, close = tick_series(seed, n)
+    want_entries, want_exits, want_equity = reference(open_, close)
+    entries, exits, equity = run_kernel(open_, close)
+    assert entries == want_entries
+    assert exits == want_exits
+    assert equity == pytest.approx(want_equity, rel=1e-9)
+
+
+def test_exact_ties_neither_create_nor_hide_crosses() -> None:
+    open_, close = tick_series(7, 5000)
+    cents = np.round(close * 100).astype(np.int64)
+    sums = np.concatenate(([0], np.cumsum(cents)))
+    ties = int(np.sum(30 * (sums[10:] - sums[:-10])[20:] == 10 * (sums[30:] - sums[:-30])))
+    assert ties > 0, "the series must contain exact SMA ties for this test to mean anything"
+    entries, exits, _ = run_kernel(open_, close)
+    assert len(entries) > 20
+    assert (entries, exits) == reference(open_, close)[:2]
