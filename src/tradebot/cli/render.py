@@ -49,11 +49,11 @@ def progress_bar(label: str, total: int | None) -> Iterator[Callable[[int], None
         progress.update(task, completed=total if total is not None else None)
 
 
-def _pct(value: float) -> str:
+def _pct(value: float | None) -> str:
     return "n/a" if value is None or math.isnan(value) else f"{value * 100:,.2f} %"
 
 
-def _num(value: float) -> str:
+def _num(value: float | None) -> str:
     return "n/a" if value is None or math.isnan(value) else f"{value:,.2f}"
 
 
@@ -70,10 +70,16 @@ def summary_table(result: RunResult, title: str) -> Table:
         ("articles", f"{result.counts.get('articles', 0):,}"),
         ("final equity", _num(m["final_equity"])),
         ("total return", _pct(m["total_return"])),
+        ("annual return", _pct(m.get("annual_return"))),
+        ("buy & hold return", _pct(m.get("benchmark_return"))),
         ("trades", str(m["trades"])),
         ("win rate", _pct(m["win_rate"])),
+        ("profit factor", _num(m.get("profit_factor"))),
+        ("exposure", _pct(m.get("exposure"))),
         ("max drawdown", _pct(m["max_drawdown"])),
-        ("Sharpe (daily, √252)", _num(m["sharpe"])),
+        (f"Sharpe (daily, √{m.get('periods_per_year', 252):g})", _num(m["sharpe"])),
+        ("Sortino / Calmar", f"{_num(m.get('sortino'))} / {_num(m.get('calmar'))}"),
+        ("alpha / beta", f"{_num(m.get('alpha'))} / {_num(m.get('beta'))}"),
         ("decisions acted", str(m["decisions_acted"])),
         ("decisions skipped", str(m["decisions_skipped"])),
         ("open positions at end", str(m["open_positions"])),

@@ -71,6 +71,8 @@ class RunResult:
     counts: dict[str, int] = field(default_factory=dict)
     skip_reasons: dict[str, int] = field(default_factory=dict)
     """Skipped decisions by the first check that failed (e.g. "max open positions")."""
+    benchmark: list[float] = field(default_factory=list)
+    """Buy-and-hold of the same symbols on the equity curve's timestamps."""
 
 
 class Kernel:
@@ -228,6 +230,8 @@ class Kernel:
             self.ledger.closed_trades,
             float(self.portfolio.initial_cash),
             self._periods,
+            benchmark=self.ledger.benchmark or None,
+            held=self.ledger.held or None,
         )
         metrics |= {
             "decisions_acted": self.decisions.acted,
@@ -246,4 +250,5 @@ class Kernel:
             list(self.ledger.equity),
             counts,
             dict(self.decisions.skip_reasons.most_common()),
+            list(self.ledger.benchmark),
         )

@@ -32,12 +32,18 @@ class PortfolioStage:
         self.closed_trades: list[ClosedTrade] = []
         self.equity_ts: list[datetime] = []
         self.equity: list[float] = []
+        self.benchmark: list[float] = []
+        """Buy-and-hold of the run's symbols, equal weights, scaled to the initial equity."""
+        self.held: list[bool] = []
+        self._first_close: dict[str, float] = {}
         self.snapshots = 0
         self._applied: set[str] = set()
         self._bucket_of_current: int | None = None
 
     def on_bar(self, bar: Bar) -> None:
         self.portfolio.on_bar(bar)
+        if bar.symbol not in self._first_close:
+            self._first_close[bar.symbol] = bar.close
 
     def on_fill(self, fill: Fill) -> None:
         if fill.fill_id in self._applied:
@@ -54,6 +60,8 @@ class PortfolioStage:
         """All events at ``ts`` are done; snapshot if ``next_ts`` starts a new bucket."""
         self.equity_ts.append(ts)
         self.equity.append(self.portfolio.equity_float())
+        self.held.append(bool(self.portfolio.positions))
+        self.benchmark.append(self._buy_and_hold())
         bucket = self._bucket_of_current
         if bucket is None:
             bucket = self._bucket(ts)
@@ -65,6 +73,16 @@ class PortfolioStage:
 
     def save_positions(self) -> None:
         self._store.save_positions(self._run_id, list(self.portfolio.positions.values()))
+
+    def _buy_and_hold(self) -> float:
+        """Each symbol bought with an equal share at its first close (symbols that start
+        later join with their share then), marked at the last close."""
+        first = self._first_close
+        if not first:
+            return float(self.portfolio.initial_cash)
+        mark = self.portfolio.mark
+        growth = sum((mark(s) or c0) / c0 for s, c0 in first.items()) / len(first)
+        return float(self.portfolio.initial_cash) * growth
 
     def _bucket(self, ts: datetime) -> int:
         return int(ts.timestamp()) // self._interval
