@@ -13,6 +13,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from tradebot.adapters.parquet import ParquetReplayFeed
+from tradebot.backtest.vectorized import sma_cross_backtest
+from tradebot.data import sample_data_dir
 from tradebot.domain import Bar, Mode, Timeframe
 from tradebot.domain.run import RunInfo
 from tradebot.engine import Kernel, MemoryBus, SimClock, SizingRules
@@ -109,6 +112,10 @@ def test_the_kernel_trades_exactly_like_the_reference(seed: int, n: int) -> None
     assert entries == want_entries
     assert exits == want_exits
     assert equity == pytest.approx(want_equity, rel=1e-9)
+    fast = sma_cross_backtest(open_, close, fee=FEE, cash=CASH)
+    assert fast.entries.tolist() == want_entries
+    assert fast.exits.tolist() == want_exits
+    assert fast.final_equity == pytest.approx(want_equity, rel=1e-9)
 
 
 def test_exact_ties_neither_create_nor_hide_crosses() -> None:
@@ -120,3 +127,19 @@ def test_exact_ties_neither_create_nor_hide_crosses() -> None:
     entries, exits, _ = run_kernel(open_, close)
     assert len(entries) > 20
     assert (entries, exits) == reference(open_, close)[:2]
+    fast = sma_cross_backtest(open_, close, fee=FEE, cash=CASH)
+    assert (fast.entries.tolist(), fast.exits.tolist()) == (entries, exits)
+
+
+@pytest.mark.parametrize("symbol", ["AAPL", "MSFT", "JPM", "XOM", "TSLA", "KO"])
+def test_the_vectorised_path_agrees_with_the_kernel_on_real_bars(symbol: str) -> None:
+    frame = ParquetReplayFeed(sample_data_dir("equities_daily"), [symbol], Timeframe.D1).frame(
+        symbol
+    )
+    open_, close = frame["open"].to_numpy(), frame["close"].to_numpy()
+    entries, exits, equity = run_kernel(open_, close)
+    fast = sma_cross_backtest(open_, close, fee=FEE, cash=CASH)
+    assert len(entries) > 10
+    assert fast.entries.tolist() == entries
+    assert fast.exits.tolist() == exits
+    assert fast.final_equity == pytest.approx(equity, rel=1e-9)

@@ -19,7 +19,6 @@ from tradebot.domain.messages import Fill, Order
 
 __all__ = ["PaperBroker"]
 
-_PRICE_TICK = Decimal("0.0001")
 _FEE_PLACES = Decimal("1e-10")  # fractions of a cent are kept, as crypto venues charge them
 _UNIT_PLACES = Decimal("1e-12")
 _BPS = Decimal("0.0001")
@@ -90,7 +89,9 @@ class PaperBroker:
 
     def _fill(self, order: Order, bar: Bar) -> Fill:
         sign = 1 if order.side is OrderSide.BUY else -1
-        price = (Decimal(repr(bar.open)) * (1 + sign * self.slippage)).quantize(_PRICE_TICK)
+        # exact: the bar's open (as data, e.g. adjusted prices off any tick grid) moved by
+        # the slippage; rounding it to a tick would make the fill disagree with the data
+        price = Decimal(repr(bar.open)) * (1 + sign * self.slippage)
         quantity = order.quantity
         if quantity is None:  # notional: units = cash / (price × (1 + fee rate)), fractional
             assert order.notional is not None
