@@ -33,7 +33,10 @@ class PortfolioStage:
         self.equity_ts: list[datetime] = []
         self.equity: list[float] = []
         self.benchmark: list[float] = []
-        """Buy-and-hold of the run's symbols, equal weights, scaled to the initial equity."""
+        """Buy-and-hold of the run's symbols, equal weights, scaled to the initial equity;
+        priced at the last point of each snapshot bucket (daily), which is all the daily
+        returns behind alpha and beta read, and carried between those points."""
+        self._benchmark_now = float(portfolio.initial_cash)
         self.held: list[bool] = []
         self._first_close: dict[str, float] = {}
         self.snapshots = 0
@@ -61,14 +64,15 @@ class PortfolioStage:
         self.equity_ts.append(ts)
         self.equity.append(self.portfolio.equity_float())
         self.held.append(bool(self.portfolio.positions))
-        self.benchmark.append(self._buy_and_hold())
         bucket = self._bucket_of_current
         if bucket is None:
             bucket = self._bucket(ts)
         following = None if next_ts is None else self._bucket(next_ts)
-        if following != bucket:
+        if following != bucket:  # the bucket's last point: snapshot, and price the benchmark
             self._store.record_snapshot(self._run_id, self.portfolio.snapshot(ts))
             self.snapshots += 1
+            self._benchmark_now = self._buy_and_hold()
+        self.benchmark.append(self._benchmark_now)
         self._bucket_of_current = following
 
     def save_positions(self) -> None:
