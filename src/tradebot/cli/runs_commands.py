@@ -1,23 +1,26 @@
-"""``tradebot backtest list | show ID | compare ID ID``: what past runs did, from the store."""
+"""``tradebot backtest list | show ID | compare ID ID`` (what past runs did, from the store)
+and ``tradebot lookahead`` (does a strategy peek at the future?)."""
 
 from __future__ import annotations
 
 import math
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.table import Table
 
-from tradebot.cli.app import settings_of
+from tradebot.cli.app import app, settings_of
 from tradebot.cli.render import console
 from tradebot.cli.run_commands import backtest_app
+from tradebot.domain.enums import Timeframe
 from tradebot.domain.errors import ConfigError
 
 if TYPE_CHECKING:
     from tradebot.adapters.sql.mapping import RunRecord
     from tradebot.adapters.sql.store import SqlStore
 
-__all__ = ["compare_runs", "list_runs", "show_run"]
+__all__ = ["compare_runs", "list_runs", "lookahead", "show_run"]
 
 _HEADLINE = ("total_return", "sharpe", "max_drawdown", "trades", "win_rate", "final_equity")
 
@@ -115,3 +118,53 @@ def compare_runs(
     for name in ordered:
         table.add_row(name, *(_fmt((r.metrics or {}).get(name)) for r in records))
     console.print(table)
+
+
+@app.command("lookahead")
+def lookahead(
+    strategy: Annotated[str, typer.Option(help="Strategy to check.")],
+    symbols: Annotated[str, typer.Option(help="Comma-separated symbols.")] = "AAPL,MSFT",
+    param: Annotated[list[str] | None, typer.Option(help="Parameter name=value.")] = None,
+    data: Annotated[Path | None, typer.Option(help="Parquet data dir (default: bundled).")] = None,
+    timeframe: Annotated[Timeframe, typer.Option(help="Bar timeframe.")] = Timeframe.D1,
+    cuts: Annotated[int, typer.Option(help="Truncated replays per symbol.", min=1)] = 20,
+) -> None:
+    """Report any opinion of STRATEGY that changes when future bars are removed."""
+    from tradebot.adapters.parquet import ParquetReplayFeed
+    from tradebot.backtest.lookahead import check_lookahead
+    from tradebot.cli.run_commands import _params, _symbols
+    from tradebot.data import sample_data_dir
+    from tradebot.strategies import make_factory
+
+    settings = settings_of()
+    factory = make_factory(
+        strategy,
+        _params(param or [], (strategy,)).get(strategy, {}),
+        user_dir=settings.strategy.dir,
+    )
+    data_dir = data or settings.data.dir or sample_data_dir("equities_daily")
+    table = Table(title=f"Look-ahead check — {strategy}")
+    for column in ("symbol", "bars", "cuts", "changed opinions", "first change"):
+        table.add_column(column)
+    dirty = 0
+    for symbol in _symbols(symbols):
+        bars = list(ParquetReplayFeed(data_dir, [symbol], timeframe).bars())
+        report = check_lookahead(factory, bars, cuts)
+        first = report.mismatches[0] if report.mismatches else None
+        where = (
+            "—"
+            if first is None
+            else (f"bar {first.index} ({bars[first.index].ts:%Y-%m-%d}) with cut at {first.cut}")
+        )
+        table.add_row(
+            symbol, f"{report.bars:,}", str(len(report.cuts)), str(len(report.mismatches)), where
+        )
+        dirty += len(report.mismatches)
+    console.print(table)
+    if dirty:
+        console.print(
+            f"[bold red]{strategy} looks ahead:[/] {dirty} opinion(s) change "
+            "when later bars are removed"
+        )
+        raise typer.Exit(1)
+    console.print(f"[bold green]{strategy}: no look-ahead found[/]")
