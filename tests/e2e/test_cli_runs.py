@@ -49,3 +49,14 @@ def test_runs_are_listed_shown_and_compared(tmp_path: Path) -> None:
     missing = _tradebot("backtest", "show", "nope", cwd=tmp_path)
     assert missing.returncode == 2
     assert "no run 'nope'" in missing.stderr
+
+
+def test_lookahead_command_reports_a_clean_strategy(tmp_path: Path) -> None:
+    done = _tradebot(
+        "lookahead", "--strategy", "ema_cross", "--symbols", "AAPL", "--cuts", "4", cwd=tmp_path
+    )
+    assert done.returncode == 0, done.stderr
+    assert "no look-ahead found" in done.stdout
+    bad = _tradebot("lookahead", "--strategy", "nope", cwd=tmp_path)
+    assert bad.returncode == 2
+    assert "unknown strategy 'nope'" in bad.stderr
