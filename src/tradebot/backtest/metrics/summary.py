@@ -45,8 +45,9 @@ def summarise(
 
     ``periods_per_year`` annualises the daily ratios: 252 for equities, 365 for crypto.
     ``rf`` is the risk-free rate per day (Sharpe's, and Sortino's required return); the
-    number of daily returns behind the ratios is ``daily_returns``. ``benchmark`` is a buy-and-hold equity or price
-    series on the same timestamps (for alpha, beta and its return). ``held`` flags the
+    number of daily returns behind the ratios is ``daily_returns``. ``benchmark`` is a
+    buy-and-hold equity or price series on the same timestamps (for alpha, beta and its
+    return). ``held`` flags the
     points at which a position was open; without it exposure comes from the trades' entry
     and exit times (positions still open at the end are then not counted).
     """
