@@ -57,7 +57,9 @@ def test_walk_forward_picks_in_sample_argmax_and_tests_it_after() -> None:
     assert result.folds[0].fold.test.last < result.folds[1].fold.train.first
     oos = result.out_of_sample
     assert oos is not None
-    chained = (1 + result.folds[0].test_score) * (1 + result.folds[1].test_score) - 1
+    first, second = (f.test_score for f in result.folds)
+    assert first is not None and second is not None
+    chained = (1 + first) * (1 + second) - 1
     assert oos["total_return"] == pytest.approx(chained, rel=1e-9)
 
 
