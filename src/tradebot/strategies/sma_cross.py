@@ -12,62 +12,26 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from pydantic import Field, model_validator
+from pydantic import Field
 
-from tradebot.domain.bar import Bar
-from tradebot.domain.enums import Direction
 from tradebot.indicators.stream import SMA
-from tradebot.strategies.base import BaseStrategy, Opinion, StrategyContext, StrategyParams
-from tradebot.strategies.cross import CrossDetector, cross_strength
+from tradebot.strategies.ma_cross import FastSlowParams, MovingAverageCross
 
 __all__ = ["SmaCross", "SmaCrossFactory", "SmaCrossParams"]
 
-_CONFIDENCE = 0.6
-_FULL_STRENGTH_GAP = 0.05
 
-
-class SmaCrossParams(StrategyParams):
+class SmaCrossParams(FastSlowParams):
     fast: int = Field(default=10, ge=1, le=1000, description="fast SMA period (bars)")
     slow: int = Field(default=30, ge=2, le=5000, description="slow SMA period (bars)")
 
-    @model_validator(mode="after")
-    def _fast_below_slow(self) -> SmaCrossParams:
-        if self.fast >= self.slow:
-            raise ValueError(f"fast ({self.fast}) must be smaller than slow ({self.slow})")
-        return self
 
-
-class SmaCross(BaseStrategy[SmaCrossParams]):
+class SmaCross(MovingAverageCross[SmaCrossParams]):
     """Fast SMA crossing the slow SMA: long on the cross up, exit on the cross down."""
 
     name = "sma_cross"
     params_model = SmaCrossParams
-
-    @property
-    def warmup_period(self) -> int:
-        return self.params.slow
-
-    def reset(self) -> None:
-        self._fast = SMA(self.params.fast)
-        self._slow = SMA(self.params.slow)
-        self._cross = CrossDetector()
-
-    def on_bar(self, bar: Bar, ctx: StrategyContext | None = None) -> Opinion | None:
-        fast = self._fast.update(bar.close)
-        slow = self._slow.update(bar.close)
-        if fast != fast or slow != slow:  # NaN during warm-up
-            return None
-        diff = fast - slow
-        cross = self._cross.update(diff, bar.close)
-        if cross == 0:
-            return None
-        p = self.params
-        return Opinion(
-            Direction.LONG if cross > 0 else Direction.SHORT,
-            cross_strength(diff, bar.close, _FULL_STRENGTH_GAP),
-            _CONFIDENCE,
-            f"SMA{p.fast} crossed {'above' if cross > 0 else 'below'} SMA{p.slow}",
-        )
+    average = SMA
+    label = "SMA"
 
 
 @dataclass(frozen=True, slots=True)
