@@ -2,25 +2,16 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 from sqlalchemy import create_engine, inspect
 
+from tests.e2e.cli import run_tradebot
+
 
 def _tradebot(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "TRADEBOT_STORE__URL": f"sqlite:///{cwd}/default.db"}
-    return subprocess.run(
-        [sys.executable, "-m", "tradebot", *args],
-        env=env,
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    return run_tradebot(*args, db=cwd / "default.db", cwd=cwd, timeout=120)
 
 
 def test_db_upgrade_current_and_downgrade(tmp_path: Path) -> None:

@@ -2,25 +2,16 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 from sqlalchemy import create_engine, text
 
+from tests.e2e.cli import run_tradebot
+
 
 def _tradebot(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "TRADEBOT_STORE__URL": f"sqlite:///{cwd}/runs.db", "COLUMNS": "200"}
-    return subprocess.run(
-        [sys.executable, "-m", "tradebot", *args],
-        env=env,
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    return run_tradebot(*args, db=cwd / "runs.db", cwd=cwd, timeout=120)
 
 
 def test_runs_are_listed_shown_and_compared(tmp_path: Path) -> None:

@@ -4,29 +4,19 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import subprocess
-import sys
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, text
 
+from tests.e2e.cli import run_tradebot
 from tradebot.data import sample_data_dir, sample_news_file
 
 
 def _tradebot(*args: str, db: Path, cwd: Path) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "TRADEBOT_STORE__URL": f"sqlite:///{db}"}
-    return subprocess.run(
-        [sys.executable, "-m", "tradebot", *args],
-        env=env,
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
+    return run_tradebot(*args, db=db, cwd=cwd)
 
 
 @pytest.fixture(scope="module")
