@@ -185,11 +185,11 @@ class Kernel:
                         done["warmup_bars"] += 1
                         self.signals.warm_up(cast(Bar, item))
                     continue
-                if ts != current:
+                if is_bar and ts != current:  # the equity curve has a point per bar time
                     if current is not None:
                         close_time(current, ts)
-                    advance(ts)
                     current = ts
+                advance(ts)
                 if is_bar:
                     bars += 1
                     publish(MARKET_BARS, item)
