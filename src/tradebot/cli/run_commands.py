@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import signal
 from collections.abc import Iterator, Sized
 from contextlib import contextmanager
@@ -95,7 +94,7 @@ def _stop_on_interrupt(kernel: Kernel) -> Iterator[None]:
             signal.signal(s, h)
 
 
-def _execute(request: RunRequest, label: str) -> RunResult:
+def _execute(request: RunRequest, label: str) -> tuple[RunResult, Kernel]:
     from tradebot.runtime.wiring import build_kernel, open_store
 
     settings = settings_of()
@@ -104,9 +103,32 @@ def _execute(request: RunRequest, label: str) -> RunResult:
         kernel = build_kernel(settings, request, store)
         total = len(kernel.feed) if isinstance(kernel.feed, Sized) else None
         with _stop_on_interrupt(kernel), progress_bar(label, total) as advance:
-            return kernel.run(progress=advance)
+            return kernel.run(progress=advance), kernel
     finally:
         store.close()
+
+
+def _write_reports(
+    result: RunResult, kernel: Kernel, title: str, html: Path | None, csv_dir: Path | None
+) -> None:
+    """The HTML report and/or CSV files, with the traded symbols' closes for the markers."""
+    if html is None and csv_dir is None:
+        return
+    from tradebot.backtest.report import report_data, write_csv, write_html
+
+    prices = {}
+    frame = getattr(kernel.feed, "frame", None)
+    if frame is not None:
+        for symbol in sorted({t.symbol for t in result.trades}):
+            bars = frame(symbol)
+            prices[symbol] = (bars.index, bars["close"].to_numpy())
+    data = report_data(result, title=title, prices=prices)
+    if html is not None:
+        write_html(html, data)
+        console.print(f"report:    [bold]{html}[/]")
+    if csv_dir is not None:
+        written = write_csv(csv_dir, data)
+        console.print(f"CSV files: [bold]{', '.join(str(p) for p in written)}[/]")
 
 
 backtest_app = typer.Typer(
@@ -136,6 +158,10 @@ def backtest(
     json_out: Annotated[
         Path | None, typer.Option("--json", help="Write metrics and trades.")
     ] = None,
+    report: Annotated[Path | None, typer.Option(help="Write a self-contained HTML report.")] = None,
+    csv: Annotated[
+        Path | None, typer.Option("--csv", help="Write trades, equity and metrics CSVs here.")
+    ] = None,
 ) -> None:
     """Backtest strategies on historical bars through the full pipeline."""
     if ctx.invoked_subcommand is not None:
@@ -153,11 +179,13 @@ def backtest(
         timeframe=timeframe,
         news_file=news,
     )
-    result = _execute(request, "backtest")
-    console.print(summary_table(result, f"Backtest — {', '.join(names)}"))
+    result, kernel = _execute(request, "backtest")
+    title = f"Backtest — {', '.join(names)}"
+    console.print(summary_table(result, title))
     if json_out is not None:
         write_json(json_out, trades_payload(result))
         console.print(f"metrics and trades written to [bold]{json_out}[/]")
+    _write_reports(result, kernel, title, report, csv)
 
 
 @app.command()
@@ -180,14 +208,14 @@ def demo(
         data_dir=data_dir,
         news_file=sample_news_file(),
     )
-    result = _execute(request, "demo backtest")
+    result, kernel = _execute(request, "demo backtest")
     names = ", ".join(settings_of().strategy.names)
-    console.print(summary_table(result, f"Demo — {names} on StockNet 2014–2015 with tweets"))
-    payload = trades_payload(result)
-    write_json(out / "results.json", payload)
-    _write_trades_csv(out / "trades.csv", payload["trades"])
+    title = f"Demo — {names} on StockNet 2014–2015 with tweets"
+    console.print(summary_table(result, title))
+    write_json(out / "results.json", trades_payload(result))
     console.print(f"database:  [bold]{settings_of().store.url}[/] (run {result.run_id})")
-    console.print(f"results:   [bold]{out / 'results.json'}[/], [bold]{out / 'trades.csv'}[/]")
+    console.print(f"results:   [bold]{out / 'results.json'}[/]")
+    _write_reports(result, kernel, title, out / "report.html", out)
 
 
 @app.command()
@@ -218,24 +246,5 @@ def paper(
     request = RunRequest(
         symbols=chosen, data_dir=data_dir, news_file=news_file, mode=Mode.PAPER, speed=speed
     )
-    result = _execute(request, f"paper replay ×{speed:g}")
+    result, _ = _execute(request, f"paper replay ×{speed:g}")
     console.print(summary_table(result, "Paper replay"))
-
-
-def _write_trades_csv(path: Path, trades: list[dict[str, object]]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fields = [
-        "symbol",
-        "entry_time",
-        "exit_time",
-        "entry_price",
-        "exit_price",
-        "quantity",
-        "pnl",
-        "commission",
-        "return_pct",
-    ]
-    with path.open("w", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=fields, extrasaction="ignore")
-        writer.writeheader()
-        writer.writerows(trades)
