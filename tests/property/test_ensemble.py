@@ -12,7 +12,7 @@ from tradebot.domain import Direction
 from tradebot.signals import combine
 from tradebot.strategies.base import Opinion
 
-unit = st.floats(min_value=0.0, max_value=1.0, allow_nan=False)
+unit = st.floats(min_value=0.0, max_value=1.0, allow_nan=False, allow_subnormal=False)
 directions = st.sampled_from([Direction.LONG, Direction.SHORT, Direction.NEUTRAL])
 opinions = st.builds(Opinion, directions, unit, unit)
 votes = st.lists(

@@ -144,6 +144,7 @@ def test_public_surface_is_fenced_by_all() -> None:
         "bollinger",
         "cross",
         "ema_cross",
+        "ma_cross",
         "factory",
         "grid",
         "macd",
