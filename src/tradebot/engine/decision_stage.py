@@ -69,15 +69,12 @@ class DecisionStage:
         self._seen.add(did)
         price = Decimal(repr(signal.price))
         trace: list[DecisionCheck] = []
-        notional: Decimal | None = None
         if signal.direction is Direction.LONG:
-            side, qty, reason = self._entry(signal, price, trace)
-            if side is not None and self._rules.all_in:
-                notional, qty = qty, Decimal(0)
+            side, qty, notional, reason = self._entry(signal, price, trace)
         elif signal.direction is Direction.SHORT:
-            side, qty, reason = self._exit(signal, trace)
+            side, qty, notional, reason = self._exit(signal, trace)
         else:
-            side, qty, reason = None, Decimal(0), "neutral signal: nothing to do"
+            side, qty, notional, reason = _skip("neutral signal: nothing to do")
         action = DecisionAction.ACT if side is not None else DecisionAction.SKIP
         decision = TradingDecision(
             id=did,
@@ -102,16 +99,14 @@ class DecisionStage:
         self._store.record_decision(self._run_id, decision)
         self._bus.publish(DECISIONS, decision)
 
-    def _entry(
-        self, signal: Signal, price: Decimal, trace: list[DecisionCheck]
-    ) -> tuple[OrderSide | None, Decimal, str]:
+    def _entry(self, signal: Signal, price: Decimal, trace: list[DecisionCheck]) -> _Sizing:
         symbol = signal.symbol
         held = symbol in self._portfolio.positions
         if not _check(trace, "not already long", not held, f"holding {symbol}" if held else "flat"):
-            return None, Decimal(0), f"already long {symbol}"
+            return _skip(f"already long {symbol}")
         pending = self._orders.open_orders(symbol)
         if not _check(trace, "no open order", not pending, f"{len(pending)} open order(s)"):
-            return None, Decimal(0), f"an order for {symbol} is still open"
+            return _skip(f"an order for {symbol} is still open")
         busy = len(self._portfolio.positions) + sum(
             1 for o in self._orders.open_orders() if o.side is OrderSide.BUY
         )
@@ -123,16 +118,16 @@ class DecisionStage:
             f"{busy} of {limit} in use",
             {"open": busy, "max": limit},
         ):
-            return None, Decimal(0), f"max open positions reached ({limit})"
+            return _skip(f"max open positions reached ({limit})")
         available = self._portfolio.cash - self._orders.reserved_cash()
         if self._rules.all_in:  # the amount goes out as a notional; the venue sizes it
             detail = f"all-in with {available} of cash"
             if not _check(
                 trace, "cash to invest", available > 0, detail, {"available_cash": str(available)}
             ):
-                return None, Decimal(0), "no cash to invest"
+                return _skip("no cash to invest")
             reason = f"enter long all-in: signal strength {signal.strength:.2f}"
-            return OrderSide.BUY, available, reason
+            return OrderSide.BUY, Decimal(0), available, reason
         equity = self._portfolio.equity()
         target = equity * self._rules.position_fraction
         unit_cost = price * (1 + self._rules.cash_buffer + self._rules.commission_rate)
@@ -147,16 +142,11 @@ class DecisionStage:
         }
         capped = "cash" if affordable < target / price else "fraction of equity"
         if not _check(trace, "position size", qty > 0, f"{qty} units, capped by {capped}", inputs):
-            return None, Decimal(0), "insufficient cash for one unit"
-        return (
-            OrderSide.BUY,
-            qty,
-            f"enter long: {signal.direction} signal strength {signal.strength:.2f}",
-        )
+            return _skip("insufficient cash for one unit")
+        reason = f"enter long: {signal.direction} signal strength {signal.strength:.2f}"
+        return OrderSide.BUY, qty, None, reason
 
-    def _exit(
-        self, signal: Signal, trace: list[DecisionCheck]
-    ) -> tuple[OrderSide | None, Decimal, str]:
+    def _exit(self, signal: Signal, trace: list[DecisionCheck]) -> _Sizing:
         pos = self._portfolio.positions.get(signal.symbol)
         if not _check(
             trace,
@@ -164,16 +154,24 @@ class DecisionStage:
             pos is not None,
             "long position open" if pos else "flat; short selling disabled",
         ):
-            return None, Decimal(0), "no long position to exit (short selling disabled)"
+            return _skip("no long position to exit (short selling disabled)")
         assert pos is not None
         pending = self._orders.open_orders(signal.symbol)
         if not _check(trace, "no open order", not pending, f"{len(pending)} open order(s)"):
-            return None, Decimal(0), f"an order for {signal.symbol} is still open"
-        return OrderSide.SELL, pos.quantity, "exit long: short signal"
+            return _skip(f"an order for {signal.symbol} is still open")
+        return OrderSide.SELL, pos.quantity, None, "exit long: short signal"
 
     def _round(self, qty: Decimal) -> Decimal:
         step = self._rules.lot if self._rules.fractional else Decimal(1)
         return (qty / step).to_integral_value(rounding=ROUND_DOWN) * step
+
+
+_Sizing = tuple[OrderSide | None, Decimal, Decimal | None, str]
+"""(side or None to skip, quantity, notional for all-in entries, reason)."""
+
+
+def _skip(reason: str) -> _Sizing:
+    return None, Decimal(0), None, reason
 
 
 def _check(
