@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -122,6 +123,9 @@ def run_case(case: str, data_dir: Path, repeats: int) -> dict[str, object]:
         "strategies": list(request.strategies),
         "trades": len(result.trades),
         "final_equity": result.metrics["final_equity"],
+        # the process's peak resident memory so far (Linux reports KiB): run a case alone
+        # (--cases minute) to read that case's peak
+        "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
     }
 
 
