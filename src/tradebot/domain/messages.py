@@ -124,7 +124,10 @@ class Order(Message):
     notional: Decimal | None = Field(
         default=None, gt=0, description="buy for this much cash, fees included (all-in sizing)"
     )
-    limit_price: Decimal | None = None
+    limit_price: Decimal | None = Field(default=None, gt=0)
+    stop_price: Decimal | None = Field(
+        default=None, gt=0, description="trigger level of a stop or stop-limit order"
+    )
     status: OrderStatus = OrderStatus.NEW
     created_at: UtcDatetime
     broker_order_id: str | None = None
@@ -134,6 +137,16 @@ class Order(Message):
     def _size_given_once(self) -> Order:
         if (self.quantity is None) == (self.notional is None):
             raise ValueError("an order has either a quantity or a notional, not both or neither")
+        return self
+
+    @model_validator(mode="after")
+    def _prices_match_type(self) -> Order:
+        needs_limit = self.type in (OrderType.LIMIT, OrderType.STOP_LIMIT)
+        needs_stop = self.type in (OrderType.STOP, OrderType.STOP_LIMIT)
+        if needs_limit and self.limit_price is None:
+            raise ValueError(f"a {self.type} order needs a limit_price")
+        if needs_stop and self.stop_price is None:
+            raise ValueError(f"a {self.type} order needs a stop_price")
         return self
 
 

@@ -1,27 +1,53 @@
 """The paper broker: a simulated venue for backtests and paper trading alike.
 
-Market orders accepted while bar t is processed fill at the open of the symbol's next bar
-(never on a bar that is not later than the order), moved by ``slippage_bps`` against the
-trader, and pay ``max(commission_min, notional × commission_rate)``. A notional order
-(all-in sizing) buys as many units as its cash pays for at the fill price, fee included.
-Resubmitting a client order id returns the existing order instead of creating a second one.
+Orders accepted while bar t is processed are working from the symbol's next bar on (never
+on a bar that is not later than the order): MARKET, LIMIT, STOP and STOP_LIMIT orders fill
+by the intrabar rules of :mod:`tradebot.adapters.paper.matching` (a gap through a level
+fills at the open; slippage of ``slippage_bps`` moves market and stop fills against the
+trader, never limit fills). A fill pays ``max(commission_min, notional × commission_rate)``.
+Orders that do not fill stay ACCEPTED across bars until filled or cancelled.
+
+A notional order (all-in sizing) buys as many units as its cash pays for at the fill price,
+fee included. Resubmitting a client order id returns the existing order instead of creating
+a second one.
+
+Brackets (:meth:`PaperBroker.submit_bracket`): once the entry fills, a protective STOP and a
+take-profit LIMIT on the other side, for the filled quantity, become working from the next
+bar; they are one-cancels-other. A bar that reaches both levels cannot say which came first:
+with ``bracket_stop_first`` (the default, the pessimistic choice) the stop wins.
+
+Cash: with a ``cash`` callable, a BUY fill that would cost more than the cash available
+(price × quantity + commission, less what earlier buys in the same ``on_bar`` call spent) is
+REJECTED with the shortfall in its reason, never resized; without one, cash is unlimited.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from decimal import ROUND_DOWN, Decimal
 
+from tradebot.adapters.paper.matching import BarPrices, match
 from tradebot.domain.bar import Bar
 from tradebot.domain.enums import OrderSide, OrderStatus, OrderType
 from tradebot.domain.messages import Fill, Order
 
-__all__ = ["PaperBroker"]
+__all__ = ["PaperBroker", "child_ids"]
 
 _FEE_PLACES = Decimal("1e-10")  # fractions of a cent are kept, as crypto venues charge them
 _UNIT_PLACES = Decimal("1e-12")
 _BPS = Decimal("0.0001")
+_MAX_ID = 40  # client order ids must fit the store's column and venues' limits
+_SL, _TP = "-sl", "-tp"
+
+
+def child_ids(parent_id: str) -> tuple[str, str]:
+    """Deterministic (stop-loss, take-profit) ids of a bracket entry's children.
+
+    They are derived, not random, so a replayed bracket finds its children again.
+    """
+    base = parent_id[: _MAX_ID - len(_SL)]
+    return base + _SL, base + _TP
 
 
 class PaperBroker:
@@ -31,42 +57,76 @@ class PaperBroker:
         commission_rate: Decimal = Decimal(0),
         commission_min: Decimal = Decimal(0),
         slippage_bps: Decimal = Decimal(0),
+        cash: Callable[[], Decimal] | None = None,
+        bracket_stop_first: bool = True,
     ) -> None:
         self.commission_rate = commission_rate
         self.commission_min = commission_min
         self.slippage = slippage_bps * _BPS
+        self.cash = cash
+        self.bracket_stop_first = bracket_stop_first
         self._orders: dict[str, Order] = {}
         self._pending: dict[str, list[str]] = defaultdict(list)
+        self._triggered: set[str] = set()  # stop-limits whose stop was touched
+        self._children: dict[str, tuple[str, str]] = {}  # entry -> (stop-loss, take-profit)
+        self._sibling: dict[str, str] = {}  # bracket child -> the other child (OCO)
 
     def submit(self, order: Order) -> Order:
         known = self._orders.get(order.client_order_id)
         if known is not None:
             return known
-        if order.type is not OrderType.MARKET:
-            rejected = order.model_copy(
-                update={
-                    "status": OrderStatus.REJECTED,
-                    "reason": f"{order.type} orders are not supported by the paper broker yet",
-                }
-            )
-            self._orders[order.client_order_id] = rejected
-            return rejected
-        accepted = order.model_copy(
-            update={
-                "status": OrderStatus.ACCEPTED,
-                "broker_order_id": "paper-" + order.client_order_id,
-            }
-        )
-        self._orders[order.client_order_id] = accepted
+        accepted = self._accept(order)
         self._pending[order.symbol].append(order.client_order_id)
         return accepted
 
+    def submit_bracket(self, entry: Order, stop_loss: Decimal, take_profit: Decimal) -> list[Order]:
+        """Submit ``entry`` with a stop-loss and a take-profit; return [entry, stop, target].
+
+        The children are held (status NEW) until the entry fills; then they carry the
+        filled quantity and work from the next bar, one cancelling the other. Resubmitting
+        the same entry id returns the existing three orders.
+        """
+        sl_id, tp_id = child_ids(entry.client_order_id)
+        if entry.client_order_id in self._orders:
+            return [self._orders[i] for i in (entry.client_order_id, sl_id, tp_id)]
+        side = OrderSide.SELL if entry.side is OrderSide.BUY else OrderSide.BUY
+        held = {"side": side, "status": OrderStatus.NEW, "broker_order_id": None, "reason": ""}
+        stop = entry.model_copy(
+            update={
+                **held,
+                "client_order_id": sl_id,
+                "type": OrderType.STOP,
+                "stop_price": stop_loss,
+                "limit_price": None,
+            }
+        )
+        target = entry.model_copy(
+            update={
+                **held,
+                "client_order_id": tp_id,
+                "type": OrderType.LIMIT,
+                "limit_price": take_profit,
+                "stop_price": None,
+            }
+        )
+        parent = self.submit(entry)
+        self._orders[sl_id], self._orders[tp_id] = stop, target
+        self._children[entry.client_order_id] = (sl_id, tp_id)
+        self._sibling[sl_id], self._sibling[tp_id] = tp_id, sl_id
+        if parent.status is OrderStatus.REJECTED:
+            self._cancel_held(entry.client_order_id)
+        return [parent, stop, target]
+
     def cancel(self, client_order_id: str) -> None:
+        """Cancel a working order; cancelling a bracket's entry also drops its children."""
         order = self._orders.get(client_order_id)
-        if order is None or order.status is not OrderStatus.ACCEPTED:
+        if order is None:
             return
-        self._orders[client_order_id] = order.model_copy(update={"status": OrderStatus.CANCELLED})
-        self._pending[order.symbol].remove(client_order_id)
+        if order.status is OrderStatus.ACCEPTED:
+            self._set(order, OrderStatus.CANCELLED)
+            self._pending[order.symbol].remove(client_order_id)
+            self._triggered.discard(client_order_id)
+        self._cancel_held(client_order_id)
 
     def lookup(self, client_order_id: str) -> Order | None:
         return self._orders.get(client_order_id)
@@ -74,24 +134,89 @@ class PaperBroker:
     def on_bar(self, bar: Bar) -> Sequence[Fill]:
         waiting = self._pending.get(bar.symbol)
         if not waiting:
-            return ()
+            return []
+        prices = BarPrices.of(bar)
         fills: list[Fill] = []
-        still: list[str] = []
-        for coid in waiting:
+        spent = Decimal(0)
+        for coid in list(waiting):
             order = self._orders[coid]
-            if order.created_at >= bar.ts:
-                still.append(coid)  # decided on this very bar: it may only fill later
+            if order.status is not OrderStatus.ACCEPTED or order.created_at >= bar.ts:
+                continue  # cancelled by its OCO sibling, or decided on this very bar
+            result = match(order, prices, slippage=self.slippage, triggered=coid in self._triggered)
+            if result.price is None:
+                if result.triggered:
+                    self._triggered.add(coid)
                 continue
-            fills.append(self._fill(order, bar))
-            self._orders[coid] = order.model_copy(update={"status": OrderStatus.FILLED})
-        self._pending[bar.symbol] = still
+            fill = self._fill(order, result.price, bar)
+            self._pending[bar.symbol].remove(coid)
+            self._triggered.discard(coid)
+            shortfall = self._shortfall(order, fill, spent)
+            if shortfall is not None:
+                self._set(order, OrderStatus.REJECTED, reason=shortfall)
+                self._cancel_held(coid)
+                continue
+            if order.side is OrderSide.BUY:
+                spent += fill.price * fill.quantity + fill.commission
+            fills.append(fill)
+            self._set(order, OrderStatus.FILLED)
+            self._after_fill(coid, fill)
         return fills
 
-    def _fill(self, order: Order, bar: Bar) -> Fill:
-        sign = 1 if order.side is OrderSide.BUY else -1
-        # exact: the bar's open (as data, e.g. adjusted prices off any tick grid) moved by
-        # the slippage; rounding it to a tick would make the fill disagree with the data
-        price = Decimal(repr(bar.open)) * (1 + sign * self.slippage)
+    def _accept(self, order: Order) -> Order:
+        accepted = order.model_copy(
+            update={
+                "status": OrderStatus.ACCEPTED,
+                "broker_order_id": "paper-" + order.client_order_id,
+            }
+        )
+        self._orders[order.client_order_id] = accepted
+        return accepted
+
+    def _set(self, order: Order, status: OrderStatus, reason: str = "") -> None:
+        update: dict[str, object] = {"status": status}
+        if reason:
+            update["reason"] = reason
+        self._orders[order.client_order_id] = order.model_copy(update=update)
+
+    def _cancel_held(self, entry_id: str) -> None:
+        """Children still waiting for an entry that will now never fill are cancelled."""
+        for child in self._children.get(entry_id, ()):
+            if self._orders[child].status is OrderStatus.NEW:
+                self._set(self._orders[child], OrderStatus.CANCELLED)
+
+    def _after_fill(self, coid: str, fill: Fill) -> None:
+        """Activate a filled entry's children, or cancel a filled child's OCO sibling."""
+        sibling = self._sibling.get(coid)
+        if sibling is not None:
+            self.cancel(sibling)
+        children = self._children.get(coid)
+        if children is None:
+            return
+        if not self.bracket_stop_first:  # evaluated in list order: the first one wins a tie
+            children = (children[1], children[0])
+        for child in children:
+            held = self._orders[child]
+            armed = held.model_copy(
+                update={"quantity": fill.quantity, "notional": None, "created_at": fill.ts}
+            )
+            self._accept(armed)
+            self._pending[fill.symbol].append(child)
+
+    def _shortfall(self, order: Order, fill: Fill, spent: Decimal) -> str | None:
+        """Why a BUY fill cannot be paid for, or ``None`` if it can (or cash is unlimited)."""
+        if self.cash is None or order.side is not OrderSide.BUY or order.notional is not None:
+            return None
+        cost = fill.price * fill.quantity + fill.commission
+        available = self.cash() - spent
+        if cost <= available:
+            return None
+        return (
+            f"insufficient cash: the fill costs {cost} (price {fill.price} × {fill.quantity} "
+            f"+ commission {fill.commission}) but only {available} is available, "
+            f"short by {cost - available}"
+        )
+
+    def _fill(self, order: Order, price: Decimal, bar: Bar) -> Fill:
         quantity = order.quantity
         if quantity is None:  # notional: units = cash / (price × (1 + fee rate)), fractional
             assert order.notional is not None

@@ -181,6 +181,7 @@ def order_row(run_id: str, order: Order) -> Row:
         "quantity": order.quantity,
         "notional": order.notional,
         "limit_price": order.limit_price,
+        "stop_price": order.stop_price,
         "status": order.status.value,
         "created_at": order.created_at,
         "broker_order_id": order.broker_order_id,

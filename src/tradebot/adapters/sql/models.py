@@ -207,6 +207,7 @@ class OrderRow(Base):
     quantity: Mapped[Decimal | None]
     notional: Mapped[Decimal | None]
     limit_price: Mapped[Decimal | None]
+    stop_price: Mapped[Decimal | None]
     status: Mapped[str] = mapped_column(String(24))
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]

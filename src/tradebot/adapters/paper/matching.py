@@ -1,0 +1,101 @@
+"""Pure intrabar price rules of the paper broker: does a working order fill on a bar, and at what.
+
+A daily bar tells us only open, high, low and close, not the path between them. The rules
+below assume the worst path that the bar allows for the trader, and they treat the open as
+the first price traded, so a gap through a level fills at the open, not at the level:
+
+* MARKET: fills at the open, moved by the slippage against the trader.
+* LIMIT buy: fills when ``low <= limit``, at ``min(open, limit)``; LIMIT sell: when
+  ``high >= limit``, at ``max(open, limit)``. No slippage: a limit price is a promise.
+* STOP buy: triggers when ``high >= stop``, fills at ``max(open, stop) × (1 + slippage)``;
+  STOP sell: triggers when ``low <= stop``, fills at ``min(open, stop) × (1 − slippage)``.
+  A stop becomes a market order once touched, hence the slippage.
+* STOP_LIMIT: triggers like a stop. On the bar it triggers it fills only if the trigger
+  price (``max(open, stop)`` for a buy, ``min(open, stop)`` for a sell) is itself within the
+  limit, and then at that trigger price without slippage; we cannot know whether the price
+  came back to the limit later in the bar, so it never fills on the rest of that bar. From
+  the next bar on it is a plain LIMIT order.
+
+The functions take prices as ``Decimal`` built from the bar's floats with ``repr`` so that a
+fill is exactly the data's price, never a binary-float neighbour of it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from tradebot.domain.bar import Bar
+from tradebot.domain.enums import OrderSide, OrderType
+from tradebot.domain.messages import Order
+
+__all__ = ["BarPrices", "Match", "match"]
+
+
+@dataclass(frozen=True, slots=True)
+class BarPrices:
+    """The bar's open, high and low as exact decimals."""
+
+    open: Decimal
+    high: Decimal
+    low: Decimal
+
+    @classmethod
+    def of(cls, bar: Bar) -> BarPrices:
+        return cls(Decimal(repr(bar.open)), Decimal(repr(bar.high)), Decimal(repr(bar.low)))
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    """The outcome for one order on one bar.
+
+    ``price`` is the fill price, or ``None`` when the order keeps working; ``triggered``
+    tells whether a stop-limit's stop was touched (it then rests as a limit).
+    """
+
+    price: Decimal | None
+    triggered: bool = False
+
+
+def _limit_price(side: OrderSide, limit: Decimal, bar: BarPrices) -> Decimal | None:
+    if side is OrderSide.BUY:
+        return min(bar.open, limit) if bar.low <= limit else None
+    return max(bar.open, limit) if bar.high >= limit else None
+
+
+def _stop_trigger(side: OrderSide, stop: Decimal, bar: BarPrices) -> Decimal | None:
+    """The price at which the stop is touched on this bar, before slippage, or ``None``."""
+    if side is OrderSide.BUY:
+        return max(bar.open, stop) if bar.high >= stop else None
+    return min(bar.open, stop) if bar.low <= stop else None
+
+
+def _slipped(side: OrderSide, price: Decimal, slippage: Decimal) -> Decimal:
+    sign = 1 if side is OrderSide.BUY else -1
+    return price * (1 + sign * slippage)
+
+
+def match(order: Order, bar: BarPrices, *, slippage: Decimal, triggered: bool = False) -> Match:
+    """Apply the module's rules to ``order`` on ``bar``.
+
+    ``triggered`` says a stop-limit's stop was already touched on an earlier bar.
+    """
+    side = order.side
+    if order.type is OrderType.MARKET:
+        return Match(_slipped(side, bar.open, slippage))
+    if order.type is OrderType.LIMIT:
+        assert order.limit_price is not None
+        return Match(_limit_price(side, order.limit_price, bar))
+    assert order.stop_price is not None
+    if order.type is OrderType.STOP:
+        hit = _stop_trigger(side, order.stop_price, bar)
+        return Match(None if hit is None else _slipped(side, hit, slippage), hit is not None)
+    assert order.limit_price is not None  # STOP_LIMIT
+    limit = order.limit_price
+    if triggered:
+        return Match(_limit_price(side, limit, bar), True)
+    hit = _stop_trigger(side, order.stop_price, bar)
+    if hit is None:
+        return Match(None)
+    within = hit <= limit if side is OrderSide.BUY else hit >= limit
+    return Match(hit if within else None, True)

@@ -1,0 +1,250 @@
+"""The paper broker's order types, brackets and cash check, bar by bar."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+
+import pytest
+
+from tradebot.adapters.paper import PaperBroker
+from tradebot.adapters.paper.broker import child_ids
+from tradebot.domain import Bar
+from tradebot.domain.enums import OrderSide, OrderStatus, OrderType, Timeframe
+from tradebot.domain.messages import Order
+
+T0 = datetime(2024, 1, 2, 21, tzinfo=UTC)
+D = Decimal
+
+
+def bar(day: int, o: float, h: float, low: float, c: float) -> Bar:
+    return Bar("AAPL", Timeframe.D1, T0 + timedelta(days=day), o, h, low, c, 1e6)
+
+
+def order(
+    side: OrderSide,
+    type_: OrderType = OrderType.MARKET,
+    *,
+    limit: str | None = None,
+    stop: str | None = None,
+    qty: str = "10",
+    coid: str = "o1",
+) -> Order:
+    return Order(
+        client_order_id=coid,
+        decision_id="d1",
+        symbol="AAPL",
+        side=side,
+        type=type_,
+        quantity=D(qty),
+        limit_price=None if limit is None else D(limit),
+        stop_price=None if stop is None else D(stop),
+        created_at=T0,
+    )
+
+
+BUY, SELL = OrderSide.BUY, OrderSide.SELL
+
+
+def fill_price(broker: PaperBroker, o: Order, b: Bar) -> Decimal | None:
+    assert broker.submit(o).status is OrderStatus.ACCEPTED
+    fills = broker.on_bar(b)
+    return fills[0].price if fills else None
+
+
+@pytest.mark.parametrize(
+    ("o", "b", "expected"),
+    [
+        # limit buy: touched -> the limit; gap below -> the open; never touched -> none
+        (order(BUY, OrderType.LIMIT, limit="99"), bar(1, 100, 101, 98, 100), D("99")),
+        (order(BUY, OrderType.LIMIT, limit="99"), bar(1, 97, 98, 96, 97), D("97")),
+        (order(BUY, OrderType.LIMIT, limit="99"), bar(1, 100, 101, 99.5, 100), None),
+        # limit sell mirrors it
+        (order(SELL, OrderType.LIMIT, limit="105"), bar(1, 100, 106, 99, 100), D("105")),
+        (order(SELL, OrderType.LIMIT, limit="105"), bar(1, 107, 108, 106, 107), D("107")),
+        (order(SELL, OrderType.LIMIT, limit="105"), bar(1, 100, 104, 99, 100), None),
+        # stop buy: touched -> the stop; gap above -> the open
+        (order(BUY, OrderType.STOP, stop="102"), bar(1, 100, 103, 99, 100), D("102")),
+        (order(BUY, OrderType.STOP, stop="102"), bar(1, 104, 105, 103, 104), D("104")),
+        (order(BUY, OrderType.STOP, stop="102"), bar(1, 100, 101, 99, 100), None),
+        # stop sell: touched -> the stop; gap below -> the open
+        (order(SELL, OrderType.STOP, stop="95"), bar(1, 100, 101, 94, 96), D("95")),
+        (order(SELL, OrderType.STOP, stop="95"), bar(1, 90, 92, 89, 91), D("90")),
+        (order(SELL, OrderType.STOP, stop="95"), bar(1, 100, 101, 96, 97), None),
+        # stop-limit buy: trigger within the limit fills at the trigger price
+        (
+            order(BUY, OrderType.STOP_LIMIT, stop="102", limit="103"),
+            bar(1, 100, 104, 99, 101),
+            D("102"),
+        ),
+        # ...a gap past the limit triggers but does not fill on that bar
+        (
+            order(BUY, OrderType.STOP_LIMIT, stop="102", limit="103"),
+            bar(1, 105, 106, 101, 104),
+            None,
+        ),
+        (
+            order(SELL, OrderType.STOP_LIMIT, stop="95", limit="94"),
+            bar(1, 100, 101, 93, 96),
+            D("95"),
+        ),
+        (order(SELL, OrderType.STOP_LIMIT, stop="95", limit="94"), bar(1, 92, 96, 91, 93), None),
+    ],
+)
+def test_trigger_and_fill_price(o: Order, b: Bar, expected: Decimal | None) -> None:
+    broker = PaperBroker()
+    assert fill_price(broker, o, b) == expected
+    status = broker.lookup(o.client_order_id)
+    assert status is not None
+    assert status.status is (OrderStatus.ACCEPTED if expected is None else OrderStatus.FILLED)
+
+
+def test_slippage_on_market_and_stop_not_on_limit() -> None:
+    bps10 = D("0.001")
+    b = bar(1, 100, 110, 90, 100)
+    assert fill_price(PaperBroker(slippage_bps=D(10)), order(BUY), b) == D(100) * (1 + bps10)
+    got = fill_price(PaperBroker(slippage_bps=D(10)), order(SELL, OrderType.STOP, stop="95"), b)
+    assert got == D(95) * (1 - bps10)
+    got = fill_price(PaperBroker(slippage_bps=D(10)), order(BUY, OrderType.LIMIT, limit="95"), b)
+    assert got == D(95)
+
+
+def test_no_fill_on_the_decision_bar() -> None:
+    broker = PaperBroker()
+    broker.submit(order(BUY, OrderType.LIMIT, limit="99"))
+    assert broker.on_bar(bar(0, 100, 101, 90, 95)) == []  # the bar the order was decided on
+    assert broker.on_bar(bar(1, 100, 101, 90, 95))[0].price == D(99)
+
+
+def test_order_works_across_bars_until_filled() -> None:
+    broker = PaperBroker()
+    broker.submit(order(BUY, OrderType.LIMIT, limit="95"))
+    for day in (1, 2, 3):
+        assert broker.on_bar(bar(day, 100, 101, 96, 100)) == []
+    fills = broker.on_bar(bar(4, 100, 101, 94, 100))
+    assert [(f.price, f.ts) for f in fills] == [(D(95), bar(4, 1, 1, 1, 1).ts)]
+    assert broker.on_bar(bar(5, 90, 91, 80, 90)) == []  # filled once, never again
+
+
+def test_stop_limit_rests_as_limit_after_trigger() -> None:
+    broker = PaperBroker()
+    broker.submit(order(BUY, OrderType.STOP_LIMIT, stop="102", limit="103"))
+    assert broker.on_bar(bar(1, 105, 106, 104, 105)) == []  # triggered, above the limit
+    # now a plain limit: the stop need not be touched again
+    assert broker.on_bar(bar(2, 104, 104, 100, 101))[0].price == D(103)
+
+
+def test_cancel_stops_a_working_order() -> None:
+    broker = PaperBroker()
+    broker.submit(order(BUY, OrderType.LIMIT, limit="95"))
+    broker.cancel("o1")
+    assert broker.on_bar(bar(1, 90, 91, 80, 90)) == []
+    cancelled = broker.lookup("o1")
+    assert cancelled is not None and cancelled.status is OrderStatus.CANCELLED
+
+
+def test_idempotent_resubmission() -> None:
+    broker = PaperBroker()
+    first = broker.submit(order(BUY, OrderType.LIMIT, limit="95"))
+    again = broker.submit(order(BUY, OrderType.LIMIT, limit="95"))
+    assert again == first
+    assert len(broker.on_bar(bar(1, 90, 91, 80, 90))) == 1
+
+
+def test_order_validation_needs_prices_for_its_type() -> None:
+    with pytest.raises(ValueError, match="limit_price"):
+        order(BUY, OrderType.LIMIT)
+    with pytest.raises(ValueError, match="stop_price"):
+        order(SELL, OrderType.STOP)
+    with pytest.raises(ValueError, match="stop_price"):
+        order(SELL, OrderType.STOP_LIMIT, limit="90")
+
+
+def bracket(broker: PaperBroker, sl: str = "95", tp: str = "110") -> list[Order]:
+    return broker.submit_bracket(order(BUY, coid="entry"), D(sl), D(tp))
+
+
+def test_bracket_children_wait_for_the_entry_then_work_from_the_next_bar() -> None:
+    broker = PaperBroker()
+    entry, sl, tp = bracket(broker)
+    assert entry.status is OrderStatus.ACCEPTED
+    assert (sl.client_order_id, tp.client_order_id) == ("entry-sl", "entry-tp")
+    assert (sl.status, tp.status) == (OrderStatus.NEW, OrderStatus.NEW)
+    # the entry fills on bar 1; the bar also reaches the stop, but the children are not live yet
+    fills = broker.on_bar(bar(1, 100, 111, 90, 100))
+    assert [f.client_order_id for f in fills] == ["entry"]
+    live = broker.lookup("entry-sl")
+    assert live is not None and live.status is OrderStatus.ACCEPTED and live.quantity == D(10)
+
+
+def test_bracket_take_profit_cancels_stop() -> None:
+    broker = PaperBroker()
+    bracket(broker)
+    broker.on_bar(bar(1, 100, 101, 99, 100))
+    fills = broker.on_bar(bar(2, 105, 112, 104, 111))
+    assert [(f.client_order_id, f.price, f.side) for f in fills] == [("entry-tp", D(110), SELL)]
+    stop = broker.lookup("entry-sl")
+    assert stop is not None and stop.status is OrderStatus.CANCELLED
+    assert broker.on_bar(bar(3, 90, 91, 80, 85)) == []
+
+
+def test_bracket_stop_cancels_take_profit() -> None:
+    broker = PaperBroker()
+    bracket(broker)
+    broker.on_bar(bar(1, 100, 101, 99, 100))
+    fills = broker.on_bar(bar(2, 93, 94, 90, 92))  # gapped through the stop: the open
+    assert [(f.client_order_id, f.price) for f in fills] == [("entry-sl", D(93))]
+    target = broker.lookup("entry-tp")
+    assert target is not None and target.status is OrderStatus.CANCELLED
+
+
+@pytest.mark.parametrize(("stop_first", "winner"), [(True, "entry-sl"), (False, "entry-tp")])
+def test_bracket_both_levels_in_one_bar(stop_first: bool, winner: str) -> None:
+    broker = PaperBroker(bracket_stop_first=stop_first)
+    bracket(broker)
+    broker.on_bar(bar(1, 100, 101, 99, 100))
+    fills = broker.on_bar(bar(2, 100, 115, 90, 100))
+    assert [f.client_order_id for f in fills] == [winner]
+
+
+def test_bracket_resubmission_and_cancelled_entry() -> None:
+    broker = PaperBroker()
+    first = bracket(broker)
+    assert bracket(broker) == first
+    broker.cancel("entry")
+    assert [o.status for o in (broker.lookup(i) for i in ("entry", *child_ids("entry"))) if o] == [
+        OrderStatus.CANCELLED
+    ] * 3
+
+
+def test_child_ids_fit_forty_chars() -> None:
+    sl, tp = child_ids("x" * 40)
+    assert len(sl) == len(tp) == 40 and sl != tp
+
+
+def test_insufficient_cash_rejects_with_the_shortfall() -> None:
+    broker = PaperBroker(cash=lambda: D(1000), commission_min=D(1))
+    broker.submit(order(BUY, qty="10"))
+    assert broker.on_bar(bar(1, 100, 101, 99, 100)) == []
+    rejected = broker.lookup("o1")
+    assert rejected is not None and rejected.status is OrderStatus.REJECTED
+    assert "insufficient cash" in rejected.reason and "short by 1" in rejected.reason
+
+
+def test_cash_counts_buys_earlier_in_the_same_bar() -> None:
+    broker = PaperBroker(cash=lambda: D(1500))
+    broker.submit(order(BUY, qty="10", coid="a"))
+    broker.submit(order(BUY, qty="10", coid="b"))
+    fills = broker.on_bar(bar(1, 100, 101, 99, 100))
+    assert [f.client_order_id for f in fills] == ["a"]
+    b = broker.lookup("b")
+    assert b is not None and b.status is OrderStatus.REJECTED
+
+
+def test_enough_cash_and_sells_are_not_checked() -> None:
+    broker = PaperBroker(cash=lambda: D(0))
+    broker.submit(order(SELL))
+    assert len(broker.on_bar(bar(1, 100, 101, 99, 100))) == 1
+    broker = PaperBroker(cash=lambda: D(1000))
+    broker.submit(order(BUY))
+    assert len(broker.on_bar(bar(1, 100, 101, 99, 100))) == 1
