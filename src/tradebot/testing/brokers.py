@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
+from typing import Any
 
 from tradebot.adapters.paper.broker import PaperBroker
 from tradebot.domain.errors import InvalidOrderError, TemporaryBrokerError
@@ -14,8 +14,8 @@ __all__ = ["RecordingBroker", "RejectingBroker", "TimeoutBroker"]
 class RecordingBroker(PaperBroker):
     """A paper broker that remembers every submit call, duplicates included."""
 
-    def __init__(self, **kwargs: Decimal) -> None:
-        super().__init__(**kwargs)
+    def __init__(self, **settings: Any) -> None:
+        super().__init__(**settings)
         self.submitted: list[Order] = []
 
     def submit(self, order: Order) -> Order:
