@@ -55,6 +55,8 @@ class BrokerSettings(_Section):
     initial_cash: Decimal = Field(default=Decimal(100_000), gt=0)
     commission_rate: Decimal = Field(default=Decimal("0.0005"), ge=0, le=Decimal("0.1"))
     commission_min: Decimal = Field(default=Decimal(0), ge=0)
+    commission_per_share: Decimal = Field(default=Decimal(0), ge=0)
+    commission_per_order: Decimal = Field(default=Decimal(0), ge=0)
     slippage_bps: Decimal = Field(default=Decimal(5), ge=0, le=Decimal(1000))
     alpaca_api_key: SecretStr | None = None
     alpaca_api_secret: SecretStr | None = None

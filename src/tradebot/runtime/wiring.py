@@ -15,6 +15,7 @@ from typing import Any
 
 from tradebot.adapters.news.file_replay import FileReplaySource
 from tradebot.adapters.paper.broker import PaperBroker
+from tradebot.adapters.paper.fees import FeeSchedule
 from tradebot.adapters.parquet.feed import ParquetReplayFeed
 from tradebot.adapters.sql.store import SqlStore
 from tradebot.config import Settings
@@ -75,11 +76,13 @@ def build_kernel(settings: Settings, request: RunRequest, store: Store) -> Kerne
         news = FileReplaySource(
             request.news_file, start=request.start, end=request.end, symbols=request.symbols
         )
-    broker = PaperBroker(
-        commission_rate=settings.broker.commission_rate,
-        commission_min=settings.broker.commission_min,
-        slippage_bps=settings.broker.slippage_bps,
+    fees = FeeSchedule(
+        rate=settings.broker.commission_rate,
+        per_share=settings.broker.commission_per_share,
+        per_order=settings.broker.commission_per_order,
+        minimum=settings.broker.commission_min,
     )
+    broker = PaperBroker(slippage_bps=settings.broker.slippage_bps, fees=fees)
     rules = SizingRules(
         position_fraction=settings.risk.position_fraction,
         max_open_positions=settings.risk.max_open_positions,

@@ -4,8 +4,8 @@ Orders accepted while bar t is processed are working from the symbol's next bar 
 on a bar that is not later than the order): MARKET, LIMIT, STOP and STOP_LIMIT orders fill
 by the intrabar rules of :mod:`tradebot.adapters.paper.matching` (a gap through a level
 fills at the open; slippage of ``slippage_bps`` moves market and stop fills against the
-trader, never limit fills). A fill pays ``max(commission_min, notional × commission_rate)``.
-Orders that do not fill stay ACCEPTED across bars until filled or cancelled.
+trader, never limit fills). A fill pays its :class:`FeeSchedule` (percent, per share, per
+order, minimum). Orders that do not fill stay ACCEPTED across bars until filled or cancelled.
 
 A notional order (all-in sizing) buys as many units as its cash pays for at the fill price,
 fee included. Resubmitting a client order id returns the existing order instead of creating
@@ -25,8 +25,9 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Sequence
-from decimal import ROUND_DOWN, Decimal
+from decimal import Decimal
 
+from tradebot.adapters.paper.fees import FeeSchedule
 from tradebot.adapters.paper.matching import BarPrices, match
 from tradebot.domain.bar import Bar
 from tradebot.domain.enums import OrderSide, OrderStatus, OrderType
@@ -34,8 +35,6 @@ from tradebot.domain.messages import Fill, Order
 
 __all__ = ["PaperBroker", "child_ids"]
 
-_FEE_PLACES = Decimal("1e-10")  # fractions of a cent are kept, as crypto venues charge them
-_UNIT_PLACES = Decimal("1e-12")
 _BPS = Decimal("0.0001")
 _MAX_ID = 40  # client order ids must fit the store's column and venues' limits
 _SL, _TP = "-sl", "-tp"
@@ -59,9 +58,11 @@ class PaperBroker:
         slippage_bps: Decimal = Decimal(0),
         cash: Callable[[], Decimal] | None = None,
         bracket_stop_first: bool = True,
+        fees: FeeSchedule | None = None,
     ) -> None:
-        self.commission_rate = commission_rate
-        self.commission_min = commission_min
+        """``fees`` gives the full schedule; without it the fee is
+        ``max(commission_min, notional × commission_rate)``."""
+        self.fees = fees or FeeSchedule(rate=commission_rate, minimum=commission_min)
         self.slippage = slippage_bps * _BPS
         self.cash = cash
         self.bracket_stop_first = bracket_stop_first
@@ -220,10 +221,8 @@ class PaperBroker:
         quantity = order.quantity
         if quantity is None:  # notional: units = cash / (price × (1 + fee rate)), fractional
             assert order.notional is not None
-            quantity = self._units_for(order.notional, price)
-        commission = max(
-            self.commission_min, (price * quantity * self.commission_rate).quantize(_FEE_PLACES)
-        )
+            quantity = self.fees.units_for(order.notional, price)
+        commission = self.fees.fee(price, quantity)
         return Fill(
             fill_id=f"{order.client_order_id}-1",
             client_order_id=order.client_order_id,
@@ -234,17 +233,3 @@ class PaperBroker:
             commission=commission,
             ts=bar.ts,
         )
-
-    def _units_for(self, notional: Decimal, price: Decimal) -> Decimal:
-        """The most units ``notional`` buys at ``price`` with the fee paid out of it too."""
-        units = (notional / (price * (1 + self.commission_rate))).quantize(
-            _UNIT_PLACES, rounding=ROUND_DOWN
-        )
-        if (
-            price * units + max(self.commission_min, price * units * self.commission_rate)
-            > notional
-        ):
-            units = ((notional - self.commission_min) / price).quantize(
-                _UNIT_PLACES, rounding=ROUND_DOWN
-            )
-        return max(units, Decimal(0))

@@ -1,0 +1,46 @@
+"""What a fill costs: percent of notional, per share, per order, with a minimum.
+
+``fee = max(minimum, rate × price × quantity + per_share × quantity + per_order)`` covers the
+common schedules — crypto venues (rate only), US brokers per share with a minimum (e.g. 0.005
+per share, minimum 1.00), flat per-order tickets — and their mixes. Fractions of a cent are
+kept (rounded to 1e-10), as crypto venues charge them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import ROUND_DOWN, Decimal
+
+__all__ = ["FeeSchedule"]
+
+_FEE_PLACES = Decimal("1e-10")
+_UNIT_PLACES = Decimal("1e-12")
+_ZERO = Decimal(0)
+
+
+@dataclass(frozen=True, slots=True)
+class FeeSchedule:
+    rate: Decimal = _ZERO
+    per_share: Decimal = _ZERO
+    per_order: Decimal = _ZERO
+    minimum: Decimal = _ZERO
+
+    def __post_init__(self) -> None:
+        for name in ("rate", "per_share", "per_order", "minimum"):
+            if getattr(self, name) < 0:
+                raise ValueError(f"fee {name} must be >= 0")
+
+    def fee(self, price: Decimal, quantity: Decimal) -> Decimal:
+        variable = price * quantity * self.rate + quantity * self.per_share + self.per_order
+        return max(self.minimum, variable.quantize(_FEE_PLACES))
+
+    def units_for(self, cash: Decimal, price: Decimal) -> Decimal:
+        """The most units ``cash`` buys at ``price`` with the fee paid out of it too.
+
+        ``price·u + max(variable(u), minimum) <= cash`` holds exactly when both
+        ``price·u + variable(u) <= cash`` and ``price·u + minimum <= cash`` do, so the answer
+        is the smaller of the two linear bounds."""
+        by_variable = (cash - self.per_order) / (price * (1 + self.rate) + self.per_share)
+        by_minimum = (cash - self.minimum) / price
+        units = min(by_variable, by_minimum).quantize(_UNIT_PLACES, rounding=ROUND_DOWN)
+        return max(units, _ZERO)
