@@ -30,7 +30,7 @@ from tradebot.engine.kernel import Kernel
 from tradebot.ports import Clock, NewsSource, Store
 from tradebot.runtime.revision import code_revision
 from tradebot.sentiment.placeholder import PlaceholderSentiment
-from tradebot.strategies.registry import make_factory
+from tradebot.strategies.registry import load_registry, make_factory
 
 __all__ = ["RunRequest", "build_kernel", "open_store", "warmup_start"]
 
@@ -67,7 +67,8 @@ def build_kernel(settings: Settings, request: RunRequest, store: Store) -> Kerne
         for name in names
     }
     user_dir = settings.strategy.dir
-    factories = [make_factory(name, params[name], user_dir=user_dir) for name in names]
+    registry = load_registry(user_dir)
+    factories = [make_factory(name, params[name], registry=registry) for name in names]
     warmup = max(f.warmup_period for f in factories)
     feed_start = warmup_start(request.start, request.timeframe, warmup)
     feed = ParquetReplayFeed(data_dir, request.symbols, request.timeframe, feed_start, request.end)

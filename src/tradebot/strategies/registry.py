@@ -126,10 +126,18 @@ def available(user_dir: Path | str | None = None) -> list[str]:
 
 
 def make_factory(
-    name: str, params: Mapping[str, Any], *, user_dir: Path | str | None = None
+    name: str,
+    params: Mapping[str, Any],
+    *,
+    user_dir: Path | str | None = None,
+    registry: Registry | None = None,
 ) -> StrategyFactory:
-    """The factory for strategy ``name``: YAML defaults updated by ``params``, validated."""
-    registry = load_registry(user_dir)
+    """The factory for strategy ``name``: YAML defaults updated by ``params``, validated.
+
+    Pass a ``registry`` from :func:`load_registry` when making several factories, so the
+    YAML defaults, entry points and user directory are read once, not once per strategy."""
+    if registry is None:
+        registry = load_registry(user_dir)
     if name in registry.clashes:
         raise ConfigError(
             f"strategy {name!r} is defined more than once: {'; '.join(registry.clashes[name])}",

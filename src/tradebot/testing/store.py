@@ -33,7 +33,6 @@ class MemoryStore:
         self.signals: dict[str, Signal] = {}
         self.decisions: dict[str, TradingDecision] = {}
         self.orders: dict[str, Order] = {}
-        self.order_history: list[Order] = []
         self.fills: dict[str, Fill] = {}
         self.closed_trades: dict[str, ClosedTrade] = {}
         self.snapshots: dict[datetime, PortfolioSnapshot] = {}
@@ -63,7 +62,6 @@ class MemoryStore:
 
     def record_order(self, run_id: str, order: Order) -> None:
         self.orders[order.client_order_id] = order
-        self.order_history.append(order)
 
     def record_fill(self, run_id: str, fill: Fill) -> None:
         self.fills.setdefault(fill.fill_id, fill)
