@@ -6,7 +6,7 @@ Each port has an in-memory fake in :mod:`tradebot.testing` and real adapters in
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from datetime import datetime
 from typing import Any, Protocol, runtime_checkable
 
@@ -32,6 +32,7 @@ __all__ = [
     "MarketFeed",
     "NewsSource",
     "Notifier",
+    "SeenItems",
     "SentimentModel",
     "Store",
 ]
@@ -62,6 +63,20 @@ class NewsSource(Protocol):
     """Articles in ``published_at`` order."""
 
     def articles(self) -> Iterator[Article]: ...
+
+
+@runtime_checkable
+class SeenItems(Protocol):
+    """Keys of news items already taken in (canonical URL, content hash), kept across
+    restarts so the same story scores once however often and from wherever it arrives."""
+
+    def seen(self, keys: Collection[str]) -> set[str]:
+        """The subset of ``keys`` remembered before."""
+        ...
+
+    def remember(self, keys: Collection[str], ts: datetime) -> None:
+        """Remember ``keys`` as first seen at ``ts``; a key already known keeps its time."""
+        ...
 
 
 @runtime_checkable
