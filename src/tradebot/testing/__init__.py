@@ -9,6 +9,7 @@
 | Bus | ``RecordingBus``, ``DuplicatingBus`` |
 | Store | ``MemoryStore``, ``FailingStore`` |
 | Notifier | ``RecordingNotifier`` |
+| SeenItems | ``MemorySeenItems``, ``FailingSeenItems`` |
 """
 
 from tradebot.testing.brokers import RecordingBroker, RejectingBroker, TimeoutBroker
@@ -20,15 +21,18 @@ from tradebot.testing.misc import (
     RecordingBus,
     RecordingNotifier,
 )
+from tradebot.testing.news import FailingSeenItems, MemorySeenItems
 from tradebot.testing.store import FailingStore, MemoryStore
 
 __all__ = [
     "DuplicatingBus",
+    "FailingSeenItems",
     "FailingStore",
     "FixedSentiment",
     "ListFeed",
     "ListNewsSource",
     "ManualClock",
+    "MemorySeenItems",
     "MemoryStore",
     "RecordingBroker",
     "RecordingBus",

@@ -45,6 +45,7 @@ __all__ = [
     "OrderRow",
     "PositionRow",
     "RunRow",
+    "SeenItemRow",
     "SentimentRow",
     "SignalRow",
     "SnapshotRow",
@@ -320,3 +321,14 @@ class WeightChangeRow(Base):
     new_weight: Mapped[float]
     ts: Mapped[datetime]
     reason: Mapped[str]
+
+
+class SeenItemRow(Base):
+    """A key of a news item already taken in (``u:``/``h:``/``t:`` + sha256 hex), so the
+    same story is scored once across sources and restarts. Not owned by a run."""
+
+    __tablename__ = "seen_news_items"
+    __table_args__ = (Index(None, "first_seen_at"),)
+
+    key: Mapped[str] = mapped_column(String(80), primary_key=True)
+    first_seen_at: Mapped[datetime]

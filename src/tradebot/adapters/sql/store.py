@@ -11,7 +11,7 @@ unwritten records buffered, so nothing is dropped silently and a later flush ret
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime
 from types import TracebackType
 from typing import Any
@@ -20,7 +20,7 @@ from sqlalchemy import Executable, Table, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import SQLAlchemyError
 
-from tradebot.adapters.sql import mapping
+from tradebot.adapters.sql import mapping, seen_items
 from tradebot.adapters.sql.connect import open_engine, store_error
 from tradebot.adapters.sql.migrate import current_on, head, upgrade_engine
 from tradebot.adapters.sql.models import RunRow, StrategyRow, WeightChangeRow
@@ -216,6 +216,18 @@ class SqlStore(StoreReads):
         tb: TracebackType | None,
     ) -> None:
         self.close()
+
+    # -- news de-duplication (the SeenItems port) -------------------------------------------
+
+    def seen(self, keys: Collection[str]) -> set[str]:
+        """The subset of ``keys`` remembered before (:mod:`.seen_items`)."""
+        self._check_open()
+        return seen_items.select_seen(self._engine, self._url, keys)
+
+    def remember(self, keys: Collection[str], ts: datetime) -> None:
+        """Remember news keys, committed at once whatever ``batch_size`` is."""
+        self._check_open()
+        seen_items.insert_seen(self._engine, self._url, self._insert, keys, ts)
 
     # -- strategies ------------------------------------------------------------------------
 
