@@ -10,10 +10,12 @@
 | Store | ``MemoryStore``, ``FailingStore`` |
 | Notifier | ``RecordingNotifier`` |
 | SeenItems | ``MemorySeenItems``, ``FailingSeenItems`` |
+| an HTTP service | ``LocalHttpServer`` (scripted replies on 127.0.0.1: slow, huge, any status) |
 """
 
 from tradebot.testing.brokers import RecordingBroker, RejectingBroker, TimeoutBroker
 from tradebot.testing.feeds import ListFeed, ListNewsSource, bars_from_closes
+from tradebot.testing.http import LocalHttpServer, Reply
 from tradebot.testing.misc import (
     DuplicatingBus,
     FixedSentiment,
@@ -31,6 +33,7 @@ __all__ = [
     "FixedSentiment",
     "ListFeed",
     "ListNewsSource",
+    "LocalHttpServer",
     "ManualClock",
     "MemorySeenItems",
     "MemoryStore",
@@ -38,6 +41,7 @@ __all__ = [
     "RecordingBus",
     "RecordingNotifier",
     "RejectingBroker",
+    "Reply",
     "TimeoutBroker",
     "bars_from_closes",
 ]
