@@ -97,7 +97,7 @@ class PollingNewsSource:
         if any(due is None for due in dues):
             return now + timedelta(seconds=1)
         wake = min((due for due in dues if due is not None), default=now + self._idle)
-        return max(wake, now + timedelta(seconds=1))  # never spin
+        return min(max(wake, now + timedelta(seconds=1)), now + self._idle)  # never spin
 
     def _sleep_until(self, wake: datetime) -> None:
         if self._stopping.is_set() or (
