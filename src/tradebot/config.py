@@ -29,7 +29,9 @@ __all__ = [
     "BrokerSettings",
     "DataSettings",
     "LogSettings",
+    "NewsFeedSettings",
     "NewsSettings",
+    "RedditSettings",
     "RiskSettings",
     "Settings",
     "StoreSettings",
@@ -97,9 +99,60 @@ class DataSettings(_Section):
     timeframe: Timeframe = Timeframe.D1
 
 
+class NewsFeedSettings(_Section):
+    """One RSS/Atom feed; ``symbols`` are hints put on each of its items (per-ticker feeds)."""
+
+    name: str
+    url: str
+    interval_s: int = Field(default=300, ge=30)
+    symbols: tuple[str, ...] = ()
+
+
+DEFAULT_NEWS_FEEDS = (
+    NewsFeedSettings(name="yahoo-finance", url="https://finance.yahoo.com/news/rssindex"),
+    NewsFeedSettings(
+        name="marketwatch", url="https://feeds.content.dowjones.io/public/rss/mw_topstories"
+    ),
+    NewsFeedSettings(
+        name="cnbc-finance",
+        url="https://search.cnbc.com/rs/search/combinedcms/view.xml?partnerId=wrss01&id=10000664",
+    ),
+    NewsFeedSettings(
+        name="sec-edgar-8k",
+        url="https://www.sec.gov/cgi-bin/browse-edgar?action=getcurrent&type=8-K&output=atom",
+        interval_s=600,
+    ),
+)
+
+
+class RedditSettings(_Section):
+    """Reddit as a news source; off (one log line) until both credentials are set, e.g.
+    ``TRADEBOT_NEWS__REDDIT__CLIENT_ID`` and ``TRADEBOT_NEWS__REDDIT__CLIENT_SECRET``."""
+
+    client_id: SecretStr | None = None
+    client_secret: SecretStr | None = None
+    user_agent: str = "tradebot/0.1 news-fetcher"
+    subreddits: tuple[str, ...] = ("wallstreetbets", "stocks", "investing")
+    listing: Literal["hot", "new"] = "hot"
+    limit: int = Field(default=50, ge=1, le=100)
+    min_score: int = Field(default=10, description="posts scoring less are skipped")
+    interval_s: int = Field(default=300, ge=30)
+
+
 class NewsSettings(_Section):
     enabled: bool = True
     file: Path | None = None
+    feeds: tuple[NewsFeedSettings, ...] = DEFAULT_NEWS_FEEDS
+    fetch_timeout_s: float = Field(default=10.0, gt=0, le=120)
+    max_feed_bytes: int = Field(default=5_000_000, ge=10_000)
+    user_agent: str = Field(
+        default="tradebot/0.1 news-fetcher",
+        description="SEC EDGAR asks for a contact: 'tradebot admin@example.com'",
+    )
+    reddit: RedditSettings = RedditSettings()
+    dedup_title_words: int = Field(
+        default=6, ge=0, description="titles this long are a de-duplication key (0: never)"
+    )
 
 
 class LogSettings(_Section):

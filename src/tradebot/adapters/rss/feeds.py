@@ -1,7 +1,8 @@
 """Which feeds to poll: a name, an http(s) URL, how often, and symbols every item is about.
 
-The defaults are the financial feeds of the original plan (Yahoo Finance, MarketWatch, SEC
-EDGAR) plus CNBC's finance feed. Reuters, also named there, retired its public RSS feeds in
+The defaults (``tradebot.config.DEFAULT_NEWS_FEEDS``, defaults live in one place) are the
+financial feeds of the original plan (Yahoo Finance, MarketWatch, SEC EDGAR) plus CNBC's
+finance feed. Reuters, also named there, retired its public RSS feeds in
 2020; a URL that only ever fails would only fill the log, so it is not a default.
 """
 
@@ -10,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from tradebot.config import DEFAULT_NEWS_FEEDS
 from tradebot.domain.errors import ConfigError
 
 __all__ = ["DEFAULT_FEEDS", "Feed"]
@@ -43,17 +45,6 @@ class Feed:
             )
 
 
-DEFAULT_FEEDS: tuple[Feed, ...] = (
-    Feed("yahoo-finance", "https://finance.yahoo.com/news/rssindex", 300),
-    Feed("marketwatch", "https://feeds.content.dowjones.io/public/rss/mw_topstories", 300),
-    Feed(
-        "cnbc-finance",
-        "https://search.cnbc.com/rs/search/combinedcms/view.xml?partnerId=wrss01&id=10000664",
-        300,
-    ),
-    Feed(
-        "sec-edgar-8k",
-        "https://www.sec.gov/cgi-bin/browse-edgar?action=getcurrent&type=8-K&output=atom",
-        600,
-    ),
+DEFAULT_FEEDS: tuple[Feed, ...] = tuple(
+    Feed(feed.name, feed.url, feed.interval_s, feed.symbols) for feed in DEFAULT_NEWS_FEEDS
 )
