@@ -92,8 +92,8 @@ def daily_returns(closes: Sequence[Decimal]) -> list[float]:
 def sharpe_ratio(returns: Sequence[float], window: int = 30) -> float | None:
     tail = list(returns[-window:])
     n = len(tail)
-    if n < 2:
-        return None
+    if n < 2 or max(tail) == min(tail):
+        return None  # a flat series has no dispersion (not a float residue of one)
     mean = math.fsum(tail) / n
     var = math.fsum((r - mean) ** 2 for r in tail) / (n - 1)
     if var <= 0.0:
