@@ -235,7 +235,8 @@ def end_of_day(
     recent = [t for t in perf.trades if now - t.closed_at <= window]
     stats = trade_stats(recent)
     reserve_pct = float(state.reserve.balance / equity) if equity > 0 else 0.0
-    signals = TierSignals(stats.win_rate, float(drawdown(perf.peak_equity, equity)), reserve_pct)
+    win_rate = stats.win_rate if stats.count >= cfg.tier_policy.min_trades else None
+    signals = TierSignals(win_rate, float(drawdown(perf.peak_equity, equity)), reserve_pct)
     change = evaluate_tier(state.tier, signals, cfg.tier_policy, now)
     state = state.evolve(performance=perf)
     if change is None:

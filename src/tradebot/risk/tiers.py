@@ -4,9 +4,9 @@ The controller runs once a day (at the close) on trailing performance. It moves 
 at a time**: down when the 30-day win rate is below 40 % *or* the drawdown is above 15 %,
 up when the win rate is above 55 % *and* the reserve holds more than 20 % of the portfolio
 *and* the drawdown is below 5 %. A downgrade wins over an upgrade, a tier never leaves the
-conservative..aggressive range, and a win rate that cannot be known yet (no closed trade in
-the window) neither downgrades nor upgrades. Every change is returned as a
-:class:`TierChange` record for the store's history table.
+conservative..aggressive range, and a win rate that cannot be known yet (fewer than
+``min_trades`` closed trades in the window; 5, chosen) neither downgrades nor upgrades.
+Every change is returned as a :class:`TierChange` record for the store's history table.
 """
 
 from __future__ import annotations
@@ -62,6 +62,9 @@ class TierPolicy(BaseModel):
     upgrade_win_rate_above: float = Field(default=0.55, ge=0, le=1)
     upgrade_reserve_above: float = Field(default=0.20, ge=0, le=1)
     upgrade_drawdown_below: float = Field(default=0.05, ge=0, le=1)
+    min_trades: int = Field(
+        default=5, ge=1, description="fewer closed trades in the window: win rate unknown"
+    )
 
 
 @dataclass(frozen=True, slots=True)
