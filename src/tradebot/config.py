@@ -33,6 +33,7 @@ __all__ = [
     "NewsSettings",
     "RedditSettings",
     "RiskSettings",
+    "SentimentSettings",
     "Settings",
     "StoreSettings",
     "StrategySettings",
@@ -155,6 +156,36 @@ class NewsSettings(_Section):
     )
 
 
+AnalyzerName = Literal["lexicon", "embedding", "finbert", "llm", "tiered"]
+TierName = Literal["lexicon", "embedding", "finbert", "llm"]
+
+
+class SentimentSettings(_Section):
+    """Which analyzer scores news (``tradebot sentiment eval`` compares them) and how.
+    ``tiered`` asks ``tiers`` in order while confidence < ``threshold``; the seed's chain is
+    ``tiers: [finbert, llm]``."""
+
+    analyzer: AnalyzerName = "lexicon"
+    tiers: tuple[TierName, ...] = Field(default=("lexicon", "embedding"), min_length=1)
+    threshold: float = Field(
+        default=0.6, ge=0.0, le=1.0, description="tiered: ask the next tier below this"
+    )
+    half_life_hours: float = Field(
+        default=4.0, gt=0, le=720, description="a score's weight halves every this many hours"
+    )
+    batch_size: int = Field(default=32, ge=1, le=1024, description="texts per model call")
+    device: Literal["cpu", "cuda"] | None = Field(default=None, description="None = GPU if any")
+    embedding_head: Path | None = Field(
+        default=None, description="head from `tradebot sentiment train`; None = bundled"
+    )
+    finbert_model: str = Field(default="ProsusAI/finbert", description="hub id or local folder")
+    finbert_download: bool = Field(default=False, description="let transformers download it")
+    ollama_host: str = "http://127.0.0.1:11434"
+    ollama_model: str = "llama3.1:8b"
+    ollama_timeout_s: float = Field(default=30.0, gt=0, le=600)
+    ollama_retries: int = Field(default=2, ge=0, le=10)
+
+
 class LogSettings(_Section):
     level: str = Field(default="INFO", pattern="^(DEBUG|INFO|WARNING|ERROR)$")
     json_output: bool | None = Field(default=None, description="None = JSON unless a terminal")
@@ -174,6 +205,7 @@ class Settings(BaseSettings):
     strategy: StrategySettings = StrategySettings()
     data: DataSettings = DataSettings()
     news: NewsSettings = NewsSettings()
+    sentiment: SentimentSettings = SentimentSettings()
     log: LogSettings = LogSettings()
     snapshot_interval_s: int = Field(default=86_400, ge=1)
 
