@@ -223,7 +223,7 @@ def test_child_ids_fit_forty_chars() -> None:
 
 
 def test_insufficient_cash_rejects_with_the_shortfall() -> None:
-    broker = PaperBroker(cash=lambda: D(1000), commission_min=D(1))
+    broker = PaperBroker(initial_cash=D(1000), commission_min=D(1))
     broker.submit(order(BUY, qty="10"))
     assert broker.on_bar(bar(1, 100, 101, 99, 100)) == []
     rejected = broker.lookup("o1")
@@ -232,7 +232,7 @@ def test_insufficient_cash_rejects_with_the_shortfall() -> None:
 
 
 def test_cash_counts_buys_earlier_in_the_same_bar() -> None:
-    broker = PaperBroker(cash=lambda: D(1500))
+    broker = PaperBroker(initial_cash=D(1500))
     broker.submit(order(BUY, qty="10", coid="a"))
     broker.submit(order(BUY, qty="10", coid="b"))
     fills = broker.on_bar(bar(1, 100, 101, 99, 100))
@@ -242,9 +242,47 @@ def test_cash_counts_buys_earlier_in_the_same_bar() -> None:
 
 
 def test_enough_cash_and_sells_are_not_checked() -> None:
-    broker = PaperBroker(cash=lambda: D(0))
+    broker = PaperBroker(initial_cash=D(0))
     broker.submit(order(SELL))
     assert len(broker.on_bar(bar(1, 100, 101, 99, 100))) == 1
-    broker = PaperBroker(cash=lambda: D(1000))
+    broker = PaperBroker(initial_cash=D(1000))
     broker.submit(order(BUY))
     assert len(broker.on_bar(bar(1, 100, 101, 99, 100))) == 1
+
+
+def test_venue_rejections_and_oco_cancels_come_out_as_order_updates() -> None:
+    broker = PaperBroker(initial_cash=D(500))
+    broker.submit(order(BUY, qty="10"))
+    broker.on_bar(bar(1, 100, 101, 99, 100))
+    (rejected,) = broker.order_updates()
+    assert rejected.client_order_id == "o1" and rejected.status is OrderStatus.REJECTED
+    assert broker.order_updates() == []  # drained once
+    broker = PaperBroker()
+    bracket(broker)
+    broker.on_bar(bar(1, 100, 101, 99, 100))  # the entry fills, children go live
+    broker.on_bar(bar(2, 100, 101, 90, 95))  # the stop fills; its sibling is cancelled
+    assert [(o.client_order_id, o.status) for o in broker.order_updates()] == [
+        ("entry-tp", OrderStatus.CANCELLED)
+    ]
+
+
+def test_a_notional_that_buys_nothing_is_rejected_not_filled_with_zero() -> None:
+    broker = PaperBroker(commission_rate=D("0.001"))
+    tiny = order(BUY).model_copy(update={"quantity": None, "notional": D("1e-13")})
+    broker.submit(tiny)
+    assert broker.on_bar(bar(1, 100, 101, 99, 100)) == []
+    (update,) = broker.order_updates()
+    assert update.status is OrderStatus.REJECTED and "buys no unit" in update.reason
+
+
+def test_the_venue_account_follows_its_fills() -> None:
+    broker = PaperBroker(initial_cash=D(2000), commission_rate=D("0.01"))
+    broker.submit(order(BUY, qty="10", coid="b"))
+    broker.on_bar(bar(1, 100, 101, 99, 100))
+    assert broker.account.cash == D(2000) - D(1000) - D(10)
+    broker.submit(
+        order(SELL, qty="4", coid="s").model_copy(update={"created_at": T0 + timedelta(days=1)})
+    )
+    broker.on_bar(bar(2, 110, 111, 109, 110))
+    assert broker.account.cash == D(990) + D(440) - D("4.4")
+    assert broker.account.holdings == {"AAPL": D(6)}

@@ -121,10 +121,13 @@ class DecisionStage:
             return _skip(f"max open positions reached ({limit})")
         available = self._portfolio.cash - self._orders.reserved_cash()
         if self._rules.all_in:  # the amount goes out as a notional; the venue sizes it
+            unit_cost = price * (1 + self._rules.cash_buffer + self._rules.commission_rate)
+            enough = available >= unit_cost * self._rules.lot
             detail = f"all-in with {available} of cash"
-            if not _check(
-                trace, "cash to invest", available > 0, detail, {"available_cash": str(available)}
-            ):
+            if not enough:
+                detail = f"{available} of cash buys less than {self._rules.lot} unit"
+            inputs = {"available_cash": str(available), "min_lot": str(self._rules.lot)}
+            if not _check(trace, "cash to invest", enough, detail, inputs):
                 return _skip("no cash to invest")
             reason = f"enter long all-in: signal strength {signal.strength:.2f}"
             return OrderSide.BUY, Decimal(0), available, reason

@@ -2,13 +2,14 @@
 
 Subscribed to ``market.bars`` before any strategy, so an order decided on bar t can only
 fill on a later bar. A fill id seen before is ignored: the order state machine never
-applies the same venue trade twice.
+applies the same venue trade twice. Status changes the venue made on its own (a venue with
+``order_updates``: a rejection at fill time, an OCO cancel) follow on ``orders.venue``.
 """
 
 from __future__ import annotations
 
 from tradebot.domain.bar import Bar
-from tradebot.engine.topics import FILLS
+from tradebot.engine.topics import FILLS, ORDER_UPDATES
 from tradebot.ports import Broker, Bus, Store
 
 __all__ = ["ExecutionStage"]
@@ -31,3 +32,7 @@ class ExecutionStage:
             self._fill_ids.add(fill.fill_id)
             self._store.record_fill(self._run_id, fill)
             self._bus.publish(FILLS, fill)
+        updates = getattr(self._broker, "order_updates", None)
+        if updates is not None:
+            for order in updates():
+                self._bus.publish(ORDER_UPDATES, order)

@@ -85,6 +85,19 @@ class OrderManager:
         status = OrderStatus.FILLED if done else OrderStatus.PARTIALLY_FILLED
         self._update(fill.client_order_id, tracked.order.model_copy(update={"status": status}))
 
+    def on_venue_update(self, order: Order) -> None:
+        """The venue changed an order's status on its own (rejected at fill time, cancelled
+        as an OCO sibling): take its status and reason, unless the order is already final
+        here (a late or repeated update changes nothing)."""
+        tracked = self._orders.get(order.client_order_id)
+        if tracked is None:
+            self._log.warning("update for an unknown order", client_order_id=order.client_order_id)
+            return
+        if not tracked.is_open or order.status is tracked.order.status:
+            return
+        change = {"status": order.status, "reason": order.reason or tracked.order.reason}
+        self._update(order.client_order_id, tracked.order.model_copy(update=change))
+
     # --- queries used by the decision stage and the portfolio -------------------------
     def context(self, coid: str) -> tuple[str, tuple[str, ...]]:
         tracked = self._orders[coid]

@@ -11,6 +11,7 @@ __all__ = [
     "NEWS_RAW",
     "NEWS_SCORED",
     "ORDERS",
+    "ORDER_UPDATES",
     "SIGNALS",
     "TRADES_CLOSED",
 ]
@@ -22,4 +23,6 @@ SIGNALS: Final = "signals"
 DECISIONS: Final = "decisions"
 ORDERS: Final = "orders"
 FILLS: Final = "fills"
+ORDER_UPDATES: Final = "orders.venue"
+"""Status changes the venue made on its own (a rejection at fill time, an OCO cancel)."""
 TRADES_CLOSED: Final = "trades.closed"

@@ -83,7 +83,11 @@ def build_kernel(settings: Settings, request: RunRequest, store: Store) -> Kerne
         per_order=settings.broker.commission_per_order,
         minimum=settings.broker.commission_min,
     )
-    broker = PaperBroker(slippage_bps=settings.broker.slippage_bps, fees=fees)
+    broker = PaperBroker(
+        slippage_bps=settings.broker.slippage_bps,
+        fees=fees,
+        initial_cash=settings.broker.initial_cash,
+    )
     rules = SizingRules(
         position_fraction=settings.risk.position_fraction,
         max_open_positions=settings.risk.max_open_positions,

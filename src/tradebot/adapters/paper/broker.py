@@ -16,17 +16,25 @@ take-profit LIMIT on the other side, for the filled quantity, become working fro
 bar; they are one-cancels-other. A bar that reaches both levels cannot say which came first:
 with ``bracket_stop_first`` (the default, the pessimistic choice) the stop wins.
 
-Cash: with a ``cash`` callable, a BUY fill that would cost more than the cash available
-(price × quantity + commission, less what earlier buys in the same ``on_bar`` call spent) is
-REJECTED with the shortfall in its reason, never resized; without one, cash is unlimited.
+Cash: the venue keeps its own account (:class:`VenueAccount`) from its own fills. With an
+``initial_cash``, a BUY fill that would cost more than the account holds (price × quantity +
+commission, after earlier fills on the same bar) is REJECTED with the shortfall in its
+reason, never resized; without one, cash is unlimited. A notional order whose cash buys no
+unit at the fill price is rejected too, never filled with nothing.
+
+Status changes the venue makes on its own after accepting an order (a rejection at fill
+time, an OCO sibling or a held child cancelled) are queued for :meth:`order_updates`, which
+the execution stage drains after each bar — as a live broker's trade-update stream would
+deliver them.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from decimal import Decimal
 
+from tradebot.adapters.paper.account import VenueAccount
 from tradebot.adapters.paper.fees import FeeSchedule
 from tradebot.adapters.paper.matching import BarPrices, match
 from tradebot.domain.bar import Bar
@@ -56,7 +64,7 @@ class PaperBroker:
         commission_rate: Decimal = Decimal(0),
         commission_min: Decimal = Decimal(0),
         slippage_bps: Decimal = Decimal(0),
-        cash: Callable[[], Decimal] | None = None,
+        initial_cash: Decimal | None = None,
         bracket_stop_first: bool = True,
         fees: FeeSchedule | None = None,
     ) -> None:
@@ -64,7 +72,8 @@ class PaperBroker:
         ``max(commission_min, notional × commission_rate)``."""
         self.fees = fees or FeeSchedule(rate=commission_rate, minimum=commission_min)
         self.slippage = slippage_bps * _BPS
-        self.cash = cash
+        self.account = VenueAccount(initial_cash)
+        self._updates: list[Order] = []
         self.bracket_stop_first = bracket_stop_first
         self._orders: dict[str, Order] = {}
         self._pending: dict[str, list[str]] = defaultdict(list)
@@ -120,11 +129,14 @@ class PaperBroker:
 
     def cancel(self, client_order_id: str) -> None:
         """Cancel a working order; cancelling a bracket's entry also drops its children."""
+        self._cancel(client_order_id, event=False)
+
+    def _cancel(self, client_order_id: str, *, event: bool) -> None:
         order = self._orders.get(client_order_id)
         if order is None:
             return
         if order.status is OrderStatus.ACCEPTED:
-            self._set(order, OrderStatus.CANCELLED)
+            self._set(order, OrderStatus.CANCELLED, event=event)
             self._pending[order.symbol].remove(client_order_id)
             self._triggered.discard(client_order_id)
         self._cancel_held(client_order_id)
@@ -132,13 +144,17 @@ class PaperBroker:
     def lookup(self, client_order_id: str) -> Order | None:
         return self._orders.get(client_order_id)
 
+    def working_symbols(self) -> list[str]:
+        """Symbols with an order working on their next bar: the only bars the kernel's
+        batch path must show this venue."""
+        return [symbol for symbol, waiting in self._pending.items() if waiting]
+
     def on_bar(self, bar: Bar) -> Sequence[Fill]:
         waiting = self._pending.get(bar.symbol)
         if not waiting:
             return []
         prices = BarPrices.of(bar)
         fills: list[Fill] = []
-        spent = Decimal(0)
         for coid in list(waiting):
             order = self._orders[coid]
             if order.status is not OrderStatus.ACCEPTED or order.created_at >= bar.ts:
@@ -151,13 +167,16 @@ class PaperBroker:
             fill = self._fill(order, result.price, bar)
             self._pending[bar.symbol].remove(coid)
             self._triggered.discard(coid)
-            shortfall = self._shortfall(order, fill, spent)
-            if shortfall is not None:
-                self._set(order, OrderStatus.REJECTED, reason=shortfall)
+            refusal = (
+                f"notional {order.notional} buys no unit at {result.price} (fees included)"
+                if fill is None
+                else self.account.shortfall(fill)
+            )
+            if refusal is not None or fill is None:
+                self._set(order, OrderStatus.REJECTED, reason=refusal or "", event=True)
                 self._cancel_held(coid)
                 continue
-            if order.side is OrderSide.BUY:
-                spent += fill.price * fill.quantity + fill.commission
+            self.account.apply(fill)
             fills.append(fill)
             self._set(order, OrderStatus.FILLED)
             self._after_fill(coid, fill)
@@ -173,23 +192,36 @@ class PaperBroker:
         self._orders[order.client_order_id] = accepted
         return accepted
 
-    def _set(self, order: Order, status: OrderStatus, reason: str = "") -> None:
+    def order_updates(self) -> list[Order]:
+        """Status changes the venue made on its own since the last call (rejections at fill
+        time, OCO and held-child cancellations), oldest first."""
+        updates, self._updates = self._updates, []
+        return updates
+
+    def _set(
+        self, order: Order, status: OrderStatus, reason: str = "", event: bool = False
+    ) -> None:
+        """Change an order's status; ``event``: the venue did it on its own, so the owner
+        learns it through :meth:`order_updates` (not as the reply to a call it made)."""
         update: dict[str, object] = {"status": status}
         if reason:
             update["reason"] = reason
-        self._orders[order.client_order_id] = order.model_copy(update=update)
+        changed = order.model_copy(update=update)
+        self._orders[order.client_order_id] = changed
+        if event:
+            self._updates.append(changed)
 
     def _cancel_held(self, entry_id: str) -> None:
         """Children still waiting for an entry that will now never fill are cancelled."""
         for child in self._children.get(entry_id, ()):
             if self._orders[child].status is OrderStatus.NEW:
-                self._set(self._orders[child], OrderStatus.CANCELLED)
+                self._set(self._orders[child], OrderStatus.CANCELLED, event=True)
 
     def _after_fill(self, coid: str, fill: Fill) -> None:
         """Activate a filled entry's children, or cancel a filled child's OCO sibling."""
         sibling = self._sibling.get(coid)
         if sibling is not None:
-            self.cancel(sibling)
+            self._cancel(sibling, event=True)
         children = self._children.get(coid)
         if children is None:
             return
@@ -203,25 +235,15 @@ class PaperBroker:
             self._accept(armed)
             self._pending[fill.symbol].append(child)
 
-    def _shortfall(self, order: Order, fill: Fill, spent: Decimal) -> str | None:
-        """Why a BUY fill cannot be paid for, or ``None`` if it can (or cash is unlimited)."""
-        if self.cash is None or order.side is not OrderSide.BUY or order.notional is not None:
-            return None
-        cost = fill.price * fill.quantity + fill.commission
-        available = self.cash() - spent
-        if cost <= available:
-            return None
-        return (
-            f"insufficient cash: the fill costs {cost} (price {fill.price} × {fill.quantity} "
-            f"+ commission {fill.commission}) but only {available} is available, "
-            f"short by {cost - available}"
-        )
-
-    def _fill(self, order: Order, price: Decimal, bar: Bar) -> Fill:
+    def _fill(self, order: Order, price: Decimal, bar: Bar) -> Fill | None:
+        """The fill of ``order`` at ``price``, or ``None`` when a notional order's cash
+        buys no unit at that price (it is then rejected, never filled with nothing)."""
         quantity = order.quantity
         if quantity is None:  # notional: units = cash / (price × (1 + fee rate)), fractional
             assert order.notional is not None
             quantity = self.fees.units_for(order.notional, price)
+            if quantity <= 0:
+                return None
         commission = self.fees.fee(price, quantity)
         return Fill(
             fill_id=f"{order.client_order_id}-1",
