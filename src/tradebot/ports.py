@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import Any, Protocol, runtime_checkable
 
 from tradebot.domain.bar import Bar
+from tradebot.domain.batch import BarBatch
 from tradebot.domain.messages import (
     Article,
     ClosedTrade,
@@ -25,6 +26,7 @@ from tradebot.domain.position import Position
 from tradebot.domain.run import RunInfo
 
 __all__ = [
+    "BatchFeed",
     "Broker",
     "Bus",
     "Clock",
@@ -34,6 +36,7 @@ __all__ = [
     "Notifier",
     "SeenItems",
     "SentimentModel",
+    "SimulatedVenue",
     "Store",
 ]
 
@@ -56,6 +59,16 @@ class MarketFeed(Protocol):
     """Closed bars in timestamp order (ties broken by symbol order)."""
 
     def bars(self) -> Iterator[Bar]: ...
+
+
+@runtime_checkable
+class BatchFeed(Protocol):
+    """A replay feed that can also hand out its bars as blocks of columns (the kernel's
+    batch path); the blocks hold the same bars in the same order as :meth:`bars`."""
+
+    def bars(self) -> Iterator[Bar]: ...
+
+    def batches(self) -> Iterator[BarBatch]: ...
 
 
 @runtime_checkable
@@ -105,6 +118,14 @@ class Broker(Protocol):
     def on_bar(self, bar: Bar) -> Sequence[Fill]:
         """Fills since the last call: simulated against ``bar``, or drained from the venue."""
         ...
+
+
+@runtime_checkable
+class SimulatedVenue(Protocol):
+    """A broker that simulates fills from the bars it is shown and can say which symbols
+    have an order working, so the batch path shows it only those symbols' bars."""
+
+    def working_symbols(self) -> Sequence[str]: ...
 
 
 @runtime_checkable

@@ -19,6 +19,9 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 class SimClock:
     """Simulated time: ``advance_to`` sets now, instantly. Time never goes backwards."""
 
+    instant = True
+    """Nothing waits between events, so the kernel may skip quiet bars (its batch path)."""
+
     def __init__(self, start: datetime = _EPOCH) -> None:
         self._now = start
 
@@ -36,6 +39,8 @@ class PacedClock(SimClock):
     Gaps longer than ``max_gap_s`` of real time (weekends in daily data) are shortened to it,
     so a replay shows steady progress. ``interrupt()`` wakes a waiting clock at once.
     """
+
+    instant = False
 
     def __init__(self, speed: float, *, max_gap_s: float = 5.0, start: datetime = _EPOCH) -> None:
         super().__init__(start)
@@ -59,6 +64,8 @@ class PacedClock(SimClock):
 
 class LiveClock:
     """Wall-clock time in UTC. ``advance_to`` does nothing: live events arrive on time."""
+
+    instant = False
 
     def now(self) -> datetime:
         return datetime.now(UTC)

@@ -26,6 +26,7 @@ from tradebot.backtest.metrics import summarise
 from tradebot.domain.bar import Bar
 from tradebot.domain.messages import Article, ClosedTrade
 from tradebot.domain.run import RunInfo
+from tradebot.engine.batch_driver import BatchDriver
 from tradebot.engine.clock import LiveClock
 from tradebot.engine.decision_stage import DecisionStage, SizingRules
 from tradebot.engine.execution_stage import ExecutionStage
@@ -40,10 +41,21 @@ from tradebot.engine.topics import (
     MARKET_BARS,
     NEWS_RAW,
     NEWS_SCORED,
+    ORDER_UPDATES,
     SIGNALS,
 )
 from tradebot.ops.logging import get_logger
-from tradebot.ports import Broker, Bus, Clock, MarketFeed, NewsSource, SentimentModel, Store
+from tradebot.ports import (
+    BatchFeed,
+    Broker,
+    Bus,
+    Clock,
+    MarketFeed,
+    NewsSource,
+    SentimentModel,
+    SimulatedVenue,
+    Store,
+)
 from tradebot.signals.ensemble import DEFAULT_THRESHOLD
 from tradebot.strategies.base import StrategyFactory
 
@@ -95,7 +107,9 @@ class Kernel:
         trade_from: datetime | None = None,
         weights: Mapping[str, float] | None = None,
         threshold: float = DEFAULT_THRESHOLD,
+        batch: bool = True,
     ) -> None:
+        """``batch=False`` forces the per-bar path even where the batch path could run."""
         self.run_info = run
         self.clock = clock
         self.feed = feed
@@ -105,6 +119,9 @@ class Kernel:
         self._periods = periods_per_year
         self._stopping = False
         self._trade_from = trade_from
+        self._snapshot_interval_s = snapshot_interval_s
+        self._broker = broker
+        self._batch = batch
         self._log = get_logger("kernel")
         rid = run.id
         self.orders = OrderManager(run_id=rid, broker=broker, store=store, bus=bus)
@@ -146,6 +163,7 @@ class Kernel:
         sub(SIGNALS, self.decisions.on_signal, stage=DecisionStage.stage)
         sub(DECISIONS, self.orders.on_decision, stage=OrderManager.stage)
         sub(FILLS, self.orders.on_fill, stage=OrderManager.stage)
+        sub(ORDER_UPDATES, self.orders.on_venue_update, stage=OrderManager.stage)
         sub(FILLS, self.ledger.on_fill, stage=PortfolioStage.stage)
 
     def stop(self) -> None:
@@ -155,11 +173,27 @@ class Kernel:
         if interrupt is not None:
             interrupt()
 
+    @property
+    def uses_batch_path(self) -> bool:
+        """Whether :meth:`run` takes the batch path: nothing waits between bars (instant
+        clock), the feed has blocks, the venue says which symbols have working orders, and
+        no news must be interleaved with the bars."""
+        return (
+            self._batch
+            and self._news is None
+            and getattr(self.clock, "instant", False)
+            and isinstance(self.feed, BatchFeed)
+            and isinstance(self._broker, SimulatedVenue)
+        )
+
     def run(self, progress: Progress | None = None, every: int = 2000) -> RunResult:
-        """Replay every event; ``progress`` gets the number of bars done every ``every`` bars.
+        """Replay every event; ``progress`` gets the number of bars done every ``every`` bars
+        (every block on the batch path).
 
         A failure records the run as ``failed`` with its partial results, then re-raises.
         """
+        if self.uses_batch_path:
+            return self._run_batches(progress)
         self._store.start_run(self.run_info)
         status = "completed"
         done = {"bars": 0, "articles": 0, "warmup_bars": 0}
@@ -206,6 +240,39 @@ class Kernel:
             raise
         done["bars"] = bars
         return self._finish(current, status, done)
+
+    def _run_batches(self, progress: Progress | None) -> RunResult:
+        """The batch path (:mod:`tradebot.engine.batch_driver`): same stages, same results."""
+        self._store.start_run(self.run_info)
+        assert isinstance(self.feed, BatchFeed)
+        assert isinstance(self._broker, SimulatedVenue)
+        driver = BatchDriver(
+            clock=self.clock,
+            venue=self._broker,
+            execution=self.execution,
+            ledger=self.ledger,
+            signals=self.signals,
+            portfolio=self.portfolio,
+            trade_from=self._trade_from,
+            snapshot_interval_s=self._snapshot_interval_s,
+        )
+        status = "completed"
+        try:
+            for block in self.feed.batches():
+                if self._stopping:
+                    status = "stopped"
+                    break
+                driver.run_block(block)
+                if progress is not None:
+                    progress(driver.bars)
+        except KeyboardInterrupt:
+            status = "stopped"
+        except BaseException:
+            counts = {"bars": driver.bars, "articles": 0, "warmup_bars": driver.warmup_bars}
+            self._finish(None, "failed", counts)
+            raise
+        counts = {"bars": driver.bars, "articles": 0, "warmup_bars": driver.warmup_bars}
+        return self._finish(None, status, counts)
 
     def _events(self) -> Iterator[Bar | Article]:
         bars = self.feed.bars()

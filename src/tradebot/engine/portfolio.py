@@ -20,7 +20,7 @@ from tradebot.domain.messages import ClosedTrade, Fill, PortfolioSnapshot
 from tradebot.domain.position import Position
 from tradebot.engine.ids import stable_id
 
-__all__ = ["FillContext", "Portfolio"]
+__all__ = ["FillContext", "FloatHoldings", "Portfolio"]
 
 _ZERO = Decimal(0)
 _PRICE_PLACES = Decimal("1e-8")
@@ -34,6 +34,9 @@ def _price(value: Decimal) -> Decimal:
 FillContext = Callable[[str], tuple[str, tuple[str, ...]]]
 """client order id -> (decision id, contributing strategies)."""
 
+FloatHoldings = tuple[float, list[tuple[str, float, float]]]
+"""(cash, [(symbol, quantity, average price), ...]) as floats."""
+
 
 class Portfolio:
     """Long-only ledger for one cash account."""
@@ -45,16 +48,23 @@ class Portfolio:
         self.positions: dict[str, Position] = {}
         self._marks: dict[str, float] = {}
         self._fill_context = fill_context
-        self._float_view: tuple[float, list[tuple[str, float, float]]] | None = None
+        self._float_view: FloatHoldings | None = None
+        self.version = 0
+        """Counts applied fills, so a caller can tell cheaply whether the ledger moved."""
 
     # --- events -----------------------------------------------------------------------
     def on_bar(self, bar: Bar) -> None:
         self._marks[bar.symbol] = bar.close
 
+    def set_mark(self, symbol: str, close: float) -> None:
+        """Mark ``symbol`` at ``close`` (the batch path marks without a ``Bar``)."""
+        self._marks[symbol] = close
+
     def apply_fill(self, fill: Fill) -> ClosedTrade | None:
         """Move cash and quantity; return the round trip if this fill closed a position."""
         decision_id, strategies = self._fill_context(fill.client_order_id)
         self._float_view = None
+        self.version += 1
         if fill.side is OrderSide.BUY:
             self._buy(fill, decision_id, strategies)
             return None
@@ -107,17 +117,26 @@ class Portfolio:
     def mark(self, symbol: str) -> float | None:
         return self._marks.get(symbol)
 
+    def float_holdings(self) -> FloatHoldings:
+        """Cash and ``(symbol, quantity, average price)`` of each position as floats, by
+        symbol name — what :meth:`equity_float` marks, in that order (a fixed order, so the
+        batch path can sum the same way); refreshed on fills only."""
+        if self._float_view is None:
+            self._float_view = (
+                float(self.cash),
+                [
+                    (s, float(p.quantity), float(p.avg_price))
+                    for s, p in sorted(self.positions.items())
+                ],
+            )
+        return self._float_view
+
     def equity_float(self) -> float:
         """Fast float equity for the per-bar equity curve (reports use the Decimal one).
 
         Float views of cash and quantities are refreshed on fills only, so a bar with no
         open position costs one attribute read."""
-        if self._float_view is None:
-            self._float_view = (
-                float(self.cash),
-                [(s, float(p.quantity), float(p.avg_price)) for s, p in self.positions.items()],
-            )
-        cash, held = self._float_view
+        cash, held = self.float_holdings()
         if not held:
             return cash
         marks = self._marks

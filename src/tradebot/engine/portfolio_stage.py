@@ -7,6 +7,7 @@ the bucket — so a million minute bars do not become a million rows.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from tradebot.domain.bar import Bar
@@ -74,6 +75,37 @@ class PortfolioStage:
             self._benchmark_now = self._buy_and_hold()
         self.benchmark.append(self._benchmark_now)
         self._bucket_of_current = following
+
+    def note_first_close(self, symbol: str, close: float) -> None:
+        """The first close of ``symbol`` in the trading period (the batch path's
+        ``on_bar``): where its buy-and-hold share starts."""
+        if symbol not in self._first_close:
+            self._first_close[symbol] = close
+
+    def bucket_end(self, ts: datetime) -> float:
+        """The batch path reached the last point of a snapshot bucket: snapshot, price the
+        benchmark and return it (the caller carries it to the points until the next)."""
+        self._store.record_snapshot(self._run_id, self.portfolio.snapshot(ts))
+        self.snapshots += 1
+        self._benchmark_now = self._buy_and_hold()
+        return self._benchmark_now
+
+    @property
+    def benchmark_now(self) -> float:
+        return self._benchmark_now
+
+    def extend_curve(
+        self,
+        times: Sequence[datetime],
+        equity: Sequence[float],
+        held: Sequence[bool],
+        benchmark: Sequence[float],
+    ) -> None:
+        """Append a block of equity points computed in bulk by the batch path."""
+        self.equity_ts.extend(times)
+        self.equity.extend(equity)
+        self.held.extend(held)
+        self.benchmark.extend(benchmark)
 
     def save_positions(self) -> None:
         self._store.save_positions(self._run_id, list(self.portfolio.positions.values()))

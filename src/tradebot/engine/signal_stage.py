@@ -70,19 +70,25 @@ class SignalStage:
 
     def on_bar(self, bar: Bar) -> None:
         votes = self._votes(bar)
-        if not votes:
-            return
+        if votes:
+            self.emit(bar.symbol, bar.ts, bar.close, votes)
+
+    def emit(
+        self, symbol: str, ts: datetime, price: float, votes: Sequence[tuple[str, Opinion]]
+    ) -> None:
+        """Combine the opinions given after ``symbol``'s bar at ``ts`` (in strategy order)
+        into at most one signal, record it and publish it. Both kernel paths end here."""
         result = combine(votes, self.weights, threshold=self.threshold)
         if result is None:
             return
         signal = Signal(
-            id=signal_id(self._run_id, bar.symbol, bar.ts, _ENSEMBLE),
-            ts=bar.ts,
-            symbol=bar.symbol,
+            id=signal_id(self._run_id, symbol, ts, _ENSEMBLE),
+            ts=ts,
+            symbol=symbol,
             direction=result.direction,
             strength=result.strength,
             confidence=result.confidence,
-            price=bar.close,
+            price=price,
             sources=result.strengths,
             contributions=result.contributions,
         )
@@ -96,6 +102,14 @@ class SignalStage:
 
     def context(self, symbol: str) -> StrategyContext:
         return self._book(symbol).context
+
+    def strategies(self, symbol: str) -> list[tuple[str, Strategy]]:
+        """``symbol``'s strategy instances in ensemble order (created on first use)."""
+        return self._book(symbol).strategies
+
+    def seen(self, symbol: str, ts: datetime) -> None:
+        """The batch path showed ``symbol``'s strategies every bar up to ``ts``."""
+        self._book(symbol).last_ts = ts
 
     def _votes(self, bar: Bar) -> list[tuple[str, Opinion]]:
         book = self._book(bar.symbol)

@@ -20,11 +20,14 @@ from typing import ClassVar, Generic, Protocol, TypeVar
 from pydantic import BaseModel, ConfigDict
 
 from tradebot.domain.bar import Bar
+from tradebot.domain.batch import SymbolBars
 from tradebot.domain.enums import Direction
 from tradebot.sentiment.context import SentimentContext
 
 __all__ = [
     "BaseStrategy",
+    "BatchStrategy",
+    "ClosePriceStrategy",
     "Opinion",
     "Strategy",
     "StrategyContext",
@@ -79,6 +82,20 @@ class Strategy(Protocol):
     def reset(self) -> None: ...
 
 
+class BatchStrategy(Strategy, Protocol):
+    """A strategy that can also take a block of bars at once (the kernel's batch path).
+
+    ``on_bars`` must return exactly what calling ``on_bar`` on each bar in turn would return
+    — as ``(index in the block, opinion)`` pairs, in order — and leave the same state
+    behind, whatever the block boundaries (a property test holds every built-in to this).
+    It sees the block's columns, so it *could* read a later bar than the one it answers
+    for; ``tradebot lookahead`` and the kernel's look-ahead tests exist to catch that.
+    A strategy that reads its :class:`StrategyContext` (news, history) must not offer it.
+    """
+
+    def on_bars(self, bars: SymbolBars) -> list[tuple[int, Opinion]]: ...
+
+
 class BaseStrategy(ABC, Generic[P]):
     """Convenience base: holds validated parameters and declares the hooks."""
 
@@ -114,3 +131,28 @@ class StrategyFactory(Protocol):
         ...
 
     def __call__(self, symbol: str) -> Strategy: ...
+
+
+class ClosePriceStrategy(BaseStrategy[P]):
+    """Base of the strategies that look at nothing but the closing price.
+
+    They implement :meth:`on_close`; ``on_bar`` and the batch hook ``on_bars`` both feed it,
+    so the kernel's batch path runs them without building a ``Bar`` per bar, and the two
+    paths cannot disagree.
+    """
+
+    @abstractmethod
+    def on_close(self, close: float) -> Opinion | None:
+        """Opinion after a bar that closed at ``close``."""
+
+    def on_bar(self, bar: Bar, ctx: StrategyContext | None = None) -> Opinion | None:
+        return self.on_close(bar.close)
+
+    def on_bars(self, bars: SymbolBars) -> list[tuple[int, Opinion]]:
+        on_close = self.on_close
+        out: list[tuple[int, Opinion]] = []
+        for i, close in enumerate(bars.close.tolist()):
+            opinion = on_close(close)
+            if opinion is not None:
+                out.append((i, opinion))
+        return out

@@ -15,10 +15,9 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from tradebot.domain.bar import Bar
 from tradebot.domain.enums import Direction
 from tradebot.indicators.stream import Bollinger as BollingerBands
-from tradebot.strategies.base import BaseStrategy, Opinion, StrategyContext, StrategyParams
+from tradebot.strategies.base import ClosePriceStrategy, Opinion, StrategyParams
 from tradebot.strategies.cross import TIE_TOLERANCE
 
 __all__ = ["Bollinger", "BollingerParams"]
@@ -34,7 +33,7 @@ class BollingerParams(StrategyParams):
     )
 
 
-class Bollinger(BaseStrategy[BollingerParams]):
+class Bollinger(ClosePriceStrategy[BollingerParams]):
     """Re-entry into the Bollinger bands from outside, in bands wide enough to matter."""
 
     name = "bollinger"
@@ -49,8 +48,7 @@ class Bollinger(BaseStrategy[BollingerParams]):
         self._side = 0  # -1: closed below the lower band, +1: above the upper band
         self._depth = 0.0  # deepest excursion of the episode, in band widths
 
-    def on_bar(self, bar: Bar, ctx: StrategyContext | None = None) -> Opinion | None:
-        close = bar.close
+    def on_close(self, close: float) -> Opinion | None:
         upper, middle, lower = self._bands.update(close)
         if middle != middle:  # NaN during warm-up
             return None

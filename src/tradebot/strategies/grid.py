@@ -18,9 +18,8 @@ from bisect import bisect_left, bisect_right
 
 from pydantic import Field, model_validator
 
-from tradebot.domain.bar import Bar
 from tradebot.domain.enums import Direction
-from tradebot.strategies.base import BaseStrategy, Opinion, StrategyContext, StrategyParams
+from tradebot.strategies.base import ClosePriceStrategy, Opinion, StrategyParams
 
 __all__ = ["Grid", "GridParams"]
 
@@ -53,7 +52,7 @@ def _levels(lower: float, upper: float, count: int) -> list[float]:
     return [lower + i * step for i in range(count)]
 
 
-class Grid(BaseStrategy[GridParams]):
+class Grid(ClosePriceStrategy[GridParams]):
     """Evenly spaced levels: buy on falling through a level, sell on rising through one."""
 
     name = "grid"
@@ -72,8 +71,7 @@ class Grid(BaseStrategy[GridParams]):
         )
         self._prev: float | None = None
 
-    def on_bar(self, bar: Bar, ctx: StrategyContext | None = None) -> Opinion | None:
-        close = bar.close
+    def on_close(self, close: float) -> Opinion | None:
         prev, self._prev = self._prev, close
         grid = self._grid
         if grid is None:

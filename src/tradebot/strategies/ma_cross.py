@@ -14,9 +14,9 @@ from typing import ClassVar, Protocol, TypeVar
 
 from pydantic import model_validator
 
-from tradebot.domain.bar import Bar
+from tradebot.domain.batch import SymbolBars
 from tradebot.domain.enums import Direction
-from tradebot.strategies.base import BaseStrategy, Opinion, StrategyContext, StrategyParams
+from tradebot.strategies.base import ClosePriceStrategy, Opinion, StrategyParams
 from tradebot.strategies.cross import CrossDetector, cross_strength
 
 __all__ = ["FastSlowParams", "MovingAverageCross"]
@@ -45,7 +45,7 @@ class FastSlowParams(StrategyParams):
 P = TypeVar("P", bound=FastSlowParams)
 
 
-class MovingAverageCross(BaseStrategy[P]):
+class MovingAverageCross(ClosePriceStrategy[P]):
     average: ClassVar[type[_Average]]
     label: ClassVar[str]
 
@@ -58,20 +58,40 @@ class MovingAverageCross(BaseStrategy[P]):
         self._slow = self.average(self.params.slow)  # type: ignore[call-arg]
         self._cross = CrossDetector()
 
-    def on_bar(self, bar: Bar, ctx: StrategyContext | None = None) -> Opinion | None:
-        fast = self._fast.update(bar.close)
-        slow = self._slow.update(bar.close)
+    def on_close(self, close: float) -> Opinion | None:
+        fast = self._fast.update(close)
+        slow = self._slow.update(close)
         if fast != fast or slow != slow:  # NaN during warm-up
             return None
         diff = fast - slow
-        cross = self._cross.update(diff, bar.close)
+        cross = self._cross.update(diff, close)
         if cross == 0:
             return None
+        return self._opinion(cross, diff, close)
+
+    def on_bars(self, bars: SymbolBars) -> list[tuple[int, Opinion]]:
+        """:meth:`on_close` over a block, inlined: the same indicator objects and operations
+        (so the values are identical) without a method call per bar."""
+        fast_update, slow_update = self._fast.update, self._slow.update
+        cross_update = self._cross.update
+        out: list[tuple[int, Opinion]] = []
+        for i, close in enumerate(bars.close.tolist()):
+            fast = fast_update(close)
+            slow = slow_update(close)
+            if fast != fast or slow != slow:
+                continue
+            diff = fast - slow
+            cross = cross_update(diff, close)
+            if cross:
+                out.append((i, self._opinion(cross, diff, close)))
+        return out
+
+    def _opinion(self, cross: int, diff: float, close: float) -> Opinion:
         up = cross > 0
         p, name = self.params, self.label
         return Opinion(
             Direction.LONG if up else Direction.SHORT,
-            cross_strength(diff, bar.close, _FULL_STRENGTH_GAP),
+            cross_strength(diff, close, _FULL_STRENGTH_GAP),
             _CONFIDENCE,
             f"{'golden' if up else 'death'} cross: {name}{p.fast} crossed "
             f"{'above' if up else 'below'} {name}{p.slow}",

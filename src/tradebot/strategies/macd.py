@@ -14,10 +14,9 @@ from __future__ import annotations
 
 from pydantic import Field, model_validator
 
-from tradebot.domain.bar import Bar
 from tradebot.domain.enums import Direction
 from tradebot.indicators.stream import MACD
-from tradebot.strategies.base import BaseStrategy, Opinion, StrategyContext, StrategyParams
+from tradebot.strategies.base import ClosePriceStrategy, Opinion, StrategyParams
 from tradebot.strategies.cross import CrossDetector, cross_strength
 
 __all__ = ["Macd", "MacdParams"]
@@ -38,7 +37,7 @@ class MacdParams(StrategyParams):
         return self
 
 
-class Macd(BaseStrategy[MacdParams]):
+class Macd(ClosePriceStrategy[MacdParams]):
     """MACD histogram crossing zero: long on the cross up, exit on the cross down."""
 
     name = "macd"
@@ -54,17 +53,17 @@ class Macd(BaseStrategy[MacdParams]):
         self._cross = CrossDetector()
         self._prev_hist = 0.0
 
-    def on_bar(self, bar: Bar, ctx: StrategyContext | None = None) -> Opinion | None:
-        _, _, hist = self._macd.update(bar.close)
+    def on_close(self, close: float) -> Opinion | None:
+        _, _, hist = self._macd.update(close)
         if hist != hist:  # NaN during warm-up
             return None
         prev, self._prev_hist = self._prev_hist, hist
-        cross = self._cross.update(hist, bar.close)
+        cross = self._cross.update(hist, close)
         if cross == 0:
             return None
         return Opinion(
             Direction.LONG if cross > 0 else Direction.SHORT,
-            cross_strength(hist - prev, bar.close, _FULL_STRENGTH_SWING),
+            cross_strength(hist - prev, close, _FULL_STRENGTH_SWING),
             _CONFIDENCE,
             f"MACD histogram crossed {'above' if cross > 0 else 'below'} zero "
             f"({prev:.4g} -> {hist:.4g})",

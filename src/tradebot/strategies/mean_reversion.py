@@ -14,10 +14,9 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from tradebot.domain.bar import Bar
 from tradebot.domain.enums import Direction
 from tradebot.indicators.stream import RSI
-from tradebot.strategies.base import BaseStrategy, Opinion, StrategyContext, StrategyParams
+from tradebot.strategies.base import ClosePriceStrategy, Opinion, StrategyParams
 
 __all__ = ["RsiMeanReversion", "RsiMeanReversionParams"]
 
@@ -30,7 +29,7 @@ class RsiMeanReversionParams(StrategyParams):
     overbought: float = Field(default=70.0, gt=50, lt=100, description="sell above this RSI")
 
 
-class RsiMeanReversion(BaseStrategy[RsiMeanReversionParams]):
+class RsiMeanReversion(ClosePriceStrategy[RsiMeanReversionParams]):
     """RSI below oversold to buy, above overbought to sell; stronger the more extreme."""
 
     name = "mean_reversion"
@@ -45,8 +44,7 @@ class RsiMeanReversion(BaseStrategy[RsiMeanReversionParams]):
         self._prev_close = float("nan")
         self._unchanged = 0  # consecutive bars whose close equals the previous close
 
-    def on_bar(self, bar: Bar, ctx: StrategyContext | None = None) -> Opinion | None:
-        close = bar.close
+    def on_close(self, close: float) -> Opinion | None:
         rsi = self._rsi.update(close)
         self._unchanged = self._unchanged + 1 if close == self._prev_close else 0
         self._prev_close = close

@@ -3,7 +3,8 @@
 | port | fake |
 |---|---|
 | Clock | ``ManualClock`` |
-| MarketFeed / NewsSource | ``ListFeed`` / ``ListNewsSource`` (+ ``bars_from_closes``) |
+| MarketFeed | ``ListFeed``, ``BlockListFeed`` (also in blocks), ``bars_from_closes`` |
+| NewsSource | ``ListNewsSource`` |
 | SentimentModel | ``FixedSentiment`` |
 | Broker | ``RecordingBroker``, ``TimeoutBroker``, ``RejectingBroker`` |
 | Bus | ``RecordingBus``, ``DuplicatingBus`` |
@@ -14,7 +15,7 @@
 """
 
 from tradebot.testing.brokers import RecordingBroker, RejectingBroker, TimeoutBroker
-from tradebot.testing.feeds import ListFeed, ListNewsSource, bars_from_closes
+from tradebot.testing.feeds import BlockListFeed, ListFeed, ListNewsSource, bars_from_closes
 from tradebot.testing.http import LocalHttpServer, Reply
 from tradebot.testing.misc import (
     DuplicatingBus,
@@ -27,6 +28,7 @@ from tradebot.testing.news import FailingSeenItems, MemorySeenItems
 from tradebot.testing.store import FailingStore, MemoryStore
 
 __all__ = [
+    "BlockListFeed",
     "DuplicatingBus",
     "FailingSeenItems",
     "FailingStore",

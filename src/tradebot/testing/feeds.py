@@ -5,11 +5,14 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime, timedelta
 
+import numpy as np
+
 from tradebot.domain.bar import Bar
+from tradebot.domain.batch import BarBatch
 from tradebot.domain.enums import Timeframe
 from tradebot.domain.messages import Article
 
-__all__ = ["ListFeed", "ListNewsSource", "bars_from_closes"]
+__all__ = ["BlockListFeed", "ListFeed", "ListNewsSource", "bars_from_closes"]
 
 
 class ListFeed:
@@ -23,6 +26,55 @@ class ListFeed:
 
     def __len__(self) -> int:
         return len(self._bars)
+
+
+class BlockListFeed(ListFeed):
+    """A :class:`ListFeed` that also hands its bars out as blocks (a
+    :class:`~tradebot.ports.BatchFeed`), of at least ``block_size`` bars each, ending at a
+    change of time, as the Parquet feed does — so tests can drive the kernel's batch path
+    with hand-made bars and any block boundaries."""
+
+    def __init__(self, bars: Iterable[Bar], block_size: int = 4096) -> None:
+        super().__init__(bars)
+        if block_size < 1:
+            raise ValueError("block_size must be >= 1")
+        self.block_size = block_size
+
+    def batches(self) -> Iterator[BarBatch]:
+        bars = self._bars
+        if not bars:
+            return
+        symbols = list(dict.fromkeys(b.symbol for b in bars))
+        index = {s: k for k, s in enumerate(symbols)}
+        ts = np.array([_ns(b.ts) for b in bars], dtype=np.int64)
+        lo, n = 0, len(bars)
+        while lo < n:
+            hi = min(lo + self.block_size, n)
+            while hi < n and ts[hi] == ts[hi - 1]:
+                hi += 1
+            part = bars[lo:hi]
+            o, h, lo_, c, v = (np.array([getattr(b, f) for b in part]) for f in _COLUMNS)
+            yield BarBatch(
+                symbols,
+                part[0].timeframe,
+                np.array([index[b.symbol] for b in part], dtype=np.intp),
+                ts[lo:hi],
+                o,
+                h,
+                lo_,
+                c,
+                v,
+                next_ts=int(ts[hi]) if hi < n else None,
+            )
+            lo = hi
+
+
+_COLUMNS = ("open", "high", "low", "close", "volume")
+
+
+def _ns(moment: datetime) -> int:
+    delta = moment - datetime(1970, 1, 1, tzinfo=moment.tzinfo)
+    return (delta.days * 86_400 + delta.seconds) * 1_000_000_000 + delta.microseconds * 1000
 
 
 class ListNewsSource:

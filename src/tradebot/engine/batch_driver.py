@@ -1,0 +1,355 @@
+"""The kernel's batch path: the same stages, visited only where something happens.
+
+A backtest spends nearly all its bars doing nothing: no opinion, no working order, no
+snapshot. This driver reads the replay a block at a time (:class:`BarBatch`), lets each
+symbol's strategies see the block's bars in order — through their bulk hook ``on_bars``
+where they have one, one ``Bar`` at a time otherwise — and then *visits* only the bars that
+matter, in time order, calling the very stages the per-bar path calls:
+
+* a bar of a symbol with an order working at the venue → the execution stage (fills);
+* a bar after which the strategies had an opinion → the signal stage's ``emit`` → decision
+  → order manager → broker;
+* the last bar of a snapshot bucket → the ledger's snapshot and benchmark.
+
+Between visits only prices move, so the equity curve (one point per distinct time) is
+computed in bulk afterwards from the ledger's state after each visit and the closes. The
+result is the per-bar path's, bit for bit — signals, decisions, orders, fills, trades,
+snapshots, equity, benchmark and exposure (a property test compares the two paths).
+
+The kernel uses this path only when nothing else needs every bar: an instant clock, a feed
+with blocks, a venue that says which symbols have working orders, and no news source.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+import numpy as np
+from numpy.typing import NDArray
+
+from tradebot.domain.bar import Bar
+from tradebot.domain.batch import BarBatch, SymbolBars, utc_datetimes
+from tradebot.engine.execution_stage import ExecutionStage
+from tradebot.engine.portfolio import FloatHoldings, Portfolio
+from tradebot.engine.portfolio_stage import PortfolioStage
+from tradebot.engine.signal_stage import SignalStage
+from tradebot.ports import Clock, SimulatedVenue
+from tradebot.strategies.base import Opinion, Strategy
+
+__all__ = ["BatchDriver"]
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_NS_PER_S = 1_000_000_000
+_NEVER = 1 << 62
+
+Votes = list[tuple[str, Opinion]]
+
+
+def _datetime(ns: int) -> datetime:
+    """As the feed makes them: UTC, floored to the microsecond."""
+    return _EPOCH + timedelta(microseconds=ns // 1000)
+
+
+def _nanoseconds(moment: datetime) -> int:
+    delta = moment - _EPOCH
+    return (delta.days * 86_400 + delta.seconds) * _NS_PER_S + delta.microseconds * 1000
+
+
+@dataclass(slots=True)
+class _Symbol:
+    """One symbol's bars in the current block: positions, closes (as lists for bisect)."""
+
+    name: str
+    positions: list[int]
+    closes: list[float]
+
+    def last_close(self, i: int) -> float | None:
+        """Close of this symbol's last bar at or before block position ``i``."""
+        j = bisect_right(self.positions, i) - 1
+        return self.closes[j] if j >= 0 else None
+
+    def next_position(self, i: int) -> int | None:
+        j = bisect_right(self.positions, i)
+        return self.positions[j] if j < len(self.positions) else None
+
+
+class BatchDriver:
+    """Drives the kernel's stages block by block (see the module docstring)."""
+
+    def __init__(
+        self,
+        *,
+        clock: Clock,
+        venue: SimulatedVenue,
+        execution: ExecutionStage,
+        ledger: PortfolioStage,
+        signals: SignalStage,
+        portfolio: Portfolio,
+        trade_from: datetime | None,
+        snapshot_interval_s: int,
+    ) -> None:
+        self._clock = clock
+        self._venue = venue
+        self._execution = execution
+        self._ledger = ledger
+        self._signals = signals
+        self._portfolio = portfolio
+        self._trade_from_ns = None if trade_from is None else _nanoseconds(trade_from)
+        self._interval_ns = snapshot_interval_s * _NS_PER_S
+        self.bars = 0
+        self.warmup_bars = 0
+
+    # --- one block -----------------------------------------------------------------------
+    def run_block(self, block: BarBatch) -> None:
+        n = len(block)
+        if n == 0:
+            return
+        ts = block.ts
+        start = 0
+        if self._trade_from_ns is not None:
+            start = int(np.searchsorted(ts, self._trade_from_ns, side="left"))
+        self.warmup_bars += start
+        self.bars += n - start
+        parts = block.by_symbol()
+        votes = self._opinions(parts, start)
+        if start == n:
+            return
+        symbols = {
+            k: _Symbol(part.symbol, part.positions.tolist(), part.close.tolist())
+            for k, part in parts.items()
+        }
+        groups = self._group_ends(ts, start, n)
+        bucket_ends = self._bucket_ends(ts, groups, block.next_ts)
+        walk = _Walk(self, block, symbols, votes, bucket_ends, start)
+        walk.run()
+        self._close_curve(block, symbols, groups, walk)
+        for k, sym in symbols.items():  # the next block and the end of the run see these
+            self._portfolio.set_mark(sym.name, sym.closes[-1])
+            self._signals.seen(sym.name, _datetime(int(parts[k].ts[-1])))
+
+    def _opinions(self, parts: dict[int, SymbolBars], start: int) -> dict[int, Votes]:
+        """Every strategy sees every bar; opinions before ``start`` (warm-up) are dropped.
+        Votes at a position keep the ensemble's strategy order."""
+        votes: dict[int, Votes] = {}
+        for part in parts.values():
+            strategies = self._signals.strategies(part.symbol)
+            per_strategy = _run_strategies(strategies, part, self._signals)
+            positions = part.positions
+            for name, found in per_strategy:  # in strategy order, so each slot is too
+                for j, opinion in found:
+                    i = int(positions[j])
+                    if i >= start:
+                        votes.setdefault(i, []).append((name, opinion))
+        return votes
+
+    @staticmethod
+    def _group_ends(ts: NDArray[np.int64], start: int, n: int) -> NDArray[np.int64]:
+        """Block positions of the last bar of each distinct time from ``start`` on (a block
+        holds whole times, so its last bar ends a group)."""
+        inner = np.flatnonzero(ts[start + 1 :] != ts[start : n - 1]) + start
+        return np.append(inner, n - 1).astype(np.int64)
+
+    def _bucket_ends(
+        self, ts: NDArray[np.int64], groups: NDArray[np.int64], next_ts: int | None
+    ) -> set[int]:
+        """Group ends whose following time lies in another snapshot bucket (or is none)."""
+        buckets = ts[groups] // self._interval_ns
+        following = np.empty_like(buckets)
+        following[:-1] = buckets[1:]
+        following[-1] = -1 if next_ts is None else next_ts // self._interval_ns
+        return set(groups[buckets != following].tolist())
+
+    # --- the equity curve in bulk --------------------------------------------------------
+    def _close_curve(
+        self,
+        block: BarBatch,
+        symbols: dict[int, _Symbol],
+        groups: NDArray[np.int64],
+        walk: _Walk,
+    ) -> None:
+        """Equity, exposure and benchmark at every group end, as the per-bar path computes
+        them point by point: ``cash + Σ quantity × last close`` summed in symbol-name order
+        (a symbol not held adds an exact ``+ 0.0``, so one column per symbol ever held in
+        the block reproduces every state's sum bit for bit)."""
+        states = [walk.initial, *(state for _, state in walk.changes)]
+        change_at = np.array([i for i, _ in walk.changes], dtype=np.int64)
+        which = np.searchsorted(change_at, groups, side="right")
+        cash = np.array([c for c, _ in states], dtype=np.float64)[which]
+        held = np.array([bool(h) for _, h in states], dtype=np.bool_)[which]
+        names = sorted({name for _, holdings in states for name, _, _ in holdings})
+        total = np.zeros(len(groups), dtype=np.float64)
+        index = {sym.name: k for k, sym in symbols.items()}
+        for name in names:
+            quantity = np.array(
+                [next((q for s, q, _ in h if s == name), 0.0) for _, h in states],
+                dtype=np.float64,
+            )[which]
+            before = walk.marks_before.get(name)
+            marks = _marks_at(symbols.get(index.get(name, -1)), before or 0.0, groups)
+            total = total + quantity * marks
+        equity = cash + total
+        bench_at = np.array([i for i, _ in walk.benchmarks], dtype=np.int64)
+        bench_values = np.array(
+            [walk.benchmark_before, *(v for _, v in walk.benchmarks)], dtype=np.float64
+        )
+        benchmark = bench_values[np.searchsorted(bench_at, groups, side="right")]
+        self._ledger.extend_curve(
+            utc_datetimes(block.ts[groups]), equity.tolist(), held.tolist(), benchmark.tolist()
+        )
+
+
+class _Walk:
+    """The visits of one block, in position order."""
+
+    def __init__(
+        self,
+        driver: BatchDriver,
+        block: BarBatch,
+        symbols: dict[int, _Symbol],
+        votes: dict[int, Votes],
+        bucket_ends: set[int],
+        start: int,
+    ) -> None:
+        self.d = driver
+        self.block = block
+        self.symbols = symbols
+        self.by_name = {sym.name: sym for sym in symbols.values()}
+        self.votes = votes
+        self.bucket_ends = bucket_ends
+        self.portfolio = driver._portfolio
+        self.initial: FloatHoldings = self.portfolio.float_holdings()
+        self.marks_before = {name: self.portfolio.mark(name) for name in block.symbols}
+        self.changes: list[tuple[int, FloatHoldings]] = []
+        self.benchmark_before = driver._ledger.benchmark_now
+        self.benchmarks: list[tuple[int, float]] = []
+        self._version = self.portfolio.version
+        self._firsts = sorted(
+            (sym.positions[j], sym.name, sym.closes[j])
+            for sym in symbols.values()
+            if (j := bisect_right(sym.positions, start - 1)) < len(sym.positions)
+        )
+        self._wakes: dict[str, int] = {}
+        self._schedule(start - 1)
+
+    def run(self) -> None:
+        events = sorted(self.votes.keys() | self.bucket_ends)
+        wakes = self._wakes
+        e, n_events = 0, len(events)
+        while True:
+            nxt = events[e] if e < n_events else _NEVER
+            if wakes:
+                wake = min(wakes.values())
+                if wake < nxt:
+                    nxt = wake
+            if nxt == _NEVER:
+                break
+            if e < n_events and events[e] == nxt:
+                e += 1
+            self._visit(nxt)
+        self._note_firsts(len(self.block))
+
+    def _visit(self, i: int) -> None:
+        block, d = self.block, self.d
+        symbol = block.symbols[int(block.symbol[i])]
+        ts = _datetime(int(block.ts[i]))
+        d._clock.advance_to(ts)
+        if self._wakes.get(symbol) == i:
+            del self._wakes[symbol]
+        if symbol in d._venue.working_symbols():
+            d._execution.on_bar(self._bar(i, symbol, ts))
+        close = float(block.close[i])
+        self.portfolio.set_mark(symbol, close)
+        votes = self.votes.get(i)
+        if votes:
+            self._mark(self.portfolio.positions, i)
+            d._signals.emit(symbol, ts, close, votes)
+        if i in self.bucket_ends:
+            self._mark(self.by_name, i)
+            self._note_firsts(i + 1)
+            self.benchmarks.append((i, d._ledger.bucket_end(ts)))
+        if self.portfolio.version != self._version:
+            self._version = self.portfolio.version
+            self.changes.append((i, self.portfolio.float_holdings()))
+        self._schedule(i)
+
+    def _schedule(self, i: int) -> None:
+        """Visit the next bar of every symbol with a working order."""
+        for symbol in self.d._venue.working_symbols():
+            if self._wakes.get(symbol, -1) > i:
+                continue
+            sym = self.by_name.get(symbol)
+            nxt = None if sym is None else sym.next_position(i)
+            if nxt is None:
+                self._wakes.pop(symbol, None)  # its next bar is in a later block
+            else:
+                self._wakes[symbol] = nxt
+
+    def _mark(self, names: Iterable[str], i: int) -> None:
+        for name in names:
+            sym = self.by_name.get(name)
+            close = None if sym is None else sym.last_close(i)
+            if close is not None:
+                self.portfolio.set_mark(name, close)
+
+    def _note_firsts(self, upto: int) -> None:
+        """Symbols whose first trading bar came before ``upto`` join the benchmark."""
+        firsts = self._firsts
+        while firsts and firsts[0][0] < upto:
+            _, name, close = firsts.pop(0)
+            self.d._ledger.note_first_close(name, close)
+
+    def _bar(self, i: int, symbol: str, ts: datetime) -> Bar:
+        b = self.block
+        return Bar(
+            symbol,
+            b.timeframe,
+            ts,
+            float(b.open[i]),
+            float(b.high[i]),
+            float(b.low[i]),
+            float(b.close[i]),
+            float(b.volume[i]),
+        )
+
+
+def _marks_at(sym: _Symbol | None, fallback: float, at: NDArray[np.int64]) -> NDArray[np.float64]:
+    """The symbol's last close at each block position in ``at``; ``fallback`` (its mark
+    from earlier blocks, or its average cost) before its first bar in the block."""
+    if sym is None:
+        return np.full(len(at), fallback)
+    j = np.searchsorted(np.asarray(sym.positions, dtype=np.int64), at, side="right") - 1
+    closes = np.asarray(sym.closes, dtype=np.float64)
+    return np.where(j >= 0, closes[np.maximum(j, 0)], fallback)
+
+
+def _run_strategies(
+    strategies: list[tuple[str, Strategy]], part: SymbolBars, stage: SignalStage
+) -> list[tuple[str, list[tuple[int, Opinion]]]]:
+    """Each strategy's opinions over ``part``: through ``on_bars`` where it has the hook,
+    else bar by bar with the symbol's context kept up to date (history, as on the per-bar
+    path)."""
+    out: list[tuple[str, list[tuple[int, Opinion]]]] = []
+    plain: list[tuple[int, str, Strategy]] = []
+    for rank, (name, strategy) in enumerate(strategies):
+        bulk: Callable[[SymbolBars], list[tuple[int, Opinion]]] | None = getattr(
+            strategy, "on_bars", None
+        )
+        if bulk is not None:
+            out.append((name, bulk(part)))
+        else:
+            out.append((name, []))
+            plain.append((rank, name, strategy))
+    if plain:
+        ctx = stage.context(part.symbol)
+        append = ctx.history.append
+        for j in range(len(part)):
+            bar = part.bar(j)
+            append(bar)
+            for rank, _, strategy in plain:
+                opinion = strategy.on_bar(bar, ctx)
+                if opinion is not None:
+                    out[rank][1].append((j, opinion))
+    return out
