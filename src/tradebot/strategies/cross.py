@@ -9,7 +9,12 @@ tick-grid prices. The caller checks for NaN (warm-up) before calling.
 
 from __future__ import annotations
 
+import numpy as np
+from numpy.typing import NDArray
+
 __all__ = ["TIE_TOLERANCE", "CrossDetector", "cross_strength"]
+
+FloatArray = NDArray[np.float64]
 
 TIE_TOLERANCE = 1e-12
 
@@ -32,6 +37,25 @@ class CrossDetector:
         if previous == 0 or previous == sign:
             return 0
         return sign
+
+    def update_many(self, diff: FloatArray, scale: FloatArray) -> NDArray[np.int8]:
+        """:meth:`update` for each ``(diff, scale)`` pair in turn, vectorised: the same tie
+        test in the same floating-point operations, the last non-zero sign carried through
+        the block and out of it. NaN differences (warm-up) must be filtered out first."""
+        sign = np.where(diff > 0, 1, -1).astype(np.int8)
+        sign[np.abs(diff) <= TIE_TOLERANCE * np.abs(scale)] = 0
+        crosses = np.zeros(len(sign), dtype=np.int8)
+        nonzero = np.flatnonzero(sign)
+        if len(nonzero) == 0:
+            return crosses
+        current = sign[nonzero]
+        previous = np.empty_like(current)
+        previous[0] = self._last
+        previous[1:] = current[:-1]
+        flipped = (previous != 0) & (previous != current)
+        crosses[nonzero[flipped]] = current[flipped]
+        self._last = int(current[-1])
+        return crosses
 
 
 def cross_strength(gap: float, price: float, full_at: float) -> float:

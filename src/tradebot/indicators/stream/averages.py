@@ -10,9 +10,14 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
+from numpy.typing import NDArray
+
 from tradebot.indicators._validate import check_period
 
 __all__ = ["EMA", "MACD", "SMA", "StreamingSMA"]
+
+FloatArray = NDArray[np.float64]
 
 _NAN = math.nan
 _NAN3 = (_NAN, _NAN, _NAN)
@@ -66,6 +71,50 @@ class SMA:
             if self._count < self._n:
                 return _NAN
         return total / self._n
+
+    def update_many(self, values: FloatArray) -> FloatArray:
+        """:meth:`update` for each of ``values`` in turn, vectorised, bit for bit.
+
+        The running sum is a recurrence only between two rebuilds, and every rebuild starts
+        afresh from ``fsum``; so the stretches between rebuilds are independent and are
+        advanced together, one numpy step per bar of a stretch (fewer than ``n`` steps in
+        all), with exactly the floating-point operations :meth:`update` performs."""
+        x = np.ascontiguousarray(values, dtype=np.float64)
+        m, n = len(x), self._n
+        out = np.full(m, _NAN)
+        if m == 0:
+            return out
+        i0 = self._i
+        ext = np.concatenate((self._buf[i0:] + self._buf[:i0], x))  # ext[j]: dropped at j
+        first_wrap = n - 1 - i0  # update index at which the ring wraps (i reaches n)
+        wraps = np.arange(first_wrap, m, n)
+        starts = np.concatenate(([-1], wraps))  # each stretch begins after these updates
+        totals = np.empty(len(starts))
+        totals[0] = self._sum
+        if len(wraps):
+            windows = np.lib.stride_tricks.sliding_window_view(ext, n)[wraps + 1].tolist()
+            totals[1:] = list(map(math.fsum, windows))
+            out[wraps] = totals[1:]
+        for step in range(1, n):
+            j = starts + step
+            live = j < np.minimum(m, np.append(wraps, m))  # before the next rebuild
+            if not live.any():
+                break
+            jj = j[live]
+            totals[live] = (totals[live] - ext[jj]) + ext[jj + n]
+            out[jj] = totals[live]
+        # state after the last update, as update() leaves it
+        self._buf = ext[m : m + n].tolist()
+        self._i = (i0 + m) % n
+        if self._i:  # the ring order: oldest value at index _i
+            self._buf = self._buf[n - self._i :] + self._buf[: n - self._i]
+        self._sum = float(out[m - 1])
+        warm = n - self._count  # updates still returning NaN
+        self._count = min(n, self._count + m)
+        out /= n
+        if warm > 1:
+            out[: min(warm - 1, m)] = _NAN
+        return out
 
 
 StreamingSMA = SMA

@@ -1,0 +1,78 @@
+"""Every built-in strategy's bulk hook ``on_bars`` answers exactly as ``on_bar`` bar by bar.
+
+The kernel's batch path relies on it: same opinions (direction, strength, confidence and
+reason, compared exactly) at the same bars, and the same state afterwards, however the
+bars are cut into blocks.
+"""
+
+from __future__ import annotations
+
+import itertools
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from tradebot.domain import Bar, Timeframe
+from tradebot.domain.batch import SymbolBars
+from tradebot.strategies.base import Opinion
+from tradebot.strategies.registry import load_registry, make_factory
+
+REGISTRY = load_registry(plugins=False)
+PARAMS: dict[str, dict[str, Any]] = {
+    "sma_cross": {"fast": 3, "slow": 7},
+    "ema_cross": {"fast": 3, "slow": 7},
+    "macd": {"fast": 3, "slow": 7, "signal": 3},
+    "mean_reversion": {"period": 5},
+    "bollinger": {"period": 5, "k": 1.0, "min_bandwidth": 0.0},
+    "grid": {"band": 0.03, "levels": 7},
+}
+BULK = sorted(
+    name
+    for name in REGISTRY.names()
+    if hasattr(make_factory(name, PARAMS.get(name, {}), registry=REGISTRY)("X"), "on_bars")
+)
+T0 = datetime(2022, 1, 3, tzinfo=UTC)
+
+
+def test_the_close_price_strategies_have_the_hook() -> None:
+    assert set(PARAMS) <= set(BULK)
+
+
+def _block(closes: list[float], lo: int, hi: int) -> SymbolBars:
+    part = np.array(closes[lo:hi], dtype=np.float64)
+    ts = np.arange(lo, hi, dtype=np.int64) * 60_000_000_000
+    return SymbolBars(
+        "X", Timeframe.M1, np.arange(hi - lo, dtype=np.int64), ts, part, part, part, part, part
+    )
+
+
+@pytest.mark.parametrize("name", BULK)
+@settings(max_examples=120, deadline=None)
+@given(
+    moves=st.lists(st.integers(-30, 30), min_size=0, max_size=250),
+    cuts=st.lists(st.integers(0, 250), max_size=5),
+)
+def test_on_bars_equals_on_bar(name: str, moves: list[int], cuts: list[int]) -> None:
+    factory = make_factory(name, PARAMS.get(name, {}), registry=REGISTRY)
+    one, bulk = factory("X"), factory("X")
+    ticks, closes = 10_000, []
+    for move in moves:  # a 0.01 tick grid with flat stretches: exact ties happen
+        ticks = max(ticks + move, 100)
+        closes.append(ticks / 100)
+    expected: list[tuple[int, Opinion]] = []
+    for i, close in enumerate(closes):
+        bar = Bar("X", Timeframe.M1, T0 + timedelta(minutes=i), close, close, close, close, close)
+        opinion = one.on_bar(bar, None)
+        if opinion is not None:
+            expected.append((i, opinion))
+    got: list[tuple[int, Opinion]] = []
+    bounds = sorted({0, len(closes), *(c for c in cuts if c <= len(closes))})
+    for lo, hi in itertools.pairwise(bounds):
+        got.extend((lo + j, op) for j, op in bulk.on_bars(_block(closes, lo, hi)))
+    assert got == expected
+    tail = Bar("X", Timeframe.M1, T0, 123.45, 123.45, 123.45, 123.45, 1.0)
+    assert bulk.on_bar(tail, None) == one.on_bar(tail, None)
