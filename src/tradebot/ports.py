@@ -125,7 +125,7 @@ class SimulatedVenue(Protocol):
     """A broker that simulates fills from the bars it is shown and can say which symbols
     have an order working, so the batch path shows it only those symbols' bars."""
 
-    def working_symbols(self) -> Sequence[str]: ...
+    def working_symbols(self) -> Collection[str]: ...
 
 
 @runtime_checkable

@@ -93,6 +93,7 @@ def test_only_relative_weights_matter(
 ) -> None:
     full = {n: weights.get(n, 1.0) for n, _ in vs}
     scaled = {n: w * scale for n, w in full.items()}
+    assume(all((w > 0) == (scaled[n] > 0) for n, w in full.items()))  # no underflow to zero
     a, b = combine(vs, full, threshold=0.0), combine(vs, scaled, threshold=0.0)
     assert (a is None) == (b is None)
     if a is not None and b is not None:
@@ -111,3 +112,18 @@ def test_the_seed_example_and_a_silenced_strategy() -> None:
     assert silenced.direction is Direction.SHORT
     assert set(silenced.contributions) == {"macd"}
     assert combine([("x", Opinion(Direction.LONG, 0.3, 1.0))], {}) is None  # at the threshold
+
+
+@given(
+    vote=st.tuples(st.sampled_from("abcdefgh"), opinions),
+    weights=weight_maps,
+    threshold=thresholds,
+)
+def test_a_single_vote_takes_the_shortcut_to_the_same_result(
+    vote: tuple[str, Opinion], weights: dict[str, float], threshold: float
+) -> None:
+    from tradebot.signals.ensemble import _weighted
+
+    assert combine([vote], weights, threshold=threshold) == _weighted(
+        [vote], weights, threshold, 1.0
+    )

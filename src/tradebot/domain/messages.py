@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import Annotated, Any, Self
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
@@ -39,10 +39,29 @@ def _require_utc(value: datetime) -> datetime:
 UtcDatetime = Annotated[datetime, AfterValidator(_require_utc)]
 
 
+_set_attribute = object.__setattr__
+
+
 class Message(BaseModel):
     """Base of every bus message: immutable, strict about keys."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
+
+    def evolve(self, **changes: Any) -> Self:
+        """A copy with ``changes`` applied, like ``model_copy(update=...)`` (no validation:
+        for the kernel's own status changes of a message it built), at a quarter of the
+        cost — an order changes status a few times in its life, on the hot path."""
+        cls = type(self)
+        new = cls.__new__(cls)
+        fields = self.__dict__.copy()
+        fields.update(changes)
+        _set_attribute(new, "__dict__", fields)
+        _set_attribute(new, "__pydantic_extra__", None)
+        _set_attribute(
+            new, "__pydantic_fields_set__", self.__pydantic_fields_set__ | changes.keys()
+        )
+        _set_attribute(new, "__pydantic_private__", None)
+        return new
 
 
 class Article(Message):

@@ -24,6 +24,9 @@ from tradebot.ports import Bus, Store
 
 __all__ = ["DecisionStage", "SizingRules"]
 
+_ALL_IN_QUANTUM = Decimal("1e-12")
+"""The smallest quantity an all-in (notional) order is sized to at the venue."""
+
 
 @dataclass(frozen=True, slots=True)
 class SizingRules:
@@ -122,11 +125,11 @@ class DecisionStage:
         available = self._portfolio.cash - self._orders.reserved_cash()
         if self._rules.all_in:  # the amount goes out as a notional; the venue sizes it
             unit_cost = price * (1 + self._rules.cash_buffer + self._rules.commission_rate)
-            enough = available >= unit_cost * self._rules.lot
+            enough = available >= unit_cost * _ALL_IN_QUANTUM
             detail = f"all-in with {available} of cash"
             if not enough:
-                detail = f"{available} of cash buys less than {self._rules.lot} unit"
-            inputs = {"available_cash": str(available), "min_lot": str(self._rules.lot)}
+                detail = f"{available} of cash buys less than {_ALL_IN_QUANTUM} unit"
+            inputs = {"available_cash": str(available), "min_quantity": str(_ALL_IN_QUANTUM)}
             if not _check(trace, "cash to invest", enough, detail, inputs):
                 return _skip("no cash to invest")
             reason = f"enter long all-in: signal strength {signal.strength:.2f}"

@@ -15,8 +15,7 @@ __all__ = ["client_order_id", "decision_id", "signal_id", "stable_id"]
 
 def stable_id(*parts: object, length: int = 24) -> str:
     """A short hex digest of ``parts`` (joined with ``|``)."""
-    raw = "|".join(str(p) for p in parts).encode()
-    return hashlib.sha256(raw).hexdigest()[:length]
+    return hashlib.sha256("|".join(map(str, parts)).encode()).hexdigest()[:length]
 
 
 def signal_id(run_id: str, symbol: str, ts: datetime, source: str) -> str:

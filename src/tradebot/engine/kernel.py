@@ -15,8 +15,10 @@ signal, order, snapshot or equity point comes from them.
 
 from __future__ import annotations
 
+import gc
 import heapq
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -60,6 +62,22 @@ from tradebot.signals.ensemble import DEFAULT_THRESHOLD
 from tradebot.strategies.base import StrategyFactory
 
 __all__ = ["Kernel", "RunResult"]
+
+
+@contextmanager
+def _relaxed_collector() -> Iterator[None]:
+    """Run with the cyclic garbage collector's thresholds raised.
+
+    A replay allocates millions of short-lived objects while the run's records (orders,
+    trades, the equity curve) keep growing; at the default thresholds the collector keeps
+    rescanning those, which cost a third of a backtest's time. Reference counting still
+    frees everything at once; cycles are still collected, just less often."""
+    before = gc.get_threshold()
+    gc.set_threshold(50_000, 20, 100)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*before)
 
 
 def _event_order(event: Bar | Article) -> tuple[datetime, int]:
@@ -192,8 +210,13 @@ class Kernel:
 
         A failure records the run as ``failed`` with its partial results, then re-raises.
         """
-        if self.uses_batch_path:
-            return self._run_batches(progress)
+        with _relaxed_collector():
+            if self.uses_batch_path:
+                return self._run_batches(progress)
+            return self._run_bars(progress, every)
+
+    def _run_bars(self, progress: Progress | None, every: int) -> RunResult:
+        """The per-bar path: every event through the bus, in time order."""
         self._store.start_run(self.run_info)
         status = "completed"
         done = {"bars": 0, "articles": 0, "warmup_bars": 0}

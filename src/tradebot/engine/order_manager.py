@@ -83,7 +83,7 @@ class OrderManager:
         wanted = tracked.order.quantity
         done = wanted is None or tracked.filled >= wanted  # a notional order fills at once
         status = OrderStatus.FILLED if done else OrderStatus.PARTIALLY_FILLED
-        self._update(fill.client_order_id, tracked.order.model_copy(update={"status": status}))
+        self._update(fill.client_order_id, tracked.order.evolve(status=status))
 
     def on_venue_update(self, order: Order) -> None:
         """The venue changed an order's status on its own (rejected at fill time, cancelled
@@ -96,7 +96,7 @@ class OrderManager:
         if not tracked.is_open or order.status is tracked.order.status:
             return
         change = {"status": order.status, "reason": order.reason or tracked.order.reason}
-        self._update(order.client_order_id, tracked.order.model_copy(update=change))
+        self._update(order.client_order_id, tracked.order.evolve(**change))
 
     # --- queries used by the decision stage and the portfolio -------------------------
     def context(self, coid: str) -> tuple[str, tuple[str, ...]]:
@@ -126,14 +126,10 @@ class OrderManager:
             return (
                 known
                 if known is not None
-                else order.model_copy(
-                    update={"status": OrderStatus.UNKNOWN, "reason": exc.one_line()}
-                )
+                else order.evolve(status=OrderStatus.UNKNOWN, reason=exc.one_line())
             )
         except BrokerError as exc:
-            return order.model_copy(
-                update={"status": OrderStatus.REJECTED, "reason": exc.one_line()}
-            )
+            return order.evolve(status=OrderStatus.REJECTED, reason=exc.one_line())
 
     def _lookup(self, order: Order) -> Order | None:
         try:
@@ -143,8 +139,10 @@ class OrderManager:
 
     def _update(self, coid: str, order: Order) -> None:
         tracked = self._orders[coid]
-        if order == tracked.order and order.status is not OrderStatus.NEW:
-            return
+        known = tracked.order
+        unchanged = order.status is known.status and (order is known or order == known)
+        if unchanged and order.status is not OrderStatus.NEW:
+            return  # a repeated report: nothing to record
         tracked.order = order
         if tracked.is_open:
             self._open[coid] = tracked

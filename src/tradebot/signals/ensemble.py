@@ -48,18 +48,31 @@ def combine(
     default_weight: float = 1.0,
 ) -> EnsembleResult | None:
     """Combine ``(strategy name, opinion)`` votes; ``None`` when nothing clears the threshold."""
+    if len(votes) == 1:
+        return _single(votes[0], weights, threshold, default_weight)
+    return _weighted(votes, weights, threshold, default_weight)
+
+
+def _weighted(
+    votes: Sequence[tuple[str, Opinion]],
+    weights: Mapping[str, float],
+    threshold: float,
+    default_weight: float,
+) -> EnsembleResult | None:
     weighted = [(name, op, weights.get(name, default_weight)) for name, op in votes]
     weighted = [(name, op, w) for name, op, w in weighted if w > 0.0]
     total = math.fsum(w for _, _, w in weighted)
     if not weighted or total <= 0.0:
         return None
+    # each weight becomes its share first: strength × (w / total) keeps full precision
+    # even for tiny (subnormal) weights, where (strength × w) / total would round away
     contributions = {
-        name: _SIGN[op.direction] * _clip(op.strength) * w / total for name, op, w in weighted
+        name: _SIGN[op.direction] * _clip(op.strength) * (w / total) for name, op, w in weighted
     }
     score = math.fsum(contributions.values())
     if abs(score) <= threshold:
         return None
-    confidence = math.fsum(_clip(op.confidence) * w for _, op, w in weighted) / total
+    confidence = math.fsum(_clip(op.confidence) * (w / total) for _, op, w in weighted)
     return EnsembleResult(
         direction=Direction.LONG if score > 0 else Direction.SHORT,
         score=score,
@@ -68,6 +81,33 @@ def combine(
         strengths={name: _clip(op.strength) for name, op, _ in weighted},
         contributions=contributions,
         reasons={name: op.reason for name, op, _ in weighted if op.reason},
+    )
+
+
+def _single(
+    vote: tuple[str, Opinion], weights: Mapping[str, float], threshold: float, default: float
+) -> EnsembleResult | None:
+    """:func:`combine` of one vote, the same arithmetic without the sums (``fsum`` of one
+    value is that value; the vote's share of the weight is ``w / w``): the common case of a
+    single strategy, on the hot path."""
+    name, op = vote
+    w = weights.get(name, default)
+    if not w > 0.0:
+        return None
+    strength = _clip(op.strength)
+    share = w / w
+    score = _SIGN[op.direction] * strength * share
+    if abs(score) <= threshold:
+        return None
+    confidence = _clip(op.confidence) * share
+    return EnsembleResult(
+        direction=Direction.LONG if score > 0 else Direction.SHORT,
+        score=score,
+        strength=min(abs(score), 1.0),
+        confidence=min(max(confidence, 0.0), 1.0),
+        strengths={name: strength},
+        contributions={name: score},
+        reasons={name: op.reason} if op.reason else {},
     )
 
 

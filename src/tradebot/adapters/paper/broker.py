@@ -31,7 +31,7 @@ deliver them.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from decimal import Decimal
 
 from tradebot.adapters.paper.account import VenueAccount
@@ -137,17 +137,23 @@ class PaperBroker:
             return
         if order.status is OrderStatus.ACCEPTED:
             self._set(order, OrderStatus.CANCELLED, event=event)
-            self._pending[order.symbol].remove(client_order_id)
+            self._unpend(order.symbol, client_order_id)
             self._triggered.discard(client_order_id)
         self._cancel_held(client_order_id)
 
     def lookup(self, client_order_id: str) -> Order | None:
         return self._orders.get(client_order_id)
 
-    def working_symbols(self) -> list[str]:
+    def working_symbols(self) -> Collection[str]:
         """Symbols with an order working on their next bar: the only bars the kernel's
-        batch path must show this venue."""
-        return [symbol for symbol, waiting in self._pending.items() if waiting]
+        batch path must show this venue (a live view: read it, don't keep it)."""
+        return self._pending.keys()
+
+    def _unpend(self, symbol: str, coid: str) -> None:
+        waiting = self._pending[symbol]
+        waiting.remove(coid)
+        if not waiting:
+            del self._pending[symbol]
 
     def on_bar(self, bar: Bar) -> Sequence[Fill]:
         waiting = self._pending.get(bar.symbol)
@@ -165,7 +171,7 @@ class PaperBroker:
                     self._triggered.add(coid)
                 continue
             fill = self._fill(order, result.price, bar)
-            self._pending[bar.symbol].remove(coid)
+            self._unpend(bar.symbol, coid)
             self._triggered.discard(coid)
             refusal = (
                 f"notional {order.notional} buys no unit at {result.price} (fees included)"
@@ -183,11 +189,8 @@ class PaperBroker:
         return fills
 
     def _accept(self, order: Order) -> Order:
-        accepted = order.model_copy(
-            update={
-                "status": OrderStatus.ACCEPTED,
-                "broker_order_id": "paper-" + order.client_order_id,
-            }
+        accepted = order.evolve(
+            status=OrderStatus.ACCEPTED, broker_order_id="paper-" + order.client_order_id
         )
         self._orders[order.client_order_id] = accepted
         return accepted
@@ -206,7 +209,7 @@ class PaperBroker:
         update: dict[str, object] = {"status": status}
         if reason:
             update["reason"] = reason
-        changed = order.model_copy(update=update)
+        changed = order.evolve(**update)
         self._orders[order.client_order_id] = changed
         if event:
             self._updates.append(changed)
@@ -229,9 +232,7 @@ class PaperBroker:
             children = (children[1], children[0])
         for child in children:
             held = self._orders[child]
-            armed = held.model_copy(
-                update={"quantity": fill.quantity, "notional": None, "created_at": fill.ts}
-            )
+            armed = held.evolve(quantity=fill.quantity, notional=None, created_at=fill.ts)
             self._accept(armed)
             self._pending[fill.symbol].append(child)
 

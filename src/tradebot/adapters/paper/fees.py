@@ -9,7 +9,7 @@ kept (rounded to 1e-10), as crypto venues charge them.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import ROUND_DOWN, Decimal
+from decimal import ROUND_CEILING, ROUND_DOWN, Decimal
 
 __all__ = ["FeeSchedule"]
 
@@ -39,8 +39,15 @@ class FeeSchedule:
 
         ``price·u + max(variable(u), minimum) <= cash`` holds exactly when both
         ``price·u + variable(u) <= cash`` and ``price·u + minimum <= cash`` do, so the answer
-        is the smaller of the two linear bounds."""
-        by_variable = (cash - self.per_order) / (price * (1 + self.rate) + self.per_share)
+        is the smaller of the two linear bounds; the rounded fee is then checked exactly, so
+        the units never cost more than ``cash``."""
+        per_unit = price * (1 + self.rate) + self.per_share
+        by_variable = (cash - self.per_order) / per_unit
         by_minimum = (cash - self.minimum) / price
         units = min(by_variable, by_minimum).quantize(_UNIT_PLACES, rounding=ROUND_DOWN)
+        # the fee is rounded to 1e-10 and may round up past the cash: step back by whole
+        # unit quanta until the exact total fits (one step in practice, never more than two)
+        while units > 0 and (excess := price * units + self.fee(price, units) - cash) > 0:
+            steps = (excess / per_unit / _UNIT_PLACES).to_integral_value(rounding=ROUND_CEILING)
+            units -= max(steps, Decimal(1)) * _UNIT_PLACES
         return max(units, _ZERO)
