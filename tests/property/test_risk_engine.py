@@ -6,7 +6,7 @@ import json
 from datetime import UTC, date, datetime, timedelta
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 
-from hypothesis import event, given, settings
+from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from tradebot.domain.enums import DecisionAction, Direction, OrderSide
@@ -36,6 +36,9 @@ from tradebot.risk.sectors import SectorTable
 from tradebot.risk.state import PendingEntry
 from tradebot.risk.stops import StopLevels
 from tradebot.risk.tax_lots import ClosedLot, TaxLot, TaxLotBook
+
+# Other suites share this machine: slow generation under load is not a failure.
+LOADED = [HealthCheck.too_slow]
 
 CALENDAR = exchange_sessions(date(2021, 1, 1), date(2021, 12, 31))
 NOW = datetime(2021, 3, 2, 16, tzinfo=UTC)  # Tuesday 11:00 New York
@@ -141,7 +144,7 @@ def _engine(config: RiskConfig | None = None) -> RiskEngine:
 ENGINE = _engine()
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=300, deadline=None, suppress_health_check=LOADED)
 @given(case=scenarios())
 def test_property_27_a_signal_is_decided_once(
     case: tuple[SignalView, StaticPortfolio, StaticMarket, RiskState, datetime],
@@ -157,7 +160,7 @@ def test_property_27_a_signal_is_decided_once(
     assert not later.duplicate  # forgotten after the 24 h TTL
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=400, deadline=None, suppress_health_check=LOADED)
 @given(case=scenarios())
 def test_property_28_decision_record_is_complete_and_traceable(
     case: tuple[SignalView, StaticPortfolio, StaticMarket, RiskState, datetime],
@@ -312,7 +315,7 @@ states = st.builds(
 )
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=300, deadline=None, suppress_health_check=LOADED)
 @given(state=states)
 def test_property_29_state_round_trips_through_plain_json(state: RiskState) -> None:
     plain = state.to_dict()
@@ -321,7 +324,7 @@ def test_property_29_state_round_trips_through_plain_json(state: RiskState) -> N
     assert RiskState.from_dict(plain).to_dict() == plain
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=300, deadline=None, suppress_health_check=LOADED)
 @given(case=scenarios(micro=True))
 def test_property_31_micro_trade_caps_and_stops(
     case: tuple[SignalView, StaticPortfolio, StaticMarket, RiskState, datetime],
@@ -346,7 +349,7 @@ def test_property_31_micro_trade_caps_and_stops(
         )
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=100, deadline=None, suppress_health_check=LOADED)
 @given(count=st.integers(1, 25), cap=st.integers(0, 12))
 def test_property_31_daily_micro_count_never_exceeds_the_maximum(count: int, cap: int) -> None:
     engine = _engine(RiskConfig(micro=MicroRules(enabled=True, max_daily=cap)))
@@ -377,7 +380,7 @@ def test_property_31_daily_micro_count_never_exceeds_the_maximum(count: int, cap
     assert state.micro.count_on(NOW.date()) == acted
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=200, deadline=None, suppress_health_check=LOADED)
 @given(held_minutes=st.integers(0, 600), micro=st.booleans())
 def test_property_32_micro_positions_close_after_max_hold(held_minutes: int, micro: bool) -> None:
     opened = NOW - timedelta(minutes=held_minutes)
@@ -407,7 +410,7 @@ def test_property_32_micro_positions_close_after_max_hold(held_minutes: int, mic
 VIOLATIONS = ["breaker", "window", "heat", "correlation", "sector", "earnings"]
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=200, deadline=None, suppress_health_check=LOADED)
 @given(violation=st.sampled_from(VIOLATIONS), micro=st.booleans())
 def test_property_34_micro_trades_respect_every_constraint(violation: str, micro: bool) -> None:
     now = NOW
@@ -475,7 +478,7 @@ def test_property_34_micro_trades_respect_every_constraint(violation: str, micro
     assert clean.acted
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=200, deadline=None, suppress_health_check=LOADED)
 @given(pool=st.decimals(Decimal(0), Decimal(99), places=2))
 def test_property_07_exits_pass_below_the_active_pool_minimum(pool: Decimal) -> None:
     held = PositionView("BTC", Decimal(2), Decimal(50), Decimal("49.5"), NOW, AssetClass.CRYPTO)

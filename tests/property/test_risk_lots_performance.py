@@ -6,7 +6,7 @@ import math
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tradebot.backtest.metrics import ratios
@@ -21,6 +21,9 @@ from tradebot.risk.performance import (
     trade_stats,
 )
 from tradebot.risk.tax_lots import TaxLot, TaxLotBook, buy_lot, sell_fifo
+
+# Other suites share this machine: slow generation under load is not a failure.
+LOADED = [HealthCheck.too_slow]
 
 START = datetime(2021, 1, 4, 15, tzinfo=UTC)
 qtys = st.integers(1, 50).map(Decimal)
@@ -46,7 +49,7 @@ def trading(draw: st.DrawFn) -> list[tuple[str, Decimal, Decimal, int]]:
     return steps
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=300, deadline=None, suppress_health_check=LOADED)
 @given(steps=trading())
 def test_property_22_lots_close_fifo_by_quantity(
     steps: list[tuple[str, Decimal, Decimal, int]],
@@ -79,7 +82,7 @@ def test_property_22_lots_close_fifo_by_quantity(
     assert book.held("AAA") == sum((q for q, _ in queue), Decimal(0))
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=400, deadline=None, suppress_health_check=LOADED)
 @given(
     buy_gap=st.integers(-60, 60),
     loss=st.booleans(),
@@ -107,7 +110,7 @@ def test_property_23_wash_sale_within_30_days_either_side(buy_gap: int, loss: bo
 pnls = st.decimals(Decimal(-1000), Decimal(1000), places=2)
 
 
-@settings(max_examples=300)
+@settings(max_examples=300, deadline=None, suppress_health_check=LOADED)
 @given(values=st.lists(pnls, max_size=40))
 def test_property_26_win_rate_and_profit_factor(values: list[Decimal]) -> None:
     stats = trade_stats(TradeResult("AAA", p, START) for p in values)
@@ -127,7 +130,7 @@ def test_property_26_win_rate_and_profit_factor(values: list[Decimal]) -> None:
 returns = st.floats(-0.2, 0.2, allow_nan=False, allow_subnormal=False)
 
 
-@settings(max_examples=300)
+@settings(max_examples=300, deadline=None, suppress_health_check=LOADED)
 @given(series=st.lists(returns, max_size=60))
 def test_property_26_sharpe_uses_trailing_30_daily_returns(series: list[float]) -> None:
     tail = series[-30:]
@@ -143,7 +146,7 @@ def test_property_26_sharpe_uses_trailing_30_daily_returns(series: list[float]) 
     assert math.isclose(value, mean / std * math.sqrt(252), rel_tol=1e-9, abs_tol=1e-9)
 
 
-@settings(max_examples=300)
+@settings(max_examples=300, deadline=None, suppress_health_check=LOADED)
 @given(
     trades=st.lists(st.tuples(pnls, st.booleans()), max_size=30),
 )
@@ -176,7 +179,7 @@ def _closed(i: int, pnl: Decimal) -> ClosedTrade:
     )
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=200, deadline=None, suppress_health_check=LOADED)
 @given(
     values=st.lists(st.decimals(Decimal(-99), Decimal(1000), places=2), max_size=30),
     equity=st.lists(st.decimals(Decimal(100), Decimal(10_000), places=2), min_size=2, max_size=40),

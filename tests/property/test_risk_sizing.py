@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from decimal import Decimal
 
-from hypothesis import assume, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from tradebot.risk.config import DEFAULT_TIERS, MicroRules, SizingRules
@@ -13,6 +13,9 @@ from tradebot.risk.reserve import ReserveState, active_pool
 from tradebot.risk.sectors import SectorTable, sector_exposure
 from tradebot.risk.sizing import PositionSizer, SizingRequest, SizingResult, correlation_factor
 from tradebot.risk.tiers import RiskTierConfig, TierName
+
+# Other suites share this machine: slow generation under load is not a failure.
+LOADED = [HealthCheck.too_slow]
 
 RULES = SizingRules()
 SIZER = PositionSizer(RULES, MicroRules())
@@ -66,12 +69,18 @@ def requests(draw: st.DrawFn, /, **fixed: object) -> SizingRequest:
     return SizingRequest(**values)  # type: ignore[arg-type]
 
 
+def _allocated(result: SizingResult) -> Decimal:
+    """The allocation step's dollars (0 when rejected before it)."""
+    step = next((c for c in result.checks if c.name == "allocation"), None)
+    return step.size_after if step is not None and step.size_after is not None else Decimal(0)
+
+
 def _check(result: SizingResult, name: str) -> bool | None:
     found = [c for c in result.checks if c.name == name]
     return found[0].passed if found else None
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=400, deadline=None, suppress_health_check=LOADED)
 @given(req=requests(), tier=tiers())
 def test_property_01_position_size_never_exceeds_caps(
     req: SizingRequest, tier: RiskTierConfig
@@ -97,7 +106,7 @@ def test_property_01_position_size_never_exceeds_caps(
     assert notional <= cap_before_rounding < notional + req.lot_size * req.price
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=200, deadline=None, suppress_health_check=LOADED)
 @given(
     req=requests(
         sector_exposure={},
@@ -121,7 +130,7 @@ def test_property_01_absolute_cap_binds_large_pools(
         assert result.dollars <= RULES.absolute_position_cap
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=200, deadline=None, suppress_health_check=LOADED)
 @given(req=requests(correlation=None, earnings_days=None, is_micro=False), tier=tiers())
 def test_property_01_formula_before_caps(req: SizingRequest, tier: RiskTierConfig) -> None:
     """``pct = base × conf / min_conf × multipliers`` clamped to the tier's max."""
@@ -138,7 +147,7 @@ def test_property_01_formula_before_caps(req: SizingRequest, tier: RiskTierConfi
     assert allocation.size_after == req.active_pool * expected
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=300, deadline=None, suppress_health_check=LOADED)
 @given(
     req=requests(earnings_days=None, is_micro=False),
     tier=tiers(),
@@ -151,7 +160,14 @@ def test_property_02_correlation_reduces_then_rejects(
     low, high = min(low, high), max(low, high)
     a = SIZER.size(replace(req, correlation=low), tier)
     b = SIZER.size(replace(req, correlation=high), tier)
-    assert b.dollars <= a.dollars  # more correlation never buys more
+    # more correlation never allocates more; after the caps (all monotone) neither does it buy
+    # more, except that heat rejects a size instead of trimming it, so the larger of two
+    # allocations can be refused where the smaller one fits
+    assert _allocated(b) <= _allocated(a)
+    if not a.rejected and not b.rejected:
+        assert b.dollars <= a.dollars
+    if a.rejected and not b.rejected:
+        assert a.checks[-1].name == "portfolio heat"
     for corr, result in ((low, a), (high, b)):
         if corr > RULES.correlation_reject_above and _check(result, "correlation") is not None:
             assert result.rejected and _check(result, "correlation") is False
@@ -162,7 +178,7 @@ def test_property_02_correlation_reduces_then_rejects(
         assert correlation_factor(high, RULES) < 1
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=300, deadline=None, suppress_health_check=LOADED)
 @given(req=requests(), tier=tiers())
 def test_property_02_unchanged_at_or_below_half(req: SizingRequest, tier: RiskTierConfig) -> None:
     plain = SIZER.size(replace(req, correlation=None), tier)
@@ -170,7 +186,7 @@ def test_property_02_unchanged_at_or_below_half(req: SizingRequest, tier: RiskTi
     assert plain.dollars == mild.dollars and plain.rejected == mild.rejected
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=300, deadline=None, suppress_health_check=LOADED)
 @given(
     holdings=st.lists(
         st.tuples(st.sampled_from(["AAA", "BBB", "CCC", "DDD", "EEE"]), money), max_size=8
@@ -193,7 +209,7 @@ def test_property_03_sector_exposure_and_cap(
         assert exposure.get(req.sector, Decimal(0)) >= tier.max_sector_pct * req.total_value
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=300, deadline=None, suppress_health_check=LOADED)
 @given(req=requests(correlation=None, earnings_days=None), tier=tiers())
 def test_property_04_diversification_bonus_only_for_new_sector_below_three(
     req: SizingRequest, tier: RiskTierConfig
@@ -209,12 +225,13 @@ def test_property_04_diversification_bonus_only_for_new_sector_below_three(
     assert multiplier == (RULES.diversification_bonus if expected else 1)
 
 
+@settings(deadline=None, suppress_health_check=LOADED)
 @given(total=money, reserve=money)
 def test_property_05_active_pool_is_total_minus_reserve(total: Decimal, reserve: Decimal) -> None:
     assert active_pool(total, ReserveState(balance=reserve)) == total - reserve
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=200, deadline=None, suppress_health_check=LOADED)
 @given(req=requests(), tier=tiers(), pool=st.decimals(Decimal(0), Decimal(99), places=2))
 def test_property_07_active_pool_minimum_rejects_entries(
     req: SizingRequest, tier: RiskTierConfig, pool: Decimal
@@ -224,7 +241,7 @@ def test_property_07_active_pool_minimum_rejects_entries(
     assert result.quantity == 0
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=300, deadline=None, suppress_health_check=LOADED)
 @given(req=requests(correlation=None), tier=tiers(), days=st.integers(0, 40))
 def test_property_19_earnings_proximity(
     req: SizingRequest, tier: RiskTierConfig, days: int
@@ -246,7 +263,7 @@ def test_property_19_earnings_proximity(
         assert near.dollars == far.dollars and near.rejected == far.rejected
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=300, deadline=None, suppress_health_check=LOADED)
 @given(req=requests(), tier=tiers())
 def test_property_24_heat_never_exceeds_the_tier_max(
     req: SizingRequest, tier: RiskTierConfig

@@ -257,9 +257,8 @@ def test_end_of_day_downgrades_after_a_losing_month() -> None:
     state, events = engine.end_of_day(
         StaticPortfolio.of(D(100_000)), state, NOW + timedelta(days=5)
     )
-    assert (
-        state.tier is TierName.CONSERVATIVE
-    )  # 1 win in 5 = 20 % < 40 % (5 trades: enough to judge)
+    # 1 win in 5 = 20 % < 40 % (5 trades: enough to judge)
+    assert state.tier is TierName.CONSERVATIVE
     changes = [e for e in events if isinstance(e, TierChange)]
     assert [(e.trigger, e.metrics["win_rate"]) for e in changes] == [
         ("win_rate_below_threshold", 0.2)

@@ -10,6 +10,7 @@ from decimal import Decimal
 import pytest
 
 from tradebot.risk.config import DEFAULT_TIERS, MicroRules, SizingRules
+from tradebot.risk.correlation import CorrelationCache, aligned_correlation, weighted_correlation
 from tradebot.risk.heat import portfolio_heat, position_heat
 from tradebot.risk.performance import TradeResult, sharpe_ratio, trade_stats
 from tradebot.risk.rebalancer import rebalance_due
@@ -25,7 +26,7 @@ from tradebot.risk.stops import (
 )
 from tradebot.risk.tiers import TierName, TierPolicy, TierSignals, evaluate_tier
 from tradebot.risk.trace import SizeEffect
-from tradebot.risk.views import PositionView
+from tradebot.risk.views import PositionView, ReturnSeries
 
 NOW = datetime(2021, 3, 2, 16, tzinfo=UTC)
 MODERATE = DEFAULT_TIERS[TierName.MODERATE]  # min conf 0.50, max 10 %, 2×ATR, 2:1, 35 %, 10 %
@@ -224,3 +225,21 @@ def test_rebalance_is_due_once_a_week_from_monday() -> None:
 def test_declining_uses_average_cost() -> None:
     pos = PositionView("A", D(1), D(100), D("97.9"), NOW)
     assert pos.unrealised_pct == D("-0.021")
+
+
+def test_correlation_aligns_on_shared_dates_and_the_cache_follows_its_inputs() -> None:
+    days = tuple(datetime(2021, 1, 1, tzinfo=UTC).date() + timedelta(days=i) for i in range(30))
+    up = tuple(0.01 * ((i * 7) % 5 - 2) for i in range(30))
+    down = tuple(-x for x in up)
+    a, b = ReturnSeries(days, up), ReturnSeries(days, down)
+    assert aligned_correlation(a, a, 90, 20) == pytest.approx(1.0)
+    assert aligned_correlation(a, b, 90, 20) == pytest.approx(-1.0)
+    shifted = ReturnSeries(days[5:], up[5:])  # 25 shared dates, same values on them
+    assert aligned_correlation(a, shifted, 90, 20) == pytest.approx(1.0)
+    assert aligned_correlation(a, shifted, 90, 26) is None  # too little overlap
+    cache = CorrelationCache(90, 20)
+    assert cache.correlation("A", a, "B", a) == pytest.approx(1.0)
+    # same symbols, dates and lengths, different values: recomputed, not served stale
+    assert cache.correlation("A", a, "B", b) == pytest.approx(-1.0)
+    assert cache.correlation("B", b, "A", a) == pytest.approx(-1.0) and len(cache) == 1
+    assert weighted_correlation({"X": D(300), "Y": D(100)}, {"X": 0.8, "Y": None}) == 0.6

@@ -9,7 +9,7 @@ with the reason in ``risk/README.md``.
 
 from __future__ import annotations
 
-from datetime import time, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -138,7 +138,6 @@ class WindowRules(_Rules):
     after_open: timedelta = Field(default=timedelta(minutes=15), ge=timedelta(0))
     before_close: timedelta = Field(default=timedelta(minutes=15), ge=timedelta(0))
     rebalance_weekday: int = Field(default=0, ge=0, le=6, description="0 = Monday")
-    day_rollover: time = Field(default=time(0, 0), description="New York time a day starts")
 
 
 class GradualEntryRules(_Rules):

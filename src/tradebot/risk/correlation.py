@@ -2,9 +2,10 @@
 
 Two symbols' returns are aligned on the dates they share and the last ``lookback`` (90)
 shared days are correlated (Pearson). Fewer than ``min_overlap`` shared days, or a flat
-series, give None ("unknown"). A pair is recomputed only when either series gained a day:
-the cache key is each series' last date and length, so a decision on an unchanged market
-costs a dictionary lookup per held position.
+series, give None ("unknown"). A pair is computed once per pair of inputs: the cache is
+keyed by each series' last date and length and a hit is confirmed against the series
+themselves (identity first, then equality), so a decision on an unchanged market costs a
+lookup per held position and a changed series can never be answered from the cache.
 
 The sizer asks for the candidate's **value-weighted average** correlation with what is
 held; an unknown pair counts as 0.0 there (seed 11.1: "0.0 if unknown").
@@ -64,7 +65,7 @@ class CorrelationCache:
         self._lookback = lookback
         self._min_overlap = min_overlap
         self._max_entries = max_entries
-        self._cache: dict[tuple[object, ...], float | None] = {}
+        self._cache: dict[tuple[object, ...], tuple[ReturnSeries, ReturnSeries, float | None]] = {}
 
     def correlation(
         self, sym_a: str, a: ReturnSeries | None, sym_b: str, b: ReturnSeries | None
@@ -74,16 +75,21 @@ class CorrelationCache:
         if sym_b < sym_a:
             sym_a, a, sym_b, b = sym_b, b, sym_a, a
         key = (sym_a, sym_b, a.dates[-1], len(a.dates), b.dates[-1], len(b.dates))
-        if key in self._cache:
-            return self._cache[key]
+        hit = self._cache.get(key)
+        if hit is not None and _same(hit[0], a) and _same(hit[1], b):
+            return hit[2]
         if len(self._cache) >= self._max_entries:
             self._cache.clear()
         value = aligned_correlation(a, b, self._lookback, self._min_overlap)
-        self._cache[key] = value
+        self._cache[key] = (a, b, value)
         return value
 
     def __len__(self) -> int:
         return len(self._cache)
+
+
+def _same(cached: ReturnSeries, given: ReturnSeries) -> bool:
+    return cached is given or cached == given
 
 
 def weighted_correlation(

@@ -63,6 +63,11 @@ class RiskEngine:
     def initial_state(self) -> RiskState:
         return RiskState(tier=self._ctx.config.tier)
 
+    def next_window_open(self, ts: datetime) -> datetime | None:
+        """When equity entries may next go out (a daily-bar run decides at the close, 16:00,
+        outside the window: evaluate its entries at this time, when the order will trade)."""
+        return self._ctx.window.next_window_open(ts)
+
     def decide(
         self,
         signal: SignalView,

@@ -60,10 +60,6 @@ class SizingResult:
     rejected: bool
     reason: str
 
-    @property
-    def notional(self) -> Decimal:
-        return self.dollars
-
 
 def correlation_factor(corr: float, rules: SizingRules) -> Decimal:
     """1 at or below the reduce threshold, falling linearly to ``1 − max_reduction`` at the

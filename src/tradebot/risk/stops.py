@@ -42,7 +42,6 @@ class ExitReason(StrEnum):
     STALE_PRICE = "stale_price"
     MICRO_MAX_HOLD = "micro_max_hold"
     REBALANCE = "rebalance"
-    SIGNAL = "signal"
 
 
 @dataclass(frozen=True, slots=True)
