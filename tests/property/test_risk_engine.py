@@ -170,6 +170,8 @@ def test_property_28_decision_record_is_complete_and_traceable(
     event(f"{outcome.action}: {outcome.skip_reason}")
     names = [c.name for c in outcome.checks]
     assert names, "every decided signal has a trace"
+    assert outcome.active_pool == portfolio.equity - state.reserve.balance  # on skips too
+    assert outcome.reserve_pool == state.reserve.balance and outcome.tier is state.tier
     assert names == sorted(names, key=ORDER.index)  # the documented order
     failed = [c for c in outcome.checks if not c.passed]
     if outcome.acted:

@@ -64,14 +64,19 @@ class _Trace:
     __slots__ = ("checks", "ctx", "decision_id", "facts", "signal", "state")
 
     def __init__(
-        self, ctx: EngineContext, signal: SignalView, state: RiskState, decision_id: str
+        self,
+        ctx: EngineContext,
+        signal: SignalView,
+        state: RiskState,
+        decision_id: str,
+        facts: BookFacts,
     ) -> None:
         self.ctx = ctx
         self.signal = signal
         self.state = state
         self.decision_id = decision_id
         self.checks: list[RiskCheck] = []
-        self.facts: BookFacts | None = None
+        self.facts = facts
 
     def check(
         self, name: str, passed: bool, detail: str, inputs: dict[str, object] | None = None
@@ -114,8 +119,8 @@ class _Trace:
             take_profit=extra.take_profit,
             tranche_plan=extra.tranche_plan,
             notional=extra.notional,
-            heat_pct=facts.heat_pct if facts else _ZERO,
-            active_pool=facts.active_pool if facts else _ZERO,
+            heat_pct=facts.heat_pct,
+            active_pool=facts.active_pool,
             reserve_pool=self.state.reserve.balance,
             breakers_active=extra.breakers,
             correlation=extra.correlation,
@@ -149,7 +154,8 @@ def decide(
             duplicate=True,
             skip_reason="duplicate",
         )
-    trace = _Trace(ctx, signal, state.evolve(seen=seen), decision_id)
+    marked = state.evolve(seen=seen)
+    trace = _Trace(ctx, signal, marked, decision_id, book_facts(ctx, portfolio, marked))
     if signal.direction is Direction.NEUTRAL:
         trace.check("direction", False, "neutral signal: nothing to do")
         return trace.skip("neutral signal")
@@ -285,8 +291,7 @@ def _size(
     stop_in.update({"stop_loss": stop, "take_profit": take_profit})
     trace.check("stop levels", True, f"stop {stop}, take profit {take_profit}", stop_in)
 
-    facts = book_facts(ctx, portfolio, state)
-    trace.facts = facts
+    facts = trace.facts
     correlation = _correlation(ctx, symbol, facts, market)
     sector = ctx.sectors.sector(symbol)
     spendable = portfolio.cash - portfolio.reserved_cash - state.reserve.balance
