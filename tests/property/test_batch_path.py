@@ -104,6 +104,7 @@ def _run(bars: list[Bar], *, batch: bool, config: dict[str, Any]) -> tuple[RunRe
         trade_from=config["trade_from"],
         threshold=0.2,
         batch=batch,
+        snapshots=config.get("snapshots", True),
     )
     assert kernel.uses_batch_path is batch
     result = kernel.run()
@@ -119,6 +120,7 @@ def _run(bars: list[Bar], *, batch: bool, config: dict[str, Any]) -> tuple[RunRe
     all_in=st.booleans(),
     max_open=st.integers(1, 3),
     warmup=st.integers(0, 15),
+    snapshots=st.booleans(),
 )
 def test_batch_path_equals_per_bar_path(
     bars: list[Bar],
@@ -128,6 +130,7 @@ def test_batch_path_equals_per_bar_path(
     all_in: bool,
     max_open: int,
     warmup: int,
+    snapshots: bool,
 ) -> None:
     times = sorted({b.ts for b in bars})
     config = {
@@ -137,6 +140,7 @@ def test_batch_path_equals_per_bar_path(
         "all_in": all_in,
         "max_open": max_open,
         "trade_from": times[min(warmup, len(times) - 1)] if warmup else None,
+        "snapshots": snapshots,
     }
     per_bar, store_a, ledger_a = _run(bars, batch=False, config=config)
     batch, store_b, ledger_b = _run(bars, batch=True, config=config)

@@ -32,6 +32,7 @@ from numpy.typing import NDArray
 
 from tradebot.domain.bar import Bar
 from tradebot.domain.batch import BarBatch, SymbolBars, utc_datetimes
+from tradebot.engine.batch_curve import benchmark_points, equity_points, marks_at
 from tradebot.engine.execution_stage import ExecutionStage
 from tradebot.engine.portfolio import FloatHoldings, Portfolio
 from tradebot.engine.portfolio_stage import PortfolioStage
@@ -123,9 +124,10 @@ class BatchDriver:
         }
         groups = self._group_ends(ts, start, n)
         bucket_ends = self._bucket_ends(ts, groups, block.next_ts)
-        walk = _Walk(self, block, symbols, votes, bucket_ends, start)
+        snapshots = set(bucket_ends.tolist()) if self._ledger.records_snapshots else set()
+        walk = _Walk(self, block, symbols, votes, snapshots, start)
         walk.run()
-        self._close_curve(block, symbols, groups, walk)
+        self._close_curve(block, symbols, groups, bucket_ends, walk, start)
         for k, sym in symbols.items():  # the next block and the end of the run see these
             self._portfolio.set_mark(sym.name, sym.closes[-1])
             self._signals.seen(sym.name, _datetime(int(parts[k].ts[-1])))
@@ -154,49 +156,59 @@ class BatchDriver:
 
     def _bucket_ends(
         self, ts: NDArray[np.int64], groups: NDArray[np.int64], next_ts: int | None
-    ) -> set[int]:
+    ) -> NDArray[np.int64]:
         """Group ends whose following time lies in another snapshot bucket (or is none)."""
         buckets = ts[groups] // self._interval_ns
         following = np.empty_like(buckets)
         following[:-1] = buckets[1:]
         following[-1] = -1 if next_ts is None else next_ts // self._interval_ns
-        return set(groups[buckets != following].tolist())
+        ends: NDArray[np.int64] = groups[buckets != following]
+        return ends
 
-    # --- the equity curve in bulk --------------------------------------------------------
+    # --- the curves in bulk ---------------------------------------------------------------
     def _close_curve(
         self,
         block: BarBatch,
         symbols: dict[int, _Symbol],
         groups: NDArray[np.int64],
+        bucket_ends: NDArray[np.int64],
         walk: _Walk,
+        start: int,
     ) -> None:
-        """Equity, exposure and benchmark at every group end, as the per-bar path computes
-        them point by point: ``cash + Σ quantity × last close`` summed in symbol-name order
-        (a symbol not held adds an exact ``+ 0.0``, so one column per symbol ever held in
-        the block reproduces every state's sum bit for bit)."""
+        """Equity, exposure and buy-and-hold at every group end (see :mod:`batch_curve`);
+        symbols trading for the first time join the benchmark, in order of their first bar."""
+        by_name = {sym.name: sym for sym in symbols.values()}
+
+        def marks(name: str, at: NDArray[np.int64]) -> NDArray[np.float64]:
+            sym = by_name.get(name)
+            before = walk.marks_before.get(name)
+            if sym is None:
+                return marks_at((), (), before or 0.0, at)
+            return marks_at(sym.positions, sym.closes, before or 0.0, at)
+
         states = [walk.initial, *(state for _, state in walk.changes)]
         change_at = np.array([i for i, _ in walk.changes], dtype=np.int64)
-        which = np.searchsorted(change_at, groups, side="right")
-        cash = np.array([c for c, _ in states], dtype=np.float64)[which]
-        held = np.array([bool(h) for _, h in states], dtype=np.bool_)[which]
-        names = sorted({name for _, holdings in states for name, _, _ in holdings})
-        total = np.zeros(len(groups), dtype=np.float64)
-        index = {sym.name: k for k, sym in symbols.items()}
-        for name in names:
-            quantity = np.array(
-                [next((q for s, q, _ in h if s == name), 0.0) for _, h in states],
-                dtype=np.float64,
-            )[which]
-            before = walk.marks_before.get(name)
-            marks = _marks_at(symbols.get(index.get(name, -1)), before or 0.0, groups)
-            total = total + quantity * marks
-        equity = cash + total
-        bench_at = np.array([i for i, _ in walk.benchmarks], dtype=np.int64)
-        bench_values = np.array(
-            [walk.benchmark_before, *(v for _, v in walk.benchmarks)], dtype=np.float64
+        equity, held = equity_points(states, change_at, groups, marks)
+        ledger = self._ledger
+        joined = [(name, close, -1) for name, close in ledger.first_closes.items()]
+        newcomers = sorted(
+            (sym.positions[j], sym.name, sym.closes[j])
+            for sym in symbols.values()
+            if sym.name not in ledger.first_closes
+            and (j := bisect_right(sym.positions, start - 1)) < len(sym.positions)
         )
-        benchmark = bench_values[np.searchsorted(bench_at, groups, side="right")]
-        self._ledger.extend_curve(
+        joined += [(name, close, at) for at, name, close in newcomers]
+        benchmark, ledger.benchmark_now = benchmark_points(
+            bucket_ends,
+            joined,
+            marks,
+            float(self._portfolio.initial_cash),
+            groups,
+            ledger.benchmark_now,
+        )
+        for _, name, close in newcomers:
+            ledger.note_first_close(name, close)
+        ledger.extend_curve(
             utc_datetimes(block.ts[groups]), equity.tolist(), held.tolist(), benchmark.tolist()
         )
 
@@ -210,7 +222,7 @@ class _Walk:
         block: BarBatch,
         symbols: dict[int, _Symbol],
         votes: dict[int, Votes],
-        bucket_ends: set[int],
+        snapshots: set[int],
         start: int,
     ) -> None:
         self.d = driver
@@ -218,24 +230,17 @@ class _Walk:
         self.symbols = symbols
         self.by_name = {sym.name: sym for sym in symbols.values()}
         self.votes = votes
-        self.bucket_ends = bucket_ends
+        self.snapshots = snapshots
         self.portfolio = driver._portfolio
         self.initial: FloatHoldings = self.portfolio.float_holdings()
         self.marks_before = {name: self.portfolio.mark(name) for name in block.symbols}
         self.changes: list[tuple[int, FloatHoldings]] = []
-        self.benchmark_before = driver._ledger.benchmark_now
-        self.benchmarks: list[tuple[int, float]] = []
         self._version = self.portfolio.version
-        self._firsts = sorted(
-            (sym.positions[j], sym.name, sym.closes[j])
-            for sym in symbols.values()
-            if (j := bisect_right(sym.positions, start - 1)) < len(sym.positions)
-        )
         self._wakes: dict[str, int] = {}
         self._schedule(start - 1)
 
     def run(self) -> None:
-        events = sorted(self.votes.keys() | self.bucket_ends)
+        events = sorted(self.votes.keys() | self.snapshots)
         wakes = self._wakes
         e, n_events = 0, len(events)
         while True:
@@ -249,7 +254,6 @@ class _Walk:
             if e < n_events and events[e] == nxt:
                 e += 1
             self._visit(nxt)
-        self._note_firsts(len(self.block))
 
     def _visit(self, i: int) -> None:
         block, d = self.block, self.d
@@ -266,10 +270,9 @@ class _Walk:
         if votes:
             self._mark(self.portfolio.positions, i)
             d._signals.emit(symbol, ts, close, votes)
-        if i in self.bucket_ends:
-            self._mark(self.by_name, i)
-            self._note_firsts(i + 1)
-            self.benchmarks.append((i, d._ledger.bucket_end(ts)))
+        if i in self.snapshots:
+            self._mark(self.portfolio.positions, i)
+            d._ledger.bucket_end(ts)
         if self.portfolio.version != self._version:
             self._version = self.portfolio.version
             self.changes.append((i, self.portfolio.float_holdings()))
@@ -294,13 +297,6 @@ class _Walk:
             if close is not None:
                 self.portfolio.set_mark(name, close)
 
-    def _note_firsts(self, upto: int) -> None:
-        """Symbols whose first trading bar came before ``upto`` join the benchmark."""
-        firsts = self._firsts
-        while firsts and firsts[0][0] < upto:
-            _, name, close = firsts.pop(0)
-            self.d._ledger.note_first_close(name, close)
-
     def _bar(self, i: int, symbol: str, ts: datetime) -> Bar:
         b = self.block
         return Bar(
@@ -313,16 +309,6 @@ class _Walk:
             float(b.close[i]),
             float(b.volume[i]),
         )
-
-
-def _marks_at(sym: _Symbol | None, fallback: float, at: NDArray[np.int64]) -> NDArray[np.float64]:
-    """The symbol's last close at each block position in ``at``; ``fallback`` (its mark
-    from earlier blocks, or its average cost) before its first bar in the block."""
-    if sym is None:
-        return np.full(len(at), fallback)
-    j = np.searchsorted(np.asarray(sym.positions, dtype=np.int64), at, side="right") - 1
-    closes = np.asarray(sym.closes, dtype=np.float64)
-    return np.where(j >= 0, closes[np.maximum(j, 0)], fallback)
 
 
 def _run_strategies(

@@ -126,8 +126,10 @@ class Kernel:
         weights: Mapping[str, float] | None = None,
         threshold: float = DEFAULT_THRESHOLD,
         batch: bool = True,
+        snapshots: bool = True,
     ) -> None:
-        """``batch=False`` forces the per-bar path even where the batch path could run."""
+        """``batch=False`` forces the per-bar path even where the batch path could run;
+        ``snapshots=False`` records no portfolio snapshots (for a store that keeps nothing)."""
         self.run_info = run
         self.clock = clock
         self.feed = feed
@@ -151,6 +153,7 @@ class Kernel:
             store=store,
             bus=bus,
             snapshot_interval_s=snapshot_interval_s,
+            record_snapshots=snapshots,
         )
         self.signals = SignalStage(
             run_id=rid,

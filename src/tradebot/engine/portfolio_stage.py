@@ -23,8 +23,18 @@ class PortfolioStage:
     stage = "portfolio"
 
     def __init__(
-        self, *, run_id: str, portfolio: Portfolio, store: Store, bus: Bus, snapshot_interval_s: int
+        self,
+        *,
+        run_id: str,
+        portfolio: Portfolio,
+        store: Store,
+        bus: Bus,
+        snapshot_interval_s: int,
+        record_snapshots: bool = True,
     ) -> None:
+        """``record_snapshots=False`` when the store keeps nothing: the Decimal snapshot of
+        each bucket would be built only to be thrown away (the benchmark is priced anyway)."""
+        self.records_snapshots = record_snapshots
         self._run_id = run_id
         self.portfolio = portfolio
         self._store = store
@@ -70,8 +80,9 @@ class PortfolioStage:
             bucket = self._bucket(ts)
         following = None if next_ts is None else self._bucket(next_ts)
         if following != bucket:  # the bucket's last point: snapshot, and price the benchmark
-            self._store.record_snapshot(self._run_id, self.portfolio.snapshot(ts))
-            self.snapshots += 1
+            if self.records_snapshots:
+                self._store.record_snapshot(self._run_id, self.portfolio.snapshot(ts))
+                self.snapshots += 1
             self._benchmark_now = self._buy_and_hold()
         self.benchmark.append(self._benchmark_now)
         self._bucket_of_current = following
@@ -82,17 +93,24 @@ class PortfolioStage:
         if symbol not in self._first_close:
             self._first_close[symbol] = close
 
-    def bucket_end(self, ts: datetime) -> float:
-        """The batch path reached the last point of a snapshot bucket: snapshot, price the
-        benchmark and return it (the caller carries it to the points until the next)."""
+    def bucket_end(self, ts: datetime) -> None:
+        """The batch path reached the last point of a snapshot bucket: snapshot."""
         self._store.record_snapshot(self._run_id, self.portfolio.snapshot(ts))
         self.snapshots += 1
-        self._benchmark_now = self._buy_and_hold()
-        return self._benchmark_now
+
+    @property
+    def first_closes(self) -> dict[str, float]:
+        """Each symbol's first close in the trading period, in the order they joined the
+        benchmark (read-only view for the batch path's bulk benchmark)."""
+        return self._first_close
 
     @property
     def benchmark_now(self) -> float:
         return self._benchmark_now
+
+    @benchmark_now.setter
+    def benchmark_now(self, value: float) -> None:
+        self._benchmark_now = value
 
     def extend_curve(
         self,

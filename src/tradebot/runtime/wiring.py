@@ -21,6 +21,7 @@ from tradebot.adapters.sql.store import SqlStore
 from tradebot.config import Settings
 from tradebot.data import sample_data_dir
 from tradebot.domain.enums import Mode, Timeframe
+from tradebot.domain.errors import ConfigError
 from tradebot.domain.run import RunInfo
 from tradebot.engine.bus import MemoryBus
 from tradebot.engine.clock import LiveClock, PacedClock, SimClock
@@ -28,6 +29,7 @@ from tradebot.engine.decision_stage import SizingRules
 from tradebot.engine.ids import stable_id
 from tradebot.engine.kernel import Kernel
 from tradebot.ports import Clock, NewsSource, Store
+from tradebot.runtime.discarding_store import NO_STORE, DiscardingStore
 from tradebot.runtime.revision import code_revision
 from tradebot.sentiment.placeholder import PlaceholderSentiment
 from tradebot.strategies.registry import load_registry, make_factory
@@ -53,8 +55,17 @@ class RunRequest:
     speed: float = 600.0
 
 
-def open_store(settings: Settings, mode: Mode) -> SqlStore:
-    """Backtests buffer rows; paper and live commit every record before acting on it."""
+def open_store(settings: Settings, mode: Mode) -> Store:
+    """Backtests buffer rows; paper and live commit every record before acting on it.
+    ``store.url: none`` keeps nothing (backtests only: a paper or live session must leave
+    a record of what it did)."""
+    if settings.store.url == NO_STORE:
+        if mode is not Mode.BACKTEST:
+            raise ConfigError(
+                f"store.url 'none' is for backtests, not {mode} sessions",
+                "give paper and live a database (the default SQLite file, or PostgreSQL)",
+            )
+        return DiscardingStore()
     batch = settings.store.batch_size if mode is Mode.BACKTEST else 1
     return SqlStore(settings.store.url, batch_size=batch)
 
@@ -135,6 +146,7 @@ def build_kernel(settings: Settings, request: RunRequest, store: Store) -> Kerne
         initial_cash=settings.broker.initial_cash,
         snapshot_interval_s=settings.snapshot_interval_s,
         trade_from=request.start,
+        snapshots=settings.store.url != NO_STORE,
     )
 
 
