@@ -86,6 +86,8 @@ class LlmAnalyzer(TextAnalyzer):
         self.cooldown_s = cooldown_s
         self._monotonic = monotonic
         self._down_until: float | None = None
+        self.last_problem: str | None = None
+        """Why the tier last gave no score (one line), for reports such as ``eval``."""
 
     @property
     def available(self) -> bool:
@@ -140,6 +142,7 @@ class LlmAnalyzer(TextAnalyzer):
         try:
             verdict = retrying(self._chat_once, text, ticker)
         except _UnavailableError as exc:
+            self.last_problem = f"{exc.reason} — {exc.hint}"
             if self._down_until is None or self._monotonic() >= self._down_until:
                 _log.warning(
                     "llm sentiment tier unavailable",
@@ -153,6 +156,7 @@ class LlmAnalyzer(TextAnalyzer):
             if not self._transient(exc) and not isinstance(exc, self._ollama.ResponseError):
                 raise
             _log.warning("llm gave no usable answer: no score", error=str(exc))
+            self.last_problem = f"no usable answer from {self.model}: {exc}"
             return None
         self._down_until = None
         return verdict

@@ -1,0 +1,71 @@
+"""``embedding``: MiniLM sentence embeddings + lexicon features → a small trained head.
+
+The head (see :mod:`tradebot.sentiment.softmax_head`) is trained by
+``tradebot sentiment train`` on the bundled train split; the one shipped in the package was
+made that way (``tradebot/data/sentiment/EMBEDDING_HEAD.md``). Score = p(positive) −
+p(negative); confidence = the winning class's probability; label = the argmax.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from tradebot.adapters.embedding.encoder import SentenceEncoder
+from tradebot.adapters.embedding.head_file import bundled_head_path, load_head
+from tradebot.sentiment.base import TextAnalyzer
+from tradebot.sentiment.features import lexicon_features
+from tradebot.sentiment.lexicon import Lexicon, default_lexicon
+from tradebot.sentiment.result import LABELS, Label, SentimentResult
+from tradebot.sentiment.softmax_head import FloatArray, SoftmaxHead
+
+__all__ = ["EmbeddingAnalyzer", "features_of", "results_from_probabilities"]
+
+
+def features_of(encoder: SentenceEncoder, texts: Sequence[str], lexicon: Lexicon) -> FloatArray:
+    """What the head sees: the embedding and the lexicon features, side by side."""
+    return np.hstack([encoder.encode(texts), lexicon_features(texts, lexicon)])
+
+
+def results_from_probabilities(probabilities: FloatArray, model: str) -> list[SentimentResult]:
+    """Rows of class probabilities (in :data:`LABELS` order) as results."""
+    negative, positive = LABELS.index(Label.NEGATIVE), LABELS.index(Label.POSITIVE)
+    out: list[SentimentResult] = []
+    for row in probabilities:
+        best = int(row.argmax())
+        score = float(row[positive] - row[negative])
+        out.append(
+            SentimentResult(
+                max(-1.0, min(1.0, score)), min(1.0, float(row[best])), LABELS[best], model
+            )
+        )
+    return out
+
+
+class EmbeddingAnalyzer(TextAnalyzer):
+    name = "embedding"
+
+    def __init__(
+        self,
+        head: Path | None = None,
+        *,
+        device: str | None = None,
+        batch_size: int = 16,
+        encoder: SentenceEncoder | None = None,
+        lexicon: Lexicon | None = None,
+    ) -> None:
+        self.lexicon = lexicon if lexicon is not None else default_lexicon()
+        self.head_path = head if head is not None else bundled_head_path()
+        self.head: SoftmaxHead
+        self.meta: dict[str, Any]
+        self.head, self.meta = load_head(self.head_path, self.lexicon)
+        self.encoder = encoder or SentenceEncoder(device=device, batch_size=batch_size)
+
+    def score_texts(self, texts: Sequence[str]) -> list[SentimentResult | None]:
+        if not texts:
+            return []
+        features = features_of(self.encoder, texts, self.lexicon)
+        return list(results_from_probabilities(self.head.probabilities(features), self.name))
