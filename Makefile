@@ -22,7 +22,10 @@ $(CORE_STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e .
 	@touch $@
 
+# torch first and pinned: 2.13.0 is a CPU wheel on this machine's disk; an unpinned torch
+# (pulled by the dev extra's torch>=2.13) would download a multi-GB CUDA build.
 $(DEV_STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet torch==2.13.0
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	@touch $@ $(CORE_STAMP)
 

@@ -173,7 +173,7 @@ class SentimentSettings(_Section):
     half_life_hours: float = Field(
         default=4.0, gt=0, le=720, description="a score's weight halves every this many hours"
     )
-    batch_size: int = Field(default=32, ge=1, le=1024, description="texts per model call")
+    batch_size: int = Field(default=16, ge=1, le=1024, description="texts per model call")
     device: Literal["cpu", "cuda"] | None = Field(default=None, description="None = GPU if any")
     embedding_head: Path | None = Field(
         default=None, description="head from `tradebot sentiment train`; None = bundled"

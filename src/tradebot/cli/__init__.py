@@ -10,6 +10,7 @@ from tradebot.cli import (  # noqa: F401  (importing registers the commands)
     optimize_commands,
     run_commands,
     runs_commands,
+    sentiment_commands,
     strategies_commands,
 )
 from tradebot.cli.app import STATE, app
