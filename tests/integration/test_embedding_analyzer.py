@@ -6,6 +6,7 @@ package, hub offline) — nothing is faked.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -19,7 +20,13 @@ from tradebot.adapters.embedding.head_file import (
     lexicon_fingerprint,
     save_head,
 )
-from tradebot.sentiment import Label, SentimentUnavailableError, evaluate
+from tradebot.sentiment import (
+    Label,
+    LexiconAnalyzer,
+    SentimentUnavailableError,
+    TieredAnalyzer,
+    evaluate,
+)
 from tradebot.sentiment.dataset import bundled_dataset_path, read_labelled_csv
 from tradebot.sentiment.lexicon import default_lexicon, parse_lexicon
 from tradebot.sentiment.softmax_head import fit_softmax_head
@@ -81,3 +88,20 @@ def test_a_head_from_another_lexicon_is_refused(tmp_path: Path, encoder: Sentenc
     path = tmp_path / "h.npz"
     save_head(path, head, {"lexicon": lexicon_fingerprint(default_lexicon())})
     assert len(EmbeddingAnalyzer(path, encoder=encoder).score_texts(["x", "y"])) == 2
+
+
+class _OutOfMemoryEncoder(SentenceEncoder):
+    """Fault injection: a device that fails mid-run (cannot be provoked on this CPU)."""
+
+    def __init__(self) -> None:
+        self.batch_size = 16
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        raise RuntimeError("CUDA out of memory")
+
+
+def test_a_failing_encoder_is_no_score_and_a_chain_falls_back() -> None:
+    broken = EmbeddingAnalyzer(encoder=_OutOfMemoryEncoder())
+    assert broken.score_texts(["a", "b"]) == [None, None]
+    chained = TieredAnalyzer([broken, LexiconAnalyzer()]).score_texts(["Shares plunge"])
+    assert chained[0] is not None and chained[0].model == "lexicon"

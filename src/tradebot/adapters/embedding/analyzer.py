@@ -16,6 +16,7 @@ import numpy as np
 
 from tradebot.adapters.embedding.encoder import SentenceEncoder
 from tradebot.adapters.embedding.head_file import bundled_head_path, load_head
+from tradebot.ops.logging import get_logger
 from tradebot.sentiment.base import TextAnalyzer
 from tradebot.sentiment.features import lexicon_features
 from tradebot.sentiment.lexicon import Lexicon, default_lexicon
@@ -23,6 +24,8 @@ from tradebot.sentiment.result import LABELS, Label, SentimentResult
 from tradebot.sentiment.softmax_head import FloatArray, SoftmaxHead
 
 __all__ = ["EmbeddingAnalyzer", "features_of", "results_from_probabilities"]
+
+_log = get_logger("sentiment-analyzer")
 
 
 def features_of(encoder: SentenceEncoder, texts: Sequence[str], lexicon: Lexicon) -> FloatArray:
@@ -67,5 +70,9 @@ class EmbeddingAnalyzer(TextAnalyzer):
     def score_texts(self, texts: Sequence[str]) -> list[SentimentResult | None]:
         if not texts:
             return []
-        features = features_of(self.encoder, texts, self.lexicon)
+        try:
+            features = features_of(self.encoder, texts, self.lexicon)
+        except RuntimeError as exc:  # out of memory, a broken device: no score, say why
+            _log.warning("embedding batch failed: no score", error=str(exc), items=len(texts))
+            return [None] * len(texts)
         return list(results_from_probabilities(self.head.probabilities(features), self.name))
