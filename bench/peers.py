@@ -174,12 +174,16 @@ def _trades(
     symbol: str, result: RunResult, still_open: list[tuple[datetime, float]]
 ) -> pd.DataFrame:
     """Entry/exit bar indices and prices from the closed trades (and an open one, if any)."""
-    index = {ts: i for i, ts in enumerate(result.equity_ts)}
+    times = result.equity_ts.view(np.int64)
+
+    def index(moment: datetime) -> int:
+        return int(np.searchsorted(times, pd.Timestamp(moment).value))
+
     rows = [
-        (symbol, index[t.entry_ts], float(t.entry_price), index[t.exit_ts], float(t.exit_price))
+        (symbol, index(t.entry_ts), float(t.entry_price), index(t.exit_ts), float(t.exit_price))
         for t in result.trades
     ]
-    rows += [(symbol, index[ts], price, -1, float("nan")) for ts, price in still_open]
+    rows += [(symbol, index(ts), price, -1, float("nan")) for ts, price in still_open]
     return pd.DataFrame(
         rows, columns=["symbol", "entry_idx", "entry_price", "exit_idx", "exit_price"]
     ).astype({"entry_idx": "int64", "exit_idx": "int64"})

@@ -13,6 +13,7 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -152,7 +153,7 @@ def test_batch_path_equals_per_bar_path(
     assert store_b.closed_trades == store_a.closed_trades
     assert store_b.snapshots == store_a.snapshots
     assert store_b.positions == store_a.positions
-    assert batch.equity_ts == per_bar.equity_ts
+    assert np.array_equal(batch.equity_ts, per_bar.equity_ts)
     assert batch.equity == per_bar.equity
     assert batch.benchmark == per_bar.benchmark
     assert ledger_b.held == ledger_a.held

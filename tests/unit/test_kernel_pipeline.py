@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import timedelta
 from decimal import Decimal
 
+import numpy as np
+
 from tests.kernel_builder import START, make_kernel, wave
 from tradebot.domain import DecisionAction, OrderSide, OrderStatus
 from tradebot.engine.ids import client_order_id, decision_id
@@ -138,7 +140,7 @@ def test_bars_before_the_period_only_warm_the_strategy_up() -> None:
     make_kernel(bars, store=full).run()
     result = make_kernel(bars, store=warmed, trade_from=trade_from).run()
     assert result.counts["warmup_bars"] == 2 * 40
-    assert min(result.equity_ts) == trade_from
+    assert result.equity_ts.min() == np.datetime64(trade_from.replace(tzinfo=None), "ns")
     assert all(s.ts >= trade_from for s in warmed.signals.values())
     assert min(warmed.snapshots) >= trade_from
     # warmed-up indicators give the same opinions as a run that saw all bars

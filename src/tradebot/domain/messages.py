@@ -7,11 +7,11 @@ the exception (see :mod:`tradebot.domain.bar`).
 
 from __future__ import annotations
 
-from datetime import datetime
+from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Annotated, Any, Self
+from typing import Any, Self
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
 from tradebot.domain.enums import DecisionAction, Direction, OrderSide, OrderStatus, OrderType
 
@@ -30,13 +30,9 @@ __all__ = [
 ]
 
 
-def _require_utc(value: datetime) -> datetime:
-    if value.tzinfo is None or value.utcoffset() is None:
-        raise ValueError("timestamp must be timezone-aware (UTC)")
-    return value
-
-
-UtcDatetime = Annotated[datetime, AfterValidator(_require_utc)]
+UtcDatetime = AwareDatetime
+"""A timezone-aware timestamp (pydantic refuses a naive one in its core, without a Python
+validator call per field: messages are built on the hot path)."""
 
 
 _set_attribute = object.__setattr__
@@ -103,13 +99,18 @@ class Signal(Message):
     )
 
 
-class DecisionCheck(Message):
-    """One step of a decision's reasoning trace: what was checked, on what, with what result."""
+@dataclass(frozen=True, slots=True)
+class DecisionCheck:
+    """One step of a decision's reasoning trace: what was checked, on what, with what result.
+
+    A plain frozen dataclass, not a model of its own: every decision carries several, so
+    they are built on the hot path; pydantic still validates them wherever a
+    :class:`TradingDecision` is decoded (JSON, the bus, the API)."""
 
     check: str
     passed: bool
     detail: str
-    inputs: dict[str, Any] = Field(default_factory=dict)
+    inputs: dict[str, Any] = field(default_factory=dict)
 
 
 class TradingDecision(Message):

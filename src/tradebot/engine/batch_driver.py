@@ -31,7 +31,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from tradebot.domain.bar import Bar
-from tradebot.domain.batch import BarBatch, SymbolBars, utc_datetimes
+from tradebot.domain.batch import BarBatch, SymbolBars
 from tradebot.engine.batch_curve import benchmark_points, equity_points, marks_at
 from tradebot.engine.execution_stage import ExecutionStage
 from tradebot.engine.portfolio import FloatHoldings, Portfolio
@@ -208,9 +208,7 @@ class BatchDriver:
         )
         for _, name, close in newcomers:
             ledger.note_first_close(name, close)
-        ledger.extend_curve(
-            utc_datetimes(block.ts[groups]), equity.tolist(), held.tolist(), benchmark.tolist()
-        )
+        ledger.extend_curve(block.ts[groups], equity.tolist(), held.tolist(), benchmark.tolist())
 
 
 class _Walk:

@@ -24,6 +24,9 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any, cast
 
+import numpy as np
+from numpy.typing import NDArray
+
 from tradebot.backtest.metrics import summarise
 from tradebot.domain.bar import Bar
 from tradebot.domain.messages import Article, ClosedTrade
@@ -96,7 +99,8 @@ class RunResult:
     status: str
     metrics: dict[str, Any]
     trades: list[ClosedTrade]
-    equity_ts: list[datetime]
+    equity_ts: NDArray[np.datetime64]
+    """Time of each equity point, UTC, ``datetime64[ns]`` (one per distinct bar time)."""
     equity: list[float]
     counts: dict[str, int] = field(default_factory=dict)
     skip_reasons: dict[str, int] = field(default_factory=dict)
@@ -317,8 +321,9 @@ class Kernel:
             "snapshots": self.ledger.snapshots,
             "scored_articles": self.news.scored,
         }
+        equity_ts = self.ledger.equity_ts
         metrics = summarise(
-            self.ledger.equity_ts,
+            equity_ts,
             self.ledger.equity,
             self.ledger.closed_trades,
             float(self.portfolio.initial_cash),
@@ -339,7 +344,7 @@ class Kernel:
             status,
             metrics,
             list(self.ledger.closed_trades),
-            list(self.ledger.equity_ts),
+            equity_ts,
             list(self.ledger.equity),
             counts,
             dict(self.decisions.skip_reasons.most_common()),

@@ -8,7 +8,10 @@ the bucket — so a million minute bars do not become a million rows.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import UTC, datetime
+
+import numpy as np
+from numpy.typing import NDArray
 
 from tradebot.domain.bar import Bar
 from tradebot.domain.messages import ClosedTrade, Fill
@@ -41,7 +44,8 @@ class PortfolioStage:
         self._bus = bus
         self._interval = snapshot_interval_s
         self.closed_trades: list[ClosedTrade] = []
-        self.equity_ts: list[datetime] = []
+        self._times: list[NDArray[np.int64]] = []  # blocks of epoch nanoseconds
+        self._recent: list[int] = []  # points of the per-bar path not yet in a block
         self.equity: list[float] = []
         self.benchmark: list[float] = []
         """Buy-and-hold of the run's symbols, equal weights, scaled to the initial equity;
@@ -72,7 +76,7 @@ class PortfolioStage:
 
     def close_time(self, ts: datetime, next_ts: datetime | None) -> None:
         """All events at ``ts`` are done; snapshot if ``next_ts`` starts a new bucket."""
-        self.equity_ts.append(ts)
+        self._recent.append(_nanoseconds(ts))
         self.equity.append(self.portfolio.equity_float())
         self.held.append(bool(self.portfolio.positions))
         bucket = self._bucket_of_current
@@ -114,16 +118,32 @@ class PortfolioStage:
 
     def extend_curve(
         self,
-        times: Sequence[datetime],
+        times_ns: NDArray[np.int64],
         equity: Sequence[float],
         held: Sequence[bool],
         benchmark: Sequence[float],
     ) -> None:
-        """Append a block of equity points computed in bulk by the batch path."""
-        self.equity_ts.extend(times)
+        """Append a block of equity points computed in bulk by the batch path (times as
+        epoch nanoseconds)."""
+        self._settle()
+        self._times.append(times_ns)
         self.equity.extend(equity)
         self.held.extend(held)
         self.benchmark.extend(benchmark)
+
+    @property
+    def equity_ts(self) -> NDArray[np.datetime64]:
+        """The time of each equity point (UTC, ``datetime64[ns]``): a million minute bars
+        make a million points, kept as integers rather than ``datetime`` objects."""
+        self._settle()
+        if not self._times:
+            return np.empty(0, dtype="datetime64[ns]")
+        return np.concatenate(self._times).view("datetime64[ns]")
+
+    def _settle(self) -> None:
+        if self._recent:
+            self._times.append(np.array(self._recent, dtype=np.int64))
+            self._recent = []
 
     def save_positions(self) -> None:
         self._store.save_positions(self._run_id, list(self.portfolio.positions.values()))
@@ -140,3 +160,11 @@ class PortfolioStage:
 
     def _bucket(self, ts: datetime) -> int:
         return int(ts.timestamp()) // self._interval
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def _nanoseconds(ts: datetime) -> int:
+    delta = ts - _EPOCH
+    return (delta.days * 86_400 + delta.seconds) * 1_000_000_000 + delta.microseconds * 1000
