@@ -268,7 +268,7 @@ def test_venue_rejections_and_oco_cancels_come_out_as_order_updates() -> None:
 
 def test_a_notional_that_buys_nothing_is_rejected_not_filled_with_zero() -> None:
     broker = PaperBroker(commission_rate=D("0.001"))
-    tiny = order(BUY).model_copy(update={"quantity": None, "notional": D("1e-13")})
+    tiny = order(BUY).evolve(quantity=None, notional=D("1e-13"))
     broker.submit(tiny)
     assert broker.on_bar(bar(1, 100, 101, 99, 100)) == []
     (update,) = broker.order_updates()
@@ -280,9 +280,7 @@ def test_the_venue_account_follows_its_fills() -> None:
     broker.submit(order(BUY, qty="10", coid="b"))
     broker.on_bar(bar(1, 100, 101, 99, 100))
     assert broker.account.cash == D(2000) - D(1000) - D(10)
-    broker.submit(
-        order(SELL, qty="4", coid="s").model_copy(update={"created_at": T0 + timedelta(days=1)})
-    )
+    broker.submit(order(SELL, qty="4", coid="s").evolve(created_at=T0 + timedelta(days=1)))
     broker.on_bar(bar(2, 110, 111, 109, 110))
     assert broker.account.cash == D(990) + D(440) - D("4.4")
     assert broker.account.holdings == {"AAPL": D(6)}

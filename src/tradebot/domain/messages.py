@@ -1,17 +1,31 @@
-"""The pipeline's messages, one pydantic v2 model per topic (DESIGN.md §2).
+"""The pipeline's messages, one type per topic (DESIGN.md §2).
 
-They are frozen and refuse unknown keys, so a message means the same thing in every
-process. Money and quantities are ``Decimal``; timestamps are UTC-aware. The market bar is
-the exception (see :mod:`tradebot.domain.bar`).
+Every message is immutable and means the same thing in every process. Money and quantities
+are ``Decimal``; timestamps are UTC-aware.
+
+Two kinds, chosen by how often they are made:
+
+* The trading messages — :class:`Signal`, :class:`TradingDecision`, :class:`Order`,
+  :class:`Fill`, :class:`ClosedTrade` — are made for every signal of a backtest, so like the
+  market :class:`~tradebot.domain.bar.Bar` they are frozen, slotted, keyword-only dataclasses
+  (DESIGN.md §7): building one costs a third of a pydantic model. Their invariants (sizes
+  and prices positive, timestamps aware, an order sized once and priced for its type) are
+  checked in ``__post_init__``, so a bad one is refused where it is made; their field
+  constraints are pydantic annotations, so wherever one crosses a process boundary
+  (``tradebot.engine.codec``, the API) pydantic validates it in full.
+* News and bookkeeping messages (:class:`Article`, :class:`ScoredArticle`,
+  :class:`PortfolioSnapshot`) are pydantic models (:class:`Message`): frozen, unknown keys
+  refused.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from decimal import Decimal
-from typing import Any, Self
+from typing import Annotated, Any, ClassVar, Self
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from tradebot.domain.enums import DecisionAction, Direction, OrderSide, OrderStatus, OrderType
 
@@ -31,33 +45,48 @@ __all__ = [
 
 
 UtcDatetime = AwareDatetime
-"""A timezone-aware timestamp (pydantic refuses a naive one in its core, without a Python
-validator call per field: messages are built on the hot path)."""
+"""A timezone-aware timestamp (pydantic refuses a naive one in its core)."""
 
-
-_set_attribute = object.__setattr__
+Positive = Annotated[Decimal, Field(gt=0)]
+Unit = Annotated[float, Field(ge=0.0, le=1.0)]
 
 
 class Message(BaseModel):
-    """Base of every bus message: immutable, strict about keys."""
+    """Base of the pydantic messages: immutable, strict about keys."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
+
+class _Evolving:
+    """``evolve(**changes)``: a copy with some fields changed, for the trading dataclasses.
+
+    No re-validation — it serves the kernel's own status changes of a message it built
+    (an order changes status a few times in its life, on the hot path) — and it refuses a
+    name that is not a field."""
+
+    __slots__ = ()
+    _setters: ClassVar[tuple[tuple[str, Any, Any], ...]] = ()
+
     def evolve(self, **changes: Any) -> Self:
-        """A copy with ``changes`` applied, like ``model_copy(update=...)`` (no validation:
-        for the kernel's own status changes of a message it built), at a quarter of the
-        cost — an order changes status a few times in its life, on the hot path."""
         cls = type(self)
-        new = cls.__new__(cls)
-        fields = self.__dict__.copy()
-        fields.update(changes)
-        _set_attribute(new, "__dict__", fields)
-        _set_attribute(new, "__pydantic_extra__", None)
-        _set_attribute(
-            new, "__pydantic_fields_set__", self.__pydantic_fields_set__ | changes.keys()
-        )
-        _set_attribute(new, "__pydantic_private__", None)
+        setters = cls._setters
+        if not setters:
+            slots = cls.__dict__["__slots__"]
+            setters = cls._setters = tuple(
+                (name, cls.__dict__[name].__get__, cls.__dict__[name].__set__) for name in slots
+            )
+        unknown = changes.keys() - {name for name, _, _ in setters}
+        if unknown:
+            raise TypeError(f"{cls.__name__} has no field {', '.join(sorted(unknown))}")
+        new = object.__new__(cls)
+        for name, get, put in setters:
+            put(new, changes[name] if name in changes else get(self))
         return new
+
+
+def _aware(moment: datetime, what: str) -> None:
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        raise ValueError(f"{what} must be timezone-aware (UTC)")
 
 
 class Article(Message):
@@ -83,20 +112,28 @@ class ScoredArticle(Message):
     entities: tuple[str, ...] = ()
 
 
-class Signal(Message):
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Signal(_Evolving):
     """A strategy (or the ensemble) has an opinion about a ticker at bar time ``ts``."""
 
     id: str
     ts: UtcDatetime
     symbol: str
     direction: Direction
-    strength: float = Field(ge=0.0, le=1.0)
-    confidence: float = Field(ge=0.0, le=1.0)
-    price: float = Field(gt=0.0)
-    sources: dict[str, float] = Field(default_factory=dict)
-    contributions: dict[str, float] = Field(
-        default_factory=dict, description="each strategy's signed share of the ensemble score"
-    )
+    strength: Unit
+    confidence: Unit
+    price: Annotated[float, Field(gt=0.0)]
+    sources: dict[str, float] = field(default_factory=dict)
+    contributions: Annotated[
+        dict[str, float], Field(description="each strategy's signed share of the ensemble score")
+    ] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        _aware(self.ts, "a signal's ts")
+        if not (0.0 <= self.strength <= 1.0 and 0.0 <= self.confidence <= 1.0):
+            raise ValueError("a signal's strength and confidence lie in 0..1")
+        if not self.price > 0.0:
+            raise ValueError(f"a signal's price must be > 0, not {self.price}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,7 +150,8 @@ class DecisionCheck:
     inputs: dict[str, Any] = field(default_factory=dict)
 
 
-class TradingDecision(Message):
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TradingDecision(_Evolving):
     """Exactly one per signal: act or skip, why, and how big."""
 
     id: str
@@ -123,16 +161,22 @@ class TradingDecision(Message):
     action: DecisionAction
     side: OrderSide | None = None
     quantity: Decimal = Decimal(0)
-    notional: Decimal | None = Field(
-        default=None, gt=0, description="cash to spend, fees included, instead of a quantity"
-    )
+    notional: Annotated[
+        Positive | None, Field(description="cash to spend, fees included, instead of a quantity")
+    ] = None
     reference_price: Decimal
     reason: str
     trace: tuple[DecisionCheck, ...] = ()
     strategies: tuple[str, ...] = ()
 
+    def __post_init__(self) -> None:
+        _aware(self.ts, "a decision's ts")
+        if self.notional is not None and not self.notional > 0:
+            raise ValueError(f"a decision's notional must be > 0, not {self.notional}")
 
-class Order(Message):
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Order(_Evolving):
     """An order as the order manager asked for it, and its latest known state."""
 
     client_order_id: str
@@ -140,50 +184,60 @@ class Order(Message):
     symbol: str
     side: OrderSide
     type: OrderType = OrderType.MARKET
-    quantity: Decimal | None = Field(default=None, gt=0)
-    notional: Decimal | None = Field(
-        default=None, gt=0, description="buy for this much cash, fees included (all-in sizing)"
-    )
-    limit_price: Decimal | None = Field(default=None, gt=0)
-    stop_price: Decimal | None = Field(
-        default=None, gt=0, description="trigger level of a stop or stop-limit order"
-    )
+    quantity: Positive | None = None
+    notional: Annotated[
+        Positive | None,
+        Field(description="buy for this much cash, fees included (all-in sizing)"),
+    ] = None
+    limit_price: Positive | None = None
+    stop_price: Annotated[
+        Positive | None, Field(description="trigger level of a stop or stop-limit order")
+    ] = None
     status: OrderStatus = OrderStatus.NEW
     created_at: UtcDatetime
     broker_order_id: str | None = None
     reason: str = ""
 
-    @model_validator(mode="after")
-    def _size_given_once(self) -> Order:
+    def __post_init__(self) -> None:
+        _aware(self.created_at, "an order's created_at")
         if (self.quantity is None) == (self.notional is None):
             raise ValueError("an order has either a quantity or a notional, not both or neither")
-        return self
+        for name in ("quantity", "notional", "limit_price", "stop_price"):
+            value = getattr(self, name)
+            if value is not None and not value > 0:
+                raise ValueError(f"an order's {name} must be > 0, not {value}")
+        kind = self.type
+        if kind is not OrderType.MARKET:
+            if kind in (OrderType.LIMIT, OrderType.STOP_LIMIT) and self.limit_price is None:
+                raise ValueError(f"a {kind} order needs a limit_price")
+            if kind in (OrderType.STOP, OrderType.STOP_LIMIT) and self.stop_price is None:
+                raise ValueError(f"a {kind} order needs a stop_price")
 
-    @model_validator(mode="after")
-    def _prices_match_type(self) -> Order:
-        needs_limit = self.type in (OrderType.LIMIT, OrderType.STOP_LIMIT)
-        needs_stop = self.type in (OrderType.STOP, OrderType.STOP_LIMIT)
-        if needs_limit and self.limit_price is None:
-            raise ValueError(f"a {self.type} order needs a limit_price")
-        if needs_stop and self.stop_price is None:
-            raise ValueError(f"a {self.type} order needs a stop_price")
-        return self
 
-
-class Fill(Message):
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Fill(_Evolving):
     """An execution reported by the broker. ``fill_id`` is unique per venue trade."""
 
     fill_id: str
     client_order_id: str
     symbol: str
     side: OrderSide
-    quantity: Decimal = Field(gt=0)
-    price: Decimal = Field(gt=0)
-    commission: Decimal = Field(ge=0)
+    quantity: Positive
+    price: Positive
+    commission: Annotated[Decimal, Field(ge=0)]
     ts: UtcDatetime
 
+    def __post_init__(self) -> None:
+        _aware(self.ts, "a fill's ts")
+        if not (self.quantity > 0 and self.price > 0 and self.commission >= 0):
+            raise ValueError(
+                f"a fill needs quantity > 0, price > 0 and commission >= 0 "
+                f"(got {self.quantity}, {self.price}, {self.commission})"
+            )
 
-class ClosedTrade(Message):
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ClosedTrade(_Evolving):
     """A round trip: a position opened and fully closed again."""
 
     id: str
@@ -200,6 +254,10 @@ class ClosedTrade(Message):
     strategies: tuple[str, ...] = ()
     entry_decision_id: str
     exit_decision_id: str
+
+    def __post_init__(self) -> None:
+        _aware(self.entry_ts, "a trade's entry_ts")
+        _aware(self.exit_ts, "a trade's exit_ts")
 
 
 class PortfolioSnapshot(Message):

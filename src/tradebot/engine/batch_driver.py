@@ -31,7 +31,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from tradebot.domain.bar import Bar
-from tradebot.domain.batch import BarBatch, SymbolBars
+from tradebot.domain.batch import BarBatch, SymbolBars, utc_datetimes
 from tradebot.engine.batch_curve import benchmark_points, equity_points, marks_at
 from tradebot.engine.execution_stage import ExecutionStage
 from tradebot.engine.portfolio import FloatHoldings, Portfolio
@@ -235,10 +235,12 @@ class _Walk:
         self.changes: list[tuple[int, FloatHoldings]] = []
         self._version = self.portfolio.version
         self._wakes: dict[str, int] = {}
+        self._times: dict[int, datetime] = {}
         self._schedule(start - 1)
 
     def run(self) -> None:
         events = sorted(self.votes.keys() | self.snapshots)
+        self._times = self._datetimes(events)
         wakes = self._wakes
         e, n_events = 0, len(events)
         while True:
@@ -256,7 +258,7 @@ class _Walk:
     def _visit(self, i: int) -> None:
         block, d = self.block, self.d
         symbol = block.symbols[int(block.symbol[i])]
-        ts = _datetime(int(block.ts[i]))
+        ts = self._times.get(i) or _datetime(int(block.ts[i]))
         d._clock.advance_to(ts)
         if self._wakes.get(symbol) == i:
             del self._wakes[symbol]
@@ -275,6 +277,18 @@ class _Walk:
             self._version = self.portfolio.version
             self.changes.append((i, self.portfolio.float_holdings()))
         self._schedule(i)
+
+    def _datetimes(self, events: list[int]) -> dict[int, datetime]:
+        """The times of the bars the walk will visit — the events and, for a signal, its
+        symbol's next bar (where an order would fill) — made in one vectorised call."""
+        block = self.block
+        follow = []
+        for i in self.votes:
+            nxt = self.by_name[block.symbols[int(block.symbol[i])]].next_position(i)
+            if nxt is not None:
+                follow.append(nxt)
+        at = np.unique(np.array(events + follow, dtype=np.int64))
+        return dict(zip(at.tolist(), utc_datetimes(block.ts[at]), strict=True))
 
     def _schedule(self, i: int) -> None:
         """Visit the next bar of every symbol with a working order."""

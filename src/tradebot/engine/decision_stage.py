@@ -107,12 +107,10 @@ class DecisionStage:
         held = symbol in self._portfolio.positions
         if not _check(trace, "not already long", not held, f"holding {symbol}" if held else "flat"):
             return _skip(f"already long {symbol}")
-        pending = self._orders.open_orders(symbol)
-        if not _check(trace, "no open order", not pending, f"{len(pending)} open order(s)"):
+        pending = self._orders.open_count(symbol)
+        if not _check(trace, "no open order", not pending, f"{pending} open order(s)"):
             return _skip(f"an order for {symbol} is still open")
-        busy = len(self._portfolio.positions) + sum(
-            1 for o in self._orders.open_orders() if o.side is OrderSide.BUY
-        )
+        busy = len(self._portfolio.positions) + self._orders.open_buys()
         limit = self._rules.max_open_positions
         if not _check(
             trace,
@@ -162,8 +160,8 @@ class DecisionStage:
         ):
             return _skip("no long position to exit (short selling disabled)")
         assert pos is not None
-        pending = self._orders.open_orders(signal.symbol)
-        if not _check(trace, "no open order", not pending, f"{len(pending)} open order(s)"):
+        pending = self._orders.open_count(signal.symbol)
+        if not _check(trace, "no open order", not pending, f"{pending} open order(s)"):
             return _skip(f"an order for {signal.symbol} is still open")
         return OrderSide.SELL, pos.quantity, None, "exit long: short signal"
 
@@ -187,5 +185,5 @@ def _check(
     detail: str,
     inputs: Mapping[str, object] | None = None,
 ) -> bool:
-    trace.append(DecisionCheck(check=name, passed=passed, detail=detail, inputs=dict(inputs or {})))
+    trace.append(DecisionCheck(name, passed, detail, dict(inputs) if inputs else {}))
     return passed

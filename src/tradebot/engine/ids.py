@@ -1,16 +1,25 @@
 """Deterministic identities.
 
-A signal's id comes from what it is about (run, symbol, bar time); a decision's from its
-signal; a client order id from its decision. Replaying the same input therefore produces the
-same ids, which is what makes a retried or restarted submission detectable instead of doubled.
+A signal's id comes from what it is about (run, symbol, bar time, source); a decision's from
+its signal; a client order id from its decision; a closed trade's from the decision that
+closed it. Replaying the same input therefore produces the same ids, which is what makes a
+retried or restarted submission detectable instead of doubled.
+
+Only the part that names *who* (run, symbol, source) is hashed, once per combination; the
+part that names *when* is the bar time itself, in hexadecimal microseconds. Ids derived from
+another id reuse its tail, so a decision, its order and its trade can be matched by eye,
+and the hot path hashes nothing per signal.
 """
 
 from __future__ import annotations
 
 import hashlib
-from datetime import datetime
+from datetime import UTC, datetime
+from functools import lru_cache
 
-__all__ = ["client_order_id", "decision_id", "signal_id", "stable_id"]
+__all__ = ["client_order_id", "decision_id", "signal_id", "stable_id", "trade_id"]
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 def stable_id(*parts: object, length: int = 24) -> str:
@@ -18,14 +27,34 @@ def stable_id(*parts: object, length: int = 24) -> str:
     return hashlib.sha256("|".join(map(str, parts)).encode()).hexdigest()[:length]
 
 
+@lru_cache(maxsize=4096)
+def _who(run_id: str, symbol: str, source: str) -> str:
+    return stable_id(run_id, symbol, source, length=12)
+
+
 def signal_id(run_id: str, symbol: str, ts: datetime, source: str) -> str:
-    return "sig-" + stable_id(run_id, symbol, ts.isoformat(), source)
+    """``sig-<hash of run, symbol, source>-<bar time in µs, hex>`` (30 characters until
+    the year 2112)."""
+    delta = ts - _EPOCH
+    micros = (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
+    return f"sig-{_who(run_id, symbol, source)}-{micros:x}"
 
 
 def decision_id(signal_id_: str) -> str:
-    return "dec-" + stable_id(signal_id_)
+    """Exactly one decision per signal: the signal's id under the ``dec-`` prefix."""
+    return "dec-" + signal_id_.removeprefix("sig-")
 
 
 def client_order_id(decision_id_: str, leg: int = 0) -> str:
-    """At most 32 characters: fits Alpaca (128), Binance (36) and most venues."""
-    return "tb-" + stable_id(decision_id_, leg, length=28)
+    """``tb-<decision>-<leg>``, at most 32 characters: fits Alpaca (128), Binance (36) and
+    most venues. A decision's legs (tranches, bracket parts) are numbered."""
+    tail = decision_id_.removeprefix("dec-")
+    coid = f"tb-{tail}" if leg == 0 else f"tb-{tail}.{leg}"
+    if len(coid) > 32:  # a decision id from elsewhere (not one of ours): hash it down
+        coid = "tb-" + stable_id(decision_id_, leg, length=28)
+    return coid
+
+
+def trade_id(exit_decision_id: str) -> str:
+    """A round trip closes on exactly one decision's fill: ``trd-`` and that decision's tail."""
+    return "trd-" + exit_decision_id.removeprefix("dec-")

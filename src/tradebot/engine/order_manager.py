@@ -106,8 +106,22 @@ class OrderManager:
     def open_orders(self, symbol: str | None = None) -> list[Order]:
         return [t.order for t in self._open.values() if symbol is None or t.order.symbol == symbol]
 
+    def open_count(self, symbol: str) -> int:
+        """How many orders for ``symbol`` are still open (without building a list)."""
+        if not self._open:
+            return 0
+        return sum(1 for t in self._open.values() if t.order.symbol == symbol)
+
+    def open_buys(self) -> int:
+        """How many open orders are buys (each will become a position)."""
+        if not self._open:
+            return 0
+        return sum(1 for t in self._open.values() if t.order.side is OrderSide.BUY)
+
     def reserved_cash(self) -> Decimal:
         """Notional of open buy orders not yet filled, valued at their decision price."""
+        if not self._open:
+            return Decimal(0)
         return sum(
             (_reserved(t) for t in self._open.values() if t.order.side is OrderSide.BUY), Decimal(0)
         )

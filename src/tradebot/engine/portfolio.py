@@ -18,7 +18,7 @@ from tradebot.domain.bar import Bar
 from tradebot.domain.enums import OrderSide
 from tradebot.domain.messages import ClosedTrade, Fill, PortfolioSnapshot
 from tradebot.domain.position import Position
-from tradebot.engine.ids import stable_id
+from tradebot.engine.ids import trade_id
 
 __all__ = ["FillContext", "FloatHoldings", "Portfolio"]
 
@@ -176,7 +176,7 @@ def _round_trip(pos: Position, exit_ts: datetime, exit_decision_id: str) -> Clos
     pnl = pos.sold_notional - pos.bought_notional - commission
     cost = pos.bought_notional
     return ClosedTrade(
-        id="trd-" + stable_id(pos.entry_decision_id, exit_decision_id, pos.symbol),
+        id=trade_id(exit_decision_id),
         symbol=pos.symbol,
         quantity=qty,
         entry_ts=pos.opened_at,

@@ -101,23 +101,19 @@ class PaperBroker:
             return [self._orders[i] for i in (entry.client_order_id, sl_id, tp_id)]
         side = OrderSide.SELL if entry.side is OrderSide.BUY else OrderSide.BUY
         held = {"side": side, "status": OrderStatus.NEW, "broker_order_id": None, "reason": ""}
-        stop = entry.model_copy(
-            update={
-                **held,
-                "client_order_id": sl_id,
-                "type": OrderType.STOP,
-                "stop_price": stop_loss,
-                "limit_price": None,
-            }
+        stop = entry.evolve(
+            **held,
+            client_order_id=sl_id,
+            type=OrderType.STOP,
+            stop_price=stop_loss,
+            limit_price=None,
         )
-        target = entry.model_copy(
-            update={
-                **held,
-                "client_order_id": tp_id,
-                "type": OrderType.LIMIT,
-                "limit_price": take_profit,
-                "stop_price": None,
-            }
+        target = entry.evolve(
+            **held,
+            client_order_id=tp_id,
+            type=OrderType.LIMIT,
+            limit_price=take_profit,
+            stop_price=None,
         )
         parent = self.submit(entry)
         self._orders[sl_id], self._orders[tp_id] = stop, target

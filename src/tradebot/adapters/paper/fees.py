@@ -31,6 +31,8 @@ class FeeSchedule:
                 raise ValueError(f"fee {name} must be >= 0")
 
     def fee(self, price: Decimal, quantity: Decimal) -> Decimal:
+        if not (self.per_share or self.per_order or self.minimum):  # a plain rate
+            return (price * quantity * self.rate).quantize(_FEE_PLACES)
         variable = price * quantity * self.rate + quantity * self.per_share + self.per_order
         return max(self.minimum, variable.quantize(_FEE_PLACES))
 

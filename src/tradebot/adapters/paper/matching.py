@@ -32,17 +32,39 @@ from tradebot.domain.messages import Order
 __all__ = ["BarPrices", "Match", "match"]
 
 
-@dataclass(frozen=True, slots=True)
 class BarPrices:
-    """The bar's open, high and low as exact decimals."""
+    """The bar's open, high and low as exact decimals, each converted on first use (a
+    market order reads only the open)."""
 
-    open: Decimal
-    high: Decimal
-    low: Decimal
+    __slots__ = ("_bar", "_high", "_low", "_open")
+
+    def __init__(self, bar: Bar) -> None:
+        self._bar = bar
+        self._open: Decimal | None = None
+        self._high: Decimal | None = None
+        self._low: Decimal | None = None
 
     @classmethod
     def of(cls, bar: Bar) -> BarPrices:
-        return cls(Decimal(repr(bar.open)), Decimal(repr(bar.high)), Decimal(repr(bar.low)))
+        return cls(bar)
+
+    @property
+    def open(self) -> Decimal:
+        if self._open is None:
+            self._open = Decimal(repr(self._bar.open))
+        return self._open
+
+    @property
+    def high(self) -> Decimal:
+        if self._high is None:
+            self._high = Decimal(repr(self._bar.high))
+        return self._high
+
+    @property
+    def low(self) -> Decimal:
+        if self._low is None:
+            self._low = Decimal(repr(self._bar.low))
+        return self._low
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +93,8 @@ def _stop_trigger(side: OrderSide, stop: Decimal, bar: BarPrices) -> Decimal | N
 
 
 def _slipped(side: OrderSide, price: Decimal, slippage: Decimal) -> Decimal:
+    if not slippage:
+        return price
     sign = 1 if side is OrderSide.BUY else -1
     return price * (1 + sign * slippage)
 

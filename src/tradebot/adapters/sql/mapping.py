@@ -10,12 +10,12 @@ table shows up as a failing test rather than as silently lost data.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import datetime
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
-from pydantic import BaseModel
+from pydantic import BaseModel, TypeAdapter
 
 from tradebot.adapters.sql.models import (
     ArticleRow,
@@ -62,16 +62,33 @@ def _utc_or_none(value: datetime | None) -> datetime | None:
     return None if value is None else to_utc(value)
 
 
-_M = TypeVar("_M", bound=BaseModel)
+_M = TypeVar("_M")
+
+
+_READERS: dict[type[Any], tuple[TypeAdapter[Any], tuple[str, ...]]] = {}
+
+
+def _reader(cls: type[Any]) -> tuple[TypeAdapter[Any], tuple[str, ...]]:
+    """The validator of message ``cls`` and its field names (a pydantic model or one of the
+    trading dataclasses), built once per type."""
+    reader = _READERS.get(cls)
+    if reader is None:
+        names = (
+            tuple(cls.model_fields)
+            if issubclass(cls, BaseModel)
+            else tuple(f.name for f in fields(cls))
+        )
+        reader = _READERS[cls] = (TypeAdapter(cls), names)
+    return reader
 
 
 def _message(cls: type[_M], row: object, **given: Any) -> _M:
-    """Build message ``cls`` from the row's same-named columns (pydantic turns the stored
-    strings back into enums and lists into tuples, and validates as on the bus)."""
-    values = {
-        name: given[name] if name in given else getattr(row, name) for name in cls.model_fields
-    }
-    return cls.model_validate(values)
+    """Build message ``cls`` from the row's same-named columns: pydantic turns the stored
+    strings back into enums and lists into tuples, and validates as on the bus."""
+    adapter, names = _reader(cast(type[Any], cls))
+    values = {name: given[name] if name in given else getattr(row, name) for name in names}
+    message: _M = adapter.validate_python(values)
+    return message
 
 
 def run_row(run: RunInfo, status: str) -> Row:
@@ -212,7 +229,7 @@ def fill_from(row: FillRow) -> Fill:
 
 
 def closed_trade_row(run_id: str, trade: ClosedTrade) -> Row:
-    row = trade.model_dump()
+    row = {f.name: getattr(trade, f.name) for f in fields(trade)}
     row["run_id"] = run_id
     return row
 
