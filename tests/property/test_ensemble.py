@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from fractions import Fraction
 
 import pytest
 from hypothesis import assume, given
@@ -34,11 +35,13 @@ FLIP = {
 
 
 def _expected_score(vs: list[tuple[str, Opinion]], weights: dict[str, float]) -> float | None:
-    live = [(op, weights.get(n, 1.0)) for n, op in vs if weights.get(n, 1.0) > 0]
+    """The seed's formula in exact rational arithmetic (so tiny weights cannot round the
+    oracle itself away)."""
+    live = [(op, Fraction(weights.get(n, 1.0))) for n, op in vs if weights.get(n, 1.0) > 0]
     total = sum(w for _, w in live)
     if not live or total <= 0:
         return None
-    return sum(SIGN[op.direction] * op.strength * w for op, w in live) / total
+    return float(sum(int(SIGN[op.direction]) * Fraction(op.strength) * w for op, w in live) / total)
 
 
 @given(vs=votes, weights=weight_maps, threshold=thresholds)
