@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterator, Sequence
 from datetime import datetime
-from typing import Any, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from tradebot.domain.bar import Bar
 from tradebot.domain.batch import BarBatch
@@ -24,6 +24,9 @@ from tradebot.domain.messages import (
 )
 from tradebot.domain.position import Position
 from tradebot.domain.run import RunInfo
+
+if TYPE_CHECKING:  # typing only: the engine's import of ports stays light
+    from tradebot.sentiment.result import SentimentResult
 
 __all__ = [
     "BatchFeed",
@@ -94,10 +97,19 @@ class SeenItems(Protocol):
 
 @runtime_checkable
 class SentimentModel(Protocol):
+    """Scores an article for one ticker. ``score_article`` is what the news stage calls: it
+    says which model answered (for a tiered analyzer, the tier) and returns ``None`` for *no
+    score*, which is skipped, never replaced by a default."""
+
     name: str
 
     def score(self, article: Article, ticker: str) -> tuple[float, float]:
         """Return ``(score in -1..1, confidence in 0..1)`` of ``article`` about ``ticker``."""
+        ...
+
+    def score_article(self, article: Article, ticker: str) -> SentimentResult | None:
+        """The result with its label and the name of the model that produced it, or
+        ``None`` when no model could score the article."""
         ...
 
 

@@ -1,44 +1,180 @@
-"""The sentiment analyzer stage: records each new article once and scores it per ticker.
+"""The sentiment analyzer stage: ``news.raw`` in, one ``ScoredArticle`` per (story, ticker) out.
 
-An article already seen (same content hash) is dropped here, so a story delivered twice is
-scored once. Tickers come from the source's symbol hint for now; ticker extraction arrives
-with the sentiment issue.
+For each article:
+
+1. **Tickers**: the source's symbol hints, then the tickers named in the title and body
+   (:class:`~tradebot.sentiment.tickers.TickerExtractor` built with the run's symbols as its
+   universe, so "Facebook" and ``$FB`` come out as the run's ``FB``, "Priceline" as
+   ``PCLN``). Only tickers in the universe are scored: a run scores what it trades. Every
+   ticker found, in the universe or not, is kept as the score's ``entities``.
+2. **De-duplication**: each (story, ticker) pair is scored once. The pair's key
+   (``s:`` + sha256 of content hash and ticker) goes to the :class:`~tradebot.ports.SeenItems`
+   port: a fresh memory per backtest (a second replay of the same file scores its news
+   again), the store in a session on live sources (a restart scores nothing twice). The
+   ``s:`` keys are a namespace of their own, so the fetcher's de-duplication keys in the same
+   table (``u:``/``h:``/``t:``) never hide a fresh story from scoring. The same story filed
+   under a second ticker scores for that ticker only; a redelivered article scores nothing.
+   A failing port costs the memory across restarts, never the news: the stage scores on,
+   keeping the unsaved keys in process and retrying them with the next article (one log
+   line each time).
+3. **Scoring**: ``model.score_article`` per pair. ``None`` is *no score* (a tier down, a model
+   missing): counted in ``unscored`` and skipped, never replaced by a default. The score
+   records the model that produced it (for a tiered analyzer, the tier that answered).
+4. **Effects**: the article is recorded once, each score is recorded and published on
+   ``news.scored`` (neutral verdicts too: they are what the news was).
 """
 
 from __future__ import annotations
 
+import hashlib
+from collections.abc import Callable, Collection, Sequence
+from datetime import datetime
+
+from tradebot.domain.errors import StoreError
 from tradebot.domain.messages import Article, ScoredArticle
 from tradebot.engine.topics import NEWS_SCORED
-from tradebot.ports import Bus, SentimentModel, Store
+from tradebot.ops.logging import get_logger
+from tradebot.ports import Bus, SeenItems, SentimentModel, Store
+from tradebot.sentiment.base import article_text
+from tradebot.sentiment.result import SentimentUnavailableError
 
-__all__ = ["NewsStage"]
+__all__ = ["NewsStage", "TickerFinder", "pair_key"]
+
+_MAX_UNSAVED = 100_000
+"""Keys kept in process while the memory port cannot be written (a store down for long)."""
+
+TickerFinder = Callable[[str], Sequence[str]]
+"""Text → the tickers it names, in order of first mention."""
+
+
+def pair_key(content_hash: str, ticker: str) -> str:
+    """The de-duplication key of one (story, ticker) score: fixed width, 66 characters."""
+    digest = hashlib.sha256(f"{content_hash}\n{ticker}".encode()).hexdigest()
+    return f"s:{digest}"
+
+
+class _ProcessMemory:
+    """:class:`~tradebot.ports.SeenItems` in a set: the stage's own memory when none is
+    handed in (what one run of a replay wants)."""
+
+    def __init__(self) -> None:
+        self.keys: set[str] = set()
+
+    def seen(self, keys: Collection[str]) -> set[str]:
+        return {key for key in keys if key in self.keys}
+
+    def remember(self, keys: Collection[str], ts: datetime) -> None:
+        self.keys.update(keys)
 
 
 class NewsStage:
     stage = "sentiment-analyzer"
 
-    def __init__(self, *, run_id: str, model: SentimentModel, store: Store, bus: Bus) -> None:
+    def __init__(
+        self,
+        *,
+        run_id: str,
+        model: SentimentModel,
+        store: Store,
+        bus: Bus,
+        universe: Collection[str] | None = None,
+        seen: SeenItems | None = None,
+        tickers: TickerFinder | None = None,
+    ) -> None:
+        """``universe``: the only tickers scored (``None``: every ticker found).
+        ``seen``: the memory of pairs scored (``None``: this stage's own, in process).
+        ``tickers``: the extractor (``None``: the bundled symbol table's, built on the
+        first article, so a run without news never loads it)."""
         self._run_id = run_id
         self._model = model
         self._store = store
         self._bus = bus
-        self._seen: set[str] = set()
+        self._universe = frozenset(s.upper() for s in universe) if universe else None
+        self._seen: SeenItems = seen if seen is not None else _ProcessMemory()
+        self._unsaved: dict[str, datetime] = {}
+        self._find = tickers
+        self._log = get_logger(self.stage)
         self.scored = 0
+        """Scores published (one per fresh story and ticker with an answer)."""
+        self.unscored = 0
+        """Fresh (story, ticker) pairs the model had no score for."""
+        self.repeats = 0
+        """Pairs skipped because they were scored before (redelivery, a second copy)."""
 
     def on_article(self, article: Article) -> None:
-        if article.content_hash in self._seen:
+        found = self._tickers(article)
+        wanted = [t for t in found if self._universe is None or t in self._universe]
+        if not wanted:
             return
-        self._seen.add(article.content_hash)
+        keys = {ticker: pair_key(article.content_hash, ticker) for ticker in wanted}
+        known = self._known(set(keys.values()))
+        fresh = [ticker for ticker in wanted if keys[ticker] not in known]
+        self.repeats += len(wanted) - len(fresh)
+        if not fresh:
+            return
         self._store.record_article(self._run_id, article)
-        for ticker in article.symbols_hint:
-            score, confidence = self._model.score(article, ticker)
-            scored = ScoredArticle(
-                article=article,
-                ticker=ticker,
-                score=score,
-                confidence=confidence,
-                model=self._model.name,
+        entities = tuple(found)
+        for ticker in fresh:
+            self._score(article, ticker, entities)
+        self._remember([keys[ticker] for ticker in fresh], article.published_at)
+
+    def _tickers(self, article: Article) -> list[str]:
+        """Hints first, then the tickers named in the text, each once."""
+        if self._find is None:
+            from tradebot.sentiment.tickers import TickerExtractor
+
+            self._find = TickerExtractor(universe=self._universe).extract
+        named = self._find(article_text(article))
+        return list(dict.fromkeys([*(s.upper() for s in article.symbols_hint), *named]))
+
+    def _score(self, article: Article, ticker: str, entities: tuple[str, ...]) -> None:
+        try:
+            result = self._model.score_article(article, ticker)
+        except SentimentUnavailableError:
+            result = None
+        if result is None:
+            self.unscored += 1
+            return
+        scored = ScoredArticle(
+            article=article,
+            ticker=ticker,
+            score=result.score,
+            confidence=result.confidence,
+            model=result.model,
+            entities=entities,
+        )
+        self.scored += 1
+        self._store.record_sentiment(self._run_id, scored)
+        self._bus.publish(NEWS_SCORED, scored)
+
+    def _known(self, keys: set[str]) -> set[str]:
+        pending = keys & self._unsaved.keys()
+        try:
+            return self._seen.seen(keys - pending) | pending
+        except StoreError as exc:
+            self._log.warning("news memory unreadable; scoring as new", error=exc.one_line())
+            return pending
+
+    def _remember(self, keys: list[str], ts: datetime) -> None:
+        """Remember ``keys``, with any an earlier failure left unsaved (those stay in process
+        meanwhile, bounded, so a redelivery is still caught)."""
+        batches = [(keys, ts)]
+        if self._unsaved:
+            by_time: dict[datetime, list[str]] = {}
+            for key, first in self._unsaved.items():
+                by_time.setdefault(first, []).append(key)
+            batches += [(group, first) for first, group in by_time.items()]
+        try:
+            for group, first in batches:
+                self._seen.remember(group, first)
+        except StoreError as exc:
+            self._unsaved.update(dict.fromkeys(keys, ts))
+            while len(self._unsaved) > _MAX_UNSAVED:
+                del self._unsaved[next(iter(self._unsaved))]
+            self._log.warning(
+                "news memory unwritable; keys kept for retry",
+                pending=len(self._unsaved),
+                error=exc.one_line(),
             )
-            self.scored += 1
-            self._store.record_sentiment(self._run_id, scored)
-            self._bus.publish(NEWS_SCORED, scored)
+            return
+        self._unsaved.clear()

@@ -11,13 +11,14 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from tradebot.domain.bar import Bar
 from tradebot.domain.messages import ScoredArticle, Signal
 from tradebot.engine.ids import signal_id
 from tradebot.engine.topics import SIGNALS
 from tradebot.ports import Bus, Store
+from tradebot.sentiment.context import SentimentContext
 from tradebot.signals.ensemble import DEFAULT_THRESHOLD, combine
 from tradebot.strategies.base import Opinion, Strategy, StrategyContext, StrategyFactory
 
@@ -47,7 +48,10 @@ class SignalStage:
         bus: Bus,
         weights: Mapping[str, float] | None = None,
         threshold: float = DEFAULT_THRESHOLD,
+        sentiment_half_life: timedelta = timedelta(hours=4),
     ) -> None:
+        """``sentiment_half_life``: how fast a news score's weight halves in each
+        symbol's :class:`SentimentContext` (``sentiment.half_life_hours``)."""
         if not factories:
             raise ValueError("the signal stage needs at least one strategy")
         self._run_id = run_id
@@ -56,6 +60,8 @@ class SignalStage:
         self._bus = bus
         self.weights: dict[str, float] = dict(weights or {})
         self.threshold = threshold
+        SentimentContext(half_life=sentiment_half_life)  # refuses a bad half-life here
+        self._half_life = sentiment_half_life
         self._history = max(2, max(f.warmup_period for f in self._factories) + 1)
         self._books: dict[str, _Book] = {}
         self.emitted = 0
@@ -128,7 +134,11 @@ class SignalStage:
     def _book(self, symbol: str) -> _Book:
         book = self._books.get(symbol)
         if book is None:
-            context = StrategyContext(symbol, history=deque(maxlen=self._history))
+            context = StrategyContext(
+                symbol,
+                history=deque(maxlen=self._history),
+                sentiment=SentimentContext(half_life=self._half_life),
+            )
             strategies = [(f.name, f(symbol)) for f in self._factories]
             book = self._books[symbol] = _Book(context, strategies)
         return book

@@ -9,6 +9,7 @@ from tradebot.domain.messages import Article
 from tradebot.engine.bus import MemoryBus
 from tradebot.engine.clock import SimClock
 from tradebot.ports import Handler
+from tradebot.sentiment.result import Label, SentimentResult
 
 __all__ = ["DuplicatingBus", "FixedSentiment", "ManualClock", "RecordingBus", "RecordingNotifier"]
 
@@ -41,14 +42,27 @@ class DuplicatingBus(MemoryBus):
 
 
 class FixedSentiment:
-    """Scores every article the same; for tests of the news path."""
+    """Scores every article the same; for tests of the news path. The label follows the
+    sign of ``score`` (neutral within ``band``); ``calls`` lists each (content hash, ticker)
+    asked for, through either method."""
 
-    def __init__(self, score: float = 0.5, confidence: float = 0.9, name: str = "fixed") -> None:
+    def __init__(
+        self, score: float = 0.5, confidence: float = 0.9, name: str = "fixed", band: float = 0.3
+    ) -> None:
         self.name = name
-        self._result = (score, confidence)
+        label = Label.NEUTRAL
+        if score >= band:
+            label = Label.POSITIVE
+        elif score <= -band:
+            label = Label.NEGATIVE
+        self._result = SentimentResult(score, confidence, label, name)
         self.calls: list[tuple[str, str]] = []
 
     def score(self, article: Article, ticker: str) -> tuple[float, float]:
+        result = self.score_article(article, ticker)
+        return result.score, result.confidence
+
+    def score_article(self, article: Article, ticker: str) -> SentimentResult:
         self.calls.append((article.content_hash, ticker))
         return self._result
 
