@@ -48,3 +48,26 @@ def test_update_many_on_an_empty_block_changes_nothing() -> None:
     sma.update(1.0)
     assert len(sma.update_many(np.array([], dtype=np.float64))) == 0
     assert math.isnan(sma.update(2.0)) and sma.update(3.0) == 2.0
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    base=st.floats(1e-6, 1e9, allow_nan=False, allow_infinity=False),
+    spread=st.floats(1.0, 200.0),
+    fractions=st.lists(st.floats(0.0, 1.0), min_size=1, max_size=400),
+    n=st.integers(1, 64),
+    ticks=st.booleans(),
+)
+def test_window_sums_in_bulk_equal_fsum(
+    base: float, spread: float, fractions: list[float], n: int, ticks: bool
+) -> None:
+    """The bulk exact sums (a narrow range: the int64 path; otherwise fsum) are fsum's."""
+    from tradebot.indicators.stream.averages import _window_fsums
+
+    values = [base * (1.0 + (spread - 1.0) * f) for f in fractions]
+    if ticks:
+        values = [round(v, 2) or 0.01 for v in values]
+    data = np.array(values + [0.0] * n, dtype=np.float64)
+    starts = np.arange(0, len(values), dtype=np.intp)
+    expected = [math.fsum(data[s : s + n]) for s in starts]
+    assert _window_fsums(data, n, starts).tolist() == expected

@@ -119,7 +119,7 @@ def test_the_same_backtest_twice_gives_identical_trades() -> None:
     second = make_kernel(_bars(), run_id="r").run()
     assert first.trades
     assert first.trades == second.trades
-    assert first.equity == second.equity
+    assert np.array_equal(first.equity, second.equity)
 
 
 def test_a_resubmitted_decision_never_doubles_the_order() -> None:

@@ -26,12 +26,18 @@ from numpy.typing import NDArray
 from tradebot.domain.bar import Bar
 from tradebot.domain.enums import Timeframe
 
-__all__ = ["BarBatch", "SymbolBars", "utc_datetimes"]
+__all__ = ["BarBatch", "SymbolBars", "epoch_nanoseconds", "utc_datetimes"]
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def epoch_nanoseconds(moment: datetime) -> int:
+    """Nanoseconds since the epoch of a UTC-aware datetime, exactly (no float on the way)."""
+    delta = moment - _EPOCH
+    return (delta.days * 86_400 + delta.seconds) * 1_000_000_000 + delta.microseconds * 1000
 
 
 def utc_datetimes(ts_ns: IntArray) -> list[datetime]:

@@ -237,16 +237,21 @@ class Order(_Evolving):
         _aware(self.created_at, "an order's created_at")
         if (self.quantity is None) == (self.notional is None):
             raise ValueError("an order has either a quantity or a notional, not both or neither")
-        for name in ("quantity", "notional", "limit_price", "stop_price"):
-            value = getattr(self, name)
-            if value is not None and not value > 0:
-                raise ValueError(f"an order's {name} must be > 0, not {value}")
+        quantity, notional = self.quantity, self.notional
+        if (quantity is not None and not quantity > 0) or (
+            notional is not None and not notional > 0
+        ):
+            raise ValueError(f"an order's size must be > 0, not {quantity or notional}")
         kind = self.type
         if kind is not OrderType.MARKET:
-            if kind in (OrderType.LIMIT, OrderType.STOP_LIMIT) and self.limit_price is None:
+            limit, stop = self.limit_price, self.stop_price
+            if kind in (OrderType.LIMIT, OrderType.STOP_LIMIT) and limit is None:
                 raise ValueError(f"a {kind} order needs a limit_price")
-            if kind in (OrderType.STOP, OrderType.STOP_LIMIT) and self.stop_price is None:
+            if kind in (OrderType.STOP, OrderType.STOP_LIMIT) and stop is None:
                 raise ValueError(f"a {kind} order needs a stop_price")
+            for name, price in (("limit_price", limit), ("stop_price", stop)):
+                if price is not None and not price > 0:
+                    raise ValueError(f"an order's {name} must be > 0, not {price}")
 
 
 @_trading_message

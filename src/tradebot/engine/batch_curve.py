@@ -29,16 +29,13 @@ FloatArray = NDArray[np.float64]
 Marks = Callable[[str, IntArray], FloatArray]
 
 
-def marks_at(
-    positions: Sequence[int], closes: Sequence[float], fallback: float, at: IntArray
-) -> FloatArray:
+def marks_at(positions: IntArray, closes: FloatArray, fallback: float, at: IntArray) -> FloatArray:
     """The last of ``closes`` (at block ``positions``) at or before each position in ``at``;
     ``fallback`` before the first."""
-    if not positions:
+    if not len(positions):
         return np.full(len(at), fallback)
-    j = np.searchsorted(np.asarray(positions, dtype=np.int64), at, side="right") - 1
-    values = np.asarray(closes, dtype=np.float64)
-    return np.where(j >= 0, values[np.maximum(j, 0)], fallback)
+    j = np.searchsorted(positions, at, side="right") - 1
+    return np.where(j >= 0, closes[np.maximum(j, 0)], fallback)
 
 
 def equity_points(
@@ -49,12 +46,17 @@ def equity_points(
     which = np.searchsorted(change_at, points, side="right")
     cash = np.array([c for c, _ in states], dtype=np.float64)[which]
     held = np.array([bool(h) for _, h in states], dtype=np.bool_)[which]
+    quantities: dict[str, list[float]] = {}
+    for k, (_, holdings) in enumerate(states):
+        for name, quantity, _ in holdings:
+            column = quantities.get(name)
+            if column is None:
+                column = quantities[name] = [0.0] * len(states)
+            column[k] = quantity
     total = np.zeros(len(points), dtype=np.float64)
-    for name in sorted({name for _, holdings in states for name, _, _ in holdings}):
-        quantity = np.array(
-            [next((q for s, q, _ in h if s == name), 0.0) for _, h in states], dtype=np.float64
-        )[which]
-        total = total + quantity * marks(name, points)
+    for name in sorted(quantities):
+        per_point = np.array(quantities[name], dtype=np.float64)[which]
+        total = total + per_point * marks(name, points)
     return cash + total, held
 
 

@@ -31,7 +31,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from tradebot.domain.bar import Bar
-from tradebot.domain.batch import BarBatch, SymbolBars, utc_datetimes
+from tradebot.domain.batch import BarBatch, SymbolBars, epoch_nanoseconds, utc_datetimes
 from tradebot.engine.batch_curve import benchmark_points, equity_points, marks_at
 from tradebot.engine.execution_stage import ExecutionStage
 from tradebot.engine.portfolio import FloatHoldings, Portfolio
@@ -54,18 +54,21 @@ def _datetime(ns: int) -> datetime:
     return _EPOCH + timedelta(microseconds=ns // 1000)
 
 
-def _nanoseconds(moment: datetime) -> int:
-    delta = moment - _EPOCH
-    return (delta.days * 86_400 + delta.seconds) * _NS_PER_S + delta.microseconds * 1000
-
-
 @dataclass(slots=True)
 class _Symbol:
-    """One symbol's bars in the current block: positions, closes (as lists for bisect)."""
+    """One symbol's bars in the current block: positions and closes, as lists for the
+    walk's bisects and as arrays for the bulk curves."""
 
     name: str
     positions: list[int]
     closes: list[float]
+    position_array: NDArray[np.int64]
+    close_array: NDArray[np.float64]
+
+    @classmethod
+    def of(cls, part: SymbolBars) -> _Symbol:
+        closes = part.close
+        return cls(part.symbol, part.positions.tolist(), closes.tolist(), part.positions, closes)
 
     def last_close(self, i: int) -> float | None:
         """Close of this symbol's last bar at or before block position ``i``."""
@@ -98,7 +101,7 @@ class BatchDriver:
         self._ledger = ledger
         self._signals = signals
         self._portfolio = portfolio
-        self._trade_from_ns = None if trade_from is None else _nanoseconds(trade_from)
+        self._trade_from_ns = None if trade_from is None else epoch_nanoseconds(trade_from)
         self._interval_ns = snapshot_interval_s * _NS_PER_S
         self.bars = 0
         self.warmup_bars = 0
@@ -119,7 +122,13 @@ class BatchDriver:
         if start == n:
             return
         symbols = {
-            k: _Symbol(part.symbol, part.positions.tolist(), part.close.tolist())
+            k: _Symbol(
+                part.symbol,
+                part.positions.tolist(),
+                part.close.tolist(),
+                part.positions,
+                part.close,
+            )
             for k, part in parts.items()
         }
         groups = self._group_ends(ts, start, n)
@@ -183,8 +192,8 @@ class BatchDriver:
             sym = by_name.get(name)
             before = walk.marks_before.get(name)
             if sym is None:
-                return marks_at((), (), before or 0.0, at)
-            return marks_at(sym.positions, sym.closes, before or 0.0, at)
+                return np.full(len(at), before or 0.0)
+            return marks_at(sym.position_array, sym.close_array, before or 0.0, at)
 
         states = [walk.initial, *(state for _, state in walk.changes)]
         change_at = np.array([i for i, _ in walk.changes], dtype=np.int64)
@@ -208,7 +217,7 @@ class BatchDriver:
         )
         for _, name, close in newcomers:
             ledger.note_first_close(name, close)
-        ledger.extend_curve(block.ts[groups], equity.tolist(), held.tolist(), benchmark.tolist())
+        ledger.curve.extend(block.ts[groups], equity, held, benchmark)
 
 
 class _Walk:

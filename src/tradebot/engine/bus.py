@@ -31,13 +31,11 @@ class MemoryBus:
 
     def __init__(self) -> None:
         self._handlers: dict[str, list[tuple[str, Handler]]] = defaultdict(list)
-        self.published: dict[str, int] = defaultdict(int)
 
     def subscribe(self, topic: str, handler: Handler, *, stage: str) -> None:
         self._handlers[topic].append((stage, handler))
 
     def publish(self, topic: str, message: Any) -> None:
-        self.published[topic] += 1
         for stage, handler in self._handlers.get(topic, ()):
             try:
                 handler(message)

@@ -24,6 +24,7 @@ class ExecutionStage:
         self._store = store
         self._bus = bus
         self._fill_ids: set[str] = set()
+        self._updates = getattr(broker, "order_updates", None)
 
     def on_bar(self, bar: Bar) -> None:
         for fill in self._broker.on_bar(bar):
@@ -32,7 +33,6 @@ class ExecutionStage:
             self._fill_ids.add(fill.fill_id)
             self._store.record_fill(self._run_id, fill)
             self._bus.publish(FILLS, fill)
-        updates = getattr(self._broker, "order_updates", None)
-        if updates is not None:
-            for order in updates():
+        if self._updates is not None:
+            for order in self._updates():
                 self._bus.publish(ORDER_UPDATES, order)

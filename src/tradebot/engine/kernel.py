@@ -20,7 +20,7 @@ import heapq
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any, cast
 
@@ -33,6 +33,7 @@ from tradebot.domain.messages import Article, ClosedTrade
 from tradebot.domain.run import RunInfo
 from tradebot.engine.batch_driver import BatchDriver
 from tradebot.engine.clock import LiveClock
+from tradebot.engine.contributions import StrategyContributions
 from tradebot.engine.decision_stage import DecisionStage, SizingRules
 from tradebot.engine.execution_stage import ExecutionStage
 from tradebot.engine.news_stage import NewsStage
@@ -57,6 +58,7 @@ from tradebot.ports import (
     Clock,
     MarketFeed,
     NewsSource,
+    SeenItems,
     SentimentModel,
     SimulatedVenue,
     Store,
@@ -101,11 +103,11 @@ class RunResult:
     trades: list[ClosedTrade]
     equity_ts: NDArray[np.datetime64]
     """Time of each equity point, UTC, ``datetime64[ns]`` (one per distinct bar time)."""
-    equity: list[float]
+    equity: NDArray[np.float64]
     counts: dict[str, int] = field(default_factory=dict)
     skip_reasons: dict[str, int] = field(default_factory=dict)
     """Skipped decisions by the first check that failed (e.g. "max open positions")."""
-    benchmark: list[float] = field(default_factory=list)
+    benchmark: NDArray[np.float64] = field(default_factory=lambda: np.empty(0))
     """Buy-and-hold of the same symbols on the equity curve's timestamps."""
 
 
@@ -131,6 +133,8 @@ class Kernel:
         threshold: float = DEFAULT_THRESHOLD,
         batch: bool = True,
         snapshots: bool = True,
+        sentiment_half_life: timedelta = timedelta(hours=4),
+        news_seen: SeenItems | None = None,
     ) -> None:
         """``batch=False`` forces the per-bar path even where the batch path could run;
         ``snapshots=False`` records no portfolio snapshots (for a store that keeps nothing)."""
@@ -166,6 +170,7 @@ class Kernel:
             bus=bus,
             weights=weights,
             threshold=threshold,
+            sentiment_half_life=sentiment_half_life,
         )
         self.decisions = DecisionStage(
             run_id=rid,
@@ -175,7 +180,15 @@ class Kernel:
             store=store,
             bus=bus,
         )
-        self.news = NewsStage(run_id=rid, model=sentiment, store=store, bus=bus)
+        self.news = NewsStage(
+            run_id=rid,
+            model=sentiment,
+            store=store,
+            bus=bus,
+            universe=run.symbols,
+            seen=news_seen,
+        )
+        self.news_share = StrategyContributions("news")
         self._wire()
 
     def _wire(self) -> None:
@@ -186,6 +199,8 @@ class Kernel:
         sub(NEWS_RAW, self.news.on_article, stage=NewsStage.stage)
         sub(NEWS_SCORED, self.signals.on_scored, stage=SignalStage.stage)
         sub(SIGNALS, self.decisions.on_signal, stage=DecisionStage.stage)
+        sub(SIGNALS, self.news_share.on_signal, stage=StrategyContributions.stage)
+        sub(DECISIONS, self.news_share.on_decision, stage=StrategyContributions.stage)
         sub(DECISIONS, self.orders.on_decision, stage=OrderManager.stage)
         sub(FILLS, self.orders.on_fill, stage=OrderManager.stage)
         sub(ORDER_UPDATES, self.orders.on_venue_update, stage=OrderManager.stage)
@@ -320,21 +335,27 @@ class Kernel:
             "skipped": self.decisions.skipped,
             "snapshots": self.ledger.snapshots,
             "scored_articles": self.news.scored,
+            "unscored_articles": self.news.unscored,
+            "news_signals": self.news_share.signals,
+            "news_acted": self.news_share.acted,
         }
-        equity_ts = self.ledger.equity_ts
+        times, equity, held, benchmark = self.ledger.curve.arrays()
+        equity_ts = times.view("datetime64[ns]")
         metrics = summarise(
             equity_ts,
-            self.ledger.equity,
+            equity,
             self.ledger.closed_trades,
             float(self.portfolio.initial_cash),
             self._periods,
-            benchmark=self.ledger.benchmark or None,
-            held=self.ledger.held or None,
+            benchmark=benchmark if benchmark.size else None,
+            held=held if held.size else None,
         )
         metrics |= {
             "decisions_acted": self.decisions.acted,
             "decisions_skipped": self.decisions.skipped,
             "open_positions": len(self.portfolio.positions),
+            "news_signals": self.news_share.signals,
+            "news_decisions_acted": self.news_share.acted,
         }
         self._store.finish_run(self.run_info.id, status, LiveClock().now(), metrics)
         self._store.flush()
@@ -345,8 +366,8 @@ class Kernel:
             metrics,
             list(self.ledger.closed_trades),
             equity_ts,
-            list(self.ledger.equity),
+            equity,
             counts,
             dict(self.decisions.skip_reasons.most_common()),
-            list(self.ledger.benchmark),
+            benchmark,
         )

@@ -122,11 +122,12 @@ class Portfolio:
         symbol name — what :meth:`equity_float` marks, in that order (a fixed order, so the
         batch path can sum the same way); refreshed on fills only."""
         if self._float_view is None:
+            held = self.positions.items()
             self._float_view = (
                 float(self.cash),
                 [
                     (s, float(p.quantity), float(p.avg_price))
-                    for s, p in sorted(self.positions.items())
+                    for s, p in (sorted(held) if len(held) > 1 else held)
                 ],
             )
         return self._float_view

@@ -7,14 +7,12 @@ the bucket — so a million minute bars do not become a million rows.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from datetime import UTC, datetime
-
-import numpy as np
-from numpy.typing import NDArray
+from datetime import datetime
 
 from tradebot.domain.bar import Bar
+from tradebot.domain.batch import epoch_nanoseconds
 from tradebot.domain.messages import ClosedTrade, Fill
+from tradebot.engine.curve_buffer import CurveBuffer
 from tradebot.engine.portfolio import Portfolio
 from tradebot.engine.topics import TRADES_CLOSED
 from tradebot.ports import Bus, Store
@@ -44,15 +42,12 @@ class PortfolioStage:
         self._bus = bus
         self._interval = snapshot_interval_s
         self.closed_trades: list[ClosedTrade] = []
-        self._times: list[NDArray[np.int64]] = []  # blocks of epoch nanoseconds
-        self._recent: list[int] = []  # points of the per-bar path not yet in a block
-        self.equity: list[float] = []
-        self.benchmark: list[float] = []
-        """Buy-and-hold of the run's symbols, equal weights, scaled to the initial equity;
-        priced at the last point of each snapshot bucket (daily), which is all the daily
-        returns behind alpha and beta read, and carried between those points."""
+        self.curve = CurveBuffer()
+        """Equity, exposure and buy-and-hold at each distinct bar time. Buy-and-hold holds
+        the run's symbols with equal weights, scaled to the initial equity; it is priced at
+        the last point of each snapshot bucket (daily), which is all the daily returns
+        behind alpha and beta read, and carried between those points."""
         self._benchmark_now = float(portfolio.initial_cash)
-        self.held: list[bool] = []
         self._first_close: dict[str, float] = {}
         self.snapshots = 0
         self._applied: set[str] = set()
@@ -76,9 +71,7 @@ class PortfolioStage:
 
     def close_time(self, ts: datetime, next_ts: datetime | None) -> None:
         """All events at ``ts`` are done; snapshot if ``next_ts`` starts a new bucket."""
-        self._recent.append(_nanoseconds(ts))
-        self.equity.append(self.portfolio.equity_float())
-        self.held.append(bool(self.portfolio.positions))
+        equity, held = self.portfolio.equity_float(), bool(self.portfolio.positions)
         bucket = self._bucket_of_current
         if bucket is None:
             bucket = self._bucket(ts)
@@ -88,7 +81,7 @@ class PortfolioStage:
                 self._store.record_snapshot(self._run_id, self.portfolio.snapshot(ts))
                 self.snapshots += 1
             self._benchmark_now = self._buy_and_hold()
-        self.benchmark.append(self._benchmark_now)
+        self.curve.append(epoch_nanoseconds(ts), equity, held, self._benchmark_now)
         self._bucket_of_current = following
 
     def note_first_close(self, symbol: str, close: float) -> None:
@@ -116,35 +109,6 @@ class PortfolioStage:
     def benchmark_now(self, value: float) -> None:
         self._benchmark_now = value
 
-    def extend_curve(
-        self,
-        times_ns: NDArray[np.int64],
-        equity: Sequence[float],
-        held: Sequence[bool],
-        benchmark: Sequence[float],
-    ) -> None:
-        """Append a block of equity points computed in bulk by the batch path (times as
-        epoch nanoseconds)."""
-        self._settle()
-        self._times.append(times_ns)
-        self.equity.extend(equity)
-        self.held.extend(held)
-        self.benchmark.extend(benchmark)
-
-    @property
-    def equity_ts(self) -> NDArray[np.datetime64]:
-        """The time of each equity point (UTC, ``datetime64[ns]``): a million minute bars
-        make a million points, kept as integers rather than ``datetime`` objects."""
-        self._settle()
-        if not self._times:
-            return np.empty(0, dtype="datetime64[ns]")
-        return np.concatenate(self._times).view("datetime64[ns]")
-
-    def _settle(self) -> None:
-        if self._recent:
-            self._times.append(np.array(self._recent, dtype=np.int64))
-            self._recent = []
-
     def save_positions(self) -> None:
         self._store.save_positions(self._run_id, list(self.portfolio.positions.values()))
 
@@ -160,11 +124,3 @@ class PortfolioStage:
 
     def _bucket(self, ts: datetime) -> int:
         return int(ts.timestamp()) // self._interval
-
-
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-
-
-def _nanoseconds(ts: datetime) -> int:
-    delta = ts - _EPOCH
-    return (delta.days * 86_400 + delta.seconds) * 1_000_000_000 + delta.microseconds * 1000

@@ -10,6 +10,7 @@ accuracy. A subclass names its average and its parameter defaults.
 
 from __future__ import annotations
 
+from functools import cached_property
 from typing import ClassVar, Protocol, TypeVar
 
 import numpy as np
@@ -111,11 +112,19 @@ class MovingAverageCross(ClosePriceStrategy[P]):
 
     def _opinion(self, cross: int, diff: float, close: float) -> Opinion:
         up = cross > 0
-        p, name = self.params, self.label
         return Opinion(
             Direction.LONG if up else Direction.SHORT,
             cross_strength(diff, close, _FULL_STRENGTH_GAP),
             _CONFIDENCE,
-            f"{'golden' if up else 'death'} cross: {name}{p.fast} crossed "
-            f"{'above' if up else 'below'} {name}{p.slow}",
+            self._reasons[up],
         )
+
+    @cached_property
+    def _reasons(self) -> dict[bool, str]:
+        """The two reasons this instance can give (made once, not per cross)."""
+        p, name = self.params, self.label
+        return {
+            up: f"{'golden' if up else 'death'} cross: {name}{p.fast} crossed "
+            f"{'above' if up else 'below'} {name}{p.slow}"
+            for up in (True, False)
+        }

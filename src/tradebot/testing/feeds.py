@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 import numpy as np
 
 from tradebot.domain.bar import Bar
-from tradebot.domain.batch import BarBatch
+from tradebot.domain.batch import BarBatch, epoch_nanoseconds
 from tradebot.domain.enums import Timeframe
 from tradebot.domain.messages import Article
 
@@ -46,7 +46,7 @@ class BlockListFeed(ListFeed):
             return
         symbols = list(dict.fromkeys(b.symbol for b in bars))
         index = {s: k for k, s in enumerate(symbols)}
-        ts = np.array([_ns(b.ts) for b in bars], dtype=np.int64)
+        ts = np.array([epoch_nanoseconds(b.ts) for b in bars], dtype=np.int64)
         lo, n = 0, len(bars)
         while lo < n:
             hi = min(lo + self.block_size, n)
@@ -70,11 +70,6 @@ class BlockListFeed(ListFeed):
 
 
 _COLUMNS = ("open", "high", "low", "close", "volume")
-
-
-def _ns(moment: datetime) -> int:
-    delta = moment - datetime(1970, 1, 1, tzinfo=moment.tzinfo)
-    return (delta.days * 86_400 + delta.seconds) * 1_000_000_000 + delta.microseconds * 1000
 
 
 class ListNewsSource:

@@ -92,8 +92,7 @@ class SMA:
         totals = np.empty(len(starts))
         totals[0] = self._sum
         if len(wraps):
-            windows = np.lib.stride_tricks.sliding_window_view(ext, n)[wraps + 1].tolist()
-            totals[1:] = list(map(math.fsum, windows))
+            totals[1:] = _window_fsums(ext, n, wraps + 1)
             out[wraps] = totals[1:]
         for step in range(1, n):
             j = starts + step
@@ -119,6 +118,30 @@ class SMA:
 
 StreamingSMA = SMA
 """The name strategies imported before the full set existed; same class."""
+
+
+def _window_fsums(values: FloatArray, n: int, starts: NDArray[np.intp]) -> FloatArray:
+    """``math.fsum(values[s : s + n])`` for each ``s`` in ``starts``, bit for bit.
+
+    ``fsum`` is the correctly rounded exact sum. When every value is a whole multiple of
+    one power of two 2^-k and the scaled values stay far below 2^63 (prices: all of a
+    block within a factor of a few hundred of each other), the exact sum is an int64 sum of
+    the scaled values, and numpy's int-to-float conversion rounds it to nearest, ties to
+    even — the same correctly rounded value — so the windows are summed in bulk. Anything
+    else (wide ranges, huge or tiny magnitudes) takes ``fsum`` window by window."""
+    windows = np.lib.stride_tricks.sliding_window_view(values, n)[starts]
+    magnitudes = np.abs(values)
+    present = magnitudes[magnitudes > 0]
+    if present.size:
+        lowest = int(np.frexp(present.min())[1])  # min value in [2^(lowest-1), 2^lowest)
+        k = 53 - lowest  # every value is a multiple of its ulp >= 2^(lowest-53) = 2^-k
+        biggest = float(present.max()) * 2.0**k
+        if -1000 < k < 1000 and biggest * n < 2.0**62:
+            scale = 2.0**k
+            exact = (windows * scale).astype(np.int64).sum(axis=1)
+            sums: FloatArray = exact.astype(np.float64) / scale
+            return sums
+    return np.array(list(map(math.fsum, windows.tolist())), dtype=np.float64)
 
 
 class EMA:
