@@ -265,27 +265,34 @@ class _Walk:
             self._visit(nxt)
 
     def _visit(self, i: int) -> None:
-        block, d = self.block, self.d
-        symbol = block.symbols[int(block.symbol[i])]
+        block, d, portfolio = self.block, self.d, self.portfolio
+        symbol = self._symbol_at(i)
         ts = self._times.get(i) or _datetime(int(block.ts[i]))
         d._clock.advance_to(ts)
-        if self._wakes.get(symbol) == i:
-            del self._wakes[symbol]
-        if symbol in d._venue.working_symbols():
+        wakes = self._wakes
+        if wakes.get(symbol) == i:
+            del wakes[symbol]
+        working = d._venue.working_symbols()
+        if symbol in working:
             d._execution.on_bar(self._bar(i, symbol, ts))
         close = float(block.close[i])
-        self.portfolio.set_mark(symbol, close)
+        portfolio.set_mark(symbol, close)
         votes = self.votes.get(i)
         if votes:
-            self._mark(self.portfolio.positions, i)
+            self._mark(portfolio.positions, i, symbol)
             d._signals.emit(symbol, ts, close, votes)
         if i in self.snapshots:
-            self._mark(self.portfolio.positions, i)
+            self._mark(portfolio.positions, i, symbol)
             d._ledger.bucket_end(ts)
-        if self.portfolio.version != self._version:
-            self._version = self.portfolio.version
-            self.changes.append((i, self.portfolio.float_holdings()))
-        self._schedule(i)
+        if portfolio.version != self._version:
+            self._version = portfolio.version
+            self.changes.append((i, portfolio.float_holdings()))
+        if working:
+            self._schedule(i)
+
+    def _symbol_at(self, i: int) -> str:
+        names = self.block.symbols
+        return names[0] if len(names) == 1 else names[int(self.block.symbol[i])]
 
     def _datetimes(self, events: list[int]) -> dict[int, datetime]:
         """The times of the bars the walk will visit — the events and, for a signal, its
@@ -293,7 +300,7 @@ class _Walk:
         block = self.block
         follow = []
         for i in self.votes:
-            nxt = self.by_name[block.symbols[int(block.symbol[i])]].next_position(i)
+            nxt = self.by_name[self._symbol_at(i)].next_position(i)
             if nxt is not None:
                 follow.append(nxt)
         at = np.unique(np.array(events + follow, dtype=np.int64))
@@ -311,8 +318,12 @@ class _Walk:
             else:
                 self._wakes[symbol] = nxt
 
-    def _mark(self, names: Iterable[str], i: int) -> None:
+    def _mark(self, names: Iterable[str], i: int, marked: str) -> None:
+        """Mark ``names`` at their last close up to position ``i`` (``marked``: the visited
+        symbol, marked already)."""
         for name in names:
+            if name == marked:
+                continue
             sym = self.by_name.get(name)
             close = None if sym is None else sym.last_close(i)
             if close is not None:

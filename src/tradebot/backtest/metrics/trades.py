@@ -103,12 +103,18 @@ def strategy_attribution(trades: Sequence[ClosedTrade]) -> dict[str, StrategySha
     pnl: dict[str, Decimal] = {}
     counts: dict[str, list[int]] = {}
     for trade in trades:
-        names = list(dict.fromkeys(trade.strategies)) or [UNATTRIBUTED]
-        share = trade.pnl / len(names)
+        names = trade.strategies
+        if len(names) != 1:
+            names = tuple(dict.fromkeys(names)) or (UNATTRIBUTED,)
+        result = trade.pnl
+        share = result if len(names) == 1 else result / len(names)
+        won, lost = result > 0, result < 0
         for name in names:
             pnl[name] = pnl.get(name, _ZERO) + share
-            count = counts.setdefault(name, [0, 0, 0])
+            count = counts.get(name)
+            if count is None:
+                count = counts[name] = [0, 0, 0]
             count[0] += 1
-            count[1] += trade.pnl > 0
-            count[2] += trade.pnl < 0
+            count[1] += won
+            count[2] += lost
     return {name: StrategyShare(pnl[name], *counts[name]) for name in sorted(pnl, key=str)}
