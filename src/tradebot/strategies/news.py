@@ -3,14 +3,21 @@
 Idea: a strongly positive or negative news flow moves the price in its direction for a
 while. The strategy reads the ticker's :class:`~tradebot.sentiment.context.SentimentContext`
 at the bar's close time (only items published at or before it, so never a later article):
-the confidence-weighted, age-decayed mean score and the mean confidence. Entry: LONG when
-the score is above ``min_score`` (0.7) and the confidence above ``min_confidence`` (0.6).
-Exit: SHORT when the score is below −``min_score`` with the same confidence. Strength:
-|score| × confidence, multiplied by a staleness decay — 1 while the newest item is at most
+the confidence-weighted, age-decayed mean score and the mean confidence of the news that
+has a direction — items with |score| below ``neutral_band`` (0.3, where the lexicon's
+"neutral" ends) are counted but not averaged in. Entry: LONG when the score is above
+``min_score`` (0.7) and the confidence above ``min_confidence`` (0.6). Exit: SHORT when the
+score is below −``min_score`` with the same confidence. Strength: |score| × confidence,
+multiplied by a staleness decay — 1 while the newest directional item is at most
 ``fresh_hours`` (4 h) old, then halving every further ``fresh_hours``; confidence is the
-news confidence. No opinion without news younger than ``max_age_hours``. Level-based: it
-speaks on every bar while the news qualifies, more softly as the news ages. It needs no
-price history, so its warm-up is one bar.
+news confidence. No opinion without directional news younger than ``max_age_hours``.
+Level-based: it speaks on every bar while the news qualifies, more softly as the news ages.
+It needs no price history, so its warm-up is one bar.
+
+Why the band: averaged with the neutral chatter, the news never qualified. On the bundled
+StockNet tweets (10 stocks, 2014-2015, lexicon) 81 % of items score neutral; at the bar
+closes with fresh news the mean over all items had a 99th percentile of 0.44, so the
+strategy spoke on 9 of 4,357 bars; over directional items alone it speaks on 142.
 """
 
 from __future__ import annotations
@@ -36,6 +43,12 @@ class NewsParams(StrategyParams):
     )
     max_age_hours: float = Field(
         default=24.0, gt=0, le=720, description="no opinion when the newest item is older"
+    )
+    neutral_band: float = Field(
+        default=0.3,
+        ge=0,
+        lt=1,
+        description="items with |score| below this have no direction: counted, not averaged",
     )
 
     @model_validator(mode="after")
@@ -67,17 +80,17 @@ class NewsDriven(BaseStrategy[NewsParams]):
         sentiment = ctx.sentiment
         now = bar.ts
         p = self.params
-        latest = sentiment.items[-1]  # the last added: what latest(now) returns if not future
-        if latest.ts > now:
-            found = sentiment.latest(now)  # O(items): only while future news is queued
-            if found is None:
-                return None
-            latest = found
-        age_h = (now - latest.ts).total_seconds() / 3600.0
-        if age_h > p.max_age_hours:  # stale news costs O(1) per bar
+        newest = sentiment.items[-1]  # the last added
+        if newest.ts <= now and (now - newest.ts).total_seconds() > p.max_age_hours * 3600.0:
+            return None  # everything is stale: O(1) per bar
+        snapshot = sentiment.snapshot(now, neutral_band=p.neutral_band)
+        latest = snapshot.latest
+        if latest is None:
             return None
-        score = sentiment.score(now)
-        confidence = sentiment.confidence(now)
+        age_h = (now - latest.ts).total_seconds() / 3600.0
+        if age_h > p.max_age_hours:
+            return None
+        score, confidence = snapshot.score, snapshot.confidence
         if confidence <= p.min_confidence or abs(score) <= p.min_score:
             return None
         decay = 1.0 if age_h <= p.fresh_hours else 0.5 ** ((age_h - p.fresh_hours) / p.fresh_hours)
@@ -86,5 +99,5 @@ class NewsDriven(BaseStrategy[NewsParams]):
             min(1.0, abs(score) * confidence * decay),
             confidence,
             f"news sentiment {score:+.2f} (confidence {confidence:.2f}, "
-            f"{sentiment.article_count(now)} items, newest {age_h:.1f} h old)",
+            f"{snapshot.article_count} items, newest directional {age_h:.1f} h old)",
         )
