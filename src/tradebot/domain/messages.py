@@ -203,6 +203,15 @@ class TradingDecision(_Evolving):
     reason: str
     trace: tuple[DecisionCheck, ...] = ()
     strategies: tuple[str, ...] = ()
+    order_type: OrderType = OrderType.MARKET
+    limit_price: Positive | None = None
+    stop_price: Positive | None = None
+    stop_loss: Annotated[
+        Positive | None, Field(description="protective stop attached to the entry (bracket)")
+    ] = None
+    take_profit: Annotated[
+        Positive | None, Field(description="profit target attached to the entry (bracket)")
+    ] = None
 
     def __post_init__(self) -> None:
         _aware(self.ts, "a decision's ts")
@@ -294,6 +303,10 @@ class ClosedTrade(_Evolving):
     strategies: tuple[str, ...] = ()
     entry_decision_id: str
     exit_decision_id: str
+    direction: Direction = Direction.LONG
+    borrow_cost: Annotated[
+        Decimal, Field(description="stock-borrow fee of a short, already taken out of pnl")
+    ] = Decimal(0)
 
     def __post_init__(self) -> None:
         _aware(self.entry_ts, "a trade's entry_ts")

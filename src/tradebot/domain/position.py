@@ -1,10 +1,12 @@
-"""An open position in the ledger (long-only for now; shorts come with the backtester)."""
+"""An open position in the ledger, long or short."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
+
+from tradebot.domain.enums import Direction
 
 __all__ = ["Position"]
 
@@ -31,7 +33,17 @@ class Position:
     sold_quantity: Decimal = Decimal(0)
     sold_notional: Decimal = Decimal(0)
     exit_commission: Decimal = Decimal(0)
+    side: Direction = Direction.LONG
+    """LONG holds ``quantity`` shares; SHORT owes them (entered by selling, left by buying)."""
+    borrow_cost: Decimal = Decimal(0)
+    """Stock-borrow fee charged so far on a short."""
+
+    @property
+    def signed_quantity(self) -> Decimal:
+        """Shares held (> 0) or owed (< 0)."""
+        return self.quantity if self.side is Direction.LONG else -self.quantity
 
     @property
     def market_value(self) -> Decimal:
-        return self.quantity * self.last_price
+        """What the position adds to equity: held shares at the mark, owed ones negative."""
+        return self.signed_quantity * self.last_price

@@ -30,6 +30,7 @@ from tradebot.adapters.sql.models import (
     SnapshotRow,
 )
 from tradebot.adapters.sql.types import check_decimal, to_utc
+from tradebot.domain.enums import Direction
 from tradebot.domain.messages import (
     Article,
     ClosedTrade,
@@ -179,6 +180,11 @@ def decision_row(run_id: str, decision: TradingDecision) -> Row:
         "reason": decision.reason,
         "trace": decision.trace,  # the JSON encoder serialises the models natively
         "strategies": decision.strategies,
+        "order_type": decision.order_type.value,
+        "limit_price": decision.limit_price,
+        "stop_price": decision.stop_price,
+        "stop_loss": decision.stop_loss,
+        "take_profit": decision.take_profit,
     }
 
 
@@ -230,6 +236,7 @@ def fill_from(row: FillRow) -> Fill:
 
 def closed_trade_row(run_id: str, trade: ClosedTrade) -> Row:
     row = {f.name: getattr(trade, f.name) for f in fields(trade)}
+    row["direction"] = trade.direction.value
     row["run_id"] = run_id
     return row
 
@@ -255,6 +262,7 @@ def snapshot_from(row: SnapshotRow) -> PortfolioSnapshot:
 
 
 _POSITION_MONEY = (
+    "borrow_cost",
     "quantity",
     "avg_price",
     "entry_commission",
@@ -276,6 +284,7 @@ def position_row(run_id: str, position: Position) -> Row:
         opened_at=to_utc(position.opened_at),
         entry_decision_id=position.entry_decision_id,
         strategies=position.strategies,
+        side=position.side.value,
     )
     return row
 
@@ -287,5 +296,6 @@ def position_from(row: PositionRow) -> Position:
         opened_at=row.opened_at,
         entry_decision_id=row.entry_decision_id,
         strategies=tuple(row.strategies),
+        side=Direction(row.side),
         **money,
     )

@@ -182,6 +182,11 @@ class DecisionRow(Base):
     reason: Mapped[str]
     trace: Mapped[list[Any]]
     strategies: Mapped[list[Any]]
+    order_type: Mapped[str] = mapped_column(String(16), server_default="market")
+    limit_price: Mapped[Decimal | None]
+    stop_price: Mapped[Decimal | None]
+    stop_loss: Mapped[Decimal | None]
+    take_profit: Mapped[Decimal | None]
 
 
 class OrderRow(Base):
@@ -258,6 +263,8 @@ class PositionRow(Base):
     sold_quantity: Mapped[Decimal]
     sold_notional: Mapped[Decimal]
     exit_commission: Mapped[Decimal]
+    side: Mapped[str] = mapped_column(String(8), server_default="long")
+    borrow_cost: Mapped[Decimal] = mapped_column(server_default="0")
 
 
 class ClosedTradeRow(Base):
@@ -279,6 +286,8 @@ class ClosedTradeRow(Base):
     strategies: Mapped[list[Any]]
     entry_decision_id: Mapped[str] = mapped_column(ID)
     exit_decision_id: Mapped[str] = mapped_column(ID)
+    direction: Mapped[str] = mapped_column(String(8), server_default="long")
+    borrow_cost: Mapped[Decimal] = mapped_column(server_default="0")
 
 
 class SnapshotRow(Base):
