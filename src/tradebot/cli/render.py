@@ -68,6 +68,7 @@ def summary_table(result: RunResult, title: str) -> Table:
         ("period", f"{(m.get('start') or '')[:10]} → {(m.get('end') or '')[:10]}"),
         ("bars", f"{result.counts.get('bars', 0):,}"),
         ("articles", f"{result.counts.get('articles', 0):,}"),
+        ("scored news items", f"{result.counts.get('scored_articles', 0):,}"),
         ("final equity", _num(m["final_equity"])),
         ("total return", _pct(m["total_return"])),
         ("annual return", _pct(m.get("annual_return"))),
@@ -82,6 +83,10 @@ def summary_table(result: RunResult, title: str) -> Table:
         ("alpha / beta", f"{_num(m.get('alpha'))} / {_num(m.get('beta'))}"),
         ("decisions acted", str(m["decisions_acted"])),
         ("decisions skipped", str(m["decisions_skipped"])),
+        (
+            "news strategy: signals / acted",
+            f"{m.get('news_signals', 0)} / {m.get('news_decisions_acted', 0)}",
+        ),
         ("open positions at end", str(m["open_positions"])),
     ]
     for name, value in rows:
@@ -90,7 +95,9 @@ def summary_table(result: RunResult, title: str) -> Table:
 
 
 def trades_payload(result: RunResult) -> dict[str, Any]:
-    """``{"metrics": …, "trades": […]}`` with every trade's symbol, times, prices, P&L."""
+    """``{"metrics": …, "counts": …, "trades": […]}`` with every trade's symbol, times,
+    prices, P&L; ``counts`` holds the run's event counts (bars, articles, scored news items,
+    signals, the news strategy's signals and acted decisions, ...)."""
     metrics = {
         k: (None if isinstance(v, float) and math.isnan(v) else v)
         for k, v in result.metrics.items()
@@ -110,7 +117,13 @@ def trades_payload(result: RunResult) -> dict[str, Any]:
         }
         for t in result.trades
     ]
-    return {"run_id": result.run_id, "status": result.status, "metrics": metrics, "trades": trades}
+    return {
+        "run_id": result.run_id,
+        "status": result.status,
+        "metrics": metrics,
+        "counts": dict(result.counts),
+        "trades": trades,
+    }
 
 
 def write_json(path: Path, payload: dict[str, Any]) -> None:

@@ -4,6 +4,10 @@ This is the only place that knows which mode runs. Backtests get a simulated clo
 store that writes in batches; paper replays get a paced clock and a store that commits each
 record before the next step. Everything else — feed, broker, strategy, stages — is the same
 object graph.
+
+News is scored by ``build_analyzer(settings.sentiment.analyzer, ...)`` (the lexicon by
+default), built only when the run has news. The memory of scored news is fresh for every
+replay and the store's own only for sessions on live sources (:func:`news_memory`).
 """
 
 from __future__ import annotations
@@ -13,7 +17,9 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from tradebot.adapters.news.dedup import MemorySeenItems
 from tradebot.adapters.news.file_replay import FileReplaySource
+from tradebot.adapters.news.polling import PollingNewsSource
 from tradebot.adapters.paper.broker import PaperBroker
 from tradebot.adapters.paper.fees import FeeSchedule
 from tradebot.adapters.parquet.feed import ParquetReplayFeed
@@ -28,13 +34,14 @@ from tradebot.engine.clock import LiveClock, PacedClock, SimClock
 from tradebot.engine.decision_stage import SizingRules
 from tradebot.engine.ids import stable_id
 from tradebot.engine.kernel import Kernel
-from tradebot.ports import Clock, NewsSource, Store
+from tradebot.ports import Clock, NewsSource, SeenItems, SentimentModel, Store
+from tradebot.runtime.analyzers import build_analyzer
 from tradebot.runtime.discarding_store import NO_STORE, DiscardingStore
 from tradebot.runtime.revision import code_revision
-from tradebot.sentiment.placeholder import PlaceholderSentiment
+from tradebot.sentiment.unavailable import UnavailableAnalyzer
 from tradebot.strategies.registry import load_registry, make_factory
 
-__all__ = ["RunRequest", "build_kernel", "open_store", "warmup_start"]
+__all__ = ["RunRequest", "build_kernel", "news_memory", "open_store", "warmup_start"]
 
 _RUN_PREFIX = {Mode.BACKTEST: "bt", Mode.PAPER: "paper", Mode.LIVE: "live"}
 
@@ -141,13 +148,36 @@ def build_kernel(settings: Settings, request: RunRequest, store: Store) -> Kerne
         strategies=factories,
         weights=weights,
         threshold=settings.strategy.threshold,
-        sentiment=PlaceholderSentiment(),
+        sentiment=_sentiment(settings, news),
         rules=rules,
         initial_cash=settings.broker.initial_cash,
         snapshot_interval_s=settings.snapshot_interval_s,
         trade_from=request.start,
         snapshots=settings.store.url != NO_STORE,
+        sentiment_half_life=timedelta(hours=settings.sentiment.half_life_hours),
+        news_seen=news_memory(store, replay=not isinstance(news, PollingNewsSource)),
     )
+
+
+def news_memory(store: Store, *, replay: bool) -> SeenItems:
+    """The memory of (story, ticker) pairs already scored that a run's news stage gets.
+
+    A replay — every backtest, and ``paper --replay`` — gets a fresh one: replaying the same
+    file again must score its news again, or a second run would trade without news and a
+    paper replay would no longer decide like the backtest of the same data. A session on
+    live sources gets the store's persisted memory, so a restart scores nothing twice.
+    """
+    if replay or not isinstance(store, SeenItems):
+        return MemorySeenItems()
+    return store
+
+
+def _sentiment(settings: Settings, news: NewsSource | None) -> SentimentModel:
+    """The configured analyzer when the run has news; otherwise nothing is loaded (a model
+    can take seconds and gigabytes) and an analyzer that never answers stands in."""
+    if news is None:
+        return UnavailableAnalyzer(settings.sentiment.analyzer, "this run has no news source")
+    return build_analyzer(settings.sentiment.analyzer, settings.sentiment)
 
 
 def warmup_start(start: datetime | None, timeframe: Timeframe, bars: int) -> datetime | None:
