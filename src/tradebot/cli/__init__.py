@@ -7,6 +7,7 @@ import sys
 
 from tradebot.cli import (  # noqa: F401  (importing registers the commands)
     admin_commands,
+    news_commands,
     optimize_commands,
     run_commands,
     runs_commands,

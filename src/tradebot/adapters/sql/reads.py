@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import datetime
 from typing import TypeVar
 
 from sqlalchemy import Engine, Select, select
@@ -137,6 +138,45 @@ class StoreReads:
         )
         with self.session() as session:
             return [mapping.sentiment_from(row, article) for row in session.scalars(query)]
+
+    def scored_news(
+        self,
+        *,
+        ticker: str | None = None,
+        since: datetime | None = None,
+        run_id: str | None = None,
+        limit: int = 50,
+    ) -> list[ScoredArticle]:
+        """Scored news items, newest first (then by ticker and model): about ``ticker``,
+        published at or after ``since``, scored by run ``run_id``, at most ``limit``.
+
+        A story's score for a ticker and model is stored once, under the run that scored
+        it first, so a later run over the same news finds its items under that first run.
+        """
+        if limit < 1:
+            raise ValueError(f"limit must be at least 1, got {limit}")
+        query = (
+            select(SentimentRow, ArticleRow)
+            .join(ArticleRow, ArticleRow.content_hash == SentimentRow.article_hash)
+            .order_by(
+                ArticleRow.published_at.desc(),
+                ArticleRow.id.desc(),
+                SentimentRow.ticker,
+                SentimentRow.model,
+            )
+            .limit(limit)
+        )
+        if ticker is not None:
+            query = query.where(SentimentRow.ticker == ticker.upper())
+        if since is not None:
+            query = query.where(ArticleRow.published_at >= since)
+        if run_id is not None:
+            query = query.where(SentimentRow.run_id == run_id)
+        with self.session() as session:
+            return [
+                mapping.sentiment_from(score, mapping.article_from(article))
+                for score, article in session.execute(query).tuples()
+            ]
 
     def strategy_weights(self, *, active_only: bool = True) -> dict[str, float]:
         """Current weight of each (active) strategy, by name."""
