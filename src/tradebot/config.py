@@ -61,6 +61,26 @@ class BrokerSettings(_Section):
     commission_per_share: Decimal = Field(default=Decimal(0), ge=0)
     commission_per_order: Decimal = Field(default=Decimal(0), ge=0)
     slippage_bps: Decimal = Field(default=Decimal(5), ge=0, le=Decimal(1000))
+    fill_model: Literal["full", "volume_share"] = Field(
+        default="full",
+        description="full: an order fills whole on its bar; volume_share: at most volume_limit "
+        "of the bar's volume per bar, the rest keeps working, impact grows with the share",
+    )
+    volume_limit: Decimal = Field(
+        default=Decimal("0.025"), gt=0, le=1, description="volume_share: most of a bar's volume"
+    )
+    price_impact: Decimal = Field(
+        default=Decimal("0.1"),
+        ge=0,
+        le=10,
+        description="volume_share: price moves by price_impact × (share of the bar's volume)²",
+    )
+    borrow_rate: Decimal = Field(
+        default=Decimal("0.005"),
+        ge=0,
+        le=1,
+        description="yearly stock-borrow fee of a short, on its entry value",
+    )
     alpaca_api_key: SecretStr | None = None
     alpaca_api_secret: SecretStr | None = None
 
@@ -78,6 +98,16 @@ class RiskSettings(_Section):
     sizing: Literal["fraction", "all_in"] = Field(
         default="fraction",
         description="fraction: position_fraction of equity per entry; all_in: all free cash",
+    )
+    allow_short: bool = Field(
+        default=False,
+        description="a SHORT signal while flat enters short (needs a venue that lends)",
+    )
+    stop_loss: Decimal | None = Field(
+        default=None, gt=0, lt=1, description="stop this fraction below a long's entry (bracket)"
+    )
+    take_profit: Decimal | None = Field(
+        default=None, gt=0, le=10, description="target this fraction above a long's entry"
     )
 
 
