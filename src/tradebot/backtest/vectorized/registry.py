@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from functools import cache
 from types import MappingProxyType
 from typing import Any
 
@@ -76,6 +77,13 @@ def _strategy(name: str) -> VectorStrategy:
     return spec
 
 
+@cache
+def _shipped_defaults(name: str) -> Mapping[str, Any]:
+    """The YAML defaults shipped in the package: read once per process (a sweep asks for
+    them at every point, and package data does not change under a running process)."""
+    return MappingProxyType(builtin_defaults(name))
+
+
 def vector_params(
     name: str, params: Mapping[str, Any] | StrategyParams | None = None
 ) -> StrategyParams:
@@ -89,7 +97,7 @@ def vector_params(
             f"strategy {name!r} takes {spec.params_model.__name__}, got {type(params).__name__}",
             "pass a mapping of parameter names to values",
         )
-    return parse_params(name, spec.params_model, builtin_defaults(name), params or {})
+    return parse_params(name, spec.params_model, _shipped_defaults(name), params or {})
 
 
 def _closes(values: npt.ArrayLike) -> FloatArray:
