@@ -81,6 +81,11 @@ class BrokerSettings(_Section):
         le=1,
         description="yearly stock-borrow fee of a short, on its entry value",
     )
+    intrabar_timeframe: Timeframe | None = Field(
+        default=None,
+        description="finer bars (same data dir) that settle which bracket leg filled first "
+        "when one bar reaches both; none: the stop is assumed first",
+    )
     alpaca_api_key: SecretStr | None = None
     alpaca_api_secret: SecretStr | None = None
 

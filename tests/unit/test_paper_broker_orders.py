@@ -241,10 +241,16 @@ def test_cash_counts_buys_earlier_in_the_same_bar() -> None:
     assert b is not None and b.status is OrderStatus.REJECTED
 
 
-def test_enough_cash_and_sells_are_not_checked() -> None:
+def test_sells_need_shares_not_cash_unless_short_selling_is_on() -> None:
     broker = PaperBroker(initial_cash=D(0))
     broker.submit(order(SELL))
-    assert len(broker.on_bar(bar(1, 100, 101, 99, 100))) == 1
+    assert broker.on_bar(bar(1, 100, 101, 99, 100)) == []
+    (refused,) = broker.order_updates()
+    assert refused.status is OrderStatus.REJECTED and "insufficient shares" in refused.reason
+    lender = PaperBroker(initial_cash=D(0), allow_short=True)
+    lender.submit(order(SELL))
+    assert len(lender.on_bar(bar(1, 100, 101, 99, 100))) == 1
+    assert lender.account.holdings == {"AAPL": D(-10)} and lender.account.cash == D(1000)
     broker = PaperBroker(initial_cash=D(1000))
     broker.submit(order(BUY))
     assert len(broker.on_bar(bar(1, 100, 101, 99, 100))) == 1

@@ -37,6 +37,8 @@ class Position:
     """LONG holds ``quantity`` shares; SHORT owes them (entered by selling, left by buying)."""
     borrow_cost: Decimal = Decimal(0)
     """Stock-borrow fee charged so far on a short."""
+    borrow_since: datetime | None = None
+    """Until when the borrow fee of a short has been charged (it accrues from there)."""
 
     @property
     def signed_quantity(self) -> Decimal:

@@ -1,10 +1,15 @@
-"""The minimal decision stage: one persisted decision per signal, act or skip, with a trace.
+"""The reference decision stage: one persisted decision per signal, act or skip, with a trace.
 
-Sizing is a fixed fraction of equity in whole units (fractional when configured), capped by
-the cash not already promised to open buy orders, less a buffer for the gap between the
-decision price (bar t close) and the fill (bar t+1 open). Long-only: a SHORT signal exits a
-long position and is skipped when there is none. The risk engine replaces this stage later;
-its trace format (one :class:`DecisionCheck` per rule, in order) stays.
+It is the plain policy users compare other engines against (and the peer benchmark's
+standard case): a LONG signal enters long — or covers a short — and a SHORT signal leaves a
+long, or enters short where short selling is enabled. Entries are sized as a fixed fraction
+of equity in whole units (fractional when configured), capped by the cash not already
+promised to open buy orders, less a buffer for the gap between the decision price (bar t
+close) and the fill (bar t+1 open); or, with ``all_in``, as all free cash, which the venue
+turns into units at the fill price. An entry may carry a stop-loss and a take-profit a fixed
+fraction away from the decision price (a bracket at the venue). The autonomous risk engine
+is the other decision stage; both write the same trace: one :class:`DecisionCheck` per rule,
+in order.
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ from decimal import ROUND_DOWN, Decimal
 
 from tradebot.domain.enums import DecisionAction, Direction, OrderSide
 from tradebot.domain.messages import DecisionCheck, Signal, TradingDecision
+from tradebot.domain.position import Position
 from tradebot.engine.ids import decision_id
 from tradebot.engine.order_manager import OrderManager
 from tradebot.engine.portfolio import Portfolio
@@ -26,6 +32,8 @@ __all__ = ["DecisionStage", "SizingRules"]
 
 _ALL_IN_QUANTUM = Decimal("1e-12")
 """The smallest quantity an all-in (notional) order is sized to at the venue."""
+_ZERO = Decimal(0)
+_PRICE_PLACES = Decimal("1e-8")
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,6 +47,16 @@ class SizingRules:
     all_in: bool = False
     """Spend all available cash on each entry (the venue sizes it at the fill price);
     the reference sizing of the standard benchmark case."""
+    allow_short: bool = False
+    """A SHORT signal while flat enters short (else it is skipped)."""
+    stop_loss: Decimal | None = None
+    """Attach a stop this fraction of the price away from the entry (e.g. 0.05)."""
+    take_profit: Decimal | None = None
+    """Attach a profit target this fraction of the price away from the entry."""
+
+
+_Sizing = tuple[OrderSide | None, Decimal, Decimal | None, str]
+"""(side or None to skip, quantity, notional for all-in entries, reason)."""
 
 
 class DecisionStage:
@@ -72,13 +90,10 @@ class DecisionStage:
         self._seen.add(did)
         price = Decimal(repr(signal.price))
         trace: list[DecisionCheck] = []
-        if signal.direction is Direction.LONG:
-            side, qty, notional, reason = self._entry(signal, price, trace)
-        elif signal.direction is Direction.SHORT:
-            side, qty, notional, reason = self._exit(signal, trace)
-        else:
-            side, qty, notional, reason = _skip("neutral signal: nothing to do")
+        side, qty, notional, reason = self._decide(signal, price, trace)
         action = DecisionAction.ACT if side is not None else DecisionAction.SKIP
+        entering = side is not None and signal.symbol not in self._portfolio.positions
+        stop_loss, take_profit = self._bracket(side, price) if entering else (None, None)
         decision = TradingDecision(
             id=did,
             signal_id=signal.id,
@@ -92,6 +107,8 @@ class DecisionStage:
             reason=reason,
             trace=tuple(trace),
             strategies=tuple(signal.sources),
+            stop_loss=stop_loss,
+            take_profit=take_profit,
         )
         if action is DecisionAction.ACT:
             self.acted += 1
@@ -102,15 +119,32 @@ class DecisionStage:
         self._store.record_decision(self._run_id, decision)
         self._bus.publish(DECISIONS, decision)
 
+    def _decide(self, signal: Signal, price: Decimal, trace: list[DecisionCheck]) -> _Sizing:
+        held = self._portfolio.positions.get(signal.symbol)
+        direction = signal.direction
+        if direction is Direction.NEUTRAL:
+            return _skip("neutral signal: nothing to do")
+        wants_long = direction is Direction.LONG
+        if held is not None and (held.side is Direction.LONG) is not wants_long:
+            return self._exit(signal, held, trace)
+        if held is not None:
+            _check(trace, f"not already {held.side}", False, f"holding {signal.symbol}")
+            return _skip(f"already {held.side} {signal.symbol}")
+        if not wants_long and not self._rules.allow_short:
+            _check(trace, "holding to exit", False, "flat; short selling disabled")
+            return _skip("no long position to exit (short selling disabled)")
+        return self._entry(signal, price, trace)
+
     def _entry(self, signal: Signal, price: Decimal, trace: list[DecisionCheck]) -> _Sizing:
         symbol = signal.symbol
-        held = symbol in self._portfolio.positions
-        if not _check(trace, "not already long", not held, f"holding {symbol}" if held else "flat"):
-            return _skip(f"already long {symbol}")
+        side = OrderSide.BUY if signal.direction is Direction.LONG else OrderSide.SELL
+        _check(trace, f"not already {signal.direction}", True, "flat")
         pending = self._orders.open_count(symbol)
         if not _check(trace, "no open order", not pending, f"{pending} open order(s)"):
             return _skip(f"an order for {symbol} is still open")
-        busy = len(self._portfolio.positions) + self._orders.open_buys()
+        positions = self._portfolio.positions
+        entering = sum(1 for o in self._orders.open_orders() if o.symbol not in positions)
+        busy = len(positions) + entering
         limit = self._rules.max_open_positions
         if not _check(
             trace,
@@ -121,8 +155,8 @@ class DecisionStage:
         ):
             return _skip(f"max open positions reached ({limit})")
         available = self._portfolio.cash - self._orders.reserved_cash()
+        unit_cost = price * (1 + self._rules.cash_buffer + self._rules.commission_rate)
         if self._rules.all_in:  # the amount goes out as a notional; the venue sizes it
-            unit_cost = price * (1 + self._rules.cash_buffer + self._rules.commission_rate)
             enough = available >= unit_cost * _ALL_IN_QUANTUM
             detail = f"all-in with {available} of cash"
             if not enough:
@@ -130,12 +164,11 @@ class DecisionStage:
             inputs = {"available_cash": str(available), "min_quantity": str(_ALL_IN_QUANTUM)}
             if not _check(trace, "cash to invest", enough, detail, inputs):
                 return _skip("no cash to invest")
-            reason = f"enter long all-in: signal strength {signal.strength:.2f}"
-            return OrderSide.BUY, Decimal(0), available, reason
+            reason = f"enter {signal.direction} all-in: signal strength {signal.strength:.2f}"
+            return side, _ZERO, available, reason
         equity = self._portfolio.equity()
         target = equity * self._rules.position_fraction
-        unit_cost = price * (1 + self._rules.cash_buffer + self._rules.commission_rate)
-        affordable = max(available, Decimal(0)) / unit_cost
+        affordable = max(available, _ZERO) / unit_cost
         qty = self._round(min(target / price, affordable))
         inputs = {
             "equity": str(equity),
@@ -147,35 +180,38 @@ class DecisionStage:
         capped = "cash" if affordable < target / price else "fraction of equity"
         if not _check(trace, "position size", qty > 0, f"{qty} units, capped by {capped}", inputs):
             return _skip("insufficient cash for one unit")
-        reason = f"enter long: {signal.direction} signal strength {signal.strength:.2f}"
-        return OrderSide.BUY, qty, None, reason
+        reason = f"enter {signal.direction}: signal strength {signal.strength:.2f}"
+        return side, qty, None, reason
 
-    def _exit(self, signal: Signal, trace: list[DecisionCheck]) -> _Sizing:
-        pos = self._portfolio.positions.get(signal.symbol)
-        if not _check(
-            trace,
-            "holding to exit",
-            pos is not None,
-            "long position open" if pos else "flat; short selling disabled",
-        ):
-            return _skip("no long position to exit (short selling disabled)")
-        assert pos is not None
+    def _exit(self, signal: Signal, held: Position, trace: list[DecisionCheck]) -> _Sizing:
+        leaving = "cover the short" if held.side is Direction.SHORT else "leave the long"
+        _check(trace, "holding to exit", True, f"{held.side} position open: {leaving}")
         pending = self._orders.open_count(signal.symbol)
         if not _check(trace, "no open order", not pending, f"{pending} open order(s)"):
             return _skip(f"an order for {signal.symbol} is still open")
-        return OrderSide.SELL, pos.quantity, None, "exit long: short signal"
+        side = OrderSide.SELL if held.side is Direction.LONG else OrderSide.BUY
+        return side, held.quantity, None, f"exit {held.side}: {signal.direction} signal"
+
+    def _bracket(
+        self, side: OrderSide | None, price: Decimal
+    ) -> tuple[Decimal | None, Decimal | None]:
+        """Stop-loss and take-profit of an entry, a fixed fraction away from the price."""
+        rules = self._rules
+        sign = 1 if side is OrderSide.BUY else -1
+        stop = None if rules.stop_loss is None else price * (1 - sign * rules.stop_loss)
+        target = None if rules.take_profit is None else price * (1 + sign * rules.take_profit)
+        return (
+            None if stop is None else stop.quantize(_PRICE_PLACES),
+            None if target is None else target.quantize(_PRICE_PLACES),
+        )
 
     def _round(self, qty: Decimal) -> Decimal:
         step = self._rules.lot if self._rules.fractional else Decimal(1)
         return (qty / step).to_integral_value(rounding=ROUND_DOWN) * step
 
 
-_Sizing = tuple[OrderSide | None, Decimal, Decimal | None, str]
-"""(side or None to skip, quantity, notional for all-in entries, reason)."""
-
-
 def _skip(reason: str) -> _Sizing:
-    return None, Decimal(0), None, reason
+    return None, _ZERO, None, reason
 
 
 def _check(

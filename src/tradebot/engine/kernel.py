@@ -133,11 +133,13 @@ class Kernel:
         threshold: float = DEFAULT_THRESHOLD,
         batch: bool = True,
         snapshots: bool = True,
+        borrow_rate: Decimal = Decimal(0),
         sentiment_half_life: timedelta = timedelta(hours=4),
         news_seen: SeenItems | None = None,
     ) -> None:
         """``batch=False`` forces the per-bar path even where the batch path could run;
-        ``snapshots=False`` records no portfolio snapshots (for a store that keeps nothing)."""
+        ``snapshots=False`` records no portfolio snapshots (for a store that keeps nothing);
+        ``borrow_rate`` is the yearly stock-borrow fee of short positions."""
         self.run_info = run
         self.clock = clock
         self.feed = feed
@@ -153,7 +155,7 @@ class Kernel:
         self._log = get_logger("kernel")
         rid = run.id
         self.orders = OrderManager(run_id=rid, broker=broker, store=store, bus=bus)
-        self.portfolio = Portfolio(initial_cash, self.orders.context)
+        self.portfolio = Portfolio(initial_cash, self.orders.context, borrow_rate=borrow_rate)
         self.execution = ExecutionStage(run_id=rid, broker=broker, store=store, bus=bus)
         self.ledger = PortfolioStage(
             run_id=rid,

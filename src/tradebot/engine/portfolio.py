@@ -1,11 +1,15 @@
 """The ledger: cash, positions and realised P&L, all in ``Decimal``.
 
-Fills are the only thing that move money. Bars only move the marks. When a position goes
-back to zero the round trip becomes one :class:`ClosedTrade` (quantity-weighted entry and
-exit prices, both commissions), so partial exits are paired by quantity, never by count.
-P&L is realised when a round trip closes and is computed from exact notionals
-(sold − bought − commissions), never from a divided average, so it is exact to the cent.
-Invariant, held at every snapshot: ``equity == cash + sum(quantity × last close)``.
+Fills are the only thing that move money. Bars only move the marks. A buy adds to a long or
+covers a short; a sell reduces a long or adds to a short (a flat book opens whichever side
+the fill is on; a fill never flips a position through zero). When a position goes back to
+zero the round trip becomes one :class:`ClosedTrade` (quantity-weighted entry and exit
+prices, both commissions), so partial exits are paired by quantity, never by count. P&L is
+realised when a round trip closes and is computed from exact notionals
+(sold − bought − commissions − borrow), never from a divided average, so it is exact to the
+cent. A short pays a stock-borrow fee of ``borrow_rate`` a year on its entry value, charged
+whenever its size changes (and at the close) for the time since the last charge.
+Invariant, held at every snapshot: ``equity == cash + Σ signed quantity × last close``.
 """
 
 from __future__ import annotations
@@ -15,7 +19,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from tradebot.domain.bar import Bar
-from tradebot.domain.enums import OrderSide
+from tradebot.domain.enums import Direction, OrderSide
 from tradebot.domain.messages import ClosedTrade, Fill, PortfolioSnapshot
 from tradebot.domain.position import Position
 from tradebot.engine.ids import trade_id
@@ -24,6 +28,8 @@ __all__ = ["FillContext", "FloatHoldings", "Portfolio"]
 
 _ZERO = Decimal(0)
 _PRICE_PLACES = Decimal("1e-8")
+_FEE_PLACES = Decimal("1e-10")
+_SECONDS_PER_YEAR = Decimal(365 * 86_400)
 
 
 def _price(value: Decimal) -> Decimal:
@@ -39,9 +45,12 @@ FloatHoldings = tuple[float, list[tuple[str, float, float]]]
 
 
 class Portfolio:
-    """Long-only ledger for one cash account."""
+    """The ledger of one cash account, long and short."""
 
-    def __init__(self, initial_cash: Decimal, fill_context: FillContext) -> None:
+    def __init__(
+        self, initial_cash: Decimal, fill_context: FillContext, *, borrow_rate: Decimal = _ZERO
+    ) -> None:
+        self.borrow_rate = borrow_rate
         self.initial_cash = initial_cash
         self.cash = initial_cash
         self.realised_pnl = _ZERO
@@ -65,46 +74,40 @@ class Portfolio:
         decision_id, strategies = self._fill_context(fill.client_order_id)
         self._float_view = None
         self.version += 1
-        if fill.side is OrderSide.BUY:
-            self._buy(fill, decision_id, strategies)
-            return None
-        return self._sell(fill, decision_id)
-
-    def _buy(self, fill: Fill, decision_id: str, strategies: tuple[str, ...]) -> None:
-        self.cash -= fill.quantity * fill.price + fill.commission
+        buy = fill.side is OrderSide.BUY
+        notional = fill.quantity * fill.price
+        self.cash += -notional - fill.commission if buy else notional - fill.commission
         pos = self.positions.get(fill.symbol)
         if pos is None:
-            self.positions[fill.symbol] = Position(
-                symbol=fill.symbol,
-                quantity=fill.quantity,
-                avg_price=fill.price,
-                opened_at=fill.ts,
-                entry_decision_id=decision_id,
-                entry_commission=fill.commission,
-                strategies=strategies,
-                last_price=fill.price,
-                bought_quantity=fill.quantity,
-                bought_notional=fill.quantity * fill.price,
+            self.positions[fill.symbol] = _opened(fill, notional, decision_id, strategies)
+            return None
+        if pos.side is Direction.SHORT:
+            self._charge_borrow(pos, fill.ts)
+        if buy:
+            pos.bought_quantity += fill.quantity
+            pos.bought_notional += notional
+        else:
+            pos.sold_quantity += fill.quantity
+            pos.sold_notional += notional
+        if buy is (pos.side is Direction.LONG):  # adds to the position
+            pos.quantity += fill.quantity
+            entered = (
+                (pos.bought_notional, pos.bought_quantity)
+                if buy
+                else (
+                    pos.sold_notional,
+                    pos.sold_quantity,
+                )
             )
-            return
-        pos.quantity += fill.quantity
-        pos.bought_quantity += fill.quantity
-        pos.bought_notional += fill.quantity * fill.price
-        pos.avg_price = _price(pos.bought_notional / pos.bought_quantity)
-        pos.entry_commission += fill.commission
-
-    def _sell(self, fill: Fill, decision_id: str) -> ClosedTrade | None:
-        pos = self.positions.get(fill.symbol)
-        if pos is None or fill.quantity > pos.quantity:
-            held = _ZERO if pos is None else pos.quantity
+            pos.avg_price = _price(entered[0] / entered[1])
+            pos.entry_commission += fill.commission
+            return None
+        if fill.quantity > pos.quantity:
             raise ValueError(
-                f"sell of {fill.quantity} {fill.symbol} exceeds holding {held} "
-                "(short selling is not enabled)"
+                f"{fill.side} of {fill.quantity} {fill.symbol} exceeds the {pos.side} position "
+                f"of {pos.quantity} (a fill does not flip a position through zero)"
             )
-        self.cash += fill.quantity * fill.price - fill.commission
         pos.quantity -= fill.quantity
-        pos.sold_quantity += fill.quantity
-        pos.sold_notional += fill.quantity * fill.price
         pos.exit_commission += fill.commission
         if pos.quantity > _ZERO:
             return None
@@ -112,6 +115,17 @@ class Portfolio:
         trade = _round_trip(pos, fill.ts, decision_id)
         self.realised_pnl += trade.pnl
         return trade
+
+    def _charge_borrow(self, pos: Position, now: datetime) -> None:
+        """Charge a short's borrow fee for the time since the last charge."""
+        since = pos.borrow_since or pos.opened_at
+        if not self.borrow_rate or now <= since:
+            return
+        years = Decimal((now - since).total_seconds()) / _SECONDS_PER_YEAR
+        fee = (pos.quantity * pos.avg_price * self.borrow_rate * years).quantize(_FEE_PLACES)
+        pos.borrow_cost += fee
+        pos.borrow_since = now
+        self.cash -= fee
 
     # --- views ------------------------------------------------------------------------
     def mark(self, symbol: str) -> float | None:
@@ -126,7 +140,7 @@ class Portfolio:
             self._float_view = (
                 float(self.cash),
                 [
-                    (s, float(p.quantity), float(p.avg_price))
+                    (s, float(p.signed_quantity), float(p.avg_price))
                     for s, p in (sorted(held) if len(held) > 1 else held)
                 ],
             )
@@ -162,7 +176,7 @@ class Portfolio:
         """Cash plus positions at their last close (average cost before the first mark)."""
         value = sum(
             (
-                p.quantity
+                p.signed_quantity
                 * (p.avg_price if (m := self._marks.get(s)) is None else Decimal(repr(m)))
                 for s, p in self.positions.items()
             ),
@@ -171,11 +185,40 @@ class Portfolio:
         return self.cash + value
 
 
+def _opened(
+    fill: Fill, notional: Decimal, decision_id: str, strategies: tuple[str, ...]
+) -> Position:
+    """A new position on the fill's side: a buy opens a long, a sell a short."""
+    buy = fill.side is OrderSide.BUY
+    return Position(
+        symbol=fill.symbol,
+        quantity=fill.quantity,
+        avg_price=fill.price,
+        opened_at=fill.ts,
+        entry_decision_id=decision_id,
+        entry_commission=fill.commission,
+        strategies=strategies,
+        last_price=fill.price,
+        bought_quantity=fill.quantity if buy else _ZERO,
+        bought_notional=notional if buy else _ZERO,
+        sold_quantity=_ZERO if buy else fill.quantity,
+        sold_notional=_ZERO if buy else notional,
+        side=Direction.LONG if buy else Direction.SHORT,
+        borrow_since=None if buy else fill.ts,
+    )
+
+
 def _round_trip(pos: Position, exit_ts: datetime, exit_decision_id: str) -> ClosedTrade:
-    qty = pos.bought_quantity
+    long = pos.side is Direction.LONG
+    qty = pos.bought_quantity if long else pos.sold_quantity
+    cost = pos.bought_notional if long else pos.sold_notional
+    exit_notional, exit_qty = (
+        (pos.sold_notional, pos.sold_quantity)
+        if long
+        else (pos.bought_notional, pos.bought_quantity)
+    )
     commission = pos.entry_commission + pos.exit_commission
-    pnl = pos.sold_notional - pos.bought_notional - commission
-    cost = pos.bought_notional
+    pnl = pos.sold_notional - pos.bought_notional - commission - pos.borrow_cost
     return ClosedTrade(
         id=trade_id(exit_decision_id),
         symbol=pos.symbol,
@@ -183,7 +226,7 @@ def _round_trip(pos: Position, exit_ts: datetime, exit_decision_id: str) -> Clos
         entry_ts=pos.opened_at,
         exit_ts=exit_ts,
         entry_price=pos.avg_price,
-        exit_price=_price(pos.sold_notional / pos.sold_quantity),
+        exit_price=_price(exit_notional / exit_qty),
         pnl=pnl,
         commission=commission,
         return_pct=float(pnl / cost) if cost else 0.0,
@@ -191,4 +234,6 @@ def _round_trip(pos: Position, exit_ts: datetime, exit_decision_id: str) -> Clos
         strategies=pos.strategies,
         entry_decision_id=pos.entry_decision_id,
         exit_decision_id=exit_decision_id,
+        direction=pos.side,
+        borrow_cost=pos.borrow_cost,
     )

@@ -22,6 +22,8 @@ from tradebot.adapters.news.file_replay import FileReplaySource
 from tradebot.adapters.news.polling import PollingNewsSource
 from tradebot.adapters.paper.broker import PaperBroker
 from tradebot.adapters.paper.fees import FeeSchedule
+from tradebot.adapters.paper.intrabar import FinerBars
+from tradebot.adapters.paper.volume import VolumeShare
 from tradebot.adapters.parquet.feed import ParquetReplayFeed
 from tradebot.adapters.sql.store import SqlStore
 from tradebot.config import Settings
@@ -105,6 +107,9 @@ def build_kernel(settings: Settings, request: RunRequest, store: Store) -> Kerne
         slippage_bps=settings.broker.slippage_bps,
         fees=fees,
         initial_cash=settings.broker.initial_cash,
+        volume=_volume_model(settings),
+        allow_short=settings.risk.allow_short,
+        finer_bars=_finer_bars(settings, data_dir, request),
     )
     rules = SizingRules(
         position_fraction=settings.risk.position_fraction,
@@ -113,6 +118,9 @@ def build_kernel(settings: Settings, request: RunRequest, store: Store) -> Kerne
         commission_rate=settings.broker.commission_rate,
         fractional=settings.risk.fractional,
         all_in=settings.risk.sizing == "all_in",
+        allow_short=settings.risk.allow_short,
+        stop_loss=settings.risk.stop_loss,
+        take_profit=settings.risk.take_profit,
     )
     weights = store.load_weights(names)
     started = LiveClock().now()
@@ -154,6 +162,7 @@ def build_kernel(settings: Settings, request: RunRequest, store: Store) -> Kerne
         snapshot_interval_s=settings.snapshot_interval_s,
         trade_from=request.start,
         snapshots=settings.store.url != NO_STORE,
+        borrow_rate=settings.broker.borrow_rate,
         sentiment_half_life=timedelta(hours=settings.sentiment.half_life_hours),
         news_seen=news_memory(store, replay=not isinstance(news, PollingNewsSource)),
     )
@@ -178,6 +187,26 @@ def _sentiment(settings: Settings, news: NewsSource | None) -> SentimentModel:
     if news is None:
         return UnavailableAnalyzer(settings.sentiment.analyzer, "this run has no news source")
     return build_analyzer(settings.sentiment.analyzer, settings.sentiment)
+
+
+def _volume_model(settings: Settings) -> VolumeShare | None:
+    if settings.broker.fill_model != "volume_share":
+        return None
+    return VolumeShare(settings.broker.volume_limit, settings.broker.price_impact)
+
+
+def _finer_bars(settings: Settings, data_dir: Path, request: RunRequest) -> FinerBars | None:
+    """Bars of ``broker.intrabar_timeframe`` from the same data folder, read on demand."""
+    timeframe = settings.broker.intrabar_timeframe
+    if timeframe is None:
+        return None
+    if timeframe.seconds >= request.timeframe.seconds:
+        raise ConfigError(
+            f"broker.intrabar_timeframe {timeframe} is not finer than {request.timeframe} bars",
+            "choose a shorter timeframe (e.g. 1m for daily bars) or leave it unset",
+        )
+    finer = ParquetReplayFeed(data_dir, request.symbols, timeframe, request.start, request.end)
+    return finer.bars_between
 
 
 def warmup_start(start: datetime | None, timeframe: Timeframe, bars: int) -> datetime | None:

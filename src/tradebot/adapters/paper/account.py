@@ -36,6 +36,19 @@ class VenueAccount:
         if self.cash is not None:
             self.cash -= signed * fill.price + fill.commission
 
+    def shares_short(self, fill: Fill) -> str | None:
+        """Why this SELL cannot be delivered without borrowing (it sells more than the
+        account holds), or ``None`` if it can or the account is unlimited."""
+        if self.cash is None or fill.side is not OrderSide.SELL:
+            return None
+        held = self.holdings.get(fill.symbol, _ZERO)
+        if fill.quantity <= held:
+            return None
+        return (
+            f"insufficient shares: selling {fill.quantity} {fill.symbol} but only {held} held "
+            "(short selling is off: set risk.allow_short)"
+        )
+
     def shortfall(self, fill: Fill) -> str | None:
         """Why this BUY ``fill`` cannot be paid for from the cash now in the account (earlier
         fills on the same bar already applied), or ``None`` if it can or cash is unlimited."""

@@ -32,11 +32,14 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Collection, Sequence
+from datetime import datetime
 from decimal import Decimal
 
 from tradebot.adapters.paper.account import VenueAccount
 from tradebot.adapters.paper.fees import FeeSchedule
+from tradebot.adapters.paper.intrabar import FinerBars, first_leg
 from tradebot.adapters.paper.matching import BarPrices, match
+from tradebot.adapters.paper.volume import VolumeShare
 from tradebot.domain.bar import Bar
 from tradebot.domain.enums import OrderSide, OrderStatus, OrderType
 from tradebot.domain.messages import Fill, Order
@@ -67,12 +70,26 @@ class PaperBroker:
         initial_cash: Decimal | None = None,
         bracket_stop_first: bool = True,
         fees: FeeSchedule | None = None,
+        volume: VolumeShare | None = None,
+        allow_short: bool = False,
+        finer_bars: FinerBars | None = None,
     ) -> None:
         """``fees`` gives the full schedule; without it the fee is
-        ``max(commission_min, notional × commission_rate)``."""
+        ``max(commission_min, notional × commission_rate)``. ``volume``: fill sized orders
+        within a share of each bar's volume (else whole). ``allow_short``: lend shares for
+        a sell beyond the holding (else such a sell is rejected; checked only with an
+        ``initial_cash`` account). ``finer_bars``: where both legs of a bracket fill on one
+        bar, replay that bar's finer bars to see which came first (else ``bracket_stop_first``
+        decides)."""
         self.fees = fees or FeeSchedule(rate=commission_rate, minimum=commission_min)
         self.slippage = slippage_bps * _BPS
         self.account = VenueAccount(initial_cash)
+        self.volume = volume
+        self.allow_short = allow_short
+        self._finer = finer_bars
+        self._filled: dict[str, Decimal] = {}  # quantity filled so far, per partly filled order
+        self._fills: dict[str, int] = {}  # fills so far per order (fill ids count them)
+        self._last_bar: dict[str, datetime] = {}
         self._updates: list[Order] = []
         self.bracket_stop_first = bracket_stop_first
         self._orders: dict[str, Order] = {}
@@ -152,37 +169,104 @@ class PaperBroker:
             del self._pending[symbol]
 
     def on_bar(self, bar: Bar) -> Sequence[Fill]:
+        after = self._last_bar.get(bar.symbol)
+        self._last_bar[bar.symbol] = bar.ts
         waiting = self._pending.get(bar.symbol)
         if not waiting:
             return []
         prices = BarPrices.of(bar)
+        decided = self._bracket_races(waiting, bar, prices, after) if self._finer else {}
         fills: list[Fill] = []
         for coid in list(waiting):
             order = self._orders[coid]
-            if order.status is not OrderStatus.ACCEPTED or order.created_at >= bar.ts:
+            if order.status not in _WORKING or order.created_at >= bar.ts:
                 continue  # cancelled by its OCO sibling, or decided on this very bar
-            result = match(order, prices, slippage=self.slippage, triggered=coid in self._triggered)
-            if result.price is None:
+            if coid in decided:
+                price = decided[coid]
+                if price is None:
+                    continue  # the other leg of its bracket came first on the finer bars
+            else:
+                result = match(
+                    order, prices, slippage=self.slippage, triggered=coid in self._triggered
+                )
                 if result.triggered:
                     self._triggered.add(coid)
-                continue
-            fill = self._fill(order, result.price, bar)
-            self._unpend(bar.symbol, coid)
-            self._triggered.discard(coid)
-            refusal = (
-                f"notional {order.notional} buys no unit at {result.price} (fees included)"
-                if fill is None
-                else self.account.shortfall(fill)
-            )
+                if result.price is None:
+                    continue
+                price = result.price
+            fill = self._fill(order, price, bar)
+            if fill is None and order.notional is None:
+                continue  # the bar had no volume for it: it keeps working
+            refusal = self._refusal(order, fill, price)
             if refusal is not None or fill is None:
+                self._unpend(bar.symbol, coid)
+                self._triggered.discard(coid)
                 self._set(order, OrderStatus.REJECTED, reason=refusal or "", event=True)
                 self._cancel_held(coid)
                 continue
             self.account.apply(fill)
             fills.append(fill)
-            self._set(order, OrderStatus.FILLED)
-            self._after_fill(coid, fill)
+            self._progress(order, fill)
         return fills
+
+    def _refusal(self, order: Order, fill: Fill | None, price: Decimal) -> str | None:
+        """Why the venue refuses this fill (cash, shares to sell, a notional too small)."""
+        if fill is None:
+            return f"notional {order.notional} buys no unit at {price} (fees included)"
+        if fill.side is OrderSide.SELL and not self.allow_short:
+            short = self.account.shares_short(fill)
+            if short is not None:
+                return short
+        return self.account.shortfall(fill)
+
+    def _progress(self, order: Order, fill: Fill) -> None:
+        """Book a fill: the order is done (FILLED: its bracket legs arm, its OCO sibling goes)
+        or partly filled (it keeps working; a triggered stop stays triggered)."""
+        coid = order.client_order_id
+        wanted = order.quantity
+        done = wanted is None  # a notional order fills at once
+        if wanted is not None:
+            filled = self._filled.get(coid, Decimal(0)) + fill.quantity
+            done = filled >= wanted
+            self._filled[coid] = filled
+        if not done:
+            self._set(order, OrderStatus.PARTIALLY_FILLED)
+            return
+        self._unpend(order.symbol, coid)
+        self._triggered.discard(coid)
+        filled = self._filled.pop(coid, fill.quantity)
+        self._set(order, OrderStatus.FILLED)
+        self._after_fill(coid, fill, filled)
+
+    def _bracket_races(
+        self, waiting: list[str], bar: Bar, prices: BarPrices, after: datetime | None
+    ) -> dict[str, Decimal | None]:
+        """For each bracket whose two legs would both fill on ``bar``, ask the finer bars
+        which came first: the winner's price, and ``None`` for the loser."""
+        decided: dict[str, Decimal | None] = {}
+        if self._finer is None or after is None:
+            return decided
+        for coid in waiting:
+            sibling = self._sibling.get(coid)
+            if sibling is None or coid in decided or sibling not in waiting:
+                continue
+            stop_id, target_id = (coid, sibling) if coid.endswith(_SL) else (sibling, coid)
+            stop, target = self._orders[stop_id], self._orders[target_id]
+            both = all(
+                o.status in _WORKING
+                and o.created_at < bar.ts
+                and match(o, prices, slippage=self.slippage).price is not None
+                for o in (stop, target)
+            )
+            if not both:
+                continue
+            first = first_leg(stop, target, self._finer(bar.symbol, after, bar.ts), self.slippage)
+            if first is not None:
+                winner, price = first
+                loser = target if winner is stop else stop
+                decided[winner.client_order_id] = price
+                decided[loser.client_order_id] = None
+        return decided
 
     def _accept(self, order: Order) -> Order:
         accepted = order.evolve(
@@ -216,8 +300,9 @@ class PaperBroker:
             if self._orders[child].status is OrderStatus.NEW:
                 self._set(self._orders[child], OrderStatus.CANCELLED, event=True)
 
-    def _after_fill(self, coid: str, fill: Fill) -> None:
-        """Activate a filled entry's children, or cancel a filled child's OCO sibling."""
+    def _after_fill(self, coid: str, fill: Fill, filled: Decimal) -> None:
+        """Activate a filled entry's children (for the ``filled`` quantity), or cancel a
+        filled child's OCO sibling."""
         sibling = self._sibling.get(coid)
         if sibling is not None:
             self._cancel(sibling, event=True)
@@ -228,22 +313,35 @@ class PaperBroker:
             children = (children[1], children[0])
         for child in children:
             held = self._orders[child]
-            armed = held.evolve(quantity=fill.quantity, notional=None, created_at=fill.ts)
+            armed = held.evolve(quantity=filled, notional=None, created_at=fill.ts)
             self._accept(armed)
             self._pending[fill.symbol].append(child)
 
     def _fill(self, order: Order, price: Decimal, bar: Bar) -> Fill | None:
-        """The fill of ``order`` at ``price``, or ``None`` when a notional order's cash
-        buys no unit at that price (it is then rejected, never filled with nothing)."""
+        """This bar's fill of ``order`` at ``price`` — all of what is left, or what the
+        volume model lets through, at the price it moves to — or ``None`` when nothing
+        fills: a notional order whose cash buys no unit (it is then rejected, never filled
+        with nothing), or a bar without volume for it (it keeps working)."""
+        coid = order.client_order_id
         quantity = order.quantity
         if quantity is None:  # notional: units = cash / (price × (1 + fee rate)), fractional
             assert order.notional is not None
             quantity = self.fees.units_for(order.notional, price)
             if quantity <= 0:
                 return None
+        else:
+            quantity -= self._filled.get(coid, Decimal(0))
+            if self.volume is not None:
+                quantity = self.volume.quantity(quantity, bar.volume)
+                if quantity <= 0:
+                    return None
+                price = _within_limit(
+                    order, self.volume.price(price, order.side, quantity, bar.volume)
+                )
         commission = self.fees.fee(price, quantity)
+        count = self._fills[coid] = self._fills.get(coid, 0) + 1
         return Fill(
-            fill_id=f"{order.client_order_id}-1",
+            fill_id=f"{coid}-{count}",
             client_order_id=order.client_order_id,
             symbol=order.symbol,
             side=order.side,
@@ -252,3 +350,14 @@ class PaperBroker:
             commission=commission,
             ts=bar.ts,
         )
+
+
+_WORKING = frozenset({OrderStatus.ACCEPTED, OrderStatus.PARTIALLY_FILLED})
+
+
+def _within_limit(order: Order, price: Decimal) -> Decimal:
+    """Impact never takes a limit order through its limit."""
+    limit = order.limit_price
+    if limit is None or order.type is not OrderType.LIMIT:
+        return price
+    return min(price, limit) if order.side is OrderSide.BUY else max(price, limit)

@@ -102,11 +102,12 @@ def _slipped(side: OrderSide, price: Decimal, slippage: Decimal) -> Decimal:
 def match(order: Order, bar: BarPrices, *, slippage: Decimal, triggered: bool = False) -> Match:
     """Apply the module's rules to ``order`` on ``bar``.
 
-    ``triggered`` says a stop-limit's stop was already touched on an earlier bar.
+    ``triggered`` says the order's stop was already touched on an earlier bar: a stop-limit
+    then rests as a limit, and a stop (partly filled, the rest working) as a market order.
     """
     side = order.side
-    if order.type is OrderType.MARKET:
-        return Match(_slipped(side, bar.open, slippage))
+    if order.type is OrderType.MARKET or (triggered and order.type is OrderType.STOP):
+        return Match(_slipped(side, bar.open, slippage), triggered)
     if order.type is OrderType.LIMIT:
         assert order.limit_price is not None
         return Match(_limit_price(side, order.limit_price, bar))

@@ -23,7 +23,7 @@ from numpy.typing import NDArray
 from tradebot.adapters.parquet.layout import OhlcvArrays, available_symbols, bar_file, read_ohlcv
 from tradebot.adapters.parquet.validation import check_bars
 from tradebot.domain.bar import Bar
-from tradebot.domain.batch import BarBatch, utc_datetimes
+from tradebot.domain.batch import BarBatch, epoch_nanoseconds, utc_datetimes
 from tradebot.domain.enums import Timeframe
 from tradebot.domain.errors import DataError, UnknownSymbolError
 
@@ -160,6 +160,28 @@ class ParquetReplayFeed:
                 chunk.close.tolist(),
                 chunk.volume.tolist(),
             )
+
+    def bars_between(self, symbol: str, after: datetime, until: datetime) -> list[Bar]:
+        """``symbol``'s bars that closed in ``(after, until]``, in order (the paper broker's
+        finer bars, to settle which bracket leg a coarser bar reached first)."""
+        if symbol not in self._symbols:
+            raise _unknown_symbol(symbol, self._dir, self._timeframe, known=self._symbols)
+        arrays = self._window(symbol)
+        lo = int(np.searchsorted(arrays.ts, epoch_nanoseconds(after), side="right"))
+        hi = int(np.searchsorted(arrays.ts, epoch_nanoseconds(until), side="right"))
+        part = arrays.take(slice(lo, hi))
+        return list(
+            _make_bars(
+                [symbol] * len(part),
+                self._timeframe,
+                utc_datetimes(part.ts),
+                part.open.tolist(),
+                part.high.tolist(),
+                part.low.tolist(),
+                part.close.tolist(),
+                part.volume.tolist(),
+            )
+        )
 
     def frame(self, symbol: str) -> pd.DataFrame:
         """The bars of one symbol in ``[start, end]`` as a DataFrame indexed by UTC close time

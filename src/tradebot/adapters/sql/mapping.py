@@ -285,6 +285,7 @@ def position_row(run_id: str, position: Position) -> Row:
         entry_decision_id=position.entry_decision_id,
         strategies=position.strategies,
         side=position.side.value,
+        borrow_since=_utc_or_none(position.borrow_since),
     )
     return row
 
@@ -297,5 +298,6 @@ def position_from(row: PositionRow) -> Position:
         entry_decision_id=row.entry_decision_id,
         strategies=tuple(row.strategies),
         side=Direction(row.side),
+        borrow_since=row.borrow_since,
         **money,
     )

@@ -265,6 +265,7 @@ class PositionRow(Base):
     exit_commission: Mapped[Decimal]
     side: Mapped[str] = mapped_column(String(8), server_default="long")
     borrow_cost: Mapped[Decimal] = mapped_column(server_default="0")
+    borrow_since: Mapped[datetime | None]
 
 
 class ClosedTradeRow(Base):

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-from tradebot.adapters.sql.types import ExactDecimal
+from tradebot.adapters.sql.types import ExactDecimal, UtcDateTime
 
 revision: str = "0006_orders_and_shorts"
 down_revision: str | None = "0005_seen_news_items"
@@ -38,6 +38,7 @@ def upgrade() -> None:
         batch.add_column(
             sa.Column("borrow_cost", ExactDecimal(), server_default="0", nullable=False)
         )
+        batch.add_column(sa.Column("borrow_since", UtcDateTime(), nullable=True))
     with op.batch_alter_table("closed_trades") as batch:
         batch.add_column(
             sa.Column("direction", sa.String(8), server_default="long", nullable=False)
@@ -52,6 +53,7 @@ def downgrade() -> None:
         batch.drop_column("borrow_cost")
         batch.drop_column("direction")
     with op.batch_alter_table("positions") as batch:
+        batch.drop_column("borrow_since")
         batch.drop_column("borrow_cost")
         batch.drop_column("side")
     with op.batch_alter_table("trading_decisions") as batch:
