@@ -17,6 +17,7 @@ import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tradebot.adapters.paper.volume import VolumeShare
 from tradebot.domain import Bar, Mode, Timeframe
 from tradebot.domain.run import RunInfo
 from tradebot.engine import Kernel, MemoryBus, SimClock, SizingRules
@@ -81,6 +82,8 @@ def _run(bars: list[Bar], *, batch: bool, config: dict[str, Any]) -> tuple[RunRe
         cash_buffer=Decimal("0.02"),
         commission_rate=Decimal("0.001"),
         all_in=config["all_in"],
+        allow_short=config.get("shorts", False),
+        stop_loss=Decimal("0.02") if config.get("shorts") else None,
     )
     kernel = Kernel(
         run=RunInfo(
@@ -94,7 +97,12 @@ def _run(bars: list[Bar], *, batch: bool, config: dict[str, Any]) -> tuple[RunRe
         clock=SimClock(),
         feed=BlockListFeed(bars, block_size=config["block"]),
         news=None,
-        broker=RecordingBroker(commission_rate=Decimal("0.001"), slippage_bps=Decimal(3)),
+        broker=RecordingBroker(
+            commission_rate=Decimal("0.001"),
+            slippage_bps=Decimal(3),
+            allow_short=config.get("shorts", False),
+            volume=VolumeShare(Decimal("0.01"), Decimal("0.1")) if config.get("volume") else None,
+        ),
         bus=MemoryBus(),
         store=store,
         strategies=[make_factory(n, p, registry=REGISTRY) for n, p in names.items()],
@@ -106,13 +114,14 @@ def _run(bars: list[Bar], *, batch: bool, config: dict[str, Any]) -> tuple[RunRe
         threshold=0.2,
         batch=batch,
         snapshots=config.get("snapshots", True),
+        borrow_rate=Decimal("0.05"),
     )
     assert kernel.uses_batch_path is batch
     result = kernel.run()
     return result, store, kernel.ledger
 
 
-@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     bars=markets(),
     strategies=st.sampled_from(sorted(STRATEGY_SETS)),
@@ -122,6 +131,8 @@ def _run(bars: list[Bar], *, batch: bool, config: dict[str, Any]) -> tuple[RunRe
     max_open=st.integers(1, 3),
     warmup=st.integers(0, 15),
     snapshots=st.booleans(),
+    shorts=st.booleans(),
+    volume=st.booleans(),
 )
 def test_batch_path_equals_per_bar_path(
     bars: list[Bar],
@@ -132,6 +143,8 @@ def test_batch_path_equals_per_bar_path(
     max_open: int,
     warmup: int,
     snapshots: bool,
+    shorts: bool,
+    volume: bool,
 ) -> None:
     times = sorted({b.ts for b in bars})
     config = {
@@ -142,6 +155,8 @@ def test_batch_path_equals_per_bar_path(
         "max_open": max_open,
         "trade_from": times[min(warmup, len(times) - 1)] if warmup else None,
         "snapshots": snapshots,
+        "shorts": shorts,
+        "volume": volume,
     }
     per_bar, store_a, ledger_a = _run(bars, batch=False, config=config)
     batch, store_b, ledger_b = _run(bars, batch=True, config=config)
