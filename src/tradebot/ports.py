@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterator, Sequence
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol, runtime_checkable
 
 from tradebot.domain.bar import Bar
 from tradebot.domain.batch import BarBatch
@@ -26,10 +27,12 @@ from tradebot.domain.position import Position
 from tradebot.domain.run import RunInfo
 
 if TYPE_CHECKING:  # typing only: the engine's import of ports stays light
+    from tradebot.risk.events import RiskEvent
     from tradebot.sentiment.result import SentimentResult
 
 __all__ = [
     "BatchFeed",
+    "BracketVenue",
     "Broker",
     "Bus",
     "Clock",
@@ -37,6 +40,7 @@ __all__ = [
     "MarketFeed",
     "NewsSource",
     "Notifier",
+    "RiskCheckpoint",
     "SeenItems",
     "SentimentModel",
     "SimulatedVenue",
@@ -133,11 +137,29 @@ class Broker(Protocol):
 
 
 @runtime_checkable
+class BracketVenue(Protocol):
+    """A broker that takes an entry with a protective stop and a profit target attached
+    (one-cancels-other children the venue creates and arms when the entry fills)."""
+
+    def submit_bracket(self, entry: Order, stop_loss: Decimal, take_profit: Decimal) -> list[Order]:
+        """Return ``[entry, stop-loss child, take-profit child]`` with their statuses."""
+        ...
+
+
+@runtime_checkable
 class SimulatedVenue(Protocol):
     """A broker that simulates fills from the bars it is shown and can say which symbols
     have an order working, so the batch path shows it only those symbols' bars."""
 
     def working_symbols(self) -> Collection[str]: ...
+
+
+class RiskCheckpoint(NamedTuple):
+    """The risk engine's state document as last saved for a run: everything up to and
+    including the bar time ``as_of`` is in it (a resumed run continues after ``as_of``)."""
+
+    as_of: datetime
+    state: dict[str, Any]
 
 
 @runtime_checkable
@@ -184,6 +206,19 @@ class Store(Protocol):
     def load_weights(self, names: Sequence[str]) -> dict[str, float]:
         """The ensemble weights of these strategies; one never seen before is registered
         with the mean of the known weights (an equal share when none is known)."""
+        ...
+
+    def save_risk_state(self, run_id: str, as_of: datetime, state: dict[str, Any]) -> None:
+        """Replace the run's risk-state document (plain JSON; the latest save wins)."""
+        ...
+
+    def load_risk_state(self, run_id: str) -> RiskCheckpoint | None:
+        """The run's last saved risk-state document, or ``None`` if it never saved one."""
+        ...
+
+    def record_risk_events(self, run_id: str, events: Sequence[RiskEvent]) -> None:
+        """Append the risk engine's history records (tier changes, reserve ledger, breaker
+        events, stop moves, closed tax lots, notices); one recorded before is ignored."""
         ...
 
     def flush(self) -> None: ...

@@ -49,7 +49,7 @@ def test_upgrade_downgrade_upgrade(db_url: str) -> None:
     assert migrate.current(db_url) is None
 
     migrate.upgrade(db_url)
-    assert migrate.current(db_url) == migrate.head() == "0006_orders_and_shorts"
+    assert migrate.current(db_url) == migrate.head() == "0007_risk_state_and_events"
     assert _tables(db_url) == APP_TABLES
 
     migrate.downgrade(db_url)

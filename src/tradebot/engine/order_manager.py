@@ -5,11 +5,24 @@ broker is called, so a redelivered decision or a restart finds the order and doe
 it again; and if the record cannot be written, nothing is sent. A temporary broker error on
 submit means "outcome unknown" (status ``unknown``), never "rejected": the broker is asked
 by client order id before anything is resubmitted.
+
+Brackets: a decision with a ``stop_loss`` and a ``take_profit`` goes out through the venue's
+``submit_bracket`` where it has one (a :class:`~tradebot.ports.BracketVenue`); without one
+it goes out plain and its levels are the decision stage's to enforce. The bracket's two
+children (a protective stop and a profit target, one-cancels-other at the venue) are
+created by the venue, so they are recorded right after the entry's submit returns; they
+are tracked apart from the open orders the decision stages count (a protective stop is not
+a pending entry), their fills carry the entry decision's context, and they become working
+when the entry fills. Any order on the side that closes the position (an exit, a cover, a
+rebalance sell) first cancels that position's working children, so the venue can never
+close a position twice. Later legs of a decision (gradual-entry tranches) go out through
+:meth:`OrderManager.submit_leg` with client ids ``tb-<decision>.<leg>``.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from decimal import Decimal
 
 from tradebot.domain.enums import DecisionAction, OrderSide, OrderStatus
@@ -18,11 +31,15 @@ from tradebot.domain.messages import Fill, Order, TradingDecision
 from tradebot.engine.ids import client_order_id
 from tradebot.engine.topics import ORDERS
 from tradebot.ops.logging import get_logger
-from tradebot.ports import Broker, Bus, Store
+from tradebot.ports import BracketVenue, Broker, Bus, Store
 
 __all__ = ["OrderManager", "TrackedOrder"]
 
 _TERMINAL = frozenset({OrderStatus.FILLED, OrderStatus.CANCELLED, OrderStatus.REJECTED})
+_WORKING = frozenset({OrderStatus.ACCEPTED, OrderStatus.PARTIALLY_FILLED})
+
+Bracket = tuple[Decimal, Decimal]
+"""(stop-loss, take-profit) attached to an entry."""
 
 
 @dataclass(slots=True)
@@ -32,10 +49,18 @@ class TrackedOrder:
     reference_price: Decimal
     filled: Decimal = Decimal(0)
     fill_ids: set[str] = field(default_factory=set)
+    parent: str | None = None
+    """For a bracket's protective child: the client id of its entry."""
+    children: tuple[str, ...] = ()
+    """For a bracket entry: the client ids of its stop-loss and take-profit children."""
 
     @property
     def is_open(self) -> bool:
         return self.order.status not in _TERMINAL
+
+    @property
+    def is_protective(self) -> bool:
+        return self.parent is not None
 
 
 class OrderManager:
@@ -44,10 +69,12 @@ class OrderManager:
     def __init__(self, *, run_id: str, broker: Broker, store: Store, bus: Bus) -> None:
         self._run_id = run_id
         self._broker = broker
+        self._brackets = broker if isinstance(broker, BracketVenue) else None
         self._store = store
         self._bus = bus
         self._orders: dict[str, TrackedOrder] = {}
         self._open: dict[str, TrackedOrder] = {}  # the non-terminal subset, kept small
+        self._protective: dict[str, TrackedOrder] = {}  # open bracket children
         self._log = get_logger(self.stage)
 
     # --- handlers ---------------------------------------------------------------------
@@ -62,14 +89,62 @@ class OrderManager:
             decision_id=decision.id,
             symbol=decision.symbol,
             side=decision.side,
+            type=decision.order_type,
             quantity=None if decision.notional is not None else decision.quantity,
             notional=decision.notional,
+            limit_price=decision.limit_price,
+            stop_price=decision.stop_price,
             created_at=decision.ts,
             reason=decision.reason,
         )
-        self._store.record_order(self._run_id, order)  # durable before the venue sees it
-        self._orders[coid] = TrackedOrder(order, decision.strategies, decision.reference_price)
-        self._update(coid, self._submit(order))
+        bracket = _bracket(decision.stop_loss, decision.take_profit)
+        self._place(order, decision.strategies, decision.reference_price, bracket)
+
+    def submit_leg(
+        self,
+        decision_id: str,
+        leg: int,
+        quantity: Decimal,
+        created_at: datetime,
+        reason: str,
+        bracket: Bracket | None = None,
+    ) -> Order | None:
+        """Send leg ``leg`` (≥ 1) of an acted decision — a later tranche of a gradual entry —
+        as its own order for ``quantity``, like the decision's first order; ``None`` when
+        the decision has no order here (nothing to attach the leg to)."""
+        first = self._orders.get(client_order_id(decision_id))
+        if first is None:
+            self._log.warning("leg of a decision without an order", decision_id=decision_id)
+            return None
+        coid = client_order_id(decision_id, leg)
+        known = self._orders.get(coid)
+        if known is not None:
+            return known.order  # sent already (a redelivery or a replay)
+        order = Order(
+            client_order_id=coid,
+            decision_id=decision_id,
+            symbol=first.order.symbol,
+            side=first.order.side,
+            quantity=quantity,
+            created_at=created_at,
+            reason=reason,
+        )
+        self._place(order, first.strategies, first.reference_price, bracket)
+        return self._orders[coid].order
+
+    def restore(
+        self,
+        order: Order,
+        strategies: tuple[str, ...],
+        reference_price: Decimal,
+        bracket: Bracket | None = None,
+    ) -> None:
+        """Send a recorded order again, as it was first sent (resuming a run: the venue is
+        rebuilt from the run's own orders). An order known here is left alone."""
+        if order.client_order_id in self._orders:
+            return
+        fresh = order.evolve(status=OrderStatus.NEW, broker_order_id=None)
+        self._place(fresh, strategies, reference_price, bracket)
 
     def on_fill(self, fill: Fill) -> None:
         tracked = self._orders.get(fill.client_order_id)
@@ -84,6 +159,11 @@ class OrderManager:
         done = wanted is None or tracked.filled >= wanted  # a notional order fills at once
         status = OrderStatus.FILLED if done else OrderStatus.PARTIALLY_FILLED
         self._update(fill.client_order_id, tracked.order.evolve(status=status))
+        for child in tracked.children:  # the venue arms a bracket's children on the fill
+            held = self._orders[child]
+            if held.is_open:
+                armed = {"status": OrderStatus.ACCEPTED, "quantity": tracked.filled}
+                self._update(child, held.order.evolve(**armed, notional=None))
 
     def on_venue_update(self, order: Order) -> None:
         """The venue changed an order's status on its own (rejected at fill time, cancelled
@@ -98,13 +178,28 @@ class OrderManager:
         change = {"status": order.status, "reason": order.reason or tracked.order.reason}
         self._update(order.client_order_id, tracked.order.evolve(**change))
 
-    # --- queries used by the decision stage and the portfolio -------------------------
+    # --- queries used by the decision stages and the portfolio ------------------------
     def context(self, coid: str) -> tuple[str, tuple[str, ...]]:
         tracked = self._orders[coid]
         return tracked.order.decision_id, tracked.strategies
 
+    def tracked(self, coid: str) -> TrackedOrder | None:
+        """What is known about the order with this client id (``None`` if none)."""
+        return self._orders.get(coid)
+
     def open_orders(self, symbol: str | None = None) -> list[Order]:
+        """Open orders the decision stages sent (bracket children are not among them)."""
         return [t.order for t in self._open.values() if symbol is None or t.order.symbol == symbol]
+
+    def protective_orders(self, symbol: str | None = None) -> list[Order]:
+        """Open bracket children (held until their entry fills, then working)."""
+        return [
+            t.order for t in self._protective.values() if symbol is None or t.order.symbol == symbol
+        ]
+
+    def has_open(self) -> bool:
+        """Whether any order is still open (cheap: the hot path asks before counting)."""
+        return bool(self._open)
 
     def open_count(self, symbol: str) -> int:
         """How many orders for ``symbol`` are still open (without building a list)."""
@@ -127,6 +222,64 @@ class OrderManager:
         )
 
     # --- internals --------------------------------------------------------------------
+    def _place(
+        self,
+        order: Order,
+        strategies: tuple[str, ...],
+        reference_price: Decimal,
+        bracket: Bracket | None,
+    ) -> None:
+        """Free the position from its protective children if ``order`` closes it, record
+        the order, then hand it to the venue (as a bracket when asked and possible)."""
+        self._release_protection(order.symbol, order.side, order.decision_id)
+        coid = order.client_order_id
+        self._store.record_order(self._run_id, order)  # durable before the venue sees it
+        self._orders[coid] = TrackedOrder(order, strategies, reference_price)
+        if bracket is None or self._brackets is None:
+            self._update(coid, self._submit(order))
+            return
+        self._update(coid, self._submit_bracket(order, bracket, strategies, reference_price))
+
+    def _submit_bracket(
+        self,
+        order: Order,
+        bracket: Bracket,
+        strategies: tuple[str, ...],
+        reference_price: Decimal,
+    ) -> Order:
+        assert self._brackets is not None
+        try:
+            entry, *children = self._brackets.submit_bracket(order, *bracket)
+        except TemporaryBrokerError as exc:
+            self._log.warning(
+                "bracket outcome unknown", client_order_id=order.client_order_id, error=str(exc)
+            )
+            known = self._lookup(order)
+            return known or order.evolve(status=OrderStatus.UNKNOWN, reason=exc.one_line())
+        except BrokerError as exc:
+            return order.evolve(status=OrderStatus.REJECTED, reason=exc.one_line())
+        parent = self._orders[order.client_order_id]
+        parent.children = tuple(c.client_order_id for c in children)
+        for child in children:
+            self._orders[child.client_order_id] = TrackedOrder(
+                child, strategies, reference_price, parent=order.client_order_id
+            )
+            self._record(child.client_order_id, child)
+        return entry
+
+    def _release_protection(self, symbol: str, side: OrderSide, decision_id: str) -> None:
+        """Cancel the working bracket children that would close the same position as an
+        order on ``side`` (children still held for an unfilled entry are left alone)."""
+        if not self._protective:
+            return
+        for coid, tracked in list(self._protective.items()):
+            child = tracked.order
+            if child.symbol != symbol or child.side is not side or child.status not in _WORKING:
+                continue
+            self._broker.cancel(coid)
+            reason = f"cancelled: decision {decision_id} closes the position"
+            self._update(coid, child.evolve(status=OrderStatus.CANCELLED, reason=reason))
+
     def _submit(self, order: Order) -> Order:
         try:
             return self._broker.submit(order)
@@ -157,13 +310,24 @@ class OrderManager:
         unchanged = order.status is known.status and (order is known or order == known)
         if unchanged and order.status is not OrderStatus.NEW:
             return  # a repeated report: nothing to record
+        self._record(coid, order)
+
+    def _record(self, coid: str, order: Order) -> None:
+        tracked = self._orders[coid]
         tracked.order = order
+        book = self._protective if tracked.is_protective else self._open
         if tracked.is_open:
-            self._open[coid] = tracked
+            book[coid] = tracked
         else:
-            self._open.pop(coid, None)
+            book.pop(coid, None)
         self._store.record_order(self._run_id, order)
         self._bus.publish(ORDERS, order)
+
+
+def _bracket(stop_loss: Decimal | None, take_profit: Decimal | None) -> Bracket | None:
+    if stop_loss is None or take_profit is None:
+        return None
+    return stop_loss, take_profit
 
 
 def _reserved(tracked: TrackedOrder) -> Decimal:

@@ -24,6 +24,8 @@ from tradebot.domain.messages import (
 )
 from tradebot.domain.position import Position
 from tradebot.domain.run import RunInfo
+from tradebot.ports import RiskCheckpoint
+from tradebot.risk.events import RiskEvent
 
 __all__ = ["NO_STORE", "DiscardingStore"]
 
@@ -71,6 +73,15 @@ class DiscardingStore:
 
     def load_weights(self, names: Sequence[str]) -> dict[str, float]:
         return {name: 1.0 / len(names) for name in names} if names else {}
+
+    def save_risk_state(self, run_id: str, as_of: datetime, state: dict[str, Any]) -> None:
+        return None
+
+    def load_risk_state(self, run_id: str) -> RiskCheckpoint | None:
+        return None
+
+    def record_risk_events(self, run_id: str, events: Sequence[RiskEvent]) -> None:
+        return None
 
     def flush(self) -> None:
         return None

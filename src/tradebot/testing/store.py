@@ -19,6 +19,9 @@ from tradebot.domain.messages import (
 )
 from tradebot.domain.position import Position
 from tradebot.domain.run import RunInfo
+from tradebot.engine.risk_records import encode_event
+from tradebot.ports import RiskCheckpoint
+from tradebot.risk.events import RiskEvent
 
 __all__ = ["FailingStore", "MemoryStore"]
 
@@ -39,6 +42,9 @@ class MemoryStore:
         self.positions: dict[str, list[Position]] = {}
         self.flushes = 0
         self.weights: dict[str, float] = {}
+        self.risk_states: dict[str, RiskCheckpoint] = {}
+        self.risk_events: dict[str, dict[str, RiskEvent]] = {}
+        """Per run, by record id (content-derived, so a repeat collapses), in order."""
 
     def start_run(self, run: RunInfo) -> None:
         self.runs[run.id] = {"info": run, "status": "running", "metrics": {}}
@@ -81,6 +87,17 @@ class MemoryStore:
         for name in names:
             self.weights.setdefault(name, default)
         return {name: self.weights[name] for name in names}
+
+    def save_risk_state(self, run_id: str, as_of: datetime, state: dict[str, Any]) -> None:
+        self.risk_states[run_id] = RiskCheckpoint(as_of, state)
+
+    def load_risk_state(self, run_id: str) -> RiskCheckpoint | None:
+        return self.risk_states.get(run_id)
+
+    def record_risk_events(self, run_id: str, events: Sequence[RiskEvent]) -> None:
+        book = self.risk_events.setdefault(run_id, {})
+        for event in events:
+            book.setdefault(encode_event(event).id, event)
 
     def flush(self) -> None:
         self.flushes += 1

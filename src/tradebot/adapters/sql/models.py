@@ -16,12 +16,13 @@ Money and quantities are :class:`~tradebot.adapters.sql.types.ExactDecimal`, tim
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, ClassVar
 
 from sqlalchemy import (
     Boolean,
+    Date,
     Float,
     ForeignKey,
     ForeignKeyConstraint,
@@ -41,9 +42,12 @@ __all__ = [
     "Base",
     "ClosedTradeRow",
     "DecisionRow",
+    "EarningsDateRow",
     "FillRow",
     "OrderRow",
     "PositionRow",
+    "RiskEventRow",
+    "RiskStateRow",
     "RunRow",
     "SeenItemRow",
     "SentimentRow",
@@ -342,3 +346,44 @@ class SeenItemRow(Base):
 
     key: Mapped[str] = mapped_column(String(80), primary_key=True)
     first_seen_at: Mapped[datetime]
+
+
+class RiskStateRow(Base):
+    """The risk engine's state document of a run (tiers, reserve, breakers, stops, pending
+    entries and tranches, open tax lots, performance window) as of bar time ``as_of``; one
+    per run, the latest save wins. A restart rebuilds the engine from it."""
+
+    __tablename__ = "risk_states"
+
+    run_id: Mapped[str] = _run_id()
+    as_of: Mapped[datetime]
+    state: Mapped[dict[str, Any]]
+    saved_at: Mapped[datetime]
+
+
+class RiskEventRow(Base):
+    """One record of the risk engine's history (append-only): a tier change, a reserve
+    ledger entry, a breaker trip or resolution, a stop move, a closed tax lot or a notice.
+    ``payload`` is the exact event; ``id`` derives from it, so a repeat is stored once."""
+
+    __tablename__ = "risk_events"
+    __table_args__ = (Index(None, "run_id", "kind", "ts"), Index(None, "symbol", "ts"))
+
+    run_id: Mapped[str] = _run_id()
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(24))
+    ts: Mapped[datetime]
+    symbol: Mapped[str | None] = mapped_column(SYMBOL)
+    payload: Mapped[dict[str, Any]]
+
+
+class EarningsDateRow(Base):
+    """A results-announcement date imported with ``tradebot data import-earnings``; the
+    engine reads these on top of the bundled calendar. Not owned by a run."""
+
+    __tablename__ = "earnings_dates"
+
+    symbol: Mapped[str] = mapped_column(SYMBOL, primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    source: Mapped[str] = mapped_column(String(200))
+    imported_at: Mapped[datetime]

@@ -15,7 +15,7 @@ from sqlalchemy import Engine, Select, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from tradebot.adapters.sql import mapping
+from tradebot.adapters.sql import mapping, risk_tables
 from tradebot.adapters.sql.connect import store_error
 from tradebot.adapters.sql.mapping import RunRecord
 from tradebot.adapters.sql.models import (
@@ -25,6 +25,7 @@ from tradebot.adapters.sql.models import (
     FillRow,
     OrderRow,
     PositionRow,
+    RiskEventRow,
     RunRow,
     SentimentRow,
     SignalRow,
@@ -43,6 +44,7 @@ from tradebot.domain.messages import (
     TradingDecision,
 )
 from tradebot.domain.position import Position
+from tradebot.risk.events import RiskEvent
 
 __all__ = ["StoreReads"]
 
@@ -115,6 +117,27 @@ class StoreReads:
     def snapshots(self, run_id: str) -> list[PortfolioSnapshot]:
         query = select(SnapshotRow).where(SnapshotRow.run_id == run_id)
         return self._all(query.order_by(SnapshotRow.ts), mapping.snapshot_from)
+
+    def recent_decisions(
+        self, *, symbol: str | None = None, run_id: str | None = None, limit: int = 20
+    ) -> list[TradingDecision]:
+        """The newest decisions first (about ``symbol``, of run ``run_id``), at most ``limit``."""
+        if limit < 1:
+            raise ValueError(f"limit must be at least 1, got {limit}")
+        query = select(DecisionRow).order_by(DecisionRow.ts.desc(), DecisionRow.id.desc())
+        if symbol is not None:
+            query = query.where(DecisionRow.symbol == symbol.upper())
+        if run_id is not None:
+            query = query.where(DecisionRow.run_id == run_id)
+        return self._all(query.limit(limit), mapping.decision_from)
+
+    def risk_events(self, run_id: str, kind: str | None = None) -> list[RiskEvent]:
+        """The run's risk history records (of ``kind``, e.g. ``"breaker"``), oldest first."""
+        query = select(RiskEventRow).where(RiskEventRow.run_id == run_id)
+        if kind is not None:
+            query = query.where(RiskEventRow.kind == kind)
+        order = (RiskEventRow.ts, RiskEventRow.kind, RiskEventRow.id)
+        return self._all(query.order_by(*order), risk_tables.event_from)
 
     def positions(self, run_id: str) -> list[Position]:
         """The run's open positions as last saved (what a restart rebuilds the ledger from)."""

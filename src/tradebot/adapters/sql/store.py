@@ -20,10 +20,10 @@ from sqlalchemy import Executable, Table, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import SQLAlchemyError
 
-from tradebot.adapters.sql import mapping, seen_items
+from tradebot.adapters.sql import mapping, risk_tables, seen_items
 from tradebot.adapters.sql.connect import open_engine, store_error
 from tradebot.adapters.sql.migrate import current_on, head, upgrade_engine
-from tradebot.adapters.sql.models import RunRow, StrategyRow, WeightChangeRow
+from tradebot.adapters.sql.models import RiskStateRow, RunRow, StrategyRow, WeightChangeRow
 from tradebot.adapters.sql.reads import StoreReads
 from tradebot.adapters.sql.types import to_utc
 from tradebot.adapters.sql.writer import WriteBuffer, Writer
@@ -40,6 +40,9 @@ from tradebot.domain.messages import (
 )
 from tradebot.domain.position import Position
 from tradebot.domain.run import RunInfo
+from tradebot.ports import RiskCheckpoint
+from tradebot.risk.earnings import EarningsCalendar
+from tradebot.risk.events import RiskEvent
 
 __all__ = ["SqlStore"]
 
@@ -182,6 +185,44 @@ class SqlStore(StoreReads):
             raise StoreError(f"cannot save positions of run {run_id!r}: {exc}", "") from exc
         self._buffer.positions[run_id] = rows
         self._added()
+
+    def save_risk_state(self, run_id: str, as_of: datetime, state: dict[str, Any]) -> None:
+        """Replace the run's risk-state document (the latest save wins)."""
+        self._check_open()
+        self._buffer.risk_states[run_id] = risk_tables.risk_state_row(run_id, as_of, state)
+        self._added()
+
+    def load_risk_state(self, run_id: str) -> RiskCheckpoint | None:
+        """The run's last saved risk-state document (flushed saves only)."""
+        self._check_open()
+        with self.session() as session:
+            row = session.get(RiskStateRow, run_id)
+            return None if row is None else risk_tables.checkpoint_from(row)
+
+    def record_risk_events(self, run_id: str, events: Sequence[RiskEvent]) -> None:
+        """Append risk history records; one recorded before (same content) is ignored."""
+        self._check_open()
+        if not events:
+            return
+        try:
+            rows = risk_tables.risk_event_rows(run_id, events)
+        except (TypeError, ValueError) as exc:
+            raise StoreError(f"cannot record risk events of run {run_id!r}: {exc}", "") from exc
+        for row in rows:
+            self._buffer.add_risk_event(row)
+        self._added()
+
+    def import_earnings(self, calendar: EarningsCalendar, source: str, ts: datetime) -> int:
+        """Add imported earnings dates (committed at once); return how many were new."""
+        self._check_open()
+        return risk_tables.import_earnings(
+            self._engine, self._url, self._insert, calendar, source, ts
+        )
+
+    def imported_earnings(self) -> EarningsCalendar:
+        """Every earnings date imported into this database."""
+        self._check_open()
+        return risk_tables.read_earnings(self._engine, self._url)
 
     def flush(self) -> None:
         """Make everything recorded so far durable, in one transaction."""

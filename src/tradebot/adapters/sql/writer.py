@@ -12,7 +12,9 @@ Semantics per table, identical whether rows meet in one batch or across batches:
 * orders: upsert by ``(run_id, client_order_id)`` — the last recorded state wins, and a
   broker order id once known is never forgotten;
 * portfolio snapshots: upsert by ``(run_id, ts)`` — the last one recorded wins;
-* positions: each save replaces the run's whole set.
+* positions: each save replaces the run's whole set;
+* risk states: upsert by ``run_id`` — the latest save wins; risk events: insert, ignore a
+  record whose (content-derived) id exists.
 """
 
 from __future__ import annotations
@@ -34,6 +36,8 @@ from tradebot.adapters.sql.models import (
     FillRow,
     OrderRow,
     PositionRow,
+    RiskEventRow,
+    RiskStateRow,
     SentimentRow,
     SignalRow,
     SnapshotRow,
@@ -61,6 +65,8 @@ class WriteBuffer:
         self.closed_trades: list[Row] = []
         self.snapshots: dict[tuple[str, datetime], Row] = {}
         self.positions: dict[str, list[Row]] = {}
+        self.risk_states: dict[str, Row] = {}
+        self.risk_events: dict[tuple[str, str], Row] = {}
         self.pending = 0
 
     def add_article(self, row: Row) -> None:
@@ -78,6 +84,9 @@ class WriteBuffer:
 
     def add_snapshot(self, row: Row) -> None:
         self.snapshots[(row["run_id"], row["ts"])] = row
+
+    def add_risk_event(self, row: Row) -> None:
+        self.risk_events.setdefault((row["run_id"], row["id"]), row)
 
 
 class _Bulk:
@@ -170,6 +179,19 @@ class Writer:
         )
         self._snapshots = _Bulk(snapshot_upsert, dialect)
 
+        states = _table(RiskStateRow)
+        state_insert = insert(states).values(saved_at=func.now())
+        state_upsert = state_insert.on_conflict_do_update(
+            index_elements=[states.c.run_id],
+            set_={
+                "as_of": state_insert.excluded.as_of,
+                "state": state_insert.excluded.state,
+                "saved_at": func.now(),
+            },
+        )
+        self._risk_states = _Bulk(state_upsert, dialect)
+        self._risk_events = ignore(RiskEventRow)
+
         self._positions_table = _table(PositionRow)
         self._positions = _Bulk(insert(self._positions_table), dialect)
 
@@ -184,6 +206,8 @@ class Writer:
             (self._fills, buffer.fills),
             (self._closed_trades, buffer.closed_trades),
             (self._snapshots, list(buffer.snapshots.values())),
+            (self._risk_states, list(buffer.risk_states.values())),
+            (self._risk_events, list(buffer.risk_events.values())),
         )
         written = 0
         for bulk, rows in batches:
