@@ -32,8 +32,13 @@ __all__ = ["DecisionStage", "SizingRules"]
 
 _ALL_IN_QUANTUM = Decimal("1e-12")
 """The smallest quantity an all-in (notional) order is sized to at the venue."""
+_QUANTUM_TEXT = str(_ALL_IN_QUANTUM)
 _ZERO = Decimal(0)
 _PRICE_PLACES = Decimal("1e-8")
+_NOT_ALREADY_LONG, _NOT_ALREADY_SHORT = (
+    f"not already {Direction.LONG}",
+    f"not already {Direction.SHORT}",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,14 +142,16 @@ class DecisionStage:
 
     def _entry(self, signal: Signal, price: Decimal, trace: list[DecisionCheck]) -> _Sizing:
         symbol = signal.symbol
-        side = OrderSide.BUY if signal.direction is Direction.LONG else OrderSide.SELL
-        _check(trace, f"not already {signal.direction}", True, "flat")
+        long = signal.direction is Direction.LONG
+        side = OrderSide.BUY if long else OrderSide.SELL
+        _check(trace, _NOT_ALREADY_LONG if long else _NOT_ALREADY_SHORT, True, "flat")
         pending = self._orders.open_count(symbol)
         if not _check(trace, "no open order", not pending, f"{pending} open order(s)"):
             return _skip(f"an order for {symbol} is still open")
         positions = self._portfolio.positions
-        entering = sum(1 for o in self._orders.open_orders() if o.symbol not in positions)
-        busy = len(positions) + entering
+        busy = len(positions)
+        if self._orders.has_open():
+            busy += sum(1 for o in self._orders.open_orders() if o.symbol not in positions)
         limit = self._rules.max_open_positions
         if not _check(
             trace,
@@ -158,10 +165,13 @@ class DecisionStage:
         unit_cost = price * (1 + self._rules.cash_buffer + self._rules.commission_rate)
         if self._rules.all_in:  # the amount goes out as a notional; the venue sizes it
             enough = available >= unit_cost * _ALL_IN_QUANTUM
-            detail = f"all-in with {available} of cash"
-            if not enough:
-                detail = f"{available} of cash buys less than {_ALL_IN_QUANTUM} unit"
-            inputs = {"available_cash": str(available), "min_quantity": str(_ALL_IN_QUANTUM)}
+            cash = str(available)
+            detail = (
+                f"all-in with {cash} of cash"
+                if enough
+                else f"{cash} of cash buys less than {_QUANTUM_TEXT} unit"
+            )
+            inputs = {"available_cash": cash, "min_quantity": _QUANTUM_TEXT}
             if not _check(trace, "cash to invest", enough, detail, inputs):
                 return _skip("no cash to invest")
             reason = f"enter {signal.direction} all-in: signal strength {signal.strength:.2f}"

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import gc
 import heapq
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence, Sized
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -303,6 +303,8 @@ class Kernel:
             trade_from=self._trade_from,
             snapshot_interval_s=self._snapshot_interval_s,
         )
+        if isinstance(self.feed, Sized):
+            self.ledger.curve.reserve(len(self.feed))  # at most one point per bar
         status = "completed"
         try:
             for block in self.feed.batches():

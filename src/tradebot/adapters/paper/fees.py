@@ -45,8 +45,9 @@ class FeeSchedule:
         the units never cost more than ``cash``."""
         per_unit = price * (1 + self.rate) + self.per_share
         by_variable = (cash - self.per_order) / per_unit
-        by_minimum = (cash - self.minimum) / price
-        units = min(by_variable, by_minimum).quantize(_UNIT_PLACES, rounding=ROUND_DOWN)
+        if self.minimum:
+            by_variable = min(by_variable, (cash - self.minimum) / price)
+        units = by_variable.quantize(_UNIT_PLACES, rounding=ROUND_DOWN)
         # the fee is rounded to 1e-10 and may round up past the cash: step back by whole
         # unit quanta until the exact total fits (one step in practice, never more than two)
         while units > 0 and (excess := price * units + self.fee(price, units) - cash) > 0:

@@ -22,8 +22,8 @@ fill is exactly the data's price, never a binary-float neighbour of it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from decimal import Decimal
+from typing import NamedTuple
 
 from tradebot.domain.bar import Bar
 from tradebot.domain.enums import OrderSide, OrderType
@@ -67,8 +67,7 @@ class BarPrices:
         return self._low
 
 
-@dataclass(frozen=True, slots=True)
-class Match:
+class Match(NamedTuple):
     """The outcome for one order on one bar.
 
     ``price`` is the fill price, or ``None`` when the order keeps working; ``triggered``

@@ -49,6 +49,8 @@ def to_ns(ts: Timestamps) -> IntArray:
     index is brought to nanoseconds before its integers are read.
     """
     if isinstance(ts, np.ndarray) and ts.dtype.kind == "M":
+        if ts.dtype == np.dtype("datetime64[ns]"):
+            return ts.view(np.int64)  # already nanoseconds: no copy
         return ts.astype("datetime64[ns]").view(np.int64)
     if isinstance(ts, pd.DatetimeIndex):
         index = ts
