@@ -9,12 +9,14 @@ silently ignored setting. Secrets are ``SecretStr`` and are masked by :func:`mas
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from decimal import Decimal
+from enum import Enum
 from pathlib import Path
 from typing import Any, ClassVar, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, model_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -24,6 +26,8 @@ from pydantic_settings import (
 
 from tradebot.domain.enums import Timeframe
 from tradebot.domain.errors import ConfigError
+from tradebot.risk.config import RiskConfig
+from tradebot.risk.tiers import TierName as RiskTier
 
 __all__ = [
     "BrokerSettings",
@@ -90,9 +94,51 @@ class BrokerSettings(_Section):
     alpaca_api_secret: SecretStr | None = None
 
 
+_REFERENCE_ONLY = (
+    "sizing",
+    "position_fraction",
+    "cash_buffer",
+    "fractional",
+    "allow_short",
+    "stop_loss",
+    "take_profit",
+)
+
+
 class RiskSettings(_Section):
+    """Which decision stage decides every trade, and how.
+
+    ``engine: autonomous`` (the default) is the risk engine (:mod:`tradebot.risk`): tiers,
+    ATR stops, reserve pool, circuit breakers, gradual entry and the rest, configured by
+    ``tier`` (the starting tier) and ``rules`` (a :class:`~tradebot.risk.RiskConfig`: every
+    default in one place, e.g. ``rules: {gradual: {enabled: false}}``).
+
+    ``engine: reference`` is the plain stage the peer benchmark's standard case uses; the
+    settings ``sizing`` (``fraction`` or ``all_in``), ``position_fraction``, ``cash_buffer``,
+    ``fractional``, ``allow_short``, ``stop_loss`` and ``take_profit`` are its own and keep
+    meaning what they always meant: given without ``engine``, any of them selects the
+    reference stage (with ``engine: autonomous`` a value other than the default is an
+    error). ``max_open_positions`` applies to both stages when given; unset, the reference
+    stage allows 8 and the engine ``rules.portfolio.max_open_positions`` (10).
+    """
+
+    engine: Literal["autonomous", "reference"] = Field(
+        default="autonomous",
+        description="autonomous: the risk engine; reference: fixed-fraction or all-in sizing",
+    )
+    tier: RiskTier | None = Field(
+        default=None, description="starting tier of the autonomous engine (default: rules.tier)"
+    )
+    rules: RiskConfig = Field(
+        default_factory=RiskConfig, description="the autonomous engine's rules (RiskConfig)"
+    )
     position_fraction: Decimal = Field(default=Decimal("0.10"), gt=0, le=1)
-    max_open_positions: int = Field(default=8, ge=1)
+    max_open_positions: int | None = Field(
+        default=None,
+        ge=1,
+        description="both stages; unset: 8 for the reference stage, "
+        "rules.portfolio.max_open_positions (10) for the autonomous engine",
+    )
     cash_buffer: Decimal = Field(
         default=Decimal("0.02"),
         ge=0,
@@ -114,6 +160,43 @@ class RiskSettings(_Section):
     take_profit: Decimal | None = Field(
         default=None, gt=0, le=10, description="target this fraction above a long's entry"
     )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _reference_settings_select_the_reference_stage(cls, data: Any) -> Any:
+        given = isinstance(data, dict) and any(key in data for key in _REFERENCE_ONLY)
+        if given and "engine" not in data:
+            return {**data, "engine": "reference"}
+        return data
+
+    @model_validator(mode="after")
+    def _no_reference_settings_for_the_engine(self) -> RiskSettings:
+        fields = type(self).model_fields
+        given = [n for n in _REFERENCE_ONLY if getattr(self, n) != fields[n].get_default()]
+        if self.engine == "autonomous" and given:
+            raise ValueError(
+                f"{', '.join(given)} belong(s) to the reference stage, not engine: autonomous "
+                "(set engine: reference, or tune the engine under rules)"
+            )
+        return self
+
+    @property
+    def reference_max_open_positions(self) -> int:
+        """The reference stage's position limit (8 unless given)."""
+        return 8 if self.max_open_positions is None else self.max_open_positions
+
+    def risk_config(self) -> RiskConfig:
+        """The autonomous engine's configuration: ``rules`` with ``tier`` and a given
+        ``max_open_positions`` applied."""
+        config = self.rules
+        if self.tier is not None:
+            config = config.model_copy(update={"tier": self.tier})
+        if self.max_open_positions is not None:
+            portfolio = config.portfolio.model_copy(
+                update={"max_open_positions": self.max_open_positions}
+            )
+            config = config.model_copy(update={"portfolio": portfolio})
+        return config
 
 
 class StrategySettings(_Section):
@@ -306,8 +389,10 @@ def _mask(value: Any) -> Any:
     if isinstance(value, SecretStr):
         return "**********"
     if isinstance(value, dict):
-        return {k: _mask(v) for k, v in value.items()}
-    if isinstance(value, Decimal | Path | Timeframe):
+        return {(k.value if isinstance(k, Enum) else k): _mask(v) for k, v in value.items()}
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, Decimal | Path | timedelta):
         return str(value)
     if isinstance(value, str):
         return mask_url(value)

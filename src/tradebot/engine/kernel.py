@@ -11,6 +11,13 @@ at the same timestamp.
 
 Bars before ``trade_from`` only warm the strategies up (Freqtrade's startup candles): no
 signal, order, snapshot or equity point comes from them.
+
+The decision stage is the autonomous risk engine's (:class:`RiskStage`, given ``risk``) or
+the reference one (:class:`DecisionStage`). The risk stage needs every bar (stops, ATR,
+stale prices), so it keeps the kernel on the per-bar path. A stop request ends the run at a
+bar-time boundary (every bar of the current time is processed first), and a clean end saves
+the decision stage's state with that time, from which ``resume`` continues the run
+(:mod:`tradebot.engine.resume`).
 """
 
 from __future__ import annotations
@@ -40,6 +47,8 @@ from tradebot.engine.news_stage import NewsStage
 from tradebot.engine.order_manager import OrderManager
 from tradebot.engine.portfolio import Portfolio
 from tradebot.engine.portfolio_stage import PortfolioStage
+from tradebot.engine.resume import Replay, ResumePoint
+from tradebot.engine.risk_stage import RiskSetup, RiskStage
 from tradebot.engine.signal_stage import SignalStage
 from tradebot.engine.topics import (
     DECISIONS,
@@ -48,7 +57,9 @@ from tradebot.engine.topics import (
     NEWS_RAW,
     NEWS_SCORED,
     ORDER_UPDATES,
+    ORDERS,
     SIGNALS,
+    TRADES_CLOSED,
 )
 from tradebot.ops.logging import get_logger
 from tradebot.ports import (
@@ -136,10 +147,14 @@ class Kernel:
         borrow_rate: Decimal = Decimal(0),
         sentiment_half_life: timedelta = timedelta(hours=4),
         news_seen: SeenItems | None = None,
+        risk: RiskSetup | None = None,
+        resume: ResumePoint | None = None,
     ) -> None:
         """``batch=False`` forces the per-bar path even where the batch path could run;
         ``snapshots=False`` records no portfolio snapshots (for a store that keeps nothing);
-        ``borrow_rate`` is the yearly stock-borrow fee of short positions."""
+        ``borrow_rate`` is the yearly stock-borrow fee of short positions; ``risk`` makes the
+        autonomous risk engine the decision stage (``rules`` then serve nothing); ``resume``
+        continues the run ``run`` from what the store recorded of it."""
         self.run_info = run
         self.clock = clock
         self.feed = feed
@@ -174,14 +189,25 @@ class Kernel:
             threshold=threshold,
             sentiment_half_life=sentiment_half_life,
         )
-        self.decisions = DecisionStage(
-            run_id=rid,
-            rules=rules,
-            portfolio=self.portfolio,
-            orders=self.orders,
-            store=store,
-            bus=bus,
-        )
+        self.decisions: DecisionStage | RiskStage
+        if risk is not None:
+            self.decisions = RiskStage(
+                run_id=rid,
+                setup=risk,
+                portfolio=self.portfolio,
+                orders=self.orders,
+                store=store,
+                bus=bus,
+            )
+        else:
+            self.decisions = DecisionStage(
+                run_id=rid,
+                rules=rules,
+                portfolio=self.portfolio,
+                orders=self.orders,
+                store=store,
+                bus=bus,
+            )
         self.news = NewsStage(
             run_id=rid,
             model=sentiment,
@@ -191,10 +217,24 @@ class Kernel:
             seen=news_seen,
         )
         self.news_share = StrategyContributions("news")
+        self._replay: Replay | None = None
+        if resume is not None:
+            risk_stage = self.decisions if isinstance(self.decisions, RiskStage) else None
+            self._replay = Replay(
+                resume,
+                orders=self.orders,
+                execution=self.execution,
+                ledger=self.ledger,
+                signals=self.signals,
+                risk=risk_stage,
+            )
         self._wire()
 
     def _wire(self) -> None:
         sub = self._bus.subscribe
+        risk = self.decisions if isinstance(self.decisions, RiskStage) else None
+        if risk is not None:  # first: the close of a bar time comes before the next fills
+            sub(MARKET_BARS, risk.before_bar, stage=RiskStage.stage)
         sub(MARKET_BARS, self.execution.on_bar, stage=ExecutionStage.stage)
         sub(MARKET_BARS, self.ledger.on_bar, stage=PortfolioStage.stage)
         sub(MARKET_BARS, self.signals.on_bar, stage=SignalStage.stage)
@@ -207,6 +247,12 @@ class Kernel:
         sub(FILLS, self.orders.on_fill, stage=OrderManager.stage)
         sub(ORDER_UPDATES, self.orders.on_venue_update, stage=OrderManager.stage)
         sub(FILLS, self.ledger.on_fill, stage=PortfolioStage.stage)
+        if risk is not None:  # after the ledger: fills see the updated position
+            sub(TRADES_CLOSED, risk.on_trade_closed, stage=RiskStage.stage)
+            sub(FILLS, risk.on_fill, stage=RiskStage.stage)
+            sub(ORDERS, risk.on_order, stage=RiskStage.stage)
+        if self._replay is not None:
+            sub(FILLS, self._replay.on_fill, stage="resume")
 
     def stop(self) -> None:
         """Ask the loop to finish after the current event (safe from a signal handler)."""
@@ -219,9 +265,12 @@ class Kernel:
     def uses_batch_path(self) -> bool:
         """Whether :meth:`run` takes the batch path: nothing waits between bars (instant
         clock), the feed has blocks, the venue says which symbols have working orders, and
-        no news must be interleaved with the bars."""
+        no news must be interleaved with the bars; and the decision stage does not need
+        every bar, and no recorded past is being replayed."""
         return (
             self._batch
+            and self._replay is None
+            and not getattr(self.decisions, "needs_every_bar", False)
             and self._news is None
             and getattr(self.clock, "instant", False)
             and isinstance(self.feed, BatchFeed)
@@ -251,25 +300,40 @@ class Kernel:
             self.clock.advance_to,
             self.ledger.close_time,
         )
+        replay = self._replay
+        risk = self.decisions if isinstance(self.decisions, RiskStage) else None
         bars = 0
         try:
             for item in self._events():
-                if self._stopping:
-                    status = "stopped"
-                    break
                 if isinstance(item, Bar):
                     is_bar, ts = True, item.ts
                 else:
                     is_bar, ts = False, item.published_at
+                if self._stopping and ts != current:  # stop between bar times, never inside
+                    status = "stopped"
+                    break
                 if trade_from is not None and ts < trade_from:
                     if is_bar:  # history before the period only warms the strategies up
                         done["warmup_bars"] += 1
                         self.signals.warm_up(cast(Bar, item))
+                        if risk is not None:
+                            risk.warm_up(cast(Bar, item))
                     continue
+                if replay is not None and ts > replay.as_of:  # the recorded past is done
+                    replay.finish()
+                    replay = None
                 if is_bar and ts != current:  # the equity curve has a point per bar time
                     if current is not None:
                         close_time(current, ts)
                     current = ts
+                if replay is not None:  # resuming: the past again, unpaced, deciding nothing
+                    if is_bar:
+                        bars += 1
+                        replay.bar(cast(Bar, item))
+                    else:
+                        done["articles"] += 1
+                        publish(NEWS_RAW, item)
+                    continue
                 advance(ts)
                 if is_bar:
                     bars += 1
@@ -279,11 +343,17 @@ class Kernel:
                 else:
                     done["articles"] += 1
                     publish(NEWS_RAW, item)
-        except KeyboardInterrupt:
-            status = "stopped"
+            if replay is not None and status == "stopped":  # still in the recorded past:
+                done["bars"] = bars  # its saved state stays the one to resume from
+                return self._finish(current, status, done, save=False)
+            if replay is not None:
+                replay.finish()
+        except KeyboardInterrupt:  # inside a bar time: no state saved, resume from the last
+            done["bars"] = bars
+            return self._finish(current, "stopped", done, save=False)
         except BaseException:
             done["bars"] = bars
-            self._finish(current, "failed", done)
+            self._finish(current, "failed", done, save=False)
             raise
         done["bars"] = bars
         return self._finish(current, status, done)
@@ -318,7 +388,7 @@ class Kernel:
             status = "stopped"
         except BaseException:
             counts = {"bars": driver.bars, "articles": 0, "warmup_bars": driver.warmup_bars}
-            self._finish(None, "failed", counts)
+            self._finish(None, "failed", counts, save=False)
             raise
         counts = {"bars": driver.bars, "articles": 0, "warmup_bars": driver.warmup_bars}
         return self._finish(None, status, counts)
@@ -329,9 +399,18 @@ class Kernel:
             return bars
         return heapq.merge(self._news.articles(), bars, key=_event_order)
 
-    def _finish(self, current: datetime | None, status: str, counts: dict[str, int]) -> RunResult:
+    def _finish(
+        self, current: datetime | None, status: str, counts: dict[str, int], save: bool = True
+    ) -> RunResult:
+        """``save``: the run ended cleanly after bar time ``current``; the decision stage
+        closes that time and saves its state with it (what a resume continues from)."""
         if current is not None:
             self.ledger.close_time(current, None)
+        if save and current is not None:
+            if isinstance(self.decisions, RiskStage):
+                self.decisions.finish(current)
+            else:
+                self._store.save_risk_state(self.run_info.id, current, {})
         self.ledger.save_positions()
         counts |= {
             "signals": self.signals.emitted,

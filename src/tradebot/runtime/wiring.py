@@ -5,6 +5,10 @@ store that writes in batches; paper replays get a paced clock and a store that c
 record before the next step. Everything else — feed, broker, strategy, stages — is the same
 object graph.
 
+The decision stage is the autonomous risk engine unless ``risk.engine`` is ``reference``
+(:func:`risk_setup`: the bundled sector table, the bundled earnings calendar merged with
+the dates imported into the database, and the XNYS sessions over the data's span).
+
 News is scored by ``build_analyzer(settings.sentiment.analyzer, ...)`` (the lexicon by
 default), built only when the run has news. The memory of scored news is fresh for every
 replay and the store's own only for sessions on live sources (:func:`news_memory`).
@@ -13,7 +17,7 @@ replay and the store's own only for sessions on live sources (:func:`news_memory
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +32,7 @@ from tradebot.adapters.parquet.feed import ParquetReplayFeed
 from tradebot.adapters.sql.store import SqlStore
 from tradebot.config import Settings
 from tradebot.data import sample_data_dir
+from tradebot.data.reference import bundled_earnings, bundled_sectors
 from tradebot.domain.enums import Mode, Timeframe
 from tradebot.domain.errors import ConfigError
 from tradebot.domain.run import RunInfo
@@ -36,14 +41,24 @@ from tradebot.engine.clock import LiveClock, PacedClock, SimClock
 from tradebot.engine.decision_stage import SizingRules
 from tradebot.engine.ids import stable_id
 from tradebot.engine.kernel import Kernel
+from tradebot.engine.resume import ResumePoint
+from tradebot.engine.risk_stage import RiskSetup
 from tradebot.ports import Clock, NewsSource, SeenItems, SentimentModel, Store
+from tradebot.risk import RiskEngine, exchange_sessions
 from tradebot.runtime.analyzers import build_analyzer
 from tradebot.runtime.discarding_store import NO_STORE, DiscardingStore
 from tradebot.runtime.revision import code_revision
 from tradebot.sentiment.unavailable import UnavailableAnalyzer
 from tradebot.strategies.registry import load_registry, make_factory
 
-__all__ = ["RunRequest", "build_kernel", "news_memory", "open_store", "warmup_start"]
+__all__ = [
+    "RunRequest",
+    "build_kernel",
+    "news_memory",
+    "open_store",
+    "risk_setup",
+    "warmup_start",
+]
 
 _RUN_PREFIX = {Mode.BACKTEST: "bt", Mode.PAPER: "paper", Mode.LIVE: "live"}
 
@@ -79,7 +94,16 @@ def open_store(settings: Settings, mode: Mode) -> Store:
     return SqlStore(settings.store.url, batch_size=batch)
 
 
-def build_kernel(settings: Settings, request: RunRequest, store: Store) -> Kernel:
+def build_kernel(
+    settings: Settings,
+    request: RunRequest,
+    store: Store,
+    *,
+    run: RunInfo | None = None,
+    resume: ResumePoint | None = None,
+) -> Kernel:
+    """The kernel for ``request``; ``run`` and ``resume`` continue a recorded run instead of
+    starting a new one (:func:`tradebot.runtime.resume_run.resume_kernel`)."""
     data_dir = request.data_dir or settings.data.dir or sample_data_dir("equities_daily")
     names = request.strategies or settings.strategy.names
     params = {
@@ -113,7 +137,7 @@ def build_kernel(settings: Settings, request: RunRequest, store: Store) -> Kerne
     )
     rules = SizingRules(
         position_fraction=settings.risk.position_fraction,
-        max_open_positions=settings.risk.max_open_positions,
+        max_open_positions=settings.risk.reference_max_open_positions,
         cash_buffer=settings.risk.cash_buffer,
         commission_rate=settings.broker.commission_rate,
         fractional=settings.risk.fractional,
@@ -122,9 +146,9 @@ def build_kernel(settings: Settings, request: RunRequest, store: Store) -> Kerne
         stop_loss=settings.risk.stop_loss,
         take_profit=settings.risk.take_profit,
     )
-    weights = store.load_weights(names)
+    weights = store.load_weights(names) if run is None else dict(run.config.get("weights", {}))
     started = LiveClock().now()
-    run = RunInfo(
+    run = run or RunInfo(
         id=f"{_RUN_PREFIX[request.mode]}-{started:%Y%m%dT%H%M%S}-"
         + stable_id(request, started.isoformat(), length=8),
         mode=request.mode,
@@ -165,7 +189,36 @@ def build_kernel(settings: Settings, request: RunRequest, store: Store) -> Kerne
         borrow_rate=settings.broker.borrow_rate,
         sentiment_half_life=timedelta(hours=settings.sentiment.half_life_hours),
         news_seen=news_memory(store, replay=not isinstance(news, PollingNewsSource)),
+        risk=risk_setup(settings, feed, store) if settings.risk.engine == "autonomous" else None,
+        resume=resume,
     )
+
+
+def risk_setup(settings: Settings, feed: ParquetReplayFeed, store: Store) -> RiskSetup:
+    """The risk engine for a run on ``feed``: its rules from the settings, the bundled
+    sectors, the bundled earnings dates with those imported into the store, and the XNYS
+    sessions from a month before the first bar to a month after the last."""
+    earnings = bundled_earnings()
+    imported = getattr(store, "imported_earnings", None)
+    if imported is not None:
+        earnings = earnings.merged(imported())
+    spans = [feed.frame(symbol).index for symbol in feed.symbols]
+    firsts = [index[0] for index in spans if len(index)]
+    lasts = [index[-1] for index in spans if len(index)]
+    today = LiveClock().now()
+    first = min(firsts).to_pydatetime() if firsts else today
+    last = max(lasts).to_pydatetime() if lasts else today
+    calendar = exchange_sessions(
+        (first - timedelta(days=31)).astimezone(UTC).date(),
+        (last + timedelta(days=31)).astimezone(UTC).date(),
+    )
+    engine = RiskEngine(
+        settings.risk.risk_config(),
+        sectors=bundled_sectors(),
+        earnings=earnings,
+        calendar=calendar,
+    )
+    return RiskSetup(engine, calendar)
 
 
 def news_memory(store: Store, *, replay: bool) -> SeenItems:
