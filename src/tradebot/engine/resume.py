@@ -152,6 +152,7 @@ class Replay:
         self._risk = risk
         self._next = 0
         self._seen: set[str] = set()
+        self.done = False
         if risk is not None:
             risk.replaying = True
 
@@ -161,7 +162,7 @@ class Replay:
 
     def on_fill(self, fill: Fill) -> None:
         """Subscribed to ``fills`` for the replay: each must be one the run recorded."""
-        if fill.fill_id in self._seen:
+        if self.done or fill.fill_id in self._seen:
             return
         recorded = self.point.fills.get(fill.fill_id)
         if recorded != fill:
@@ -191,6 +192,7 @@ class Replay:
                 f"resuming: {len(missing)} recorded fill(s) did not replay, first {missing[0]}",
                 "resume with the data, settings and tradebot version the run started with",
             )
+        self.done = True
         if self._risk is not None:
             if self.point.state:
                 self._risk.restore(self.point.as_of, self.point.state)
