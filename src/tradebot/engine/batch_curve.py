@@ -34,7 +34,11 @@ def marks_at(positions: IntArray, closes: FloatArray, fallback: float, at: IntAr
     ``fallback`` before the first."""
     if not len(positions):
         return np.full(len(at), fallback)
-    j = np.searchsorted(positions, at, side="right") - 1
+    first = int(positions[0])
+    if int(positions[-1]) - first + 1 == len(positions):  # every position: no search needed
+        j = np.minimum(at - first, len(positions) - 1)
+    else:
+        j = np.searchsorted(positions, at, side="right") - 1
     return np.where(j >= 0, closes[np.maximum(j, 0)], fallback)
 
 

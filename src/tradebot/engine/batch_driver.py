@@ -195,8 +195,8 @@ class BatchDriver:
                 return np.full(len(at), before or 0.0)
             return marks_at(sym.position_array, sym.close_array, before or 0.0, at)
 
-        states = [walk.initial, *(state for _, state in walk.changes)]
-        change_at = np.array([i for i, _ in walk.changes], dtype=np.int64)
+        states = walk.states
+        change_at = np.array(walk.change_at, dtype=np.int64)
         equity, held = equity_points(states, change_at, groups, marks)
         ledger = self._ledger
         joined = [(name, close, -1) for name, close in ledger.first_closes.items()]
@@ -241,7 +241,10 @@ class _Walk:
         self.portfolio = driver._portfolio
         self.initial: FloatHoldings = self.portfolio.float_holdings()
         self.marks_before = {name: self.portfolio.mark(name) for name in block.symbols}
-        self.changes: list[tuple[int, FloatHoldings]] = []
+        self.states: list[FloatHoldings] = [self.initial]
+        """The ledger after each visit that moved it (``states[0]``: as the block began)."""
+        self.change_at: list[int] = []
+        """Block position of each change (``states[k + 1]`` holds from ``change_at[k]``)."""
         self._version = self.portfolio.version
         self._wakes: dict[str, int] = {}
         self._times: dict[int, datetime] = {}
@@ -286,7 +289,8 @@ class _Walk:
             d._ledger.bucket_end(ts)
         if portfolio.version != self._version:
             self._version = portfolio.version
-            self.changes.append((i, portfolio.float_holdings()))
+            self.change_at.append(i)
+            self.states.append(portfolio.float_holdings())
         if working:
             self._schedule(i)
 
@@ -298,12 +302,13 @@ class _Walk:
         """The times of the bars the walk will visit — the events and, for a signal, its
         symbol's next bar (where an order would fill) — made in one vectorised call."""
         block = self.block
-        follow = []
-        for i in self.votes:
-            nxt = self.by_name[self._symbol_at(i)].next_position(i)
-            if nxt is not None:
-                follow.append(nxt)
-        at = np.unique(np.array(events + follow, dtype=np.int64))
+        votes = np.fromiter(self.votes, dtype=np.int64, count=len(self.votes))
+        parts = [np.asarray(events, dtype=np.int64)]
+        for k, sym in self.symbols.items():
+            mine = votes if len(self.symbols) == 1 else votes[block.symbol[votes] == k]
+            after = np.searchsorted(sym.position_array, mine, side="right")
+            parts.append(sym.position_array[after[after < len(sym.position_array)]])
+        at = np.unique(np.concatenate(parts))
         return dict(zip(at.tolist(), utc_datetimes(block.ts[at]), strict=True))
 
     def _schedule(self, i: int) -> None:

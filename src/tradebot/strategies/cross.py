@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import NDArray
 
-__all__ = ["TIE_TOLERANCE", "CrossDetector", "cross_strength"]
+__all__ = ["TIE_TOLERANCE", "CrossDetector", "cross_strength", "cross_strengths"]
 
 FloatArray = NDArray[np.float64]
 
@@ -65,3 +65,10 @@ def cross_strength(gap: float, price: float, full_at: float) -> float:
     how decisive it was.
     """
     return min(1.0, 0.5 + 0.5 * abs(gap) / (full_at * abs(price)))
+
+
+def cross_strengths(gaps: FloatArray, prices: FloatArray, full_at: float) -> FloatArray:
+    """:func:`cross_strength` of many crosses at once, with the same operations in the same
+    order (so each value is the scalar function's, bit for bit)."""
+    strengths: FloatArray = np.minimum(1.0, 0.5 + 0.5 * np.abs(gaps) / (full_at * np.abs(prices)))
+    return strengths

@@ -20,7 +20,7 @@ from pydantic import model_validator
 from tradebot.domain.batch import SymbolBars
 from tradebot.domain.enums import Direction
 from tradebot.strategies.base import ClosePriceStrategy, Opinion, StrategyParams
-from tradebot.strategies.cross import CrossDetector, cross_strength
+from tradebot.strategies.cross import CrossDetector, cross_strength, cross_strengths
 
 __all__ = ["FastSlowParams", "MovingAverageCross"]
 
@@ -105,9 +105,18 @@ class MovingAverageCross(ClosePriceStrategy[P]):
         closes = bars.close[ready]
         crosses = self._cross.update_many(diff, closes)
         hits = np.flatnonzero(crosses)
+        strengths = cross_strengths(diff[hits], closes[hits], _FULL_STRENGTH_GAP)
+        long, short = self._reasons[True], self._reasons[False]
         return [
-            (int(ready[h]), self._opinion(int(crosses[h]), float(diff[h]), float(closes[h])))
-            for h in hits
+            (
+                i,
+                Opinion(Direction.LONG, s, _CONFIDENCE, long)
+                if up > 0
+                else Opinion(Direction.SHORT, s, _CONFIDENCE, short),
+            )
+            for i, up, s in zip(
+                ready[hits].tolist(), crosses[hits].tolist(), strengths.tolist(), strict=True
+            )
         ]
 
     def _opinion(self, cross: int, diff: float, close: float) -> Opinion:

@@ -76,9 +76,10 @@ class SMA:
         """:meth:`update` for each of ``values`` in turn, vectorised, bit for bit.
 
         The running sum is a recurrence only between two rebuilds, and every rebuild starts
-        afresh from ``fsum``; so the stretches between rebuilds are independent and are
-        advanced together, one numpy step per bar of a stretch (fewer than ``n`` steps in
-        all), with exactly the floating-point operations :meth:`update` performs."""
+        afresh from ``fsum``; so the whole stretches between rebuilds are independent and
+        are advanced together, one numpy step per bar of a stretch (``n - 1`` steps in all),
+        with exactly the floating-point operations :meth:`update` performs; the partial
+        stretches at either end take those operations one value at a time."""
         x = np.ascontiguousarray(values, dtype=np.float64)
         m, n = len(x), self._n
         out = np.full(m, _NAN)
@@ -87,21 +88,31 @@ class SMA:
         i0 = self._i
         ext = np.concatenate((self._buf[i0:] + self._buf[:i0], x))  # ext[j]: dropped at j
         first_wrap = n - 1 - i0  # update index at which the ring wraps (i reaches n)
-        wraps = np.arange(first_wrap, m, n)
-        starts = np.concatenate(([-1], wraps))  # each stretch begins after these updates
-        totals = np.empty(len(starts))
-        totals[0] = self._sum
-        if len(wraps):
-            totals[1:] = _window_fsums(ext, n, wraps + 1)
-            out[wraps] = totals[1:]
-        for step in range(1, n):
-            j = starts + step
-            live = j < np.minimum(m, np.append(wraps, m))  # before the next rebuild
-            if not live.any():
-                break
-            jj = j[live]
-            totals[live] = (totals[live] - ext[jj]) + ext[jj + n]
-            out[jj] = totals[live]
+        # before the first wrap: the running sum carried in, a few plain float steps
+        total = self._sum
+        for j in range(min(first_wrap, m)):
+            total = (total - float(ext[j])) + float(ext[j + n])
+            out[j] = total
+        # whole stretches, wrap to wrap, as rows: column 0 is the rebuild (fsum), then each
+        # column one update of every stretch at once, with update()'s two operations
+        rows = max(0, (m - first_wrap) // n) if first_wrap < m else 0
+        if rows:
+            span = slice(first_wrap, first_wrap + rows * n)
+            dropped = ext[span].reshape(rows, n)
+            added = ext[first_wrap + n : first_wrap + n + rows * n].reshape(rows, n)
+            sums = np.empty((rows, n))
+            sums[:, 0] = _window_fsums(ext, n, np.arange(rows) * n + first_wrap + 1)
+            for col in range(1, n):
+                sums[:, col] = (sums[:, col - 1] - dropped[:, col]) + added[:, col]
+            out[span] = sums.ravel()
+        # the last, unfinished stretch: its rebuild, then plain float steps to the end
+        tail = first_wrap + rows * n
+        if first_wrap < m and tail < m:
+            total = math.fsum(ext[tail + 1 : tail + 1 + n].tolist())
+            out[tail] = total
+            for j in range(tail + 1, m):
+                total = (total - float(ext[j])) + float(ext[j + n])
+                out[j] = total
         # state after the last update, as update() leaves it
         self._buf = ext[m : m + n].tolist()
         self._i = (i0 + m) % n
@@ -129,18 +140,23 @@ def _window_fsums(values: FloatArray, n: int, starts: NDArray[np.intp]) -> Float
     the scaled values, and numpy's int-to-float conversion rounds it to nearest, ties to
     even — the same correctly rounded value — so the windows are summed in bulk. Anything
     else (wide ranges, huge or tiny magnitudes) takes ``fsum`` window by window."""
-    windows = np.lib.stride_tricks.sliding_window_view(values, n)[starts]
     magnitudes = np.abs(values)
-    present = magnitudes[magnitudes > 0]
-    if present.size:
-        lowest = int(np.frexp(present.min())[1])  # min value in [2^(lowest-1), 2^lowest)
+    smallest, largest = float(magnitudes.min()), float(magnitudes.max())
+    if smallest == 0.0 and largest > 0.0:  # zeros (a ring not yet full) are multiples of all
+        smallest = float(magnitudes[magnitudes > 0].min())
+    if largest > 0.0:
+        lowest = int(np.frexp(smallest)[1])  # smallest in [2^(lowest-1), 2^lowest)
         k = 53 - lowest  # every value is a multiple of its ulp >= 2^(lowest-53) = 2^-k
-        biggest = float(present.max()) * 2.0**k
+        biggest = largest * 2.0**k
         if -1000 < k < 1000 and biggest * n < 2.0**62:
             scale = 2.0**k
-            exact = (windows * scale).astype(np.int64).sum(axis=1)
+            scaled = (values * scale).astype(np.int64)
+            exact = scaled[starts].copy()
+            for offset in range(1, n):  # n adds over the windows, not n values per window
+                exact += scaled[starts + offset]
             sums: FloatArray = exact.astype(np.float64) / scale
             return sums
+    windows = np.lib.stride_tricks.sliding_window_view(values, n)[starts]
     return np.array(list(map(math.fsum, windows.tolist())), dtype=np.float64)
 
 
