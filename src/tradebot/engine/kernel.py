@@ -96,6 +96,23 @@ def _relaxed_collector() -> Iterator[None]:
         gc.set_threshold(*before)
 
 
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Run a batch replay with the cyclic garbage collector off (reference counting still
+    frees every object the moment it is no longer used).
+
+    A backtest's objects form no reference cycles — a 1M-bar run leaves about ten for the
+    collector afterwards — so scanning the growing records for cycles is pure cost (~4 % of
+    the run). Paper and live sessions, which run for days, keep it on (relaxed)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def _event_order(event: Bar | Article) -> tuple[datetime, int]:
     """Time order; at equal times news first, as it was known when the bar closed."""
     if isinstance(event, Bar):
@@ -283,9 +300,10 @@ class Kernel:
 
         A failure records the run as ``failed`` with its partial results, then re-raises.
         """
-        with _relaxed_collector():
-            if self.uses_batch_path:
+        if self.uses_batch_path:
+            with _collector_paused():
                 return self._run_batches(progress)
+        with _relaxed_collector():
             return self._run_bars(progress, every)
 
     def _run_bars(self, progress: Progress | None, every: int) -> RunResult:
