@@ -112,6 +112,7 @@ class RiskStage:
         self._reviewed: datetime | None = None
         self._bar_seconds = _DAY
         self._closed_pnl: dict[str, Decimal] = {}
+        self._applied: set[str] = set()
         self.acted = 0
         self.skipped = 0
         self.skip_reasons: Counter[str] = Counter()
@@ -170,8 +171,9 @@ class RiskStage:
     def on_fill(self, fill: Fill) -> None:
         """Subscribed after the ledger: the position is already updated."""
         pnl = self._closed_pnl.pop(fill.symbol, None)
-        if self.replaying:
-            return
+        if self.replaying or fill.fill_id in self._applied:
+            return  # replayed history, or a redelivery: applied once
+        self._applied.add(fill.fill_id)
         held = self._portfolio.positions.get(fill.symbol)
         position = None
         if held is not None and held.side is Direction.LONG:
