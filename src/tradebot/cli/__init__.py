@@ -9,6 +9,7 @@ from tradebot.cli import (  # noqa: F401  (importing registers the commands)
     admin_commands,
     news_commands,
     optimize_commands,
+    risk_commands,
     run_commands,
     runs_commands,
     sentiment_commands,

@@ -94,18 +94,37 @@ def _stop_on_interrupt(kernel: Kernel) -> Iterator[None]:
             signal.signal(s, h)
 
 
-def _execute(request: RunRequest, label: str) -> tuple[RunResult, Kernel]:
+def _execute(
+    request: RunRequest, label: str, resume: str | None = None
+) -> tuple[RunResult, Kernel]:
+    """Run ``request``, or continue the recorded run ``resume`` where it stopped."""
+    from tradebot.adapters.sql.store import SqlStore
+    from tradebot.runtime.resume_run import resume_kernel
     from tradebot.runtime.wiring import build_kernel, open_store
 
     settings = settings_of()
     store = open_store(settings, request.mode)
     try:
-        kernel = build_kernel(settings, request, store)
+        if resume is None:
+            kernel = build_kernel(settings, request, store)
+        elif isinstance(store, SqlStore):
+            kernel = resume_kernel(settings, store, resume, speed=request.speed)
+        else:
+            raise ConfigError("--resume needs the run's database", "set store.url")
         total = len(kernel.feed) if isinstance(kernel.feed, Sized) else None
         with _stop_on_interrupt(kernel), progress_bar(label, total) as advance:
             return kernel.run(progress=advance), kernel
     finally:
         store.close()
+
+
+def _print_summary(result: RunResult, title: str) -> None:
+    """The summary table, then how many entries each check stopped (when any was)."""
+    from tradebot.cli.decision_tables import skip_reasons_table
+
+    console.print(summary_table(result, title))
+    if result.skip_reasons:
+        console.print(skip_reasons_table(result.skip_reasons, "Skipped decisions, by reason"))
 
 
 def _write_reports(
@@ -181,7 +200,7 @@ def backtest(
     )
     result, kernel = _execute(request, "backtest")
     title = f"Backtest — {', '.join(names)}"
-    console.print(summary_table(result, title))
+    _print_summary(result, title)
     if json_out is not None:
         write_json(json_out, trades_payload(result))
         console.print(f"metrics and trades written to [bold]{json_out}[/]")
@@ -211,7 +230,7 @@ def demo(
     result, kernel = _execute(request, "demo backtest")
     names = ", ".join(settings_of().strategy.names)
     title = f"Demo — {names} on StockNet 2014–2015 with tweets"
-    console.print(summary_table(result, title))
+    _print_summary(result, title)
     write_json(out / "results.json", trades_payload(result))
     console.print(f"database:  [bold]{settings_of().store.url}[/] (run {result.run_id})")
     console.print(f"results:   [bold]{out / 'results.json'}[/]")
@@ -227,8 +246,16 @@ def paper(
     symbols: Annotated[str | None, typer.Option(help="Comma-separated symbols.")] = None,
     data: Annotated[Path | None, typer.Option(help="Parquet data dir.")] = None,
     news: Annotated[Path | None, typer.Option(help="News replay file.")] = None,
+    resume: Annotated[
+        str | None,
+        typer.Option(
+            "--resume",
+            metavar="RUN_ID",
+            help="Continue a stopped or crashed paper run from what the database recorded.",
+        ),
+    ] = None,
 ) -> None:
-    """Paper-trade with the same kernel; stops cleanly on Ctrl-C."""
+    """Paper-trade with the same kernel; stops cleanly on Ctrl-C (``--resume`` continues)."""
     from tradebot.adapters.parquet import available_symbols
     from tradebot.data import sample_data_dir, sample_news_file
     from tradebot.runtime.wiring import RunRequest
@@ -240,11 +267,16 @@ def paper(
         )
     if speed <= 0:
         raise ConfigError(f"--speed must be > 0 (got {speed})", "pass e.g. --speed 600")
+    if resume is not None and (symbols or data or news):
+        raise ConfigError(
+            "--resume continues the run with its own symbols, data and news",
+            "drop --symbols, --data and --news",
+        )
     data_dir = data or sample_data_dir(DEMO_DATASET)
     chosen = _symbols(symbols) if symbols else tuple(available_symbols(data_dir, Timeframe.D1))
     news_file = news if news is not None else (sample_news_file() if data is None else None)
     request = RunRequest(
         symbols=chosen, data_dir=data_dir, news_file=news_file, mode=Mode.PAPER, speed=speed
     )
-    result, _ = _execute(request, f"paper replay ×{speed:g}")
-    console.print(summary_table(result, "Paper replay"))
+    result, _ = _execute(request, f"paper replay ×{speed:g}", resume)
+    _print_summary(result, "Paper replay")

@@ -286,6 +286,9 @@ class RiskStage:
         symbol = intent.symbol
         price = intent.price or self.market.last_price(symbol) or Decimal(1)
         source = f"risk:{intent.reason.value}"
+        why = intent.detail
+        if not why.startswith(intent.reason.value):
+            why = f"{intent.reason.value}: {why}"
         sid = signal_id(self._run_id, symbol, ts, source)
         signal = Signal(
             id=sid,
@@ -312,7 +315,7 @@ class RiskStage:
             side=OrderSide.SELL,
             quantity=intent.quantity,
             reference_price=price,
-            reason=f"exit {symbol}: {intent.reason.value}: {intent.detail}",
+            reason=f"exit {symbol}: {why}",
             trace=(DecisionCheck(f"exit: {intent.reason.value}", True, intent.detail, inputs),),
             strategies=(source,),
         )
