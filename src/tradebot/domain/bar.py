@@ -17,10 +17,12 @@ from pydantic import TypeAdapter
 
 from tradebot.domain.enums import Timeframe
 from tradebot.domain.errors import DataError
+from tradebot.domain.fast_init import quick_init
 
 __all__ = ["BAR_ADAPTER", "Bar", "validate_bar"]
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Bar:
     """One OHLCV bar, labelled by its **close** time ``ts`` (UTC-aware).

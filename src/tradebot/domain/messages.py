@@ -28,6 +28,7 @@ from typing import Annotated, Any, Self, TypeVar, cast, dataclass_transform
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from tradebot.domain.enums import DecisionAction, Direction, OrderSide, OrderStatus, OrderType
+from tradebot.domain.fast_init import quick_init
 
 __all__ = [
     "Article",
@@ -171,6 +172,7 @@ class Signal(_Evolving):
             raise ValueError(f"a signal's price must be > 0, not {self.price}")
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class DecisionCheck:
     """One step of a decision's reasoning trace: what was checked, on what, with what result.

@@ -55,6 +55,8 @@ def client_order_id(decision_id_: str, leg: int = 0) -> str:
     return coid
 
 
-def trade_id(exit_decision_id: str) -> str:
-    """A round trip closes on exactly one decision's fill: ``trd-`` and that decision's tail."""
-    return "trd-" + exit_decision_id.removeprefix("dec-")
+def trade_id(closing_fill_id: str) -> str:
+    """A round trip closes on exactly one fill (a venue trade id is unique), so ``trd-`` and
+    that fill's id name it — also when one decision's order legs (a bracket's stop, later
+    tranches) close several round trips over a run."""
+    return "trd-" + closing_fill_id

@@ -112,7 +112,7 @@ class Portfolio:
         if pos.quantity > _ZERO:
             return None
         del self.positions[fill.symbol]
-        trade = _round_trip(pos, fill.ts, decision_id)
+        trade = _round_trip(pos, fill, decision_id)
         self.realised_pnl += trade.pnl
         return trade
 
@@ -208,7 +208,8 @@ def _opened(
     )
 
 
-def _round_trip(pos: Position, exit_ts: datetime, exit_decision_id: str) -> ClosedTrade:
+def _round_trip(pos: Position, fill: Fill, exit_decision_id: str) -> ClosedTrade:
+    exit_ts = fill.ts
     long = pos.side is Direction.LONG
     qty = pos.bought_quantity if long else pos.sold_quantity
     cost = pos.bought_notional if long else pos.sold_notional
@@ -220,7 +221,7 @@ def _round_trip(pos: Position, exit_ts: datetime, exit_decision_id: str) -> Clos
     commission = pos.entry_commission + pos.exit_commission
     pnl = pos.sold_notional - pos.bought_notional - commission - pos.borrow_cost
     return ClosedTrade(
-        id=trade_id(exit_decision_id),
+        id=trade_id(fill.fill_id),
         symbol=pos.symbol,
         quantity=qty,
         entry_ts=pos.opened_at,

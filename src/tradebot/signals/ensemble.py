@@ -19,6 +19,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from tradebot.domain.enums import Direction
+from tradebot.domain.fast_init import quick_init
 from tradebot.strategies.base import Opinion
 
 __all__ = ["DEFAULT_THRESHOLD", "EnsembleResult", "combine"]
@@ -27,6 +28,7 @@ DEFAULT_THRESHOLD = 0.3
 _SIGN = {Direction.LONG: 1.0, Direction.SHORT: -1.0, Direction.NEUTRAL: 0.0}
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class EnsembleResult:
     """The combined view. ``score`` is signed; ``contributions[name]`` sum to ``score``."""

@@ -22,6 +22,7 @@ from pydantic import BaseModel, ConfigDict
 from tradebot.domain.bar import Bar
 from tradebot.domain.batch import SymbolBars
 from tradebot.domain.enums import Direction
+from tradebot.domain.fast_init import quick_init
 from tradebot.sentiment.context import SentimentContext
 
 __all__ = [
@@ -36,6 +37,7 @@ __all__ = [
 ]
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Opinion:
     """A strategy's view after the bar it was just shown: direction, strength and confidence
