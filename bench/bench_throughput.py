@@ -39,7 +39,15 @@ from tradebot.ops.logging import configure_logging
 from tradebot.runtime.wiring import RunRequest, build_kernel, open_store
 
 HERE = Path(__file__).resolve().parent
-CASES = {"daily": Timeframe.D1, "minute": Timeframe.M1, "minute_ensemble": Timeframe.M1}
+CASES = {
+    "daily": Timeframe.D1,
+    "minute": Timeframe.M1,
+    "minute_ensemble": Timeframe.M1,
+    "daily_autonomous": Timeframe.D1,
+}
+"""The first three run the reference decision stage (fixed fraction of equity, at most 8
+positions), the kernel's batch path; ``daily_autonomous`` runs the autonomous risk engine,
+which needs every bar (per-bar path)."""
 STANDARD = "sma_cross"
 NINE = (
     "momentum",
@@ -90,7 +98,10 @@ def run_case(case: str, data_dir: Path, repeats: int) -> dict[str, object]:
     result = None
     for _ in range(repeats):
         with tempfile.TemporaryDirectory() as tmp:
-            settings = load_settings(store={"url": f"sqlite:///{tmp}/bench.db"})
+            engine = "autonomous" if case.endswith("autonomous") else "reference"
+            settings = load_settings(
+                store={"url": f"sqlite:///{tmp}/bench.db"}, risk={"engine": engine}
+            )
             store = open_store(settings, RunRequest(symbols=symbols).mode)
             if case == "minute_ensemble":  # all nine built-ins through the ensemble
                 request = RunRequest(
@@ -135,14 +146,14 @@ def main() -> None:
     parser.add_argument("--shared", type=Path, default=HERE.parent.parent / "shared")
     parser.add_argument("--work", type=Path, default=HERE / ".peer-bench")
     parser.add_argument("--repeats", type=int, default=3)
-    parser.add_argument("--cases", default="daily,minute,minute_ensemble")
+    parser.add_argument("--cases", default="daily,minute,minute_ensemble,daily_autonomous")
     args = parser.parse_args()
     configure_logging("WARNING", json_output=True)
     data_dir = prepare(args.shared.resolve(), args.work.resolve())
     results_dir = args.work / "tradebot-throughput"  # not results/: compare.py reads that
     results_dir.mkdir(parents=True, exist_ok=True)
     for case in args.cases.split(","):
-        row = run_case(case, data_dir, 1 if case == "minute_ensemble" else args.repeats)
+        row = run_case(case, data_dir, 1 if case.startswith("minute_") else args.repeats)
         (results_dir / f"{case}.json").write_text(json.dumps(row) + "\n")
         print(json.dumps(row))
 
