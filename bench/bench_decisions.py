@@ -15,8 +15,9 @@ through ``RiskStage.on_signal``:
 
 Entries that acted are cancelled again after each measurement (outside the timing), so
 every signal meets the same kind of book instead of one that fills up with pending orders.
-The collector runs with the thresholds the kernel's run loop sets. Wall time and this thread's CPU time are both reported (on a shared machine the
-wall-time tail is partly the scheduler's and the disk's).
+The collector runs with the thresholds the kernel's run loop sets. Wall time and this
+thread's CPU time are both reported (on a shared machine the wall-time tail is partly the
+scheduler's and the disk's).
 
     .venv/bin/python bench/bench_decisions.py --signals 10000 [--json out.json]
 """
