@@ -92,16 +92,7 @@ class SymbolBars:
 
     def bar(self, i: int) -> Bar:
         """Bar ``i`` of this symbol's run as a :class:`Bar` object."""
-        return Bar(
-            self.symbol,
-            self.timeframe,
-            self.times()[i],
-            float(self.open[i]),
-            float(self.high[i]),
-            float(self.low[i]),
-            float(self.close[i]),
-            float(self.volume[i]),
-        )
+        return _bar_of(self, self.symbol, self.times()[i], i)
 
 
 @dataclass(slots=True)
@@ -133,17 +124,14 @@ class BarBatch:
             self._times = utc_datetimes(self.ts)
         return self._times
 
-    def bar(self, i: int) -> Bar:
-        """Row ``i`` as a :class:`Bar` object."""
-        return Bar(
-            self.symbols[int(self.symbol[i])],
-            self.timeframe,
-            self.times()[i],
-            float(self.open[i]),
-            float(self.high[i]),
-            float(self.low[i]),
-            float(self.close[i]),
-            float(self.volume[i]),
+    def bar(self, i: int, symbol: str | None = None, ts: datetime | None = None) -> Bar:
+        """Row ``i`` as a :class:`Bar` object (``symbol`` and ``ts``: the row's, when the
+        caller knows them already)."""
+        return _bar_of(
+            self,
+            self.symbols[int(self.symbol[i])] if symbol is None else symbol,
+            self.times()[i] if ts is None else ts,
+            i,
         )
 
     def by_symbol(self) -> dict[int, SymbolBars]:
@@ -172,3 +160,17 @@ class BarBatch:
             self.volume[pick],
             self._times if whole else None,
         )
+
+
+def _bar_of(columns: SymbolBars | BarBatch, symbol: str, ts: datetime, i: int) -> Bar:
+    """Row ``i`` of a block's price columns as a :class:`Bar`."""
+    return Bar(
+        symbol,
+        columns.timeframe,
+        ts,
+        float(columns.open[i]),
+        float(columns.high[i]),
+        float(columns.low[i]),
+        float(columns.close[i]),
+        float(columns.volume[i]),
+    )

@@ -20,15 +20,15 @@ Two kinds, chosen by how often they are made:
 
 from __future__ import annotations
 
-from dataclasses import MISSING, dataclass, field, fields
+from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
-from typing import Annotated, Any, Self, TypeVar, cast, dataclass_transform
+from typing import Annotated, Any, Self, TypeVar, dataclass_transform
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from tradebot.domain.enums import DecisionAction, Direction, OrderSide, OrderStatus, OrderType
-from tradebot.domain.fast_init import quick_init
+from tradebot.domain.fast_init import dict_init, quick_init
 
 __all__ = [
     "Article",
@@ -58,7 +58,6 @@ class Message(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
 
-_MISSING = object()
 _T = TypeVar("_T")
 
 
@@ -71,30 +70,7 @@ def _trading_message(cls: type[_T]) -> type[_T]:
     ``object.__setattr__`` per field, so it is replaced by one that fills the instance dict
     directly — same signature, defaults and default factories, then ``__post_init__`` —
     at about a third of the cost."""
-    made = dataclass(frozen=True, kw_only=True)(cls)
-    params, lines = [], ["    _d = self.__dict__"]
-    scope: dict[str, Any] = {"_MISSING": _MISSING}
-    for f in fields(cast(Any, made)):
-        if f.default is not MISSING:
-            scope[f"_default_{f.name}"] = f.default
-            params.append(f"{f.name}=_default_{f.name}")
-            lines.append(f"    _d[{f.name!r}] = {f.name}")
-        elif f.default_factory is not MISSING:
-            scope[f"_factory_{f.name}"] = f.default_factory
-            params.append(f"{f.name}=_MISSING")
-            lines.append(
-                f"    _d[{f.name!r}] = _factory_{f.name}() if {f.name} is _MISSING else {f.name}"
-            )
-        else:
-            params.append(f.name)
-            lines.append(f"    _d[{f.name!r}] = {f.name}")
-    lines.append("    self.__post_init__()")
-    source = f"def __init__(self, *, {', '.join(params)}):\n" + "\n".join(lines) + "\n"
-    exec(source, scope)  # generated from the dataclass's own field list
-    init = scope["__init__"]
-    init.__qualname__ = f"{made.__qualname__}.__init__"
-    made.__init__ = init  # type: ignore[method-assign]
-    return made
+    return dict_init(dataclass(frozen=True, kw_only=True)(cls))
 
 
 class _Evolving:

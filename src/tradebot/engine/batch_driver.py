@@ -30,7 +30,6 @@ from datetime import UTC, datetime, timedelta
 import numpy as np
 from numpy.typing import NDArray
 
-from tradebot.domain.bar import Bar
 from tradebot.domain.batch import BarBatch, SymbolBars, epoch_nanoseconds, utc_datetimes
 from tradebot.engine.batch_curve import benchmark_points, equity_points, marks_at
 from tradebot.engine.execution_stage import ExecutionStage
@@ -277,7 +276,7 @@ class _Walk:
             del wakes[symbol]
         working = d._venue.working_symbols()
         if symbol in working:
-            d._execution.on_bar(self._bar(i, symbol, ts))
+            d._execution.on_bar(block.bar(i, symbol, ts))
         close = float(block.close[i])
         portfolio.set_mark(symbol, close)
         votes = self.votes.get(i)
@@ -333,19 +332,6 @@ class _Walk:
             close = None if sym is None else sym.last_close(i)
             if close is not None:
                 self.portfolio.set_mark(name, close)
-
-    def _bar(self, i: int, symbol: str, ts: datetime) -> Bar:
-        b = self.block
-        return Bar(
-            symbol,
-            b.timeframe,
-            ts,
-            float(b.open[i]),
-            float(b.high[i]),
-            float(b.low[i]),
-            float(b.close[i]),
-            float(b.volume[i]),
-        )
 
 
 def _run_strategies(
