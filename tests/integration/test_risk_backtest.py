@@ -142,7 +142,10 @@ def test_later_tranches_went_out_inside_the_window_and_with_no_breaker_active(
     assert legs, "gradual entries sent later tranches"
     for leg in legs:
         decided = leg.created_at  # a daily bar's close; the tranche trades at the next window
-        nxt = XNYS.next_open(pd.Timestamp(decided)).to_pydatetime() + timedelta(minutes=15)
+        with warnings.catch_warnings():  # the library trips a pandas deprecation inside
+            warnings.simplefilter("ignore")
+            opens = XNYS.next_open(pd.Timestamp(decided)).to_pydatetime()
+        nxt = opens + timedelta(minutes=15)
         assert _in_window(nxt)
         for kind, symbol, start, end in spans:
             blocks = kind is not BreakerKind.SINGLE_POSITION or symbol == leg.symbol
