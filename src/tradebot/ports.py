@@ -6,7 +6,7 @@ Each port has an in-memory fake in :mod:`tradebot.testing` and real adapters in
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from datetime import datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, NamedTuple, Protocol, runtime_checkable
@@ -44,10 +44,20 @@ __all__ = [
     "SeenItems",
     "SentimentModel",
     "SimulatedVenue",
+    "StateDocument",
     "Store",
+    "document_of",
 ]
 
 Handler = Callable[[Any], None]
+
+StateDocument = Mapping[str, Any] | Callable[[], Mapping[str, Any]]
+"""A JSON-able document, or the function that makes it (see ``Store.save_risk_state``)."""
+
+
+def document_of(state: StateDocument) -> dict[str, Any]:
+    """The document itself (made now if it came as the function that makes it)."""
+    return dict(state() if callable(state) else state)
 
 
 @runtime_checkable
@@ -208,8 +218,11 @@ class Store(Protocol):
         with the mean of the known weights (an equal share when none is known)."""
         ...
 
-    def save_risk_state(self, run_id: str, as_of: datetime, state: dict[str, Any]) -> None:
-        """Replace the run's risk-state document (plain JSON; the latest save wins)."""
+    def save_risk_state(self, run_id: str, as_of: datetime, state: StateDocument) -> None:
+        """Replace the run's risk-state document (plain JSON; the latest save wins). The
+        document may come as the function that makes it: a store that batches its writes
+        calls only the last one it holds when it writes, so a backtest serialises its
+        state once per write, not once per session."""
         ...
 
     def load_risk_state(self, run_id: str) -> RiskCheckpoint | None:

@@ -23,6 +23,7 @@ from tradebot.engine.bus import StageError
 from tradebot.engine.kernel import Kernel
 from tradebot.engine.risk_records import encode_event
 from tradebot.engine.topics import MARKET_BARS
+from tradebot.ports import StateDocument, document_of
 from tradebot.risk import RiskState
 from tradebot.runtime.resume_run import resume_kernel
 from tradebot.runtime.wiring import RunRequest, build_kernel
@@ -47,8 +48,8 @@ class SavingStore(SqlStore):
         super().__init__(url, batch_size=1)
         self.saved: dict[datetime, dict[str, Any]] = {}
 
-    def save_risk_state(self, run_id: str, as_of: datetime, state: dict[str, Any]) -> None:
-        self.saved[as_of] = state
+    def save_risk_state(self, run_id: str, as_of: datetime, state: StateDocument) -> None:
+        self.saved[as_of] = document_of(state)
         super().save_risk_state(run_id, as_of, state)
 
 

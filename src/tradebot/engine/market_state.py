@@ -3,9 +3,10 @@
 :class:`MarketState` is the kernel's :class:`~tradebot.risk.views.MarketView`: the streaming
 ATR of the bars (Wilder, 14 by default; ``None`` until warmed up), the last close and when
 it was seen, and the trailing daily returns (the last close of each New York date). The
-returns are rebuilt only when a day closes and the *same* :class:`ReturnSeries` object is
-handed out until then, so the risk engine's correlation cache hits on identity. Every
-update is O(1) per bar apart from that once-a-day rebuild (O(lookback)).
+returns are rebuilt only when asked for after a day closed, and the *same*
+:class:`ReturnSeries` object is handed out until the next day closes, so the risk engine's
+correlation cache hits on identity. Every update is O(1) per bar; a rebuild is O(lookback),
+at most once a day per symbol, and only for the symbols a decision asks about.
 """
 
 from __future__ import annotations
@@ -89,9 +90,7 @@ class MarketState:
 
     def _close_day(self, book: _SymbolMarket, day: date, close: float) -> None:
         book.closes.append((day, close))
-        if len(book.closes) >= 2:
-            days, closes = zip(*book.closes, strict=True)
-            book.returns = ReturnSeries.from_closes(tuple(days), tuple(closes))
+        book.returns = None  # made again when next asked for (most days nobody asks)
 
     # --- the MarketView protocol ----------------------------------------------------------
     def atr(self, symbol: str) -> float | None:
@@ -112,7 +111,12 @@ class MarketState:
 
     def daily_returns(self, symbol: str) -> ReturnSeries | None:
         book = self._symbols.get(symbol)
-        return None if book is None else book.returns
+        if book is None or len(book.closes) < 2:
+            return None
+        if book.returns is None:  # the same object until the next day closes
+            days, closes = zip(*book.closes, strict=True)
+            book.returns = ReturnSeries.from_closes(tuple(days), tuple(closes))
+        return book.returns
 
     def high_severity_event(self) -> bool:
         return self.event

@@ -240,7 +240,7 @@ class RiskStage:
         self.save(last)
 
     def save(self, as_of: datetime) -> None:
-        self._store.save_risk_state(self._run_id, as_of, self.state.to_dict())
+        self._store.save_risk_state(self._run_id, as_of, self.state.to_dict)  # made on write
 
     def restore(self, as_of: datetime, state: dict[str, Any]) -> None:
         """Continue from a saved state: everything up to ``as_of`` (its close included)

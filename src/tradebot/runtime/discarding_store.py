@@ -24,7 +24,7 @@ from tradebot.domain.messages import (
 )
 from tradebot.domain.position import Position
 from tradebot.domain.run import RunInfo
-from tradebot.ports import RiskCheckpoint
+from tradebot.ports import RiskCheckpoint, StateDocument
 from tradebot.risk.events import RiskEvent
 
 __all__ = ["NO_STORE", "DiscardingStore"]
@@ -74,7 +74,7 @@ class DiscardingStore:
     def load_weights(self, names: Sequence[str]) -> dict[str, float]:
         return {name: 1.0 / len(names) for name in names} if names else {}
 
-    def save_risk_state(self, run_id: str, as_of: datetime, state: dict[str, Any]) -> None:
+    def save_risk_state(self, run_id: str, as_of: datetime, state: StateDocument) -> None:
         return None
 
     def load_risk_state(self, run_id: str) -> RiskCheckpoint | None:

@@ -20,7 +20,7 @@ from tradebot.domain.messages import (
 from tradebot.domain.position import Position
 from tradebot.domain.run import RunInfo
 from tradebot.engine.risk_records import encode_event
-from tradebot.ports import RiskCheckpoint
+from tradebot.ports import RiskCheckpoint, StateDocument, document_of
 from tradebot.risk.events import RiskEvent
 
 __all__ = ["FailingStore", "MemoryStore"]
@@ -88,8 +88,8 @@ class MemoryStore:
             self.weights.setdefault(name, default)
         return {name: self.weights[name] for name in names}
 
-    def save_risk_state(self, run_id: str, as_of: datetime, state: dict[str, Any]) -> None:
-        self.risk_states[run_id] = RiskCheckpoint(as_of, state)
+    def save_risk_state(self, run_id: str, as_of: datetime, state: StateDocument) -> None:
+        self.risk_states[run_id] = RiskCheckpoint(as_of, document_of(state))
 
     def load_risk_state(self, run_id: str) -> RiskCheckpoint | None:
         return self.risk_states.get(run_id)

@@ -21,7 +21,7 @@ from tradebot.adapters.sql.models import EarningsDateRow, RiskEventRow, RiskStat
 from tradebot.adapters.sql.types import to_utc
 from tradebot.domain.errors import StoreError
 from tradebot.engine.risk_records import decode_event, encode_event
-from tradebot.ports import RiskCheckpoint
+from tradebot.ports import RiskCheckpoint, StateDocument
 from tradebot.risk.earnings import EarningsCalendar
 from tradebot.risk.events import RiskEvent
 
@@ -37,7 +37,7 @@ __all__ = [
 _CHUNK = 500
 
 
-def risk_state_row(run_id: str, as_of: datetime, state: dict[str, Any]) -> Row:
+def risk_state_row(run_id: str, as_of: datetime, state: StateDocument) -> Row:
     try:
         when = to_utc(as_of)
     except ValueError as exc:

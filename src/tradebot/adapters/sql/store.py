@@ -40,7 +40,7 @@ from tradebot.domain.messages import (
 )
 from tradebot.domain.position import Position
 from tradebot.domain.run import RunInfo
-from tradebot.ports import RiskCheckpoint
+from tradebot.ports import RiskCheckpoint, StateDocument, document_of
 from tradebot.risk.earnings import EarningsCalendar
 from tradebot.risk.events import RiskEvent
 
@@ -186,8 +186,9 @@ class SqlStore(StoreReads):
         self._buffer.positions[run_id] = rows
         self._added()
 
-    def save_risk_state(self, run_id: str, as_of: datetime, state: dict[str, Any]) -> None:
-        """Replace the run's risk-state document (the latest save wins)."""
+    def save_risk_state(self, run_id: str, as_of: datetime, state: StateDocument) -> None:
+        """Replace the run's risk-state document (the latest save wins; one given as the
+        function that makes it is made when it is written, so a batch makes only its last)."""
         self._check_open()
         self._buffer.risk_states[run_id] = risk_tables.risk_state_row(run_id, as_of, state)
         self._added()
@@ -230,6 +231,8 @@ class SqlStore(StoreReads):
         if self._closed or buffer.pending == 0:
             return
         try:
+            for row in buffer.risk_states.values():
+                row["state"] = document_of(row["state"])
             with self._engine.begin() as connection:
                 self._writer.write(connection, buffer)
         except (SQLAlchemyError, ValueError, TypeError) as exc:
