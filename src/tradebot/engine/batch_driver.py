@@ -247,6 +247,11 @@ class _Walk:
         self._version = self.portfolio.version
         self._wakes: dict[str, int] = {}
         self._times: dict[int, datetime] = {}
+        # the stages' entry points, looked up once per block rather than once per visit
+        self._advance = driver._clock.advance_to
+        self._working = driver._venue.working_symbols
+        self._execute = driver._execution.on_bar
+        self._emit = driver._signals.emit
         self._schedule(start - 1)
 
     def run(self) -> None:
@@ -267,25 +272,29 @@ class _Walk:
             self._visit(nxt)
 
     def _visit(self, i: int) -> None:
-        block, d, portfolio = self.block, self.d, self.portfolio
+        block, portfolio = self.block, self.portfolio
         symbol = self._symbol_at(i)
         ts = self._times.get(i) or _datetime(int(block.ts[i]))
-        d._clock.advance_to(ts)
+        self._advance(ts)
         wakes = self._wakes
         if wakes.get(symbol) == i:
             del wakes[symbol]
-        working = d._venue.working_symbols()
+        working = self._working()
         if symbol in working:
-            d._execution.on_bar(block.bar(i, symbol, ts))
+            self._execute(block.bar(i, symbol, ts))
         close = float(block.close[i])
         portfolio.set_mark(symbol, close)
         votes = self.votes.get(i)
+        positions = portfolio.positions
+        others = len(positions) > 1 or (positions and symbol not in positions)
         if votes:
-            self._mark(portfolio.positions, i, symbol)
-            d._signals.emit(symbol, ts, close, votes)
+            if others:
+                self._mark(positions, i, symbol)
+            self._emit(symbol, ts, close, votes)
         if i in self.snapshots:
-            self._mark(portfolio.positions, i, symbol)
-            d._ledger.bucket_end(ts)
+            if others:
+                self._mark(positions, i, symbol)
+            self.d._ledger.bucket_end(ts)
         if portfolio.version != self._version:
             self._version = portfolio.version
             self.change_at.append(i)
@@ -307,12 +316,12 @@ class _Walk:
             mine = votes if len(self.symbols) == 1 else votes[block.symbol[votes] == k]
             after = np.searchsorted(sym.position_array, mine, side="right")
             parts.append(sym.position_array[after[after < len(sym.position_array)]])
-        at = np.unique(np.concatenate(parts))
+        at = np.concatenate(parts)  # repeats are harmless: the dict keeps one of each
         return dict(zip(at.tolist(), utc_datetimes(block.ts[at]), strict=True))
 
     def _schedule(self, i: int) -> None:
         """Visit the next bar of every symbol with a working order."""
-        for symbol in self.d._venue.working_symbols():
+        for symbol in self._working():
             if self._wakes.get(symbol, -1) > i:
                 continue
             sym = self.by_name.get(symbol)

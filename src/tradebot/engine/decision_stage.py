@@ -84,6 +84,7 @@ class DecisionStage:
         self._store = store
         self._bus = bus
         self._seen: set[str] = set()
+        self._brackets = rules.stop_loss is not None or rules.take_profit is not None
         self.acted = 0
         self.skipped = 0
         self.skip_reasons: Counter[str] = Counter()
@@ -97,8 +98,9 @@ class DecisionStage:
         trace: list[DecisionCheck] = []
         side, qty, notional, reason = self._decide(signal, price, trace)
         action = DecisionAction.ACT if side is not None else DecisionAction.SKIP
-        entering = side is not None and signal.symbol not in self._portfolio.positions
-        stop_loss, take_profit = self._bracket(side, price) if entering else (None, None)
+        stop_loss = take_profit = None
+        if self._brackets and side is not None and signal.symbol not in self._portfolio.positions:
+            stop_loss, take_profit = self._bracket(side, price)
         decision = TradingDecision(
             id=did,
             signal_id=signal.id,

@@ -197,6 +197,7 @@ class Kernel:
             snapshot_interval_s=snapshot_interval_s,
             record_snapshots=snapshots,
         )
+        self._strategies = tuple(strategies)
         self.signals = SignalStage(
             run_id=rid,
             factories=strategies,
@@ -258,8 +259,10 @@ class Kernel:
         sub(NEWS_RAW, self.news.on_article, stage=NewsStage.stage)
         sub(NEWS_SCORED, self.signals.on_scored, stage=SignalStage.stage)
         sub(SIGNALS, self.decisions.on_signal, stage=DecisionStage.stage)
-        sub(SIGNALS, self.news_share.on_signal, stage=StrategyContributions.stage)
-        sub(DECISIONS, self.news_share.on_decision, stage=StrategyContributions.stage)
+        if any(f.name == self.news_share.strategy for f in self._strategies):
+            # a strategy that is not running contributes nothing: no need to listen
+            sub(SIGNALS, self.news_share.on_signal, stage=StrategyContributions.stage)
+            sub(DECISIONS, self.news_share.on_decision, stage=StrategyContributions.stage)
         sub(DECISIONS, self.orders.on_decision, stage=OrderManager.stage)
         sub(FILLS, self.orders.on_fill, stage=OrderManager.stage)
         sub(ORDER_UPDATES, self.orders.on_venue_update, stage=OrderManager.stage)

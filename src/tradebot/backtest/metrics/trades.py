@@ -100,21 +100,21 @@ def strategy_attribution(trades: Sequence[ClosedTrade]) -> dict[str, StrategySha
     A strategy named twice on one trade counts once. Trades naming none go to
     :data:`UNATTRIBUTED`.
     """
+    by_names: dict[tuple[str, ...], list[Decimal]] = {}
+    for trade in trades:  # one pass to group; the Decimal sums then run in C
+        by_names.setdefault(trade.strategies, []).append(trade.pnl)
     pnl: dict[str, Decimal] = {}
     counts: dict[str, list[int]] = {}
-    for trade in trades:
-        names = trade.strategies
-        if len(names) != 1:
-            names = tuple(dict.fromkeys(names)) or (UNATTRIBUTED,)
-        result = trade.pnl
-        share = result if len(names) == 1 else result / len(names)
-        won, lost = result > 0, result < 0
+    for named, results in by_names.items():
+        names = tuple(dict.fromkeys(named)) or (UNATTRIBUTED,)
+        total = sum(results, _ZERO)
+        wins = sum(1 for r in results if r > 0)
+        losses = sum(1 for r in results if r < 0)
+        shares = [total] if len(names) == 1 else [sum((r / len(names) for r in results), _ZERO)]
         for name in names:
-            pnl[name] = pnl.get(name, _ZERO) + share
-            count = counts.get(name)
-            if count is None:
-                count = counts[name] = [0, 0, 0]
-            count[0] += 1
-            count[1] += won
-            count[2] += lost
+            pnl[name] = pnl.get(name, _ZERO) + shares[0]
+            count = counts.setdefault(name, [0, 0, 0])
+            count[0] += len(results)
+            count[1] += wins
+            count[2] += losses
     return {name: StrategyShare(pnl[name], *counts[name]) for name in sorted(pnl, key=str)}
