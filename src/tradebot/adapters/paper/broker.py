@@ -224,17 +224,18 @@ class PaperBroker:
         or partly filled (it keeps working; a triggered stop stays triggered)."""
         coid = order.client_order_id
         wanted = order.quantity
-        done = wanted is None  # a notional order fills at once
-        if wanted is not None:
-            filled = self._filled.get(coid, Decimal(0)) + fill.quantity
-            done = filled >= wanted
-            self._filled[coid] = filled
-        if not done:
-            self._set(order, OrderStatus.PARTIALLY_FILLED)
-            return
+        before = self._filled.get(coid)
+        if wanted is not None and (before is not None or fill.quantity < wanted):
+            filled = fill.quantity if before is None else before + fill.quantity
+            if filled < wanted:
+                self._filled[coid] = filled
+                self._set(order, OrderStatus.PARTIALLY_FILLED)
+                return
         self._unpend(order.symbol, coid)
         self._triggered.discard(coid)
-        filled = self._filled.pop(coid, fill.quantity)
+        self._fills.pop(coid, None)
+        filled = fill.quantity if before is None else before + fill.quantity
+        self._filled.pop(coid, None)
         self._set(order, OrderStatus.FILLED)
         self._after_fill(coid, fill, filled)
 
@@ -330,7 +331,9 @@ class PaperBroker:
             if quantity <= 0:
                 return None
         else:
-            quantity -= self._filled.get(coid, Decimal(0))
+            done = self._filled.get(coid)
+            if done is not None:
+                quantity -= done
             if self.volume is not None:
                 quantity = self.volume.quantity(quantity, bar.volume)
                 if quantity <= 0:
@@ -339,7 +342,9 @@ class PaperBroker:
                     order, self.volume.price(price, order.side, quantity, bar.volume)
                 )
         commission = self.fees.fee(price, quantity)
-        count = self._fills[coid] = self._fills.get(coid, 0) + 1
+        count = self._fills.get(coid, 0) + 1
+        if count > 1 or quantity != order.quantity:  # a partial fill: later ones need the count
+            self._fills[coid] = count
         return Fill(
             fill_id=f"{coid}-{count}",
             client_order_id=order.client_order_id,
