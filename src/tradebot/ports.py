@@ -151,8 +151,11 @@ class BracketVenue(Protocol):
     """A broker that takes an entry with a protective stop and a profit target attached
     (one-cancels-other children the venue creates and arms when the entry fills)."""
 
-    def submit_bracket(self, entry: Order, stop_loss: Decimal, take_profit: Decimal) -> list[Order]:
-        """Return ``[entry, stop-loss child, take-profit child]`` with their statuses."""
+    def submit_bracket(
+        self, entry: Order, stop_loss: Decimal | None, take_profit: Decimal | None
+    ) -> list[Order]:
+        """Return ``[entry, *children]`` with their statuses: a stop-loss child and a
+        take-profit child, in that order, for each level given (at least one is)."""
         ...
 
 

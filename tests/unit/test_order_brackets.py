@@ -155,3 +155,24 @@ def test_a_recorded_order_is_sent_again_to_a_fresh_venue_with_its_bracket() -> N
     assert fresh.store.orders.keys() == first.store.orders.keys()
     assert [f.price for f in fresh.bar(_bar(1, 100, 101, 99, 100))] == [D(100)]
     assert fresh.om.context(client_order_id("dec-a")) == ("dec-a", ("macd",))
+
+
+def test_a_stop_loss_alone_still_protects_the_entry() -> None:
+    desk = _Desk()
+    desk.om.on_decision(_decision("dec-a", OrderSide.BUY, "10", sl="95"))
+    coid = client_order_id("dec-a")
+    assert [o.client_order_id for o in desk.om.protective_orders("KO")] == [coid + "-sl"]
+    desk.bar(_bar(1, 100, 101, 99, 100))
+    fills = desk.bar(_bar(2, 96, 120, 90, 92))  # through the stop; no target to take
+    assert [(f.client_order_id, f.price) for f in fills] == [(coid + "-sl", D(95))]
+    assert desk.status(coid + "-sl") is OrderStatus.FILLED
+
+
+def test_a_take_profit_alone_goes_out_as_a_one_legged_bracket() -> None:
+    desk = _Desk()
+    desk.om.on_decision(_decision("dec-a", OrderSide.BUY, "10", tp="110"))
+    coid = client_order_id("dec-a")
+    desk.bar(_bar(1, 100, 101, 99, 100))
+    assert desk.bar(_bar(2, 96, 97, 80, 90)) == []  # no stop to hit
+    fills = desk.bar(_bar(3, 105, 112, 104, 111))
+    assert [(f.client_order_id, f.price) for f in fills] == [(coid + "-tp", D(110))]

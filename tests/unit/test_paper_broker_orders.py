@@ -290,3 +290,17 @@ def test_the_venue_account_follows_its_fills() -> None:
     broker.on_bar(bar(2, 110, 111, 109, 110))
     assert broker.account.cash == D(990) + D(440) - D("4.4")
     assert broker.account.holdings == {"AAPL": D(6)}
+
+
+def test_a_held_child_cancelled_before_its_entry_fills_never_works() -> None:
+    broker = PaperBroker()
+    bracket(broker)
+    broker.cancel("entry-sl")
+    broker.on_bar(bar(1, 100, 101, 99, 100))  # the entry fills: only the target arms
+    assert broker.lookup("entry-sl").status is OrderStatus.CANCELLED  # type: ignore[union-attr]
+    assert broker.on_bar(bar(2, 93, 94, 90, 92)) == []
+
+
+def test_a_bracket_needs_at_least_one_level() -> None:
+    with pytest.raises(ValueError, match="stop-loss, a take-profit or both"):
+        PaperBroker().submit_bracket(order(BUY, coid="entry"), None, None)

@@ -111,3 +111,38 @@ def test_finer_bars_settle_which_bracket_leg_came_first() -> None:
         assert [f.client_order_id for f in fills] == [winner]
         if winner == "entry-tp":
             assert fills[0].price == D(110)
+
+
+def test_a_cancelled_partly_filled_order_fills_no_more() -> None:
+    broker = PaperBroker(volume=VolumeShare(limit=D("0.5")))
+    broker.submit(order(OrderSide.BUY, "10"))
+    assert [f.quantity for f in broker.on_bar(bar(1, 100, 101, 99, 100, volume=4))] == [D(2)]
+    broker.cancel("o1")
+    assert broker.lookup("o1").status is OrderStatus.CANCELLED  # type: ignore[union-attr]
+    assert broker.on_bar(bar(2, 100, 101, 99, 100, volume=1e6)) == []
+    assert "AAPL" not in broker.working_symbols()
+
+
+def test_a_cancelled_partly_filled_bracket_entry_protects_what_it_bought() -> None:
+    broker = PaperBroker(volume=VolumeShare(limit=D("0.5")))
+    _bracket(broker)  # 10 units, stop 95, target 110
+    assert [f.quantity for f in broker.on_bar(bar(1, 100, 101, 99, 100, volume=8))] == [D(4)]
+    broker.cancel("entry")
+    for child in ("entry-sl", "entry-tp"):
+        armed = broker.lookup(child)
+        assert armed is not None and armed.status is OrderStatus.ACCEPTED
+        assert armed.quantity == D(4)
+    fills = broker.on_bar(bar(2, 96, 97, 90, 92, volume=1e6))
+    assert [(f.client_order_id, f.quantity) for f in fills] == [("entry-sl", D(4))]
+
+
+def test_a_partly_filled_bracket_leg_leaves_its_sibling_only_the_rest() -> None:
+    broker = PaperBroker(volume=VolumeShare(limit=D("0.5")))
+    _bracket(broker)
+    broker.on_bar(bar(1, 100, 101, 99, 100, volume=1e6))  # the entry fills whole
+    stop = broker.on_bar(bar(2, 96, 97, 90, 92, volume=6))  # the stop sells 3 of 10
+    assert [(f.client_order_id, f.quantity) for f in stop] == [("entry-sl", D(3))]
+    target = broker.lookup("entry-tp")
+    assert target is not None and target.quantity == D(7)
+    sold = stop + broker.on_bar(bar(3, 105, 112, 104, 111, volume=1e6))
+    assert sum(f.quantity for f in sold) == D(10)  # never more than the position

@@ -6,10 +6,11 @@ it again; and if the record cannot be written, nothing is sent. A temporary brok
 submit means "outcome unknown" (status ``unknown``), never "rejected": the broker is asked
 by client order id before anything is resubmitted.
 
-Brackets: a decision with a ``stop_loss`` and a ``take_profit`` goes out through the venue's
-``submit_bracket`` where it has one (a :class:`~tradebot.ports.BracketVenue`); without one
-it goes out plain and its levels are the decision stage's to enforce. The bracket's two
-children (a protective stop and a profit target, one-cancels-other at the venue) are
+Brackets: a decision with a ``stop_loss``, a ``take_profit`` or both goes out through the
+venue's ``submit_bracket`` where it has one (a :class:`~tradebot.ports.BracketVenue`); without one
+it goes out plain and its levels are the decision stage's to enforce (the risk engine
+reviews its stops every bar). The bracket's children (a protective stop and/or a profit
+target, one-cancels-other at the venue) are
 created by the venue, so they are recorded right after the entry's submit returns; they
 are tracked apart from the open orders the decision stages count (a protective stop is not
 a pending entry), their fills carry the entry decision's context, and they become working
@@ -38,8 +39,8 @@ __all__ = ["OrderManager", "TrackedOrder"]
 _TERMINAL = frozenset({OrderStatus.FILLED, OrderStatus.CANCELLED, OrderStatus.REJECTED})
 _WORKING = frozenset({OrderStatus.ACCEPTED, OrderStatus.PARTIALLY_FILLED})
 
-Bracket = tuple[Decimal, Decimal]
-"""(stop-loss, take-profit) attached to an entry."""
+Bracket = tuple[Decimal | None, Decimal | None]
+"""(stop-loss, take-profit) attached to an entry; at least one of them is set."""
 
 
 @dataclass(slots=True)
@@ -325,7 +326,7 @@ class OrderManager:
 
 
 def _bracket(stop_loss: Decimal | None, take_profit: Decimal | None) -> Bracket | None:
-    if stop_loss is None or take_profit is None:
+    if stop_loss is None and take_profit is None:
         return None
     return stop_loss, take_profit
 

@@ -128,7 +128,7 @@ def _parent(order: Order, orders: list[Order]) -> str | None:
 def _bracket_of(children: Iterable[Order]) -> Bracket | None:
     stop = next((c.stop_price for c in children if c.type is OrderType.STOP), None)
     target = next((c.limit_price for c in children if c.type is OrderType.LIMIT), None)
-    return None if stop is None or target is None else (stop, target)
+    return None if stop is None and target is None else (stop, target)
 
 
 class Replay:

@@ -95,7 +95,7 @@ class PaperBroker:
         self._orders: dict[str, Order] = {}
         self._pending: dict[str, list[str]] = defaultdict(list)
         self._triggered: set[str] = set()  # stop-limits whose stop was touched
-        self._children: dict[str, tuple[str, str]] = {}  # entry -> (stop-loss, take-profit)
+        self._children: dict[str, tuple[str, ...]] = {}  # entry -> its stop-loss, take-profit
         self._sibling: dict[str, str] = {}  # bracket child -> the other child (OCO)
 
     def submit(self, order: Order) -> Order:
@@ -106,39 +106,55 @@ class PaperBroker:
         self._pending[order.symbol].append(order.client_order_id)
         return accepted
 
-    def submit_bracket(self, entry: Order, stop_loss: Decimal, take_profit: Decimal) -> list[Order]:
-        """Submit ``entry`` with a stop-loss and a take-profit; return [entry, stop, target].
+    def submit_bracket(
+        self, entry: Order, stop_loss: Decimal | None, take_profit: Decimal | None
+    ) -> list[Order]:
+        """Submit ``entry`` with a stop-loss and/or a take-profit; return the entry and then
+        its children (stop first), one per level given.
 
         The children are held (status NEW) until the entry fills; then they carry the
         filled quantity and work from the next bar, one cancelling the other. Resubmitting
-        the same entry id returns the existing three orders.
+        the same entry id returns the existing orders.
         """
+        if stop_loss is None and take_profit is None:
+            raise ValueError("a bracket needs a stop-loss, a take-profit or both")
+        known = self._orders.get(entry.client_order_id)
+        if known is not None:
+            ids = self._children.get(entry.client_order_id, ())
+            return [known, *(self._orders[c] for c in ids)]
         sl_id, tp_id = child_ids(entry.client_order_id)
-        if entry.client_order_id in self._orders:
-            return [self._orders[i] for i in (entry.client_order_id, sl_id, tp_id)]
         side = OrderSide.SELL if entry.side is OrderSide.BUY else OrderSide.BUY
         held = {"side": side, "status": OrderStatus.NEW, "broker_order_id": None, "reason": ""}
-        stop = entry.evolve(
-            **held,
-            client_order_id=sl_id,
-            type=OrderType.STOP,
-            stop_price=stop_loss,
-            limit_price=None,
-        )
-        target = entry.evolve(
-            **held,
-            client_order_id=tp_id,
-            type=OrderType.LIMIT,
-            limit_price=take_profit,
-            stop_price=None,
-        )
+        children: list[Order] = []
+        if stop_loss is not None:
+            children.append(
+                entry.evolve(
+                    **held,
+                    client_order_id=sl_id,
+                    type=OrderType.STOP,
+                    stop_price=stop_loss,
+                    limit_price=None,
+                )
+            )
+        if take_profit is not None:
+            children.append(
+                entry.evolve(
+                    **held,
+                    client_order_id=tp_id,
+                    type=OrderType.LIMIT,
+                    limit_price=take_profit,
+                    stop_price=None,
+                )
+            )
         parent = self.submit(entry)
-        self._orders[sl_id], self._orders[tp_id] = stop, target
-        self._children[entry.client_order_id] = (sl_id, tp_id)
-        self._sibling[sl_id], self._sibling[tp_id] = tp_id, sl_id
+        for child in children:
+            self._orders[child.client_order_id] = child
+        self._children[entry.client_order_id] = tuple(c.client_order_id for c in children)
+        if len(children) == 2:
+            self._sibling[sl_id], self._sibling[tp_id] = tp_id, sl_id
         if parent.status is OrderStatus.REJECTED:
             self._cancel_held(entry.client_order_id)
-        return [parent, stop, target]
+        return [parent, *children]
 
     def cancel(self, client_order_id: str) -> None:
         """Cancel a working order; cancelling a bracket's entry also drops its children."""
@@ -148,10 +164,19 @@ class PaperBroker:
         order = self._orders.get(client_order_id)
         if order is None:
             return
-        if order.status is OrderStatus.ACCEPTED:
+        if order.status is OrderStatus.NEW:  # a held bracket child: it will never arm now
+            self._set(order, OrderStatus.CANCELLED, event=event)
+            return
+        if order.status in _WORKING:
             self._set(order, OrderStatus.CANCELLED, event=event)
             self._unpend(order.symbol, client_order_id)
             self._triggered.discard(client_order_id)
+            done = self._filled.pop(client_order_id, None)
+            self._fills.pop(client_order_id, None)
+            if done is not None and client_order_id in self._children:
+                armed_at = self._last_bar.get(order.symbol, order.created_at)
+                self._arm(client_order_id, done, order.symbol, armed_at)
+                return  # the part bought stays protected
         self._cancel_held(client_order_id)
 
     def lookup(self, client_order_id: str) -> Order | None:
@@ -230,6 +255,7 @@ class PaperBroker:
             if filled < wanted:
                 self._filled[coid] = filled
                 self._set(order, OrderStatus.PARTIALLY_FILLED)
+                self._shrink_sibling(coid, wanted - filled)
                 return
         self._unpend(order.symbol, coid)
         self._triggered.discard(coid)
@@ -238,6 +264,17 @@ class PaperBroker:
         self._filled.pop(coid, None)
         self._set(order, OrderStatus.FILLED)
         self._after_fill(coid, fill, filled)
+
+    def _shrink_sibling(self, coid: str, left: Decimal) -> None:
+        """A bracket leg partly filled: its OCO sibling may close only what is left of the
+        position (as a venue reduces the other leg), never the part already closed."""
+        sibling_id = self._sibling.get(coid)
+        if sibling_id is None:
+            return
+        sibling = self._orders[sibling_id]
+        if sibling.status in _WORKING and sibling.quantity is not None and sibling.quantity > left:
+            done = self._filled.get(sibling_id, Decimal(0))
+            self._orders[sibling_id] = sibling.evolve(quantity=max(left, done))
 
     def _bracket_races(
         self, waiting: list[str], bar: Bar, prices: BarPrices, after: datetime | None
@@ -307,16 +344,21 @@ class PaperBroker:
         sibling = self._sibling.get(coid)
         if sibling is not None:
             self._cancel(sibling, event=True)
-        children = self._children.get(coid)
-        if children is None:
-            return
+        if coid in self._children:
+            self._arm(coid, filled, fill.symbol, fill.ts)
+
+    def _arm(self, entry_id: str, quantity: Decimal, symbol: str, at: datetime) -> None:
+        """The entry's held children start working for ``quantity`` on the bars after ``at``."""
+        children = self._children[entry_id]
         if not self.bracket_stop_first:  # evaluated in list order: the first one wins a tie
-            children = (children[1], children[0])
+            children = children[::-1]
         for child in children:
             held = self._orders[child]
-            armed = held.evolve(quantity=filled, notional=None, created_at=fill.ts)
+            if held.status is not OrderStatus.NEW:
+                continue  # cancelled while it was held
+            armed = held.evolve(quantity=quantity, notional=None, created_at=at)
             self._accept(armed)
-            self._pending[fill.symbol].append(child)
+            self._pending[symbol].append(child)
 
     def _fill(self, order: Order, price: Decimal, bar: Bar) -> Fill | None:
         """This bar's fill of ``order`` at ``price`` — all of what is left, or what the
