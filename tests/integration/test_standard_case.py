@@ -19,9 +19,8 @@ from tradebot.data import sample_data_dir
 from tradebot.domain import Bar, Mode, Timeframe
 from tradebot.domain.run import RunInfo
 from tradebot.engine import Kernel, MemoryBus, SimClock, SizingRules
-from tradebot.sentiment import PlaceholderSentiment
 from tradebot.strategies import make_factory
-from tradebot.testing import ListFeed, MemoryStore, RecordingBroker
+from tradebot.testing import FixedSentiment, ListFeed, MemoryStore, RecordingBroker
 
 FEE = 0.001
 CASH = 100_000.0
@@ -76,7 +75,7 @@ def run_kernel(open_: np.ndarray, close: np.ndarray) -> tuple[list[int], list[in
         bus=MemoryBus(),
         store=store,
         strategies=[make_factory("sma_cross", {"fast": 10, "slow": 30})],
-        sentiment=PlaceholderSentiment(),
+        sentiment=FixedSentiment(0.0, 0.0, name="placeholder"),
         rules=SizingRules(
             position_fraction=Decimal(1),
             max_open_positions=1,

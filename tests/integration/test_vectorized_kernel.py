@@ -26,10 +26,9 @@ from tradebot.data import sample_data_dir
 from tradebot.domain import Bar, Mode, Timeframe
 from tradebot.domain.run import RunInfo
 from tradebot.engine import Kernel, MemoryBus, SimClock, SizingRules
-from tradebot.sentiment import PlaceholderSentiment
 from tradebot.signals.ensemble import DEFAULT_THRESHOLD
 from tradebot.strategies import make_factory
-from tradebot.testing import ListFeed, MemoryStore, RecordingBroker
+from tradebot.testing import FixedSentiment, ListFeed, MemoryStore, RecordingBroker
 
 FEE = 0.001
 CASH = 100_000.0
@@ -76,7 +75,7 @@ def kernel_trades(
         bus=MemoryBus(),
         store=store,
         strategies=[make_factory(strategy, params)],
-        sentiment=PlaceholderSentiment(),
+        sentiment=FixedSentiment(0.0, 0.0, name="placeholder"),
         rules=SizingRules(
             position_fraction=Decimal(1),
             max_open_positions=1,
