@@ -26,18 +26,24 @@ from numpy.typing import NDArray
 from tradebot.domain.bar import Bar
 from tradebot.domain.enums import Timeframe
 
-__all__ = ["BarBatch", "SymbolBars", "epoch_nanoseconds", "utc_datetimes"]
+__all__ = ["EPOCH", "BarBatch", "SymbolBars", "epoch_nanoseconds", "utc_datetime", "utc_datetimes"]
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
 
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 def epoch_nanoseconds(moment: datetime) -> int:
     """Nanoseconds since the epoch of a UTC-aware datetime, exactly (no float on the way)."""
-    delta = moment - _EPOCH
+    delta = moment - EPOCH
     return (delta.days * 86_400 + delta.seconds) * 1_000_000_000 + delta.microseconds * 1000
+
+
+def utc_datetime(ns: int | np.integer) -> datetime:
+    """The UTC datetime of epoch nanoseconds, floored to the microsecond (as the feed makes
+    them: ``datetime`` holds no finer)."""
+    return EPOCH + timedelta(microseconds=int(ns) // 1000)
 
 
 def utc_datetimes(ts_ns: IntArray) -> list[datetime]:
@@ -56,7 +62,7 @@ def utc_datetimes(ts_ns: IntArray) -> list[datetime]:
     np.not_equal(ts_ns[1:], ts_ns[:-1], out=change[1:])
     offsets: list[timedelta] = (ts_ns[change] // 1000).view("timedelta64[us]").tolist()
     distinct = np.empty(len(offsets), dtype=object)
-    distinct[:] = list(map(operator.add, repeat(_EPOCH, len(offsets)), offsets))
+    distinct[:] = list(map(operator.add, repeat(EPOCH, len(offsets)), offsets))
     if len(offsets) == n:
         return cast(list[datetime], distinct.tolist())
     return cast(list[datetime], distinct[np.cumsum(change) - 1].tolist())

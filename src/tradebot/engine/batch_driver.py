@@ -25,12 +25,18 @@ from __future__ import annotations
 from bisect import bisect_right
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 
 import numpy as np
 from numpy.typing import NDArray
 
-from tradebot.domain.batch import BarBatch, SymbolBars, epoch_nanoseconds, utc_datetimes
+from tradebot.domain.batch import (
+    BarBatch,
+    SymbolBars,
+    epoch_nanoseconds,
+    utc_datetime,
+    utc_datetimes,
+)
 from tradebot.engine.batch_curve import benchmark_points, equity_points, marks_at
 from tradebot.engine.execution_stage import ExecutionStage
 from tradebot.engine.portfolio import FloatHoldings, Portfolio
@@ -41,16 +47,10 @@ from tradebot.strategies.base import Opinion, Strategy
 
 __all__ = ["BatchDriver"]
 
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _NS_PER_S = 1_000_000_000
 _NEVER = 1 << 62
 
 Votes = list[tuple[str, Opinion]]
-
-
-def _datetime(ns: int) -> datetime:
-    """As the feed makes them: UTC, floored to the microsecond."""
-    return _EPOCH + timedelta(microseconds=ns // 1000)
 
 
 @dataclass(slots=True)
@@ -120,16 +120,7 @@ class BatchDriver:
         votes = self._opinions(parts, start)
         if start == n:
             return
-        symbols = {
-            k: _Symbol(
-                part.symbol,
-                part.positions.tolist(),
-                part.close.tolist(),
-                part.positions,
-                part.close,
-            )
-            for k, part in parts.items()
-        }
+        symbols = {k: _Symbol.of(part) for k, part in parts.items()}
         groups = self._group_ends(ts, start, n)
         bucket_ends = self._bucket_ends(ts, groups, block.next_ts)
         snapshots = set(bucket_ends.tolist()) if self._ledger.records_snapshots else set()
@@ -138,7 +129,7 @@ class BatchDriver:
         self._close_curve(block, symbols, groups, bucket_ends, walk, start)
         for k, sym in symbols.items():  # the next block and the end of the run see these
             self._portfolio.set_mark(sym.name, sym.closes[-1])
-            self._signals.seen(sym.name, _datetime(int(parts[k].ts[-1])))
+            self._signals.seen(sym.name, utc_datetime(int(parts[k].ts[-1])))
 
     def _opinions(self, parts: dict[int, SymbolBars], start: int) -> dict[int, Votes]:
         """Every strategy sees every bar; opinions before ``start`` (warm-up) are dropped.
@@ -274,7 +265,7 @@ class _Walk:
     def _visit(self, i: int) -> None:
         block, portfolio = self.block, self.portfolio
         symbol = self._symbol_at(i)
-        ts = self._times.get(i) or _datetime(int(block.ts[i]))
+        ts = self._times.get(i) or utc_datetime(int(block.ts[i]))
         self._advance(ts)
         wakes = self._wakes
         if wakes.get(symbol) == i:

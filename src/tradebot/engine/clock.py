@@ -11,9 +11,9 @@ import threading
 import time
 from datetime import UTC, datetime
 
-__all__ = ["LiveClock", "PacedClock", "SimClock"]
+from tradebot.domain.batch import EPOCH
 
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+__all__ = ["LiveClock", "PacedClock", "SimClock"]
 
 
 class SimClock:
@@ -22,7 +22,7 @@ class SimClock:
     instant = True
     """Nothing waits between events, so the kernel may skip quiet bars (its batch path)."""
 
-    def __init__(self, start: datetime = _EPOCH) -> None:
+    def __init__(self, start: datetime = EPOCH) -> None:
         self._now = start
 
     def now(self) -> datetime:
@@ -42,7 +42,7 @@ class PacedClock(SimClock):
 
     instant = False
 
-    def __init__(self, speed: float, *, max_gap_s: float = 5.0, start: datetime = _EPOCH) -> None:
+    def __init__(self, speed: float, *, max_gap_s: float = 5.0, start: datetime = EPOCH) -> None:
         super().__init__(start)
         if speed <= 0:
             raise ValueError("speed must be > 0")

@@ -14,12 +14,12 @@ and the hot path hashes nothing per signal.
 from __future__ import annotations
 
 import hashlib
-from datetime import UTC, datetime
+from datetime import datetime
 from functools import lru_cache
 
-__all__ = ["client_order_id", "decision_id", "signal_id", "stable_id", "trade_id"]
+from tradebot.domain.batch import epoch_nanoseconds
 
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+__all__ = ["client_order_id", "decision_id", "signal_id", "stable_id", "trade_id"]
 
 
 def stable_id(*parts: object, length: int = 24) -> str:
@@ -35,9 +35,7 @@ def _who(run_id: str, symbol: str, source: str) -> str:
 def signal_id(run_id: str, symbol: str, ts: datetime, source: str) -> str:
     """``sig-<hash of run, symbol, source>-<bar time in µs, hex>`` (30 characters until
     the year 2112)."""
-    delta = ts - _EPOCH
-    micros = (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
-    return f"sig-{_who(run_id, symbol, source)}-{micros:x}"
+    return f"sig-{_who(run_id, symbol, source)}-{epoch_nanoseconds(ts) // 1000:x}"
 
 
 def decision_id(signal_id_: str) -> str:

@@ -9,9 +9,11 @@ dollars or in a crypto quote currency, and the report does not know which.
 from __future__ import annotations
 
 import math
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 import numpy as np
+
+from tradebot.domain.batch import utc_datetime
 
 __all__ = [
     "MONTHS",
@@ -31,7 +33,7 @@ DASH = "—"
 
 def utc(ns: int | np.integer) -> datetime:
     """The UTC datetime of epoch nanoseconds (microsecond precision, as ``datetime`` holds)."""
-    return datetime(1970, 1, 1, tzinfo=UTC) + timedelta(microseconds=int(ns) // 1000)
+    return utc_datetime(ns)
 
 
 def stamp(moment: datetime, *, time: bool | None = None) -> str:
