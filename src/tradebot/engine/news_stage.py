@@ -16,7 +16,8 @@ For each article:
    under a second ticker scores for that ticker only; a redelivered article scores nothing.
    A failing port costs the memory across restarts, never the news: the stage scores on,
    keeping the unsaved keys in process and retrying them with the next article (one log
-   line each time).
+   line each time; the policy is :class:`~tradebot.engine.seen_memory.SeenMemory`, shared
+   with the fetcher's de-duplication).
 3. **Scoring**: ``model.score_article`` per pair. ``None`` is *no score* (a tier down, a model
    missing): counted in ``unscored`` and skipped, never replaced by a default. The score
    records the model that produced it (for a tiered analyzer, the tier that answered).
@@ -28,10 +29,9 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Collection, Sequence
-from datetime import datetime
 
-from tradebot.domain.errors import StoreError
 from tradebot.domain.messages import Article, ScoredArticle
+from tradebot.engine.seen_memory import MemorySeenItems, SeenMemory
 from tradebot.engine.topics import NEWS_SCORED
 from tradebot.ops.logging import get_logger
 from tradebot.ports import Bus, SeenItems, SentimentModel, Store
@@ -51,20 +51,6 @@ def pair_key(content_hash: str, ticker: str) -> str:
     """The de-duplication key of one (story, ticker) score: fixed width, 66 characters."""
     digest = hashlib.sha256(f"{content_hash}\n{ticker}".encode()).hexdigest()
     return f"s:{digest}"
-
-
-class _ProcessMemory:
-    """:class:`~tradebot.ports.SeenItems` in a set: the stage's own memory when none is
-    handed in (what one run of a replay wants)."""
-
-    def __init__(self) -> None:
-        self.keys: set[str] = set()
-
-    def seen(self, keys: Collection[str]) -> set[str]:
-        return {key for key in keys if key in self.keys}
-
-    def remember(self, keys: Collection[str], ts: datetime) -> None:
-        self.keys.update(keys)
 
 
 class NewsStage:
@@ -90,10 +76,14 @@ class NewsStage:
         self._store = store
         self._bus = bus
         self._universe = frozenset(s.upper() for s in universe) if universe else None
-        self._seen: SeenItems = seen if seen is not None else _ProcessMemory()
-        self._unsaved: dict[str, datetime] = {}
         self._find = tickers
         self._log = get_logger(self.stage)
+        self._seen = SeenMemory(
+            seen if seen is not None else MemorySeenItems(),
+            max_unsaved=_MAX_UNSAVED,
+            what="news memory",
+            log=self._log,
+        )
         self.scored = 0
         """Scores published (one per fresh story and ticker with an answer)."""
         self.unscored = 0
@@ -107,7 +97,7 @@ class NewsStage:
         if not wanted:
             return
         keys = {ticker: pair_key(article.content_hash, ticker) for ticker in wanted}
-        known = self._known(set(keys.values()))
+        known = self._seen.seen(set(keys.values()))
         fresh = [ticker for ticker in wanted if keys[ticker] not in known]
         self.repeats += len(wanted) - len(fresh)
         if not fresh:
@@ -116,7 +106,7 @@ class NewsStage:
         entities = tuple(found)
         for ticker in fresh:
             self._score(article, ticker, entities)
-        self._remember([keys[ticker] for ticker in fresh], article.published_at)
+        self._seen.remember(dict.fromkeys((keys[t] for t in fresh), article.published_at))
 
     def _tickers(self, article: Article) -> list[str]:
         """Hints first, then the tickers named in the text, each once."""
@@ -146,35 +136,3 @@ class NewsStage:
         self.scored += 1
         self._store.record_sentiment(self._run_id, scored)
         self._bus.publish(NEWS_SCORED, scored)
-
-    def _known(self, keys: set[str]) -> set[str]:
-        pending = keys & self._unsaved.keys()
-        try:
-            return self._seen.seen(keys - pending) | pending
-        except StoreError as exc:
-            self._log.warning("news memory unreadable; scoring as new", error=exc.one_line())
-            return pending
-
-    def _remember(self, keys: list[str], ts: datetime) -> None:
-        """Remember ``keys``, with any an earlier failure left unsaved (those stay in process
-        meanwhile, bounded, so a redelivery is still caught)."""
-        batches = [(keys, ts)]
-        if self._unsaved:
-            by_time: dict[datetime, list[str]] = {}
-            for key, first in self._unsaved.items():
-                by_time.setdefault(first, []).append(key)
-            batches += [(group, first) for first, group in by_time.items()]
-        try:
-            for group, first in batches:
-                self._seen.remember(group, first)
-        except StoreError as exc:
-            self._unsaved.update(dict.fromkeys(keys, ts))
-            while len(self._unsaved) > _MAX_UNSAVED:
-                del self._unsaved[next(iter(self._unsaved))]
-            self._log.warning(
-                "news memory unwritable; keys kept for retry",
-                pending=len(self._unsaved),
-                error=exc.one_line(),
-            )
-            return
-        self._unsaved.clear()

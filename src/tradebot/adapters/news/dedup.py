@@ -12,22 +12,25 @@ Memory is two-level: a bounded in-process set answers repeats without a round tr
 :class:`~tradebot.ports.SeenItems` port (the SQL store in paper and live) persists keys, so a
 restart does not score yesterday's news again. A failing store never loses news: the items
 pass on the in-process memory alone and the unsaved keys are retried on the next batch (at
-worst a story seen before a crash is scored twice). No I/O of its own.
+worst a story seen before a crash is scored twice; the policy is
+:class:`~tradebot.engine.seen_memory.SeenMemory`, shared with the sentiment stage). No I/O
+of its own.
 
-Backtests must hand in a fresh in-memory :class:`MemorySeenItems`: a persisted memory
-would make the second run of the same replay see no news at all.
+Backtests must hand in a fresh in-memory :class:`MemorySeenItems` (defined in
+:mod:`tradebot.engine.seen_memory`, re-exported here): a persisted memory would make the
+second run of the same replay see no news at all.
 """
 
 from __future__ import annotations
 
 import hashlib
 from collections import OrderedDict
-from collections.abc import Collection, Iterable
+from collections.abc import Iterable
 from datetime import datetime
 
 from tradebot.adapters.news.text import fold_whitespace, url_key
-from tradebot.domain.errors import StoreError
 from tradebot.domain.messages import Article
+from tradebot.engine.seen_memory import MemorySeenItems, SeenMemory
 from tradebot.ops.logging import get_logger
 from tradebot.ports import SeenItems
 
@@ -49,21 +52,6 @@ def dedup_keys(article: Article, *, title_words: int = DEFAULT_TITLE_WORDS) -> t
     return tuple(keys)
 
 
-class MemorySeenItems:
-    """:class:`~tradebot.ports.SeenItems` in a dict: for backtests and tests (nothing
-    survives the process, which is what a replay wants)."""
-
-    def __init__(self) -> None:
-        self.first_seen: dict[str, datetime] = {}
-
-    def seen(self, keys: Collection[str]) -> set[str]:
-        return {key for key in keys if key in self.first_seen}
-
-    def remember(self, keys: Collection[str], ts: datetime) -> None:
-        for key in keys:
-            self.first_seen.setdefault(key, ts)
-
-
 class Deduplicator:
     """Keeps the fresh items of each batch (see the module docstring for the rules)."""
 
@@ -76,12 +64,12 @@ class Deduplicator:
     ) -> None:
         if memory_size < 1:
             raise ValueError(f"memory_size must be >= 1, got {memory_size}")
-        self._store = seen
         self._title_words = title_words
         self._memory: OrderedDict[str, None] = OrderedDict()
         self._memory_size = memory_size
-        self._unsaved: dict[str, datetime] = {}
-        self._log = get_logger("news-dedup")
+        self._seen = SeenMemory(
+            seen, max_unsaved=memory_size, what="dedup store", log=get_logger("news-dedup")
+        )
         self.dropped = 0
 
     def fresh(self, articles: Iterable[Article], now: datetime) -> list[Article]:
@@ -89,11 +77,11 @@ class Deduplicator:
         batch = [
             (article, dedup_keys(article, title_words=self._title_words)) for article in articles
         ]
-        self._retry_unsaved()
+        self._seen.retry()
         keys_in_batch = {key for _, keys in batch for key in keys}
         known = {key for key in keys_in_batch if key in self._memory}
         if len(known) < len(keys_in_batch):
-            known |= self._ask_store(keys_in_batch - known)
+            known |= self._seen.seen(keys_in_batch - known)
         kept: list[Article] = []
         new_keys: dict[str, datetime] = {}
         for article, keys in batch:
@@ -108,7 +96,7 @@ class Deduplicator:
         for key in keys_in_batch:
             self._touch(key)
         if new_keys:
-            self._save(new_keys)
+            self._seen.remember(new_keys)
         return kept
 
     def _touch(self, key: str) -> None:
@@ -117,38 +105,3 @@ class Deduplicator:
         memory.move_to_end(key)
         while len(memory) > self._memory_size:
             memory.popitem(last=False)
-
-    def _ask_store(self, keys: set[str]) -> set[str]:
-        try:
-            return self._store.seen(keys)
-        except StoreError as exc:
-            self._log.warning(
-                "dedup store unreadable; using in-process memory", error=exc.one_line()
-            )
-            return set()
-
-    def _save(self, keys: dict[str, datetime]) -> None:
-        try:
-            self._remember(keys)
-        except StoreError as exc:
-            self._unsaved.update(keys)
-            while len(self._unsaved) > self._memory_size:  # a store down for days: bounded
-                del self._unsaved[next(iter(self._unsaved))]
-            self._log.warning(
-                "dedup store unwritable; keys kept for retry",
-                pending=len(self._unsaved),
-                error=exc.one_line(),
-            )
-
-    def _retry_unsaved(self) -> None:
-        if not self._unsaved:
-            return
-        pending, self._unsaved = self._unsaved, {}
-        self._save(pending)
-
-    def _remember(self, keys: dict[str, datetime]) -> None:
-        by_time: dict[datetime, list[str]] = {}
-        for key, ts in keys.items():
-            by_time.setdefault(ts, []).append(key)
-        for ts, group in by_time.items():
-            self._store.remember(group, ts)
