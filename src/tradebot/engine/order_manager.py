@@ -208,12 +208,6 @@ class OrderManager:
             return 0
         return sum(1 for t in self._open.values() if t.order.symbol == symbol)
 
-    def open_buys(self) -> int:
-        """How many open orders are buys (each will become a position)."""
-        if not self._open:
-            return 0
-        return sum(1 for t in self._open.values() if t.order.side is OrderSide.BUY)
-
     def reserved_cash(self) -> Decimal:
         """Notional of open buy orders not yet filled, valued at their decision price."""
         if not self._open:

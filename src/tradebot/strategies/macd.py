@@ -22,7 +22,8 @@ from tradebot.strategies.cross import CrossDetector, cross_strength
 __all__ = ["Macd", "MacdParams"]
 
 _CONFIDENCE = 0.6
-_FULL_STRENGTH_SWING = 0.005
+FULL_STRENGTH_SWING = 0.005
+"""Full strength at a histogram swing of 0.5 % of the price (the vectorised path uses it too)."""
 
 
 class MacdParams(StrategyParams):
@@ -63,7 +64,7 @@ class Macd(ClosePriceStrategy[MacdParams]):
             return None
         return Opinion(
             Direction.LONG if cross > 0 else Direction.SHORT,
-            cross_strength(hist - prev, close, _FULL_STRENGTH_SWING),
+            cross_strength(hist - prev, close, FULL_STRENGTH_SWING),
             _CONFIDENCE,
             f"MACD histogram crossed {'above' if cross > 0 else 'below'} zero "
             f"({prev:.4g} -> {hist:.4g})",

@@ -17,15 +17,13 @@ import numpy.typing as npt
 
 from tradebot.backtest.vectorized.recurrence import ema_step, solve
 from tradebot.indicators import ema
-from tradebot.strategies.cross import CrossDetector
-from tradebot.strategies.macd import MacdParams
+from tradebot.strategies.cross import CrossDetector, cross_strengths
+from tradebot.strategies.macd import FULL_STRENGTH_SWING, MacdParams
 
 __all__ = ["macd_histogram", "macd_signals"]
 
 FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
-
-_FULL_STRENGTH_SWING = 0.005  # the strategy's: full strength at a 0.5 % swing of the price
 
 
 def _sequential_mean(values: FloatArray) -> float:
@@ -75,9 +73,7 @@ def macd_signals(
     at = np.flatnonzero(crosses)
     previous = np.concatenate(([0.0], live_hist[:-1]))[at]
     gap = live_hist[at] - previous
-    strength = np.minimum(
-        1.0, 0.5 + 0.5 * np.abs(gap) / (_FULL_STRENGTH_SWING * np.abs(live_close[at]))
-    )
+    strength = cross_strengths(gap, live_close[at], FULL_STRENGTH_SWING)
     keep = np.clip(strength, 0.0, 1.0) > threshold
     rising = crosses[at] > 0
     up[first + at[keep & rising]] = True
