@@ -5,26 +5,13 @@ including on prices with exact SMA ties (tick-grid prices make them common)."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
-from decimal import Decimal
-
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tradebot.adapters.parquet import ParquetReplayFeed
+from tests.kernel_builder import CASH, FEE, daily, kernel_trades, tick_series
 from tradebot.backtest.vectorized import sma_cross_backtest
-from tradebot.data import sample_data_dir
-from tradebot.domain import Bar, Mode, Timeframe
-from tradebot.domain.run import RunInfo
-from tradebot.engine import Kernel, MemoryBus, SimClock, SizingRules
-from tradebot.strategies import make_factory
-from tradebot.testing import FixedSentiment, ListFeed, MemoryStore, RecordingBroker
-
-FEE = 0.001
-CASH = 100_000.0
-START = datetime(2020, 1, 1, tzinfo=UTC)
 
 
 def reference(open_: np.ndarray, close: np.ndarray) -> tuple[list[int], list[int], float]:
@@ -53,53 +40,8 @@ def reference(open_: np.ndarray, close: np.ndarray) -> tuple[list[int], list[int
 
 
 def run_kernel(open_: np.ndarray, close: np.ndarray) -> tuple[list[int], list[int], float]:
-    times = [START + timedelta(minutes=i) for i in range(len(close))]
-    bars = [
-        Bar("SYM", Timeframe.M1, ts, o, max(o, c), min(o, c), c, 1.0)
-        for ts, o, c in zip(times, open_.tolist(), close.tolist(), strict=True)
-    ]
-    store = MemoryStore()
-    kernel = Kernel(
-        run=RunInfo(
-            id="std",
-            mode=Mode.BACKTEST,
-            started_at=START,
-            strategy="sma_cross",
-            symbols=("SYM",),
-            timeframe=Timeframe.M1,
-        ),
-        clock=SimClock(),
-        feed=ListFeed(bars),
-        news=None,
-        broker=RecordingBroker(commission_rate=Decimal(str(FEE))),
-        bus=MemoryBus(),
-        store=store,
-        strategies=[make_factory("sma_cross", {"fast": 10, "slow": 30})],
-        sentiment=FixedSentiment(0.0, 0.0, name="placeholder"),
-        rules=SizingRules(
-            position_fraction=Decimal(1),
-            max_open_positions=1,
-            cash_buffer=Decimal(0),
-            commission_rate=Decimal(str(FEE)),
-            all_in=True,
-        ),
-        initial_cash=Decimal(str(CASH)),
-    )
-    result = kernel.run()
-    index = {ts: i for i, ts in enumerate(times)}
-    fills = sorted(store.fills.values(), key=lambda f: f.ts)
-    entries = [index[f.ts] for f in fills if f.side.value == "buy"]
-    exits = [index[f.ts] for f in fills if f.side.value == "sell"]
-    return entries, exits, result.equity[-1]
-
-
-def tick_series(seed: int, n: int) -> tuple[np.ndarray, np.ndarray]:
-    rng = np.random.default_rng(seed)
-    close = np.maximum(np.round(50 + np.cumsum(rng.normal(0, 0.05, n)), 2), 0.01)
-    open_ = np.maximum(
-        np.round(np.concatenate(([50.0], close[:-1])) + rng.normal(0, 0.01, n), 2), 0.01
-    )
-    return open_, close
+    trades = kernel_trades("sma_cross", {"fast": 10, "slow": 30}, open_, close)
+    return trades.entries, trades.exits, trades.equity
 
 
 @settings(max_examples=25, deadline=None)
@@ -132,10 +74,7 @@ def test_exact_ties_neither_create_nor_hide_crosses() -> None:
 
 @pytest.mark.parametrize("symbol", ["AAPL", "MSFT", "JPM", "XOM", "TSLA", "KO"])
 def test_the_vectorised_path_agrees_with_the_kernel_on_real_bars(symbol: str) -> None:
-    frame = ParquetReplayFeed(sample_data_dir("equities_daily"), [symbol], Timeframe.D1).frame(
-        symbol
-    )
-    open_, close = frame["open"].to_numpy(), frame["close"].to_numpy()
+    open_, close = daily(symbol)
     entries, exits, equity = run_kernel(open_, close)
     fast = sma_cross_backtest(open_, close, fee=FEE, cash=CASH)
     assert len(entries) > 10

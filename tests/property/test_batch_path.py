@@ -17,13 +17,13 @@ import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tests.kernel_builder import make_kernel
 from tradebot.adapters.paper.volume import VolumeShare
-from tradebot.domain import Bar, Mode, Timeframe
-from tradebot.domain.run import RunInfo
-from tradebot.engine import Kernel, MemoryBus, SimClock, SizingRules
+from tradebot.domain import Bar, Timeframe
+from tradebot.engine import SizingRules
 from tradebot.engine.kernel import RunResult
 from tradebot.strategies.registry import load_registry, make_factory
-from tradebot.testing import BlockListFeed, FixedSentiment, MemoryStore, RecordingBroker
+from tradebot.testing import BlockListFeed, MemoryStore, RecordingBroker
 
 START = datetime(2021, 3, 1, 14, 30, tzinfo=UTC)
 REGISTRY = load_registry(plugins=False)
@@ -85,32 +85,24 @@ def _run(bars: list[Bar], *, batch: bool, config: dict[str, Any]) -> tuple[RunRe
         allow_short=config.get("shorts", False),
         stop_loss=Decimal("0.02") if config.get("shorts") else None,
     )
-    kernel = Kernel(
-        run=RunInfo(
-            id="equivalence",
-            mode=Mode.BACKTEST,
-            started_at=START,
-            strategy="x",
-            symbols=tuple(dict.fromkeys(b.symbol for b in bars)),
-            timeframe=Timeframe.M1,
-        ),
-        clock=SimClock(),
-        feed=BlockListFeed(bars, block_size=config["block"]),
-        news=None,
+    kernel = make_kernel(
+        bars,
+        store=store,
         broker=RecordingBroker(
             commission_rate=Decimal("0.001"),
             slippage_bps=Decimal(3),
             allow_short=config.get("shorts", False),
             volume=VolumeShare(Decimal("0.01"), Decimal("0.1")) if config.get("volume") else None,
         ),
-        bus=MemoryBus(),
-        store=store,
-        strategies=[make_factory(n, p, registry=REGISTRY) for n, p in names.items()],
-        sentiment=FixedSentiment(),
         rules=rules,
+        run_id="equivalence",
+        trade_from=config["trade_from"],
+        strategies=[make_factory(n, p, registry=REGISTRY) for n, p in names.items()],
+        strategy="x",
+        timeframe=Timeframe.M1,
+        feed=BlockListFeed(bars, block_size=config["block"]),
         initial_cash=Decimal(50_000),
         snapshot_interval_s=config["interval"],
-        trade_from=config["trade_from"],
         threshold=0.2,
         batch=batch,
         snapshots=config.get("snapshots", True),
