@@ -2,12 +2,12 @@
 scored-out latency through the kernel's news stage, both without I/O.
 
 Latency: every text of the bundled validation split (2,388 finance tweets) is scored one at a
-time through the port (``score(article, ticker)``), ``--repeats`` times; p50/p99/max are over
-all those calls, in wall time and in CPU time of the thread (on a shared 2-core machine the
-wall-time tail is mostly the scheduler). News path: the first ``--news`` bundled StockNet
-tweets, each timed through ``NewsStage.on_article`` (de-duplication, scoring every tagged
-ticker, building the ``ScoredArticle``, recording it in the in-memory store and publishing
-it on the memory bus).
+time through the port the news stage calls (``score_article(article, ticker)``),
+``--repeats`` times; p50/p99/max are over all those calls, in wall time and in CPU time of
+the thread (on a shared 2-core machine the wall-time tail is mostly the scheduler). News
+path: the first ``--news`` bundled StockNet tweets, each timed through
+``NewsStage.on_article`` (de-duplication, scoring every tagged ticker, building the
+``ScoredArticle``, recording it in the in-memory store and publishing it on the memory bus).
 Throughput: whole-split batches through ``score_texts`` per analyzer named with
 ``--analyzers`` (``tradebot sentiment eval`` reports the same figure with accuracy).
 
@@ -72,7 +72,7 @@ def lexicon_latency(texts: list[str], repeats: int) -> dict[str, float]:
     cpu: list[float] = []
     for _ in range(repeats):
         for article in articles:
-            _timed(partial(analyzer.score, article, "X"), wall, cpu)
+            _timed(partial(analyzer.score_article, article, "X"), wall, cpu)
     return _percentiles(wall, cpu)
 
 

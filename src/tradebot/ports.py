@@ -117,10 +117,6 @@ class SentimentModel(Protocol):
 
     name: str
 
-    def score(self, article: Article, ticker: str) -> tuple[float, float]:
-        """Return ``(score in -1..1, confidence in 0..1)`` of ``article`` about ``ticker``."""
-        ...
-
     def score_article(self, article: Article, ticker: str) -> SentimentResult | None:
         """The result with its label and the name of the model that produced it, or
         ``None`` when no model could score the article."""

@@ -130,9 +130,6 @@ class _Raising:
 
     name = "raising"
 
-    def score(self, article: Article, ticker: str) -> tuple[float, float]:
-        return LexiconAnalyzer().score(article, ticker)
-
     def score_article(self, article: Article, ticker: str) -> None:
         from tradebot.sentiment import SentimentUnavailableError
 

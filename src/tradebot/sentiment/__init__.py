@@ -13,7 +13,6 @@ from tradebot.sentiment.book import SentimentBook
 from tradebot.sentiment.context import ScoredItem, SentimentContext, SentimentSnapshot
 from tradebot.sentiment.evaluation import Evaluation, accuracy, confusion_matrix, evaluate, macro_f1
 from tradebot.sentiment.lexicon_analyzer import LexiconAnalyzer
-from tradebot.sentiment.placeholder import PlaceholderSentiment
 from tradebot.sentiment.result import (
     LABELS,
     Label,
@@ -27,7 +26,6 @@ __all__ = [
     "Evaluation",
     "Label",
     "LexiconAnalyzer",
-    "PlaceholderSentiment",
     "ScoredItem",
     "SentimentBook",
     "SentimentContext",

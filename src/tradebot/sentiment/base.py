@@ -41,7 +41,8 @@ class TextAnalyzer(ABC):
         return self.score_texts([article_text(article)])[0]
 
     def score(self, article: Article, ticker: str) -> tuple[float, float]:
-        """The port: ``(score, confidence)``; no score raises
+        """``(score, confidence)`` for callers that want two numbers (tests, notebooks; the
+        engine calls :meth:`score_article`); no score raises
         :class:`~tradebot.sentiment.result.SentimentUnavailableError`."""
         result = self.score_article(article, ticker)
         if result is None:

@@ -3,8 +3,9 @@
 An analyzer either returns a :class:`SentimentResult` for an item or ``None`` — *no score*:
 the model could not run (extra not installed, model missing, service down) or its answer was
 unusable. ``None`` is never replaced by a default, a stale value or a guess, so downstream
-stages can tell "neutral" from "unknown" and simply skip the item. Through the single-item
-port (:meth:`SentimentModel.score`) the same outcome is a :class:`SentimentUnavailableError`.
+stages can tell "neutral" from "unknown" and simply skip the item. Through the
+``(score, confidence)`` convenience (:meth:`TextAnalyzer.score`) the same outcome is a
+:class:`SentimentUnavailableError`.
 """
 
 from __future__ import annotations
