@@ -25,33 +25,16 @@ class CurveBuffer:
         self._held: list[bool] = []
         self._benchmark: list[float] = []
         self._joined: CurveArrays | None = None
-        self._room: CurveArrays | None = None
-        self._used = 0
 
     def __len__(self) -> int:
-        return sum(len(block[0]) for block in self._blocks) + len(self._times) + self._used
+        return sum(len(block[0]) for block in self._blocks) + len(self._times)
 
     def append(self, ts_ns: int, equity: float, held: bool, benchmark: float) -> None:
-        if self._room is not None:
-            self._spill()
         self._times.append(ts_ns)
         self._equity.append(equity)
         self._held.append(held)
         self._benchmark.append(benchmark)
         self._joined = None
-
-    def reserve(self, points: int) -> None:
-        """Make room for ``points`` points in one piece (the batch path knows the replay's
-        length): blocks are then written in place, never concatenated."""
-        if self._blocks or self._times or points <= 0:
-            return
-        self._room = (
-            np.empty(points, np.int64),
-            np.empty(points, np.float64),
-            np.empty(points, np.bool_),
-            np.empty(points, np.float64),
-        )
-        self._used = 0
 
     def extend(
         self,
@@ -60,40 +43,13 @@ class CurveBuffer:
         held: NDArray[np.bool_],
         benchmark: NDArray[np.float64],
     ) -> None:
-        room, used, n = self._room, self._used, len(ts_ns)
-        if room is not None and not self._times and used + n <= len(room[0]):
-            for target, values in zip(room, (ts_ns, equity, held, benchmark), strict=True):
-                target[used : used + n] = values
-            self._used = used + n
-            self._joined = None
-            return
-        self._spill()
         self._settle()
         self._blocks.append((ts_ns, equity, held, benchmark))
         self._joined = None
 
-    def _spill(self) -> None:
-        """Turn the reserved room's filled part into an ordinary block."""
-        if self._room is not None:
-            used = self._used
-            if used:
-                self._blocks.append(
-                    (
-                        self._room[0][:used],
-                        self._room[1][:used],
-                        self._room[2][:used],
-                        self._room[3][:used],
-                    )
-                )
-            self._room, self._used = None, 0
-
     def arrays(self) -> CurveArrays:
-        """(times ns, equity, held, benchmark), each one array."""
+        """(times ns, equity, held, benchmark), each one array (joined once, when read)."""
         if self._joined is None:
-            if self._room is not None and not self._blocks and not self._times:
-                self._joined = _head(self._room, self._used)
-                return self._joined
-            self._spill()
             self._settle()
             if not self._blocks:
                 self._joined = (
@@ -126,7 +82,3 @@ class CurveBuffer:
                 )
             )
             self._times, self._equity, self._held, self._benchmark = [], [], [], []
-
-
-def _head(arrays: CurveArrays, n: int) -> CurveArrays:
-    return arrays[0][:n], arrays[1][:n], arrays[2][:n], arrays[3][:n]

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import gc
 import heapq
-from collections.abc import Callable, Iterator, Mapping, Sequence, Sized
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -212,8 +212,9 @@ class Kernel:
             sentiment_half_life=sentiment_half_life,
         )
         self.decisions: DecisionStage | RiskStage
+        self._risk: RiskStage | None = None
         if risk is not None:
-            self.decisions = RiskStage(
+            self.decisions = self._risk = RiskStage(
                 run_id=rid,
                 setup=risk,
                 portfolio=self.portfolio,
@@ -241,20 +242,19 @@ class Kernel:
         self.news_share = StrategyContributions("news")
         self._replay: Replay | None = None
         if resume is not None:
-            risk_stage = self.decisions if isinstance(self.decisions, RiskStage) else None
             self._replay = Replay(
                 resume,
                 orders=self.orders,
                 execution=self.execution,
                 ledger=self.ledger,
                 signals=self.signals,
-                risk=risk_stage,
+                risk=self._risk,
             )
         self._wire()
 
     def _wire(self) -> None:
         sub = self._bus.subscribe
-        risk = self.decisions if isinstance(self.decisions, RiskStage) else None
+        risk = self._risk
         if risk is not None:  # first: the close of a bar time comes before the next fills
             sub(MARKET_BARS, risk.before_bar, stage=RiskStage.stage)
         sub(MARKET_BARS, self.execution.on_bar, stage=ExecutionStage.stage)
@@ -326,7 +326,7 @@ class Kernel:
             self.ledger.close_time,
         )
         replay = self._replay
-        risk = self.decisions if isinstance(self.decisions, RiskStage) else None
+        risk = self._risk
         bars = 0
         try:
             for item in self._events():
@@ -398,8 +398,6 @@ class Kernel:
             trade_from=self._trade_from,
             snapshot_interval_s=self._snapshot_interval_s,
         )
-        if isinstance(self.feed, Sized):
-            self.ledger.curve.reserve(len(self.feed))  # at most one point per bar
         status = "completed"
         try:
             for block in self.feed.batches():
@@ -432,8 +430,8 @@ class Kernel:
         if current is not None:
             self.ledger.close_time(current, None)
         if save and current is not None:
-            if isinstance(self.decisions, RiskStage):
-                self.decisions.finish(current)
+            if self._risk is not None:
+                self._risk.finish(current)
             else:
                 self._store.save_risk_state(self.run_info.id, current, {})
         self.ledger.save_positions()

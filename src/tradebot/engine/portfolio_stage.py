@@ -78,8 +78,7 @@ class PortfolioStage:
         following = None if next_ts is None else self._bucket(next_ts)
         if following != bucket:  # the bucket's last point: snapshot, and price the benchmark
             if self.records_snapshots:
-                self._store.record_snapshot(self._run_id, self.portfolio.snapshot(ts))
-                self.snapshots += 1
+                self.bucket_end(ts)
             self._benchmark_now = self._buy_and_hold()
         self.curve.append(epoch_nanoseconds(ts), equity, held, self._benchmark_now)
         self._bucket_of_current = following
@@ -91,7 +90,8 @@ class PortfolioStage:
             self._first_close[symbol] = close
 
     def bucket_end(self, ts: datetime) -> None:
-        """The batch path reached the last point of a snapshot bucket: snapshot."""
+        """The last point of a snapshot bucket (the per-bar path's close of a bucket, or the
+        batch path reaching it): snapshot."""
         self._store.record_snapshot(self._run_id, self.portfolio.snapshot(ts))
         self.snapshots += 1
 
