@@ -122,6 +122,18 @@ def test_frame_is_indexed_by_utc_close(two_symbols: Path) -> None:
         feed.frame("TSLA")
 
 
+def test_span_is_the_first_and_last_close_of_the_frame(two_symbols: Path) -> None:
+    start = datetime(2020, 1, 2)
+    feed = ParquetReplayFeed(two_symbols, ["AAPL", "MSFT"], Timeframe.D1, start=start)
+    for symbol in ("AAPL", "MSFT"):
+        index = feed.frame(symbol).index
+        assert feed.span(symbol) == (index[0].to_pydatetime(), index[-1].to_pydatetime())
+    empty = ParquetReplayFeed(two_symbols, ["AAPL"], Timeframe.D1, start=datetime(2030, 1, 1))
+    assert empty.span("AAPL") is None
+    with pytest.raises(UnknownSymbolError, match="'TSLA'"):
+        feed.span("TSLA")
+
+
 def test_unknown_symbol_names_symbol_dir_and_choices(two_symbols: Path) -> None:
     with pytest.raises(UnknownSymbolError) as err:
         ParquetReplayFeed(two_symbols, ["AAPL", "NOPE"], Timeframe.D1)

@@ -185,7 +185,7 @@ def build_kernel(
         initial_cash=settings.broker.initial_cash,
         snapshot_interval_s=settings.snapshot_interval_s,
         trade_from=request.start,
-        snapshots=settings.store.url != NO_STORE,
+        snapshots=not isinstance(store, DiscardingStore),
         borrow_rate=settings.broker.borrow_rate,
         sentiment_half_life=timedelta(hours=settings.sentiment.half_life_hours),
         news_seen=news_memory(store, replay=not isinstance(news, PollingNewsSource)),
@@ -202,12 +202,10 @@ def risk_setup(settings: Settings, feed: ParquetReplayFeed, store: Store) -> Ris
     imported = getattr(store, "imported_earnings", None)
     if imported is not None:
         earnings = earnings.merged(imported())
-    spans = [feed.frame(symbol).index for symbol in feed.symbols]
-    firsts = [index[0] for index in spans if len(index)]
-    lasts = [index[-1] for index in spans if len(index)]
+    spans = [span for span in map(feed.span, feed.symbols) if span is not None]
     today = LiveClock().now()
-    first = min(firsts).to_pydatetime() if firsts else today
-    last = max(lasts).to_pydatetime() if lasts else today
+    first = min(f for f, _ in spans) if spans else today
+    last = max(last for _, last in spans) if spans else today
     calendar = exchange_sessions(
         (first - timedelta(days=31)).astimezone(UTC).date(),
         (last + timedelta(days=31)).astimezone(UTC).date(),

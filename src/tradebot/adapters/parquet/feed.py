@@ -23,7 +23,7 @@ from numpy.typing import NDArray
 from tradebot.adapters.parquet.layout import OhlcvArrays, available_symbols, bar_file, read_ohlcv
 from tradebot.adapters.parquet.validation import check_bars
 from tradebot.domain.bar import Bar
-from tradebot.domain.batch import BarBatch, epoch_nanoseconds, utc_datetimes
+from tradebot.domain.batch import BarBatch, epoch_nanoseconds, utc_datetime, utc_datetimes
 from tradebot.domain.enums import Timeframe
 from tradebot.domain.errors import DataError, UnknownSymbolError
 
@@ -182,6 +182,14 @@ class ParquetReplayFeed:
                 part.volume.tolist(),
             )
         )
+
+    def span(self, symbol: str) -> tuple[datetime, datetime] | None:
+        """Close times of ``symbol``'s first and last bar in ``[start, end]`` (``None``: no
+        bar), without building a frame."""
+        if symbol not in self._symbols:
+            raise _unknown_symbol(symbol, self._dir, self._timeframe, known=self._symbols)
+        ts = self._window(symbol).ts
+        return (utc_datetime(ts[0]), utc_datetime(ts[-1])) if len(ts) else None
 
     def frame(self, symbol: str) -> pd.DataFrame:
         """The bars of one symbol in ``[start, end]`` as a DataFrame indexed by UTC close time
