@@ -11,12 +11,23 @@ stages can tell "neutral" from "unknown" and simply skip the item. Through the
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from tradebot.domain.errors import TradebotError
 
-__all__ = ["LABELS", "Label", "SentimentResult", "SentimentUnavailableError"]
+if TYPE_CHECKING:  # numpy only for the annotation: the lexicon path never loads it here
+    from tradebot.sentiment.softmax_head import FloatArray
+
+__all__ = [
+    "LABELS",
+    "Label",
+    "SentimentResult",
+    "SentimentUnavailableError",
+    "results_from_probabilities",
+]
 
 
 class Label(StrEnum):
@@ -55,3 +66,27 @@ class SentimentResult:
             raise ValueError(f"sentiment score must be in -1..1, got {self.score!r}")
         if not (math.isfinite(self.confidence) and 0.0 <= self.confidence <= 1.0):
             raise ValueError(f"sentiment confidence must be in 0..1, got {self.confidence!r}")
+
+
+def results_from_probabilities(
+    probabilities: FloatArray, model: str, labels: Sequence[Label] = LABELS
+) -> list[SentimentResult]:
+    """Rows of class probabilities (columns in ``labels`` order) as results: score =
+    p(positive) − p(negative), confidence = the winning class's probability, label = the
+    argmax. Shared by every classifier (the embedding head, FinBERT) so they turn
+    probabilities into scores the same way; ``labels`` lets a model keep its own class
+    order (FinBERT's ``id2label``). Values are clamped into range against rounding."""
+    negative, positive = labels.index(Label.NEGATIVE), labels.index(Label.POSITIVE)
+    out: list[SentimentResult] = []
+    for row in probabilities:
+        best = int(row.argmax())
+        score = float(row[positive] - row[negative])
+        out.append(
+            SentimentResult(
+                max(-1.0, min(1.0, score)),
+                max(0.0, min(1.0, float(row[best]))),
+                labels[best],
+                model,
+            )
+        )
+    return out

@@ -20,10 +20,10 @@ from tradebot.ops.logging import get_logger
 from tradebot.sentiment.base import TextAnalyzer
 from tradebot.sentiment.features import lexicon_features
 from tradebot.sentiment.lexicon import Lexicon, default_lexicon
-from tradebot.sentiment.result import LABELS, Label, SentimentResult
+from tradebot.sentiment.result import SentimentResult, results_from_probabilities
 from tradebot.sentiment.softmax_head import FloatArray, SoftmaxHead
 
-__all__ = ["EmbeddingAnalyzer", "features_of", "results_from_probabilities"]
+__all__ = ["EmbeddingAnalyzer", "features_of"]
 
 _log = get_logger("sentiment-analyzer")
 
@@ -31,21 +31,6 @@ _log = get_logger("sentiment-analyzer")
 def features_of(encoder: SentenceEncoder, texts: Sequence[str], lexicon: Lexicon) -> FloatArray:
     """What the head sees: the embedding and the lexicon features, side by side."""
     return np.hstack([encoder.encode(texts), lexicon_features(texts, lexicon)])
-
-
-def results_from_probabilities(probabilities: FloatArray, model: str) -> list[SentimentResult]:
-    """Rows of class probabilities (in :data:`LABELS` order) as results."""
-    negative, positive = LABELS.index(Label.NEGATIVE), LABELS.index(Label.POSITIVE)
-    out: list[SentimentResult] = []
-    for row in probabilities:
-        best = int(row.argmax())
-        score = float(row[positive] - row[negative])
-        out.append(
-            SentimentResult(
-                max(-1.0, min(1.0, score)), min(1.0, float(row[best])), LABELS[best], model
-            )
-        )
-    return out
 
 
 class EmbeddingAnalyzer(TextAnalyzer):

@@ -14,13 +14,13 @@ from typing import Any
 
 import numpy as np
 
-from tradebot.adapters.embedding.analyzer import features_of, results_from_probabilities
+from tradebot.adapters.embedding.analyzer import features_of
 from tradebot.adapters.embedding.encoder import EMBEDDING_MODEL, SentenceEncoder
 from tradebot.adapters.embedding.head_file import as_stored, lexicon_fingerprint, save_head
 from tradebot.sentiment.dataset import LabelledText
 from tradebot.sentiment.evaluation import evaluate
 from tradebot.sentiment.lexicon import Lexicon
-from tradebot.sentiment.result import LABELS
+from tradebot.sentiment.result import LABELS, results_from_probabilities
 from tradebot.sentiment.softmax_head import fit_softmax_head
 
 __all__ = ["TrainingReport", "train_head"]

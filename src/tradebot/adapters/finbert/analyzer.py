@@ -20,7 +20,13 @@ from typing import Any
 
 from tradebot.ops.logging import get_logger
 from tradebot.sentiment.base import TextAnalyzer
-from tradebot.sentiment.result import LABELS, Label, SentimentResult, SentimentUnavailableError
+from tradebot.sentiment.result import (
+    LABELS,
+    Label,
+    SentimentResult,
+    SentimentUnavailableError,
+    results_from_probabilities,
+)
 
 __all__ = ["DEFAULT_FINBERT_MODEL", "FinBertAnalyzer"]
 
@@ -113,7 +119,6 @@ class FinBertAnalyzer(TextAnalyzer):
         return self._torch.softmax(logits.float(), dim=-1).cpu().numpy()
 
     def score_texts(self, texts: Sequence[str]) -> list[SentimentResult | None]:
-        index = {label: i for i, label in enumerate(self._labels)}
         results: list[SentimentResult | None] = []
         for start in range(0, len(texts), self.batch_size):
             batch = [text or " " for text in texts[start : start + self.batch_size]]
@@ -123,15 +128,5 @@ class FinBertAnalyzer(TextAnalyzer):
                 _log.warning("finbert batch failed: no score", error=str(exc), items=len(batch))
                 results.extend([None] * len(batch))
                 continue
-            for row in probabilities:
-                best = int(row.argmax())
-                score = float(row[index[Label.POSITIVE]] - row[index[Label.NEGATIVE]])
-                results.append(
-                    SentimentResult(
-                        max(-1.0, min(1.0, score)),
-                        max(0.0, min(1.0, float(row[best]))),
-                        self._labels[best],
-                        self.name,
-                    )
-                )
+            results.extend(results_from_probabilities(probabilities, self.name, self._labels))
         return results
