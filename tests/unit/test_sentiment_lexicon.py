@@ -13,6 +13,7 @@ from tradebot.domain.errors import DataError
 from tradebot.sentiment import Label, LexiconAnalyzer
 from tradebot.sentiment.lexicon import default_lexicon, parse_lexicon
 from tradebot.sentiment.lexicon_analyzer import collect_evidence
+from tradebot.sentiment.result import label_for
 from tradebot.sentiment.tokens import NUMBER, PCT_DOWN, PCT_UP, tokenize
 
 
@@ -136,3 +137,11 @@ def test_inflections_and_hyphens_share_a_valence() -> None:
     lexicon = parse_lexicon("sell-off|selloff\t-2\n", "not\n", "very\t0.3\n")
     assert lexicon.terms[("sell", "off")] == lexicon.terms[("selloff",)] == -2.0
     assert lexicon.negators == frozenset({"not"}) and lexicon.modifiers == {"very": 0.3}
+
+
+@pytest.mark.parametrize(
+    ("score", "label"),
+    [(0.3, Label.POSITIVE), (0.29, Label.NEUTRAL), (-0.29, Label.NEUTRAL), (-0.3, Label.NEGATIVE)],
+)
+def test_the_band_edges_belong_to_the_polar_labels(score: float, label: Label) -> None:
+    assert label_for(score, 0.3) is label

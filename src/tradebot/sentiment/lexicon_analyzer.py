@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 from tradebot.sentiment.base import TextAnalyzer
 from tradebot.sentiment.lexicon import Lexicon, default_lexicon
-from tradebot.sentiment.result import Label, SentimentResult
+from tradebot.sentiment.result import Label, SentimentResult, label_for
 from tradebot.sentiment.tokens import tokenize
 
 __all__ = ["Evidence", "LexiconAnalyzer", "collect_evidence"]
@@ -140,12 +140,7 @@ class LexiconAnalyzer(TextAnalyzer):
         score = total / math.sqrt(total * total + self.alpha)
         if not evidence.terms:
             return SentimentResult(0.0, self.no_evidence_confidence, Label.NEUTRAL, self.name)
-        if score >= self.band:
-            label = Label.POSITIVE
-        elif score <= -self.band:
-            label = Label.NEGATIVE
-        else:
-            label = Label.NEUTRAL
+        label = label_for(score, self.band)
         confidence = self._confidence(abs(score), evidence.agreement, label)
         return SentimentResult(score, confidence, label, self.name)
 

@@ -26,6 +26,7 @@ __all__ = [
     "Label",
     "SentimentResult",
     "SentimentUnavailableError",
+    "label_for",
     "results_from_probabilities",
 ]
 
@@ -66,6 +67,17 @@ class SentimentResult:
             raise ValueError(f"sentiment score must be in -1..1, got {self.score!r}")
         if not (math.isfinite(self.confidence) and 0.0 <= self.confidence <= 1.0):
             raise ValueError(f"sentiment confidence must be in 0..1, got {self.confidence!r}")
+
+
+def label_for(score: float, band: float) -> Label:
+    """The label a score in -1..1 says on its own: positive at ``score >= band``, negative
+    at ``score <= -band``, neutral between. For analyzers whose only output is a score (the
+    lexicon, the LLM, test fakes); classifiers take their argmax instead."""
+    if score >= band:
+        return Label.POSITIVE
+    if score <= -band:
+        return Label.NEGATIVE
+    return Label.NEUTRAL
 
 
 def results_from_probabilities(

@@ -9,7 +9,7 @@ from tradebot.domain.messages import Article
 from tradebot.engine.bus import MemoryBus
 from tradebot.engine.clock import SimClock
 from tradebot.ports import Handler
-from tradebot.sentiment.result import Label, SentimentResult
+from tradebot.sentiment.result import SentimentResult, label_for
 
 __all__ = ["DuplicatingBus", "FixedSentiment", "ManualClock", "RecordingBus", "RecordingNotifier"]
 
@@ -50,12 +50,7 @@ class FixedSentiment:
         self, score: float = 0.5, confidence: float = 0.9, name: str = "fixed", band: float = 0.3
     ) -> None:
         self.name = name
-        label = Label.NEUTRAL
-        if score >= band:
-            label = Label.POSITIVE
-        elif score <= -band:
-            label = Label.NEGATIVE
-        self._result = SentimentResult(score, confidence, label, name)
+        self._result = SentimentResult(score, confidence, label_for(score, band), name)
         self.calls: list[tuple[str, str]] = []
 
     def score(self, article: Article, ticker: str) -> tuple[float, float]:

@@ -28,7 +28,7 @@ from tradebot.adapters.ollama.prompt import (
 from tradebot.domain.messages import Article
 from tradebot.ops.logging import get_logger
 from tradebot.sentiment.base import TextAnalyzer, article_text
-from tradebot.sentiment.result import Label, SentimentResult, SentimentUnavailableError
+from tradebot.sentiment.result import SentimentResult, SentimentUnavailableError, label_for
 
 __all__ = ["DEFAULT_OLLAMA_HOST", "DEFAULT_OLLAMA_MODEL", "LlmAnalyzer"]
 
@@ -164,12 +164,7 @@ class LlmAnalyzer(TextAnalyzer):
     def _result(self, verdict: LlmVerdict | None) -> SentimentResult | None:
         if verdict is None:
             return None
-        if verdict.score >= LABEL_BAND:
-            label = Label.POSITIVE
-        elif verdict.score <= -LABEL_BAND:
-            label = Label.NEGATIVE
-        else:
-            label = Label.NEUTRAL
+        label = label_for(verdict.score, LABEL_BAND)
         return SentimentResult(verdict.score, verdict.confidence, label, self.name)
 
     def score_article(self, article: Article, ticker: str) -> SentimentResult | None:
