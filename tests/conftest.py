@@ -48,3 +48,10 @@ def postgres_url() -> Iterator[str]:
         with admin.begin() as connection:
             connection.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
         admin.dispose()
+
+
+@pytest.fixture(params=["sqlite_url", pytest.param("postgres_url", marks=pytest.mark.postgres)])
+def db_url(request: pytest.FixtureRequest) -> str:
+    """Each backend in turn: :func:`sqlite_url`, then :func:`postgres_url` (marked ``postgres``)."""
+    url: str = request.getfixturevalue(request.param)
+    return url

@@ -15,14 +15,7 @@ from tradebot.domain.errors import StoreError
 from tradebot.domain.messages import Article
 from tradebot.ports import SeenItems
 
-BACKENDS = ["sqlite_url", pytest.param("postgres_url", marks=pytest.mark.postgres)]
 T0 = datetime(2026, 5, 4, 13, 30, tzinfo=UTC)
-
-
-@pytest.fixture(params=BACKENDS)
-def db_url(request: pytest.FixtureRequest) -> str:
-    url: str = request.getfixturevalue(request.param)
-    return url
 
 
 def _article(i: int) -> Article:

@@ -18,13 +18,6 @@ from tradebot.adapters.sql.types import ExactDecimal
 from tradebot.domain.errors import StoreError
 
 APP_TABLES = set(Base.metadata.tables)
-BACKENDS = ["sqlite_url", pytest.param("postgres_url", marks=pytest.mark.postgres)]
-
-
-@pytest.fixture(params=BACKENDS)
-def db_url(request: pytest.FixtureRequest) -> str:
-    url: str = request.getfixturevalue(request.param)
-    return url
 
 
 def _tables(url: str) -> set[str]:

@@ -38,7 +38,6 @@ REQUEST = RunRequest(
     mode=Mode.PAPER,
     speed=1e12,
 )
-BACKENDS = ["sqlite_url", pytest.param("postgres_url", marks=pytest.mark.postgres)]
 
 
 class SavingStore(SqlStore):
@@ -120,12 +119,6 @@ def _resume(url: str, run_id: str) -> dict[str, Any]:
 
 def _crash(kernel: Kernel) -> None:
     raise RuntimeError("power cut")
-
-
-@pytest.fixture(params=BACKENDS)
-def db_url(request: pytest.FixtureRequest) -> str:
-    url: str = request.getfixturevalue(request.param)
-    return url
 
 
 @pytest.mark.parametrize("at_bar", [1203, 2101])

@@ -23,15 +23,8 @@ from tradebot.risk.reserve import LedgerEntry, ReserveState, ReserveTrigger
 from tradebot.risk.stops import StopAdjustment
 from tradebot.risk.tax_lots import ClosedLot
 
-BACKENDS = ["sqlite_url", pytest.param("postgres_url", marks=pytest.mark.postgres)]
 T = datetime(2021, 3, 2, 16, tzinfo=UTC)
 D = Decimal
-
-
-@pytest.fixture(params=BACKENDS)
-def db_url(request: pytest.FixtureRequest) -> str:
-    url: str = request.getfixturevalue(request.param)
-    return url
 
 
 @pytest.fixture(params=[1, 100], ids=["immediate", "batched"])

@@ -18,14 +18,6 @@ from tradebot.domain import Mode, Position
 from tradebot.domain.errors import StoreError
 from tradebot.ports import Store
 
-BACKENDS = ["sqlite_url", pytest.param("postgres_url", marks=pytest.mark.postgres)]
-
-
-@pytest.fixture(params=BACKENDS)
-def db_url(request: pytest.FixtureRequest) -> str:
-    url: str = request.getfixturevalue(request.param)
-    return url
-
 
 @pytest.fixture(params=[1, 100], ids=["immediate", "batched"])
 def store(request: pytest.FixtureRequest, db_url: str) -> Iterator[SqlStore]:

@@ -18,7 +18,6 @@ from tradebot.adapters.sql.store import SqlStore
 from tradebot.domain import OrderStatus
 from tradebot.domain.errors import StoreError
 
-BACKENDS = ["sqlite_url", pytest.param("postgres_url", marks=pytest.mark.postgres)]
 TABLES = (
     "articles",
     "article_sentiments",
@@ -30,12 +29,6 @@ TABLES = (
     "portfolio_snapshots",
     "positions",
 )
-
-
-@pytest.fixture(params=BACKENDS)
-def db_url(request: pytest.FixtureRequest) -> str:
-    url: str = request.getfixturevalue(request.param)
-    return url
 
 
 def _open(url: str, batch_size: int) -> SqlStore:
