@@ -5,14 +5,11 @@ state wins; a deleted run takes its records along."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
-import pytest
 from sqlalchemy import text
 
-from tests.integration import test_sql_store_samples as s
 from tradebot.adapters.sql.store import SqlStore
 from tradebot.engine.risk_records import encode_event
 from tradebot.risk import RiskState, TierChange, TierName
@@ -25,13 +22,6 @@ from tradebot.risk.tax_lots import ClosedLot
 
 T = datetime(2021, 3, 2, 16, tzinfo=UTC)
 D = Decimal
-
-
-@pytest.fixture(params=[1, 100], ids=["immediate", "batched"])
-def store(request: pytest.FixtureRequest, db_url: str) -> Iterator[SqlStore]:
-    with SqlStore(db_url, batch_size=request.param) as opened:
-        opened.start_run(s.run_info())
-        yield opened
 
 
 def events() -> list[RiskEvent]:

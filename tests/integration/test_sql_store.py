@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import inspect
-from collections.abc import Iterator
 from dataclasses import fields
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -17,13 +16,6 @@ from tradebot.adapters.sql.store import SqlStore
 from tradebot.domain import Mode, Position
 from tradebot.domain.errors import StoreError
 from tradebot.ports import Store
-
-
-@pytest.fixture(params=[1, 100], ids=["immediate", "batched"])
-def store(request: pytest.FixtureRequest, db_url: str) -> Iterator[SqlStore]:
-    with SqlStore(db_url, batch_size=request.param) as opened:
-        opened.start_run(s.run_info())
-        yield opened
 
 
 def _record_everything(store: SqlStore, run_id: str = "run-1") -> None:
