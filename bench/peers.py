@@ -177,7 +177,10 @@ def _trades(
     times = result.equity_ts.view(np.int64)
 
     def index(moment: datetime) -> int:
-        return int(np.searchsorted(times, pd.Timestamp(moment).value))
+        """The bar a fill at ``moment`` happened on. The standard case fills at the open
+        and a fill is stamped with that open: the first bar closing *after* it (a minute
+        bar's open is the previous bar's close; a daily bar's is 9:30 that session)."""
+        return int(np.searchsorted(times, pd.Timestamp(moment).value, side="right"))
 
     rows = [
         (symbol, index(t.entry_ts), float(t.entry_price), index(t.exit_ts), float(t.exit_price))

@@ -141,7 +141,10 @@ def kernel_trades(
         batch=batch,
     )
     result = kernel.run()
-    index = {ts: i for i, ts in enumerate(times)}
+    # The reference counts a fill by the bar it happens on. A fill is stamped with when it
+    # happens: here (market orders only) at a bar's open, one minute before the close its
+    # bar is labelled with.
+    index = {ts - timedelta(minutes=1): i for i, ts in enumerate(times)}
     fills = sorted(store.fills.values(), key=lambda f: f.ts)
     buys = [f for f in fills if f.side.value == "buy"]
     sells = [f for f in fills if f.side.value == "sell"]

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from datetime import datetime
-from decimal import Decimal
 from typing import TYPE_CHECKING, Any, NamedTuple, Protocol, runtime_checkable
 
 from tradebot.domain.bar import Bar
@@ -144,14 +143,19 @@ class Broker(Protocol):
 
 @runtime_checkable
 class BracketVenue(Protocol):
-    """A broker that takes an entry with a protective stop and a profit target attached
-    (one-cancels-other children the venue creates and arms when the entry fills)."""
+    """A broker that takes an entry with a protective stop and/or a profit target attached
+    (as Alpaca's bracket or a CCXT OTO/OCO order): the children are held until the entry
+    fills, then work for the filled quantity, one cancelling the other.
 
-    def submit_bracket(
-        self, entry: Order, stop_loss: Decimal | None, take_profit: Decimal | None
-    ) -> list[Order]:
-        """Return ``[entry, *children]`` with their statuses: a stop-loss child and a
-        take-profit child, in that order, for each level given (at least one is)."""
+    The caller builds the children (:func:`tradebot.domain.bracket.bracket_children`: client
+    ids derived from the entry's) and records them before it calls; the venue takes them
+    as given and creates no order of its own, so it never holds one the store does not
+    know."""
+
+    def submit_bracket(self, entry: Order, children: Sequence[Order]) -> list[Order]:
+        """Send ``entry`` with ``children`` (a STOP and/or a LIMIT on the other side, status
+        ``NEW``); return ``[entry, *children]`` with their statuses, children in the order
+        given. Resubmitting a known entry returns the orders the venue already holds."""
         ...
 
 

@@ -1,7 +1,8 @@
 """Stop a paper replay halfway (or crash it), start it again: the engine rebuilds tiers,
 reserve, breakers, stops and open lots from the store and continues with the same
 decisions, orders, fills, trades and risk history as an uninterrupted run — on SQLite and
-on PostgreSQL."""
+on PostgreSQL; and the resumed run's summary (its RunResult and the metrics stored for
+`backtest show`) is the uninterrupted run's, not only what followed the resume."""
 
 from __future__ import annotations
 
@@ -15,12 +16,12 @@ from sqlalchemy import text
 
 from tradebot.adapters.sql.store import SqlStore
 from tradebot.config import Settings, load_settings
-from tradebot.data import sample_data_dir
+from tradebot.data import sample_data_dir, sample_news_file
 from tradebot.domain import Bar, Mode
 from tradebot.domain.errors import ConfigError, DataError
 from tradebot.domain.run import RunInfo
 from tradebot.engine.bus import StageError
-from tradebot.engine.kernel import Kernel
+from tradebot.engine.kernel import Kernel, RunResult
 from tradebot.engine.risk_records import encode_event
 from tradebot.engine.topics import MARKET_BARS
 from tradebot.ports import StateDocument, document_of
@@ -72,24 +73,46 @@ def _records(store: SqlStore, run_id: str) -> dict[str, Any]:
     }
 
 
+def _summary(result: RunResult, store: SqlStore) -> dict[str, Any]:
+    """What a run's summary shows: the RunResult's figures (there is no timing among them)
+    and the metrics finish_run stored, which `backtest show` prints."""
+    record = store.run(result.run_id)
+    assert record is not None
+    return {
+        "status": result.status,
+        "metrics": result.metrics,
+        "counts": result.counts,
+        "skip_reasons": result.skip_reasons,
+        "trades": result.trades,
+        "equity_ts": result.equity_ts.tolist(),
+        "equity": result.equity.tolist(),
+        "benchmark": result.benchmark.tolist(),
+        "stored_metrics": record.metrics,
+    }
+
+
 Straight = tuple[RunInfo, dict[str, Any], SavingStore]
 
 
 @pytest.fixture(scope="module")
 def straight(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Straight]:
-    """The uninterrupted paper replay, its records and every state it saved."""
+    """The uninterrupted paper replay, its records (its summary under ``summary``) and
+    every state it saved."""
     url = f"sqlite:///{tmp_path_factory.mktemp('straight') / 'a.db'}"
     store = SavingStore(url)
     with store:
         kernel = build_kernel(_settings(), REQUEST, store)
-        assert kernel.run().status == "completed"
+        result = kernel.run()
+        assert result.status == "completed"
         records = _records(store, kernel.run_info.id)
+        summary = _summary(result, store)
+        assert summary["skip_reasons"] and result.metrics["decisions_skipped"] > 0
         acted = [d for d in records["decisions"] if d.action.value == "act"]
         exits = [d for d in acted if d.strategies and d.strategies[0].startswith("risk:")]
         assert len(acted) > 100 and len(exits) > 20, (
             "the run trades: the comparison means something"
         )
-        yield kernel.run_info, records, store
+        yield kernel.run_info, {**records, "summary": summary}, store
 
 
 def _first_part(url: str, run: RunInfo, at_bar: int, action: Callable[[Kernel], None]) -> str:
@@ -111,10 +134,21 @@ def _first_part(url: str, run: RunInfo, at_bar: int, action: Callable[[Kernel], 
 
 
 def _resume(url: str, run_id: str) -> dict[str, Any]:
+    """The resumed run's records and its summary (under ``summary``)."""
     with SqlStore(url, batch_size=1) as store:
         result = resume_kernel(_settings(), store, run_id, speed=1e12).run()
         assert result.status == "completed"
-        return _records(store, run_id)
+        return {**_records(store, run_id), "summary": _summary(result, store)}
+
+
+def _assert_same(resumed: dict[str, Any], expected: dict[str, Any]) -> None:
+    """Record for record and figure for figure, one key at a time (readable failures)."""
+    assert resumed.keys() == expected.keys()
+    for key in ("decisions", "orders", "fills", "trades"):
+        assert resumed[key] == expected[key], key
+    for key, value in expected["summary"].items():
+        assert resumed["summary"][key] == value, key
+    assert resumed == expected
 
 
 def _crash(kernel: Kernel) -> None:
@@ -136,7 +170,7 @@ def test_a_stopped_paper_replay_resumes_with_identical_decisions(
     assert checkpoint.state == saving.saved[checkpoint.as_of]
     rebuilt = RiskState.from_dict(checkpoint.state)
     assert rebuilt.stops and rebuilt.lots.open_lots and rebuilt.performance.closes
-    assert _resume(db_url, run.id) == expected
+    _assert_same(_resume(db_url, run.id), expected)
 
 
 def test_a_crashed_paper_replay_restarts_from_its_last_saved_day(
@@ -144,7 +178,7 @@ def test_a_crashed_paper_replay_restarts_from_its_last_saved_day(
 ) -> None:
     run, expected, _ = straight
     assert _first_part(sqlite_url, run, 1502, _crash) == "failed"  # mid bar time, unsaved
-    assert _resume(sqlite_url, run.id) == expected
+    _assert_same(_resume(sqlite_url, run.id), expected)
 
 
 def test_a_record_that_does_not_replay_stops_the_resume(
@@ -172,3 +206,44 @@ def test_resume_refuses_unknown_completed_and_unsaved_runs(
         store.start_run(run)
         with pytest.raises(ConfigError, match="saved no state"):
             resume_kernel(_settings(), store, run.id)
+
+
+NEWS_REQUEST = RunRequest(
+    symbols=("AAPL", "FB"),
+    start=datetime(2015, 1, 1, tzinfo=UTC),
+    end=datetime(2015, 6, 30, tzinfo=UTC),
+    strategies=("news", "momentum"),
+    data_dir=sample_data_dir("stocknet"),
+    news_file=sample_news_file(),
+    mode=Mode.PAPER,
+    speed=1e12,
+)
+
+
+def test_a_resumed_news_replay_counts_the_news_of_its_whole_run(tmp_path: Path) -> None:
+    """News signals, the decisions acted on them and the scored articles of the part
+    before the stop are in the resumed run's summary."""
+    with SqlStore(f"sqlite:///{tmp_path / 'straight.db'}", batch_size=1) as store:
+        kernel = build_kernel(_settings(), NEWS_REQUEST, store)
+        expected = _summary(kernel.run(), store)
+    run = kernel.run_info
+    counts = expected["counts"]
+    assert counts["news_signals"] > 0 and counts["news_acted"] > 0 and counts["articles"] > 0
+    url = f"sqlite:///{tmp_path / 'resumed.db'}"
+    with SqlStore(url, batch_size=1) as store:
+        first = build_kernel(_settings(), NEWS_REQUEST, store, run=run)
+        seen = [0]
+
+        def stop_halfway(bar: Bar) -> None:
+            seen[0] += 1
+            if seen[0] == counts["bars"] // 2:
+                first.stop()
+
+        first._bus.subscribe(MARKET_BARS, stop_halfway, stage="test")
+        stopped = first.run()
+    assert stopped.status == "stopped"
+    assert 0 < stopped.metrics["news_signals"] < expected["metrics"]["news_signals"]
+    with SqlStore(url, batch_size=1) as store:
+        resumed = _summary(resume_kernel(_settings(), store, run.id, speed=1e12).run(), store)
+    for key, value in expected.items():
+        assert resumed[key] == value, key

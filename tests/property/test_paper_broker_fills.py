@@ -9,12 +9,16 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from tradebot.adapters.paper import PaperBroker
+from tradebot.adapters.paper.bar_open import SessionOpens
 from tradebot.domain import Bar
 from tradebot.domain.enums import OrderSide, OrderType, Timeframe
 from tradebot.domain.messages import Order
 
 T0 = datetime(2024, 1, 2, 21, tzinfo=UTC)
 price = st.integers(min_value=1_000, max_value=20_000).map(lambda c: c / 100)
+# A fill at a daily bar's open is stamped with the session's open, read from the exchange
+# calendar once per process: read it now, not inside the first timed example.
+SessionOpens()(Bar("X", Timeframe.D1, T0, 1, 1, 1, 1, 1))
 
 
 @st.composite
@@ -74,3 +78,20 @@ def test_never_fills_on_the_bar_it_was_created(
     broker.submit(make(side, type_, Decimal(repr(level))))
     same_bar = Bar(b.symbol, b.timeframe, T0, b.open, b.high, b.low, b.close, b.volume)
     assert broker.on_bar(same_bar) == []
+
+
+@given(
+    bars(),
+    price,
+    st.sampled_from(list(OrderType)),
+    st.sampled_from(list(OrderSide)),
+)
+def test_a_fill_at_the_open_is_stamped_with_the_open_any_other_with_the_close(
+    b: Bar, level: float, type_: OrderType, side: OrderSide
+) -> None:
+    broker = PaperBroker()  # no slippage: a fill at the open is at the open's price
+    broker.submit(make(side, type_, Decimal(repr(level))))
+    opened = SessionOpens()(b)
+    for f in broker.on_bar(b):
+        assert T0 < opened < b.ts and f.ts in (opened, b.ts)
+        assert (f.ts == opened) == (f.price == Decimal(repr(b.open)))

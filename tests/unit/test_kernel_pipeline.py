@@ -10,6 +10,7 @@ import numpy as np
 from tests.kernel_builder import START, make_kernel, wave
 from tradebot.domain import DecisionAction, OrderSide, OrderStatus
 from tradebot.engine.ids import client_order_id, decision_id
+from tradebot.risk.calendar import exchange_sessions, local_day
 from tradebot.testing import MemoryStore, RecordingBroker, bars_from_closes
 
 
@@ -54,13 +55,19 @@ def test_an_order_decided_on_bar_t_fills_at_the_open_of_bar_t_plus_1() -> None:
     make_kernel(bars, store=store).run()
     by_key = {(b.symbol, b.ts): b for b in bars}
     assert store.fills
+    sessions = exchange_sessions(START.date(), START.date() + timedelta(days=200))
     for fill in store.fills.values():
         order = store.orders[fill.client_order_id]
         decided_at = store.decisions[order.decision_id].ts
-        assert fill.ts == decided_at + timedelta(days=1), "next bar, not the same one"
-        bar = by_key[(fill.symbol, fill.ts)]
+        bar = by_key[(fill.symbol, decided_at + timedelta(days=1))]  # the next bar
         sign = 1 if fill.side is OrderSide.BUY else -1
         assert fill.price == Decimal(repr(bar.open)) * (1 + sign * Decimal("0.0005"))
+        # stamped with the time of that bar's open: 9:30 New York on a session day (the
+        # bars close at 16:00), 24 hours before its close on the other days of the series
+        session = sessions.session(local_day(bar.ts))
+        opened = session.open if session is not None else bar.ts - timedelta(days=1)
+        assert fill.ts == opened and decided_at <= fill.ts < bar.ts
+        assert session is None or fill.ts > decided_at
 
 
 def test_the_ledger_matches_its_fills_at_every_snapshot() -> None:
@@ -75,7 +82,9 @@ def test_the_ledger_matches_its_fills_at_every_snapshot() -> None:
     closes = {(b.symbol, b.ts): b.close for b in bars}
     last_close: dict[str, float] = {}
     for ts in sorted(store.snapshots):
-        for fill in [f for f in fills if f.ts <= ts]:
+        # market orders only: each fill is at a bar's open, after the close before it (its
+        # stamp equals that close where the series has no gap between bars)
+        for fill in [f for f in fills if f.ts < ts]:
             fills.remove(fill)
             sign = 1 if fill.side is OrderSide.BUY else -1
             cash -= sign * fill.quantity * fill.price + fill.commission

@@ -8,8 +8,10 @@ from decimal import Decimal
 import pytest
 
 from tradebot.adapters.paper import PaperBroker
+from tradebot.adapters.paper.bar_open import SessionOpens
 from tradebot.adapters.paper.broker import child_ids
 from tradebot.domain import Bar
+from tradebot.domain.bracket import bracket_children
 from tradebot.domain.enums import OrderSide, OrderStatus, OrderType, Timeframe
 from tradebot.domain.messages import Order
 
@@ -161,7 +163,8 @@ def test_order_validation_needs_prices_for_its_type() -> None:
 
 
 def bracket(broker: PaperBroker, sl: str = "95", tp: str = "110") -> list[Order]:
-    return broker.submit_bracket(order(BUY, coid="entry"), D(sl), D(tp))
+    entry = order(BUY, coid="entry")
+    return broker.submit_bracket(entry, bracket_children(entry, D(sl), D(tp)))
 
 
 def test_bracket_children_wait_for_the_entry_then_work_from_the_next_bar() -> None:
@@ -302,5 +305,69 @@ def test_a_held_child_cancelled_before_its_entry_fills_never_works() -> None:
 
 
 def test_a_bracket_needs_at_least_one_level() -> None:
+    entry = order(BUY, coid="entry")
     with pytest.raises(ValueError, match="stop-loss, a take-profit or both"):
-        PaperBroker().submit_bracket(order(BUY, coid="entry"), None, None)
+        bracket_children(entry, None, None)
+    with pytest.raises(ValueError, match="stop-loss, a take-profit or both"):
+        PaperBroker().submit_bracket(entry, [])
+
+
+def test_the_venue_takes_only_protective_children_of_the_entry() -> None:
+    entry = order(BUY, coid="entry")
+    stop, target = bracket_children(entry, D(95), D(110))
+    broker = PaperBroker()
+    with pytest.raises(ValueError, match="each once"):
+        broker.submit_bracket(entry, [stop, stop])
+    with pytest.raises(ValueError, match="not a protective child"):
+        broker.submit_bracket(entry, [stop.evolve(side=BUY)])
+    with pytest.raises(ValueError, match="not a protective child"):
+        broker.submit_bracket(entry, [order(SELL, coid="other")])
+    assert broker.lookup("entry") is None  # nothing of a refused bracket is held
+    # the children are taken as given (ids and levels), target first or stop first
+    sent = broker.submit_bracket(entry, [target, stop])
+    assert [o.client_order_id for o in sent] == ["entry", "entry-tp", "entry-sl"]
+    assert [o.status for o in sent[1:]] == [OrderStatus.NEW, OrderStatus.NEW]
+
+
+OPEN_1 = datetime(2024, 1, 3, 14, 30, tzinfo=UTC)  # 9:30 New York: bar 1's session opened
+
+
+@pytest.mark.parametrize(
+    ("o", "b", "at_open"),
+    [
+        (order(BUY), bar(1, 100, 101, 99, 100), True),
+        (order(BUY, OrderType.LIMIT, limit="99"), bar(1, 100, 101, 98, 100), False),  # inside
+        (order(BUY, OrderType.LIMIT, limit="99"), bar(1, 97, 98, 96, 97), True),  # gapped
+        (order(SELL, OrderType.STOP, stop="95"), bar(1, 100, 101, 94, 96), False),
+        (order(SELL, OrderType.STOP, stop="95"), bar(1, 90, 92, 89, 91), True),
+        (
+            order(BUY, OrderType.STOP_LIMIT, stop="102", limit="103"),
+            bar(1, 100, 104, 99, 101),
+            False,
+        ),
+    ],
+)
+def test_a_fill_is_stamped_with_when_it_happened(o: Order, b: Bar, at_open: bool) -> None:
+    """At the open: the session's open. Inside the bar, whose path a daily bar does not
+    give: its close, the first moment the fill is known to have happened."""
+    broker = PaperBroker()
+    broker.submit(o)
+    (fill,) = broker.on_bar(b)
+    assert fill.ts == (OPEN_1 if at_open else b.ts)
+    assert o.created_at < fill.ts <= b.ts  # after the decision's close, by the bar's own
+
+
+def test_the_open_of_a_bar_follows_its_timeframe_and_its_exchange_session() -> None:
+    opens = SessionOpens()
+    assert opens(bar(1, 1, 1, 1, 1)) == OPEN_1
+    early = datetime(2024, 7, 3, 17, tzinfo=UTC)  # 13:00 New York: an early close
+    assert opens(Bar("A", Timeframe.D1, early, 1, 1, 1, 1, 1)) == datetime(
+        2024, 7, 3, 13, 30, tzinfo=UTC
+    )
+    minute = datetime(2024, 1, 3, 14, 31, tzinfo=UTC)
+    assert opens(Bar("A", Timeframe.M1, minute, 1, 1, 1, 1, 1)) == minute - timedelta(minutes=1)
+    assert opens(Bar("A", Timeframe.H1, minute, 1, 1, 1, 1, 1)) == minute - timedelta(hours=1)
+    # a 24/7 day (labelled 00:00 UTC), a weekend row, or no calendar: the 24 hours before
+    for ts in (datetime(2024, 1, 4, tzinfo=UTC), datetime(2024, 1, 6, 21, tzinfo=UTC)):
+        assert opens(Bar("A", Timeframe.D1, ts, 1, 1, 1, 1, 1)) == ts - timedelta(days=1)
+    assert SessionOpens(None)(bar(1, 1, 1, 1, 1)) == bar(1, 1, 1, 1, 1).ts - timedelta(days=1)

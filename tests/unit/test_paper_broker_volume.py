@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from tradebot.adapters.paper import PaperBroker
 from tradebot.adapters.paper.volume import VolumeShare
 from tradebot.domain import Bar
+from tradebot.domain.bracket import bracket_children
 from tradebot.domain.enums import OrderSide, OrderStatus, OrderType, Timeframe
 from tradebot.domain.messages import Order
 
@@ -92,7 +93,7 @@ def test_fills_never_exceed_the_limit_and_add_up_to_the_order(
 
 def _bracket(broker: PaperBroker) -> None:
     entry = order(OrderSide.BUY, "10").evolve(client_order_id="entry")
-    broker.submit_bracket(entry, D(95), D(110))
+    broker.submit_bracket(entry, bracket_children(entry, D(95), D(110)))
 
 
 def test_finer_bars_settle_which_bracket_leg_came_first() -> None:
@@ -109,8 +110,9 @@ def test_finer_bars_settle_which_bracket_leg_came_first() -> None:
         broker.on_bar(bar(1, 100, 101, 99, 100))  # the entry fills
         fills = broker.on_bar(bar(2, 100, 115, 90, 100))  # both legs reachable
         assert [f.client_order_id for f in fills] == [winner]
-        if winner == "entry-tp":
+        if winner == "entry-tp":  # reached inside the first finer bar: at its close
             assert fills[0].price == D(110)
+            assert fills[0].ts == bar(1, 1, 1, 1, 1).ts + timedelta(hours=1)
 
 
 def test_a_cancelled_partly_filled_order_fills_no_more() -> None:

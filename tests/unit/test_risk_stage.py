@@ -33,6 +33,7 @@ from tradebot.testing import (
 CALENDAR = exchange_sessions(date(2021, 1, 1), date(2021, 6, 30))
 SESSIONS = [CALENDAR.session(date(2021, 2, 1) + timedelta(days=i)) for i in range(80)]
 CLOSES = [s.close for s in SESSIONS if s is not None]
+OPENS = [s.open for s in SESSIONS if s is not None]
 SINGLE = RiskConfig(gradual=GradualEntryRules(enabled=False))
 RULES = SizingRules(Decimal("0.1"), 8, Decimal("0.02"), Decimal(0))
 
@@ -135,6 +136,7 @@ def test_every_signal_gets_one_decision_and_entries_trade_with_their_stops() -> 
     assert store.orders[coid + "-tp"].limit_price == Decimal(108)
     fill = store.fills[coid + "-1"]
     assert fill.ts > entry.ts  # filled at a later bar's open
+    assert fill.ts == OPENS[CLOSES.index(entry.ts) + 1]  # 9:30 New York, the next session
     failed = next(c.check for c in again.trace if not c.passed)
     assert failed == "not already in" and result.skip_reasons == {"not already in": 1}
     assert result.counts["acted"] == 1 and result.counts["skipped"] == 1
@@ -156,7 +158,7 @@ def test_a_trailed_stop_exits_by_review_at_the_next_bar_and_frees_the_bracket() 
     exit_ = exits[0]
     assert exit_.ts == CLOSES[18] and exit_.reason.startswith("exit KO: stop_loss")
     assert store.signals[exit_.signal_id].sources == {"risk:stop_loss": 1.0}
-    assert store.fills[client_order_id(exit_.id) + "-1"].ts == CLOSES[19]
+    assert store.fills[client_order_id(exit_.id) + "-1"].ts == OPENS[19]  # at the open
     entry = _entries(store)[0]
     children = [store.orders[client_order_id(entry.id) + s] for s in ("-sl", "-tp")]
     assert {c.status for c in children} == {OrderStatus.CANCELLED}
@@ -168,14 +170,31 @@ def test_a_trailed_stop_exits_by_review_at_the_next_bar_and_frees_the_bracket() 
 
 
 def test_a_stop_the_venue_executes_closes_the_engines_position_and_counts_as_a_stop() -> None:
-    path = [*_flat(17), (95, 96, 90, 91)]  # 17: gaps through the stop; the run ends there
+    path = [*_flat(17), (97, 98, 90, 91)]  # 17: through the stop (96) inside the bar
     store = MemoryStore()
     kernel = _kernel(path, {15: Direction.LONG}, store=store)
     kernel.run()
     stage = kernel.decisions
     assert isinstance(stage, RiskStage)
     assert "KO" not in stage.state.stops and stage.state.lots.held("KO") == 0
+    # a stop reached inside a daily bar is stamped at its close: the time it is known by
     assert stage.state.breakers.stop_hits == (CLOSES[17],)
+    assert [t.pnl < 0 for t in stage.state.performance.trades] == [True]
+
+
+def test_a_stop_gapped_through_counts_at_the_open_it_filled_at() -> None:
+    path = [*_flat(17), (95, 96, 90, 91)]  # 17: gaps through the stop; the run ends there
+    store = MemoryStore()
+    kernel = _kernel(path, {15: Direction.LONG}, store=store)
+    kernel.run()
+    stage = kernel.decisions
+    assert isinstance(stage, RiskStage)
+    (fill,) = [f for f in store.fills.values() if f.client_order_id.endswith("-sl")]
+    assert fill.ts == OPENS[17] and fill.price == Decimal(95)
+    assert stage.state.lots.held("KO") == 0
+    # counted when it happened (9:30), so the close's review finds it outside the
+    # volatility breaker's 30-minute window, as it was
+    assert stage.state.breakers.stop_hits == ()
     assert [t.pnl < 0 for t in stage.state.performance.trades] == [True]
 
 

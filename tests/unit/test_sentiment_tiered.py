@@ -1,4 +1,5 @@
-"""The tiered analyzer: routing by confidence, provenance of each score, failing tiers."""
+"""The tiered analyzer: routing by confidence, provenance of each score, failing tiers, and
+the tiers that took no part."""
 
 from __future__ import annotations
 
@@ -16,6 +17,8 @@ from tradebot.sentiment import (
     TextAnalyzer,
     TieredAnalyzer,
 )
+from tradebot.sentiment.tiered import MissingTier
+from tradebot.sentiment.unavailable import UnavailableAnalyzer
 
 
 class Scripted(TextAnalyzer):
@@ -103,3 +106,23 @@ def test_bad_configuration_is_refused() -> None:
         TieredAnalyzer([])
     with pytest.raises(ValueError, match="threshold"):
         TieredAnalyzer([LexiconAnalyzer()], threshold=1.5)
+
+
+def test_a_tier_that_could_not_be_built_or_never_answers_is_named_as_missing() -> None:
+    down = UnavailableAnalyzer("embedding", "embedding head /x.npz not found")
+    silent = Scripted("llm", {})
+    tiered = TieredAnalyzer([LexiconAnalyzer(), down, silent], threshold=1.0)
+    assert tiered.missing_tiers() == [MissingTier("embedding", "embedding head /x.npz not found")]
+    results = tiered.score_texts(["Shares rise", "Profit falls"])
+    assert all(r is not None and r.model == "lexicon" for r in results)
+    assert tiered.missing_tiers() == [
+        MissingTier("embedding", "embedding head /x.npz not found"),
+        MissingTier("llm", "it scored none of the 2 texts it was asked"),
+    ]
+
+
+def test_a_tier_never_asked_is_not_missing() -> None:
+    fallback = Scripted("slow", {})
+    tiered = TieredAnalyzer([Scripted("fast", {"a": (0.9, 0.95)}), fallback])
+    tiered.score_texts(["a"])
+    assert fallback.batches == [] and tiered.missing_tiers() == []

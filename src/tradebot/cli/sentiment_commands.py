@@ -1,23 +1,34 @@
-"""``tradebot sentiment eval`` and ``tradebot sentiment train``."""
+"""``tradebot sentiment eval`` and ``tradebot sentiment train``.
+
+``eval`` reports each analyzer's figures with a status: ``ok``, ``unavailable: why`` (no
+figures), or, for a tiered chain with a tier that took no part (not installed, no model,
+a service down), ``degraded``: the row names each missing tier and why, and says whose
+figures they are — those of the tiers that answered, which is what the chain really was.
+"""
 
 from __future__ import annotations
 
 import json
 import time
+from collections import Counter
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
 from tradebot.cli.app import app, settings_of
+from tradebot.cli.outputs import check_output_file
 from tradebot.cli.render import console, progress_bar
 from tradebot.domain.errors import DataError
 from tradebot.sentiment.base import TextAnalyzer
 from tradebot.sentiment.dataset import LabelledText, bundled_dataset_path, read_labelled_csv
 from tradebot.sentiment.evaluation import Evaluation, evaluate
 from tradebot.sentiment.result import LABELS, SentimentResult, SentimentUnavailableError
+from tradebot.sentiment.tiered import MissingTier, TieredAnalyzer
 
 __all__ = ["sentiment_app"]
 
@@ -34,6 +45,27 @@ class _Outcome:
     evaluation: Evaluation | None
     items_per_s: float
     problem: str = ""
+    missing: tuple[MissingTier, ...] = ()
+    """Tiers of a tiered chain that took no part (the figures are not theirs)."""
+    answered_by: dict[str, int] | None = None
+    """Scored items by the model that scored them."""
+
+    @property
+    def label(self) -> str:
+        """The analyzer's name, with whose figures they are when tiers were missing."""
+        if not self.missing or not self.answered_by:
+            return self.name
+        return f"{self.name} ({' + '.join(self.answered_by)} only)"
+
+    @property
+    def status(self) -> str:
+        if self.evaluation is None:
+            return f"unavailable: {self.problem}"
+        if not self.missing:
+            return "ok"
+        gone = "; ".join(f"{m.name} unavailable ({m.reason})" for m in self.missing)
+        who = " + ".join(self.answered_by or {}) or "no tier"
+        return f"degraded: {gone}; figures are {who}'s alone"
 
 
 def _names(analyzer: str | None) -> list[str]:
@@ -71,7 +103,10 @@ def _run(name: str, analyzer: TextAnalyzer, rows: list[LabelledText]) -> _Outcom
     if figures.unscored == figures.items:
         problem = getattr(analyzer, "last_problem", None) or "it scored no item (see the log)"
         return _Outcome(name, None, 0.0, str(problem))
-    return _Outcome(name, figures, len(texts) / elapsed if elapsed > 0 else float("inf"))
+    speed = len(texts) / elapsed if elapsed > 0 else float("inf")
+    missing = tuple(analyzer.missing_tiers()) if isinstance(analyzer, TieredAnalyzer) else ()
+    answered_by = Counter(r.model for r in results if r is not None)
+    return _Outcome(name, figures, speed, "", missing, dict(answered_by.most_common()))
 
 
 def _summary(outcomes: list[_Outcome], source: str, items: int) -> Table:
@@ -80,22 +115,23 @@ def _summary(outcomes: list[_Outcome], source: str, items: int) -> Table:
         table.add_column(column, justify="left" if column in ("analyzer", "status") else "right")
     for outcome in outcomes:
         e = outcome.evaluation
+        status = Text(outcome.status)  # plain text: a hint such as 'tradebot[ml]' stays whole
         if e is None:
-            table.add_row(outcome.name, "", "", "", "", f"unavailable: {outcome.problem}")
+            table.add_row(Text(outcome.label), "", "", "", "", status)
             continue
         table.add_row(
-            outcome.name,
+            Text(outcome.label),
             f"{e.accuracy:.4f}",
             f"{e.macro_f1:.4f}",
             f"{outcome.items_per_s:,.0f}",
             str(e.unscored),
-            "ok",
+            status,
         )
     return table
 
 
 def _confusion(outcome: _Outcome, evaluation: Evaluation) -> Table:
-    table = Table(title=f"{outcome.name}: rows true, columns predicted")
+    table = Table(title=Text(f"{outcome.label}: rows true, columns predicted"))
     table.add_column("true \\ predicted")
     for label in LABELS:
         table.add_column(label.value, justify="right")
@@ -109,9 +145,12 @@ def _payload(outcomes: list[_Outcome]) -> dict[str, Any]:
     for outcome in outcomes:
         e = outcome.evaluation
         if e is None:
-            payload[outcome.name] = {"unavailable": outcome.problem}
+            payload[outcome.name] = {"status": "unavailable", "unavailable": outcome.problem}
             continue
         payload[outcome.name] = {
+            "status": "degraded" if outcome.missing else "ok",
+            "missing_tiers": {m.name: m.reason for m in outcome.missing},
+            "answered_by": outcome.answered_by or {},
             "accuracy": e.accuracy,
             "macro_f1": e.macro_f1,
             "items_per_s": outcome.items_per_s,
@@ -143,6 +182,7 @@ def sentiment_eval(
     """Accuracy, macro-F1, confusion matrix and items/s of each analyzer on labelled texts."""
     from tradebot.runtime.analyzers import build_analyzer
 
+    check_output_file("--json", json_out)
     names = _names(analyzer)
     rows, source = _rows(dataset, split)
     settings = settings_of().sentiment
@@ -161,7 +201,7 @@ def sentiment_eval(
     if json_out is not None:
         json_out.parent.mkdir(parents=True, exist_ok=True)
         json_out.write_text(json.dumps(_payload(outcomes), indent=2) + "\n")
-        console.print(f"wrote {json_out}")
+        console.print(f"wrote {escape(str(json_out))}")
 
 
 @sentiment_app.command("train")
@@ -182,6 +222,7 @@ def sentiment_train(
     from tradebot.adapters.embedding import SentenceEncoder, train_head
     from tradebot.sentiment.lexicon import default_lexicon
 
+    check_output_file("--out", out)
     path = dataset if dataset is not None else bundled_dataset_path()
     train_rows = read_labelled_csv(path, split=train_split)
     valid_rows = read_labelled_csv(path, split=valid_split)

@@ -28,7 +28,7 @@ from tradebot.engine.portfolio import Portfolio
 from tradebot.engine.topics import DECISIONS
 from tradebot.ports import Bus, Store
 
-__all__ = ["DecisionStage", "SizingRules"]
+__all__ = ["DecisionStage", "SizingRules", "skip_reason"]
 
 _ALL_IN_QUANTUM = Decimal("1e-12")
 """The smallest quantity an all-in (notional) order is sized to at the venue."""
@@ -58,6 +58,12 @@ class SizingRules:
     """Attach a stop this fraction of the price away from the entry (e.g. 0.05)."""
     take_profit: Decimal | None = None
     """Attach a profit target this fraction of the price away from the entry."""
+
+
+def skip_reason(decision: TradingDecision) -> str:
+    """What the skip tables count a skipped decision under: its first failed check (both
+    decision stages' traces list their checks in order), or its reason without one."""
+    return next((step.check for step in decision.trace if not step.passed), decision.reason)
 
 
 _Sizing = tuple[OrderSide | None, Decimal, Decimal | None, str]
@@ -117,14 +123,18 @@ class DecisionStage:
             stop_loss=stop_loss,
             take_profit=take_profit,
         )
-        if action is DecisionAction.ACT:
+        self.count(decision)
+        self._store.record_decision(self._run_id, decision)
+        self._bus.publish(DECISIONS, decision)
+
+    def count(self, decision: TradingDecision) -> None:
+        """Count a decision made here — or one this run recorded before it was resumed, so
+        a resumed run's figures are the whole run's."""
+        if decision.action is DecisionAction.ACT:
             self.acted += 1
         else:
             self.skipped += 1
-            failed = next((step.check for step in trace if not step.passed), reason)
-            self.skip_reasons[failed] += 1
-        self._store.record_decision(self._run_id, decision)
-        self._bus.publish(DECISIONS, decision)
+            self.skip_reasons[skip_reason(decision)] += 1
 
     def _decide(self, signal: Signal, price: Decimal, trace: list[DecisionCheck]) -> _Sizing:
         held = self._portfolio.positions.get(signal.symbol)

@@ -22,10 +22,8 @@ the decision stage's state with that time, from which ``resume`` continues the r
 
 from __future__ import annotations
 
-import gc
 import heapq
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -40,6 +38,7 @@ from tradebot.domain.messages import Article, ClosedTrade
 from tradebot.domain.run import RunInfo
 from tradebot.engine.batch_driver import BatchDriver
 from tradebot.engine.clock import LiveClock
+from tradebot.engine.collector import collector_paused, relaxed_collector
 from tradebot.engine.contributions import StrategyContributions
 from tradebot.engine.decision_stage import DecisionStage, SizingRules
 from tradebot.engine.execution_stage import ExecutionStage
@@ -78,43 +77,6 @@ from tradebot.signals.ensemble import DEFAULT_THRESHOLD
 from tradebot.strategies.base import StrategyFactory
 
 __all__ = ["Kernel", "RunResult"]
-
-
-@contextmanager
-def _relaxed_collector() -> Iterator[None]:
-    """Run with the cyclic garbage collector's thresholds raised.
-
-    A replay allocates millions of short-lived objects while the run's records (orders,
-    trades, the equity curve) keep growing; at the default thresholds the collector keeps
-    rescanning those, which cost a third of a backtest's time. Reference counting still
-    frees everything at once; cycles are still collected, just less often."""
-    before = gc.get_threshold()
-    gc.set_threshold(50_000, 20, 100)
-    try:
-        yield
-    finally:
-        gc.set_threshold(*before)
-
-
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Run a batch replay with the cyclic garbage collector off (reference counting still
-    frees every object the moment it is no longer used).
-
-    A backtest's objects form no reference cycles — a 1M-bar run leaves about ten for the
-    collector afterwards — so scanning the growing records for cycles is pure cost (~4 % of
-    the run). Before it is switched back on, the run's surviving objects are moved out of
-    its reach (``gc.freeze``): otherwise its first pass would scan them all at once, for
-    nothing. They are still freed as usual when no longer referenced. Paper and live
-    sessions, which run for days, keep the collector on (relaxed)."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.freeze()
-            gc.enable()
 
 
 def _event_order(event: Bar | Article) -> tuple[datetime, int]:
@@ -248,7 +210,8 @@ class Kernel:
                 execution=self.execution,
                 ledger=self.ledger,
                 signals=self.signals,
-                risk=self._risk,
+                decisions=self.decisions,
+                contributions=self.news_share if self._counts_news() else None,
             )
         self._wire()
 
@@ -263,8 +226,7 @@ class Kernel:
         sub(NEWS_RAW, self.news.on_article, stage=NewsStage.stage)
         sub(NEWS_SCORED, self.signals.on_scored, stage=SignalStage.stage)
         sub(SIGNALS, self.decisions.on_signal, stage=DecisionStage.stage)
-        if any(f.name == self.news_share.strategy for f in self._strategies):
-            # a strategy that is not running contributes nothing: no need to listen
+        if self._counts_news():
             sub(SIGNALS, self.news_share.on_signal, stage=StrategyContributions.stage)
             sub(DECISIONS, self.news_share.on_decision, stage=StrategyContributions.stage)
         sub(DECISIONS, self.orders.on_decision, stage=OrderManager.stage)
@@ -277,6 +239,11 @@ class Kernel:
             sub(ORDERS, risk.on_order, stage=RiskStage.stage)
         if self._replay is not None:
             sub(FILLS, self._replay.on_fill, stage="resume")
+
+    def _counts_news(self) -> bool:
+        """Whether the news strategy's share is counted (a strategy that is not running
+        contributes nothing: no need to listen)."""
+        return any(f.name == self.news_share.strategy for f in self._strategies)
 
     def stop(self) -> None:
         """Ask the loop to finish after the current event (safe from a signal handler)."""
@@ -308,9 +275,9 @@ class Kernel:
         A failure records the run as ``failed`` with its partial results, then re-raises.
         """
         if self.uses_batch_path:
-            with _collector_paused():
+            with collector_paused():
                 return self._run_batches(progress)
-        with _relaxed_collector():
+        with relaxed_collector():
             return self._run_bars(progress, every)
 
     def _run_bars(self, progress: Progress | None, every: int) -> RunResult:
@@ -326,6 +293,7 @@ class Kernel:
             self.ledger.close_time,
         )
         replay = self._replay
+        settling: Replay | None = None  # the past is done; its last fills may follow
         risk = self._risk
         bars = 0
         try:
@@ -346,10 +314,13 @@ class Kernel:
                     continue
                 if replay is not None and ts > replay.as_of:  # the recorded past is done
                     replay.finish()
-                    replay = None
+                    replay, settling = None, replay
                 if is_bar and ts != current:  # the equity curve has a point per bar time
                     if current is not None:
                         close_time(current, ts)
+                        if settling is not None and current > settling.as_of:
+                            settling.settle()  # the first bar time after the past is done
+                            settling = None
                     current = ts
                 if replay is not None:  # resuming: the past again, unpaced, deciding nothing
                     if is_bar:
@@ -373,6 +344,9 @@ class Kernel:
                 return self._finish(current, status, done, save=False)
             if replay is not None:
                 replay.finish()
+                replay.settle()  # no bar after the past: nothing more can fill
+            elif settling is not None and current is not None and current > settling.as_of:
+                settling.settle()
         except KeyboardInterrupt:  # inside a bar time: no state saved, resume from the last
             done["bars"] = bars
             return self._finish(current, "stopped", done, save=False)

@@ -10,9 +10,11 @@ Brackets: a decision with a ``stop_loss``, a ``take_profit`` or both goes out th
 venue's ``submit_bracket`` where it has one (a :class:`~tradebot.ports.BracketVenue`); without one
 it goes out plain and its levels are the decision stage's to enforce (the risk engine
 reviews its stops every bar). The bracket's children (a protective stop and/or a profit
-target, one-cancels-other at the venue) are
-created by the venue, so they are recorded right after the entry's submit returns; they
-are tracked apart from the open orders the decision stages count (a protective stop is not
+target, one-cancels-other at the venue) are built here
+(:func:`~tradebot.domain.bracket.bracket_children`, ids derived from the entry's) and
+recorded with the entry *before* the venue sees any of them, so the venue never holds an
+order the store does not know; a write that fails sends nothing of the bracket. They are
+tracked apart from the open orders the decision stages count (a protective stop is not
 a pending entry), their fills carry the entry decision's context, and they become working
 when the entry fills. Any order on the side that closes the position (an exit, a cover, a
 rebalance sell) first cancels that position's working children, so the venue can never
@@ -26,6 +28,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 
+from tradebot.domain.bracket import bracket_children
 from tradebot.domain.enums import DecisionAction, OrderSide, OrderStatus
 from tradebot.domain.errors import BrokerError, TemporaryBrokerError
 from tradebot.domain.messages import Fill, Order, TradingDecision
@@ -225,42 +228,52 @@ class OrderManager:
         bracket: Bracket | None,
     ) -> None:
         """Free the position from its protective children if ``order`` closes it, record
-        the order, then hand it to the venue (as a bracket when asked and possible)."""
+        the order (and its bracket's children), then hand it to the venue (as a bracket
+        when asked and possible)."""
         self._release_protection(order.symbol, order.side, order.decision_id)
         coid = order.client_order_id
-        self._store.record_order(self._run_id, order)  # durable before the venue sees it
-        self._orders[coid] = TrackedOrder(order, strategies, reference_price)
-        if bracket is None or self._brackets is None:
+        children = (
+            () if bracket is None or self._brackets is None else bracket_children(order, *bracket)
+        )
+        for prepared in (order, *children):  # durable before the venue sees any of them
+            self._store.record_order(self._run_id, prepared)
+        parent = self._orders[coid] = TrackedOrder(order, strategies, reference_price)
+        if not children:
             self._update(coid, self._submit(order))
             return
-        self._update(coid, self._submit_bracket(order, bracket, strategies, reference_price))
+        parent.children = tuple(c.client_order_id for c in children)
+        for child in children:
+            self._orders[child.client_order_id] = TrackedOrder(
+                child, strategies, reference_price, parent=coid
+            )
+        entry, sent = self._submit_bracket(order, children)
+        self._update(coid, entry)
+        for prepared, child in zip(children, sent, strict=True):
+            self._record(child.client_order_id, child, durable=child == prepared)
 
     def _submit_bracket(
-        self,
-        order: Order,
-        bracket: Bracket,
-        strategies: tuple[str, ...],
-        reference_price: Decimal,
-    ) -> Order:
+        self, order: Order, children: tuple[Order, ...]
+    ) -> tuple[Order, list[Order]]:
+        """The venue's answer for the entry and each child. Outcome unknown: the venue is
+        asked about each; refused: the entry is rejected and its children cancelled."""
         assert self._brackets is not None
         try:
-            entry, *children = self._brackets.submit_bracket(order, *bracket)
+            entry, *sent = self._brackets.submit_bracket(order, children)
+            return entry, sent
         except TemporaryBrokerError as exc:
             self._log.warning(
                 "bracket outcome unknown", client_order_id=order.client_order_id, error=str(exc)
             )
-            known = self._lookup(order)
-            return known or order.evolve(status=OrderStatus.UNKNOWN, reason=exc.one_line())
-        except BrokerError as exc:
-            return order.evolve(status=OrderStatus.REJECTED, reason=exc.one_line())
-        parent = self._orders[order.client_order_id]
-        parent.children = tuple(c.client_order_id for c in children)
-        for child in children:
-            self._orders[child.client_order_id] = TrackedOrder(
-                child, strategies, reference_price, parent=order.client_order_id
+            unknown = {"status": OrderStatus.UNKNOWN, "reason": exc.one_line()}
+            known = [self._lookup(o) for o in (order, *children)]
+            entry, *sent = (
+                k or o.evolve(**unknown) for k, o in zip(known, (order, *children), strict=True)
             )
-            self._record(child.client_order_id, child)
-        return entry
+            return entry, sent
+        except BrokerError as exc:
+            why = f"cancelled: entry {order.client_order_id} was rejected"
+            cancelled = [c.evolve(status=OrderStatus.CANCELLED, reason=why) for c in children]
+            return order.evolve(status=OrderStatus.REJECTED, reason=exc.one_line()), cancelled
 
     def _release_protection(self, symbol: str, side: OrderSide, decision_id: str) -> None:
         """Cancel the working bracket children that would close the same position as an
@@ -307,7 +320,9 @@ class OrderManager:
             return  # a repeated report: nothing to record
         self._record(coid, order)
 
-    def _record(self, coid: str, order: Order) -> None:
+    def _record(self, coid: str, order: Order, *, durable: bool = False) -> None:
+        """Take ``order`` as the latest state of ``coid``, store it (unless that exact
+        state is stored already: ``durable``) and publish it."""
         tracked = self._orders[coid]
         tracked.order = order
         book = self._protective if tracked.is_protective else self._open
@@ -315,7 +330,8 @@ class OrderManager:
             book[coid] = tracked
         else:
             book.pop(coid, None)
-        self._store.record_order(self._run_id, order)
+        if not durable:
+            self._store.record_order(self._run_id, order)
         self._bus.publish(ORDERS, order)
 
 

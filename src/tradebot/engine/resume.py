@@ -13,6 +13,14 @@ the beginning *without deciding anything*:
 - the ledger is rebuilt from the fills this produces, each checked against the fill the
   store recorded (same id, same content, none missing): a replay that does not match the
   record stops the resume with one error line rather than trading on a different past.
+  A fill is stamped with when it happened, and the open of the bar after ``as_of`` is
+  ``as_of`` itself where bars follow each other without a gap (intraday, 24/7 markets): a
+  recorded fill stamped ``as_of`` that the past did not replay is one of that bar's, and
+  must come back, the same, while the first bar time after ``as_of`` runs (:meth:`Replay.settle`);
+- the run's counts (signals emitted, decisions acted and skipped by reason, the news
+  strategy's share) take in the signals and decisions recorded up to ``as_of``, bar time by
+  bar time, so a resumed run's summary is the whole run's, not only what followed the
+  resume.
 
 Then the risk engine takes its saved state (tiers, reserve, breakers, stops, pending entries
 and tranches, open tax lots) and the run continues after ``as_of`` with the same decisions
@@ -31,7 +39,9 @@ from typing import Any
 from tradebot.domain.bar import Bar
 from tradebot.domain.enums import OrderType
 from tradebot.domain.errors import DataError
-from tradebot.domain.messages import Fill, Order, TradingDecision
+from tradebot.domain.messages import Fill, Order, Signal, TradingDecision
+from tradebot.engine.contributions import StrategyContributions
+from tradebot.engine.decision_stage import DecisionStage
 from tradebot.engine.execution_stage import ExecutionStage
 from tradebot.engine.ids import client_order_id
 from tradebot.engine.order_manager import Bracket, OrderManager
@@ -62,6 +72,10 @@ class ResumePoint:
     """Orders decided at or before ``as_of``, in the order they were sent."""
     fills: Mapping[str, Fill]
     """Fills at or before ``as_of``, by id: what the replay must reproduce."""
+    decisions: tuple[TradingDecision, ...] = ()
+    """Decisions made at or before ``as_of``, in time order: what the replay counts."""
+    signals: tuple[Signal, ...] = ()
+    """Signals recorded at or before ``as_of``, in time order: what the replay counts."""
 
 
 def resume_point(
@@ -69,10 +83,12 @@ def resume_point(
     decisions: Iterable[TradingDecision],
     orders: Iterable[Order],
     fills: Iterable[Fill],
+    signals: Iterable[Signal] = (),
 ) -> ResumePoint:
     """Select and arrange what a run recorded up to its checkpoint."""
     as_of = checkpoint.as_of
-    by_id = {d.id: d for d in decisions}
+    decided = tuple(decisions)
+    by_id = {d.id: d for d in decided}
     kept = [o for o in orders if o.created_at <= as_of]
     children: dict[str, list[Order]] = {}
     sent: list[Order] = []
@@ -103,6 +119,8 @@ def resume_point(
         dict(checkpoint.state),
         tuple(recorded),
         {f.fill_id: f for f in fills if f.ts <= as_of},
+        tuple(sorted((d for d in decided if d.ts <= as_of), key=lambda d: d.ts)),
+        tuple(sorted((s for s in signals if s.ts <= as_of), key=lambda s: s.ts)),
     )
 
 
@@ -142,28 +160,37 @@ class Replay:
         execution: ExecutionStage,
         ledger: PortfolioStage,
         signals: SignalStage,
-        risk: RiskStage | None,
+        decisions: DecisionStage | RiskStage,
+        contributions: StrategyContributions | None = None,
     ) -> None:
+        """``contributions``: the news strategy's share, where the kernel keeps one."""
         self.point = point
         self._orders = orders
         self._execution = execution
         self._ledger = ledger
         self._signals = signals
-        self._risk = risk
+        self._decisions = decisions
+        self._risk = decisions if isinstance(decisions, RiskStage) else None
+        self._contributions = contributions
         self._next = 0
+        self._counted = (0, 0)  # signals, decisions of the record counted so far
         self._seen: set[str] = set()
+        self._owed: set[str] = set()
+        """Recorded fills stamped ``as_of`` still to come back (see :meth:`settle`)."""
         self.done = False
-        if risk is not None:
-            risk.replaying = True
+        if self._risk is not None:
+            self._risk.replaying = True
 
     @property
     def as_of(self) -> datetime:
         return self.point.as_of
 
     def on_fill(self, fill: Fill) -> None:
-        """Subscribed to ``fills`` for the replay: each must be one the run recorded."""
-        if self.done or fill.fill_id in self._seen:
+        """Subscribed to ``fills`` for the replay: each must be one the run recorded (after
+        the past, only the recorded fills still owed are checked)."""
+        if fill.fill_id in self._seen or (self.done and fill.fill_id not in self._owed):
             return
+        self._owed.discard(fill.fill_id)
         recorded = self.point.fills.get(fill.fill_id)
         if recorded != fill:
             raise DataError(
@@ -176,6 +203,7 @@ class Replay:
 
     def bar(self, bar: Bar) -> None:
         self._send_until(bar.ts)
+        self._count_until(bar.ts)
         if self._risk is not None:
             self._risk.before_bar(bar)
         self._execution.on_bar(bar)
@@ -186,7 +214,10 @@ class Replay:
         """The past is replayed: send what was decided at ``as_of``, check that every
         recorded fill came back, and hand the risk engine its saved state."""
         self._send_until(None)
-        missing = sorted(set(self.point.fills) - self._seen)
+        self._count_until(None)
+        unseen = set(self.point.fills) - self._seen
+        self._owed = {i for i in unseen if self.point.fills[i].ts == self.point.as_of}
+        missing = sorted(unseen - self._owed)
         if missing:
             raise DataError(
                 f"resuming: {len(missing)} recorded fill(s) did not replay, first {missing[0]}",
@@ -199,6 +230,17 @@ class Replay:
             else:
                 self._risk.replaying = False
 
+    def settle(self) -> None:
+        """The first bar time after ``as_of`` is done (or there is none): the recorded
+        fills stamped ``as_of`` that the past did not replay, at that bar time's open,
+        must have come back by now."""
+        if self._owed:
+            first = min(self._owed)
+            raise DataError(
+                f"resuming: {len(self._owed)} recorded fill(s) did not replay, first {first}",
+                "resume with the data, settings and tradebot version the run started with",
+            )
+
     def _send_until(self, ts: datetime | None) -> None:
         """Send the recorded orders decided before ``ts`` (all of them for ``None``)."""
         recorded = self.point.orders
@@ -208,3 +250,24 @@ class Replay:
                 return
             self._orders.restore(item.order, item.strategies, item.reference_price, item.bracket)
             self._next += 1
+
+    def _count_until(self, ts: datetime | None) -> None:
+        """Count the recorded signals and decisions up to bar time ``ts`` (all for
+        ``None``) as the stages counted them when they were made."""
+        point, (done_signals, done_decisions) = self.point, self._counted
+        share = self._contributions
+        for signal in point.signals[done_signals:]:
+            if ts is not None and signal.ts > ts:
+                break
+            self._signals.count(signal)
+            if share is not None:
+                share.on_signal(signal)
+            done_signals += 1
+        for decision in point.decisions[done_decisions:]:
+            if ts is not None and decision.ts > ts:
+                break
+            self._decisions.count(decision)
+            if share is not None:
+                share.on_decision(decision)
+            done_decisions += 1
+        self._counted = (done_signals, done_decisions)

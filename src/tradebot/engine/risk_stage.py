@@ -29,7 +29,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -44,6 +44,7 @@ from tradebot.domain.messages import (
     Signal,
     TradingDecision,
 )
+from tradebot.engine.decision_stage import skip_reason
 from tradebot.engine.ids import decision_id, signal_id
 from tradebot.engine.market_state import MarketState
 from tradebot.engine.order_manager import OrderManager
@@ -68,6 +69,7 @@ from tradebot.risk.calendar import local_day
 __all__ = ["RiskSetup", "RiskStage"]
 
 _DAY = 86_400
+_EXIT_SOURCE = "risk:"
 _FAILED = frozenset({OrderStatus.REJECTED, OrderStatus.CANCELLED})
 
 
@@ -155,14 +157,21 @@ class RiskStage:
         decision = outcome.to_decision(view)
         if outcome.acted and outcome.side is OrderSide.BUY:
             decision = decision.evolve(stop_loss=outcome.stop_loss, take_profit=outcome.take_profit)
-            self.acted += 1
-        elif outcome.acted:
-            self.acted += 1
-        else:
-            self.skipped += 1
-            self.skip_reasons[outcome.skip_reason or outcome.reason] += 1
+        self.count(decision)  # a skip counts under its first failed check, as outcome says
         self._store.record_decision(self._run_id, decision)
         self._bus.publish(DECISIONS, decision)
+
+    def count(self, decision: TradingDecision) -> None:
+        """Count a decision made here — or one this run recorded before it was resumed, so
+        a resumed run's figures are the whole run's. An exit answers a signal of the
+        engine's own (``risk:<reason>``)."""
+        if decision.action is DecisionAction.ACT:
+            self.acted += 1
+            if decision.strategies and decision.strategies[0].startswith(_EXIT_SOURCE):
+                self.exits += 1
+        else:
+            self.skipped += 1
+            self.skip_reasons[skip_reason(decision)] += 1
 
     def on_trade_closed(self, trade: ClosedTrade) -> None:
         """Published while the ledger applies the closing fill, just before :meth:`on_fill`."""
@@ -191,9 +200,10 @@ class RiskStage:
         tracked = self._orders.tracked(fill.client_order_id)
         if tracked is not None and tracked.is_protective and tracked.order.type is OrderType.STOP:
             # a stop-loss the venue executed counts towards the volatility breaker like a
-            # stop exit of the review
-            hits = (*state.breakers.stop_hits, fill.ts)
-            state = state.evolve(breakers=replace(state.breakers, stop_hits=hits))
+            # stop exit of the review, asked at the time it filled
+            equity = self._portfolio.equity()
+            state, tripped = self.engine.stop_hit(state, fill.ts, equity)
+            events = [*events, *tripped]
         self.state = state
         self._record(events)
 
@@ -209,24 +219,39 @@ class RiskStage:
 
     # --- the close of a bar time ---------------------------------------------------------
     def close_time(self, ts: datetime) -> None:
-        """Review positions, rebalance, send due tranches and close the day at ``ts``."""
+        """Review positions, rebalance, send due tranches and close the day at ``ts``.
+
+        One portfolio view serves every step: nothing fills inside this method, so the view
+        goes stale only when a step sends orders (they change the pending symbols and the
+        reserved cash), and only then is it taken again. A rebalance that is not due and a
+        state without tranche plans need no view at all."""
         engine = self.engine
-        review = engine.review(self._view(), self.market, self.state, ts)
+        view = self._view()
+        review = engine.review(view, self.market, self.state, ts)
         self.state = review.state
         self._record(review.events)
-        self._exits(review.exits, ts)
+        stale = self._exits(review.exits, ts)
         trade_at = self._trade_time(ts, AssetClass.EQUITY)
-        rebalance = engine.rebalance(self._view(), self.state, trade_at)
-        self.state = rebalance.state
-        self._record(rebalance.events)
-        self._exits(rebalance.exits, ts)
-        tranches = engine.next_tranches(self._view(), self.market, self.state, trade_at)
-        self.state = tranches.state
-        self._record(tranches.events)
-        for order in tranches.orders:
-            self._tranche(order, ts)
+        if engine.rebalance_due(self.state, trade_at):
+            if stale:
+                view, stale = self._view(), False
+            rebalance = engine.rebalance(view, self.state, trade_at)
+            self.state = rebalance.state
+            self._record(rebalance.events)
+            stale = self._exits(rebalance.exits, ts)
+        if self.state.tranches:
+            if stale:
+                view, stale = self._view(), False
+            tranches = engine.next_tranches(view, self.market, self.state, trade_at)
+            self.state = tranches.state
+            self._record(tranches.events)
+            for order in tranches.orders:
+                self._tranche(order, ts)
+            stale = bool(tranches.orders)
         if self._session_ends(ts):
-            self.state, events = engine.end_of_day(self._view(), self.state, ts)
+            if stale:
+                view = self._view()
+            self.state, events = engine.end_of_day(view, self.state, ts)
             self._record(events)
             self.save(ts)
         self._reviewed = ts
@@ -276,16 +301,18 @@ class RiskStage:
             return bar_end >= session.close
         return local_day(bar_end) != day
 
-    def _exits(self, exits: Sequence[ExitIntent], ts: datetime) -> None:
+    def _exits(self, exits: Sequence[ExitIntent], ts: datetime) -> bool:
+        """Send each exit as a decision; whether any went out (the view is then stale)."""
         for intent in exits:
             self._exit(intent, ts)
+        return bool(exits)
 
     def _exit(self, intent: ExitIntent, ts: datetime) -> None:
         """An exit as a decision of its own, on a signal of the risk engine's (both stored,
         so every decision still answers to one signal)."""
         symbol = intent.symbol
         price = intent.price or self.market.last_price(symbol) or Decimal(1)
-        source = f"risk:{intent.reason.value}"
+        source = f"{_EXIT_SOURCE}{intent.reason.value}"
         why = intent.detail
         if not why.startswith(intent.reason.value):
             why = f"{intent.reason.value}: {why}"
@@ -319,8 +346,7 @@ class RiskStage:
             trace=(DecisionCheck(f"exit: {intent.reason.value}", True, intent.detail, inputs),),
             strategies=(source,),
         )
-        self.acted += 1
-        self.exits += 1
+        self.count(decision)
         self._store.record_signal(self._run_id, signal)
         self._store.record_decision(self._run_id, decision)
         self._bus.publish(DECISIONS, decision)

@@ -102,6 +102,12 @@ class SignalStage:
         self._store.record_signal(self._run_id, signal)
         self._bus.publish(SIGNALS, signal)
 
+    def count(self, signal: Signal) -> None:
+        """Count a signal this run recorded before it was resumed, if it is one of this
+        stage's (the risk engine records signals of its own for its exits)."""
+        if signal.id == signal_id(self._run_id, signal.symbol, signal.ts, _ENSEMBLE):
+            self.emitted += 1
+
     def on_scored(self, scored: ScoredArticle) -> None:
         book = self._book(scored.ticker)
         book.context.sentiment.add(scored.article.published_at, scored.score, scored.confidence)

@@ -26,6 +26,18 @@ def _mask_secrets(_: Any, __: str, event: MutableMapping[str, Any]) -> MutableMa
     return event
 
 
+class _CurrentStderr:
+    """Writes to whatever ``sys.stderr`` is at the time of writing, not the stream that was
+    there when logging was configured (a test runner or an in-process CLI invocation swaps
+    it and closes its own afterwards)."""
+
+    def write(self, text: str) -> int:
+        return sys.stderr.write(text)
+
+    def flush(self) -> None:
+        sys.stderr.flush()
+
+
 def configure_logging(level: str = "INFO", json_output: bool | None = None) -> None:
     """Configure structlog once per process; ``json_output=None`` picks by ``isatty``."""
     as_json = not sys.stderr.isatty() if json_output is None else json_output
@@ -43,7 +55,7 @@ def configure_logging(level: str = "INFO", json_output: bool | None = None) -> N
             renderer,
         ],
         wrapper_class=structlog.make_filtering_bound_logger(logging.getLevelName(level)),
-        logger_factory=structlog.PrintLoggerFactory(file=sys.stderr),
+        logger_factory=structlog.PrintLoggerFactory(file=_CurrentStderr()),  # type: ignore[arg-type]
         cache_logger_on_first_use=False,
     )
 

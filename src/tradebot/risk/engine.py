@@ -17,7 +17,7 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
-from tradebot.risk.breakers import manual_trip, resolve_manual
+from tradebot.risk.breakers import manual_trip, record_stop_hit, resolve_manual
 from tradebot.risk.calendar import SessionCalendar
 from tradebot.risk.config import RiskConfig
 from tradebot.risk.context import EngineContext, book_facts
@@ -28,6 +28,7 @@ from tradebot.risk.exit_path import review_positions
 from tradebot.risk.lifecycle import FillView, apply_fill, end_of_day, next_tranches, rebalance
 from tradebot.risk.outcome import PositionReview, RiskOutcome, TrancheReview
 from tradebot.risk.performance import PerformanceMetrics, compute_metrics
+from tradebot.risk.rebalancer import rebalance_due
 from tradebot.risk.sectors import SectorTable
 from tradebot.risk.state import RiskState
 from tradebot.risk.tiers import TierChange, TierName
@@ -102,6 +103,14 @@ class RiskEngine:
         """``closed_pnl``: the round trip's P&L when this fill closed the position."""
         return apply_fill(self._ctx, state, fill, position_after, closed_pnl)
 
+    def stop_hit(
+        self, state: RiskState, at: datetime, equity: Decimal
+    ) -> tuple[RiskState, list[RiskEvent]]:
+        """A stop-loss the venue executed at ``at``: counted towards the volatility breaker,
+        which is asked at that time (a trip starts then, its cooldown too)."""
+        breakers, trips = record_stop_hit(state.breakers, self._ctx.breaker_rules, at, equity)
+        return state.evolve(breakers=breakers), [BreakerEvent(t, False, at) for t in trips]
+
     def end_of_day(
         self, portfolio: PortfolioView, state: RiskState, now: datetime
     ) -> tuple[RiskState, list[RiskEvent]]:
@@ -111,6 +120,11 @@ class RiskEngine:
         self, portfolio: PortfolioView, state: RiskState, now: datetime
     ) -> PositionReview:
         return rebalance(self._ctx, portfolio, state, now)
+
+    def rebalance_due(self, state: RiskState, now: datetime) -> bool:
+        """Whether :meth:`rebalance` could sell at ``now`` (once a week): when not, it
+        returns ``state`` unchanged, so an integrator may skip building a portfolio view."""
+        return rebalance_due(state.last_rebalance, now, self._ctx.config.window.rebalance_weekday)
 
     def cancel_entry(self, state: RiskState, symbol: str) -> RiskState:
         """Forget a decided entry whose order was rejected or cancelled before any fill."""

@@ -64,7 +64,11 @@ def resume_kernel(
         speed=speed if speed is not None else 600.0,
     )
     point = resume_point(
-        checkpoint, store.decisions(run_id), store.orders(run_id), store.fills(run_id)
+        checkpoint,
+        store.decisions(run_id),
+        store.orders(run_id),
+        store.fills(run_id),
+        store.signals(run_id),
     )
     chosen = resumed_settings(settings, config.get("settings", {}))
     return build_kernel(chosen, request, store, run=info, resume=point)

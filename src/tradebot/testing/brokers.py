@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from tradebot.adapters.paper.broker import PaperBroker
@@ -12,24 +13,48 @@ __all__ = ["RecordingBroker", "RejectingBroker", "TimeoutBroker"]
 
 
 class RecordingBroker(PaperBroker):
-    """A paper broker that remembers every submit call, duplicates included."""
+    """A paper broker that remembers every submit call, duplicates included, and every
+    bracket child it was handed (``held``)."""
 
     def __init__(self, **settings: Any) -> None:
         super().__init__(**settings)
         self.submitted: list[Order] = []
+        self.held: list[Order] = []
 
     def submit(self, order: Order) -> Order:
         self.submitted.append(order)
         return super().submit(order)
 
+    def submit_bracket(self, entry: Order, children: Sequence[Order]) -> list[Order]:
+        sent = super().submit_bracket(entry, children)
+        self.held.extend(children)
+        return sent
+
+    def received(self) -> set[str]:
+        """Client ids of every order the venue was handed (entries, plain orders, children)."""
+        return {o.client_order_id for o in (*self.submitted, *self.held)}
+
 
 class TimeoutBroker(RecordingBroker):
     """Accepts the order at the venue but the reply is lost (a timeout): the caller sees
     :class:`TemporaryBrokerError` although the order exists — the case that must never be
-    resubmitted blindly."""
+    resubmitted blindly. A bracket is accepted whole (entry and children) before its reply
+    is lost."""
+
+    _bracketing = False
 
     def submit(self, order: Order) -> Order:
-        super().submit(order)
+        accepted = super().submit(order)
+        if self._bracketing:
+            return accepted
+        raise TemporaryBrokerError("timeout waiting for the venue", "injected by TimeoutBroker")
+
+    def submit_bracket(self, entry: Order, children: Sequence[Order]) -> list[Order]:
+        self._bracketing = True
+        try:
+            super().submit_bracket(entry, children)
+        finally:
+            self._bracketing = False
         raise TemporaryBrokerError("timeout waiting for the venue", "injected by TimeoutBroker")
 
 

@@ -107,7 +107,18 @@ class MemoryStore:
 
 
 class FailingStore(MemoryStore):
-    """Fault injection: ``record_order`` raises :class:`StoreError` (database down)."""
+    """Fault injection: ``record_order`` raises :class:`StoreError` (database down) — from
+    the first call, or after ``after`` calls that succeeded (a store that dies mid-run,
+    e.g. between a bracket's entry and its children)."""
+
+    def __init__(self, after: int = 0) -> None:
+        super().__init__()
+        self.after = after
+        self.order_writes = 0
+        """``record_order`` calls so far, failed ones included."""
 
     def record_order(self, run_id: str, order: Order) -> None:
-        raise StoreError("database is locked", "injected by FailingStore")
+        self.order_writes += 1
+        if self.order_writes > self.after:
+            raise StoreError("database is locked", "injected by FailingStore")
+        super().record_order(run_id, order)

@@ -4,17 +4,24 @@ Orders accepted while bar t is processed are working from the symbol's next bar 
 on a bar that is not later than the order): MARKET, LIMIT, STOP and STOP_LIMIT orders fill
 by the intrabar rules of :mod:`tradebot.adapters.paper.matching` (a gap through a level
 fills at the open; slippage of ``slippage_bps`` moves market and stop fills against the
-trader, never limit fills). A fill pays its :class:`FeeSchedule` (percent, per share, per
-order, minimum). Orders that do not fill stay ACCEPTED across bars until filled or cancelled.
+trader, never limit fills). A fill is stamped with when it happened: a fill at the open
+with the bar's open (:mod:`tradebot.adapters.paper.bar_open`: 09:30 New York for a daily
+XNYS bar), a level reached inside the bar with the bar's close — the bar does not say when
+inside it, and its close is the first moment the fill is known to have happened (a bracket
+leg settled on finer bars takes that finer bar's time). A fill pays its
+:class:`FeeSchedule` (percent, per share, per order, minimum). Orders that do not fill stay
+ACCEPTED across bars until filled or cancelled.
 
 A notional order (all-in sizing) buys as many units as its cash pays for at the fill price,
 fee included. Resubmitting a client order id returns the existing order instead of creating
 a second one.
 
-Brackets (:meth:`PaperBroker.submit_bracket`): once the entry fills, a protective STOP and a
-take-profit LIMIT on the other side, for the filled quantity, become working from the next
-bar; they are one-cancels-other. A bar that reaches both levels cannot say which came first:
-with ``bracket_stop_first`` (the default, the pessimistic choice) the stop wins.
+Brackets (:meth:`PaperBroker.submit_bracket`): the caller builds the children (ids derived
+from the entry's, :func:`~tradebot.domain.bracket.child_ids`) and the venue holds them as
+given; once the entry fills, the protective STOP and the take-profit LIMIT on the other side,
+for the filled quantity, become working from the next bar; they are one-cancels-other. A bar
+that reaches both levels cannot say which came first: with ``bracket_stop_first`` (the
+default, the pessimistic choice) the stop wins.
 
 Cash: the venue keeps its own account (:class:`VenueAccount`) from its own fills. With an
 ``initial_cash``, a BUY fill that would cost more than the account holds (price × quantity +
@@ -31,33 +38,27 @@ deliver them.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 from datetime import datetime
 from decimal import Decimal
 
 from tradebot.adapters.paper.account import VenueAccount
+from tradebot.adapters.paper.bar_open import SessionOpens
 from tradebot.adapters.paper.fees import FeeSchedule
 from tradebot.adapters.paper.intrabar import FinerBars, first_leg
 from tradebot.adapters.paper.matching import BarPrices, match
-from tradebot.adapters.paper.volume import VolumeShare
+from tradebot.adapters.paper.volume import VolumeShare, within_limit
 from tradebot.domain.bar import Bar
+from tradebot.domain.bracket import check_children, child_ids
 from tradebot.domain.enums import OrderSide, OrderStatus, OrderType
 from tradebot.domain.messages import Fill, Order
 
-__all__ = ["PaperBroker", "child_ids"]
+__all__ = ["BarOpens", "PaperBroker", "child_ids"]
+
+BarOpens = Callable[[Bar], datetime]
+"""bar -> when it opened (the time of a fill at its open)."""
 
 _BPS = Decimal("0.0001")
-_MAX_ID = 40  # client order ids must fit the store's column and venues' limits
-_SL, _TP = "-sl", "-tp"
-
-
-def child_ids(parent_id: str) -> tuple[str, str]:
-    """Deterministic (stop-loss, take-profit) ids of a bracket entry's children.
-
-    They are derived, not random, so a replayed bracket finds its children again.
-    """
-    base = parent_id[: _MAX_ID - len(_SL)]
-    return base + _SL, base + _TP
 
 
 class PaperBroker:
@@ -73,6 +74,7 @@ class PaperBroker:
         volume: VolumeShare | None = None,
         allow_short: bool = False,
         finer_bars: FinerBars | None = None,
+        bar_opens: BarOpens | None = None,
     ) -> None:
         """``fees`` gives the full schedule; without it the fee is
         ``max(commission_min, notional × commission_rate)``. ``volume``: fill sized orders
@@ -80,13 +82,15 @@ class PaperBroker:
         a sell beyond the holding (else such a sell is rejected; checked only with an
         ``initial_cash`` account). ``finer_bars``: where both legs of a bracket fill on one
         bar, replay that bar's finer bars to see which came first (else ``bracket_stop_first``
-        decides)."""
+        decides). ``bar_opens``: when a bar opened, the time of a fill at its open (else
+        :class:`~tradebot.adapters.paper.bar_open.SessionOpens` on XNYS)."""
         self.fees = fees or FeeSchedule(rate=commission_rate, minimum=commission_min)
         self.slippage = slippage_bps * _BPS
         self.account = VenueAccount(initial_cash)
         self.volume = volume
         self.allow_short = allow_short
         self._finer = finer_bars
+        self._opens: BarOpens = bar_opens or SessionOpens()
         self._filled: dict[str, Decimal] = {}  # quantity filled so far, per partly filled order
         self._fills: dict[str, int] = {}  # fills so far per order (fill ids count them)
         self._last_bar: dict[str, datetime] = {}
@@ -106,55 +110,33 @@ class PaperBroker:
         self._pending[order.symbol].append(order.client_order_id)
         return accepted
 
-    def submit_bracket(
-        self, entry: Order, stop_loss: Decimal | None, take_profit: Decimal | None
-    ) -> list[Order]:
-        """Submit ``entry`` with a stop-loss and/or a take-profit; return the entry and then
-        its children (stop first), one per level given.
+    def submit_bracket(self, entry: Order, children: Sequence[Order]) -> list[Order]:
+        """Submit ``entry`` with its prepared ``children`` (see
+        :func:`~tradebot.domain.bracket.bracket_children`: a STOP and/or a LIMIT on the
+        other side); return the entry and then the children, in the order given.
 
         The children are held (status NEW) until the entry fills; then they carry the
         filled quantity and work from the next bar, one cancelling the other. Resubmitting
         the same entry id returns the existing orders.
         """
-        if stop_loss is None and take_profit is None:
-            raise ValueError("a bracket needs a stop-loss, a take-profit or both")
         known = self._orders.get(entry.client_order_id)
         if known is not None:
             ids = self._children.get(entry.client_order_id, ())
             return [known, *(self._orders[c] for c in ids)]
-        sl_id, tp_id = child_ids(entry.client_order_id)
-        side = OrderSide.SELL if entry.side is OrderSide.BUY else OrderSide.BUY
-        held = {"side": side, "status": OrderStatus.NEW, "broker_order_id": None, "reason": ""}
-        children: list[Order] = []
-        if stop_loss is not None:
-            children.append(
-                entry.evolve(
-                    **held,
-                    client_order_id=sl_id,
-                    type=OrderType.STOP,
-                    stop_price=stop_loss,
-                    limit_price=None,
-                )
-            )
-        if take_profit is not None:
-            children.append(
-                entry.evolve(
-                    **held,
-                    client_order_id=tp_id,
-                    type=OrderType.LIMIT,
-                    limit_price=take_profit,
-                    stop_price=None,
-                )
-            )
+        check_children(entry, children)
+        held = [c.evolve(status=OrderStatus.NEW, broker_order_id=None, reason="") for c in children]
         parent = self.submit(entry)
-        for child in children:
+        for child in held:
             self._orders[child.client_order_id] = child
-        self._children[entry.client_order_id] = tuple(c.client_order_id for c in children)
-        if len(children) == 2:
-            self._sibling[sl_id], self._sibling[tp_id] = tp_id, sl_id
+        # stop first: with ``bracket_stop_first`` the stop wins a bar that reaches both
+        ordered = sorted(held, key=lambda c: c.type is not OrderType.STOP)
+        self._children[entry.client_order_id] = tuple(c.client_order_id for c in ordered)
+        if len(held) == 2:
+            first, second = (c.client_order_id for c in held)
+            self._sibling[first], self._sibling[second] = second, first
         if parent.status is OrderStatus.REJECTED:
             self._cancel_held(entry.client_order_id)
-        return [parent, *children]
+        return [parent, *(self._orders[c.client_order_id] for c in held)]
 
     def cancel(self, client_order_id: str) -> None:
         """Cancel a working order; cancelling a bracket's entry also drops its children."""
@@ -207,9 +189,10 @@ class PaperBroker:
             if order.status not in _WORKING or order.created_at >= bar.ts:
                 continue  # cancelled by its OCO sibling, or decided on this very bar
             if coid in decided:
-                price = decided[coid]
-                if price is None:
+                race = decided[coid]
+                if race is None:
                     continue  # the other leg of its bracket came first on the finer bars
+                price, at = race
             else:
                 result = match(
                     order, prices, slippage=self.slippage, triggered=coid in self._triggered
@@ -218,8 +201,8 @@ class PaperBroker:
                     self._triggered.add(coid)
                 if result.price is None:
                     continue
-                price = result.price
-            fill = self._fill(order, price, bar)
+                price, at = result.price, self._opens(bar) if result.at_open else bar.ts
+            fill = self._fill(order, price, bar, at)
             if fill is None and order.notional is None:
                 continue  # the bar had no volume for it: it keeps working
             refusal = self._refusal(order, fill, price)
@@ -231,7 +214,7 @@ class PaperBroker:
                 continue
             self.account.apply(fill)
             fills.append(fill)
-            self._progress(order, fill)
+            self._progress(order, fill, bar.ts)
         return fills
 
     def _refusal(self, order: Order, fill: Fill | None, price: Decimal) -> str | None:
@@ -244,9 +227,10 @@ class PaperBroker:
                 return short
         return self.account.shortfall(fill)
 
-    def _progress(self, order: Order, fill: Fill) -> None:
-        """Book a fill: the order is done (FILLED: its bracket legs arm, its OCO sibling goes)
-        or partly filled (it keeps working; a triggered stop stays triggered)."""
+    def _progress(self, order: Order, fill: Fill, bar_ts: datetime) -> None:
+        """Book a fill on the bar closing at ``bar_ts``: the order is done (FILLED: its
+        bracket legs arm, its OCO sibling goes) or partly filled (it keeps working; a
+        triggered stop stays triggered)."""
         coid = order.client_order_id
         wanted = order.quantity
         before = self._filled.get(coid)
@@ -263,7 +247,7 @@ class PaperBroker:
         filled = fill.quantity if before is None else before + fill.quantity
         self._filled.pop(coid, None)
         self._set(order, OrderStatus.FILLED)
-        self._after_fill(coid, fill, filled)
+        self._after_fill(coid, fill, filled, bar_ts)
 
     def _shrink_sibling(self, coid: str, left: Decimal) -> None:
         """A bracket leg partly filled: its OCO sibling may close only what is left of the
@@ -278,17 +262,18 @@ class PaperBroker:
 
     def _bracket_races(
         self, waiting: list[str], bar: Bar, prices: BarPrices, after: datetime | None
-    ) -> dict[str, Decimal | None]:
+    ) -> dict[str, tuple[Decimal, datetime] | None]:
         """For each bracket whose two legs would both fill on ``bar``, ask the finer bars
-        which came first: the winner's price, and ``None`` for the loser."""
-        decided: dict[str, Decimal | None] = {}
+        which came first: the winner's price and time, and ``None`` for the loser."""
+        decided: dict[str, tuple[Decimal, datetime] | None] = {}
         if self._finer is None or after is None:
             return decided
         for coid in waiting:
             sibling = self._sibling.get(coid)
             if sibling is None or coid in decided or sibling not in waiting:
                 continue
-            stop_id, target_id = (coid, sibling) if coid.endswith(_SL) else (sibling, coid)
+            is_stop = self._orders[coid].type is OrderType.STOP
+            stop_id, target_id = (coid, sibling) if is_stop else (sibling, coid)
             stop, target = self._orders[stop_id], self._orders[target_id]
             both = all(
                 o.status in _WORKING
@@ -300,9 +285,9 @@ class PaperBroker:
                 continue
             first = first_leg(stop, target, self._finer(bar.symbol, after, bar.ts), self.slippage)
             if first is not None:
-                winner, price = first
+                winner, price, at = first
                 loser = target if winner is stop else stop
-                decided[winner.client_order_id] = price
+                decided[winner.client_order_id] = price, at
                 decided[loser.client_order_id] = None
         return decided
 
@@ -338,14 +323,15 @@ class PaperBroker:
             if self._orders[child].status is OrderStatus.NEW:
                 self._set(self._orders[child], OrderStatus.CANCELLED, event=True)
 
-    def _after_fill(self, coid: str, fill: Fill, filled: Decimal) -> None:
-        """Activate a filled entry's children (for the ``filled`` quantity), or cancel a
-        filled child's OCO sibling."""
+    def _after_fill(self, coid: str, fill: Fill, filled: Decimal, bar_ts: datetime) -> None:
+        """Activate a filled entry's children (for the ``filled`` quantity) from the bar
+        after the one it filled on (``bar_ts``: a fill at the open is stamped earlier), or
+        cancel a filled child's OCO sibling."""
         sibling = self._sibling.get(coid)
         if sibling is not None:
             self._cancel(sibling, event=True)
         if coid in self._children:
-            self._arm(coid, filled, fill.symbol, fill.ts)
+            self._arm(coid, filled, fill.symbol, bar_ts)
 
     def _arm(self, entry_id: str, quantity: Decimal, symbol: str, at: datetime) -> None:
         """The entry's held children start working for ``quantity`` on the bars after ``at``."""
@@ -360,11 +346,11 @@ class PaperBroker:
             self._accept(armed)
             self._pending[symbol].append(child)
 
-    def _fill(self, order: Order, price: Decimal, bar: Bar) -> Fill | None:
-        """This bar's fill of ``order`` at ``price`` — all of what is left, or what the
-        volume model lets through, at the price it moves to — or ``None`` when nothing
-        fills: a notional order whose cash buys no unit (it is then rejected, never filled
-        with nothing), or a bar without volume for it (it keeps working)."""
+    def _fill(self, order: Order, price: Decimal, bar: Bar, at: datetime) -> Fill | None:
+        """This bar's fill of ``order`` at ``price`` and time ``at`` — all of what is left,
+        or what the volume model lets through, at the price it moves to — or ``None`` when
+        nothing fills: a notional order whose cash buys no unit (it is then rejected, never
+        filled with nothing), or a bar without volume for it (it keeps working)."""
         coid = order.client_order_id
         quantity = order.quantity
         if quantity is None:  # notional: units = cash / (price × (1 + fee rate)), fractional
@@ -380,7 +366,7 @@ class PaperBroker:
                 quantity = self.volume.quantity(quantity, bar.volume)
                 if quantity <= 0:
                     return None
-                price = _within_limit(
+                price = within_limit(
                     order, self.volume.price(price, order.side, quantity, bar.volume)
                 )
         commission = self.fees.fee(price, quantity)
@@ -395,16 +381,8 @@ class PaperBroker:
             quantity=quantity,
             price=price,
             commission=commission,
-            ts=bar.ts,
+            ts=at,
         )
 
 
 _WORKING = frozenset({OrderStatus.ACCEPTED, OrderStatus.PARTIALLY_FILLED})
-
-
-def _within_limit(order: Order, price: Decimal) -> Decimal:
-    """Impact never takes a limit order through its limit."""
-    limit = order.limit_price
-    if limit is None or order.type is not OrderType.LIMIT:
-        return price
-    return min(price, limit) if order.side is OrderSide.BUY else max(price, limit)

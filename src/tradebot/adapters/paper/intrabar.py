@@ -4,13 +4,14 @@ A daily bar that touched both the stop-loss and the take-profit does not say whi
 first; the pessimistic rule (stop first) is the default. When bars of a finer timeframe
 exist for that day, they are replayed through the same matching rules, in time order, and
 the first leg that fills on one of them wins, at that finer bar's price (a gap on the finer
-bar fills at its open). Inside one finer bar that again reaches both, the stop wins.
+bar fills at its open) and time (its open for a gap, else its close). Inside one finer bar
+that again reaches both, the stop wins.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 from tradebot.adapters.paper.matching import BarPrices, match
@@ -25,13 +26,15 @@ FinerBars = Callable[[str, datetime, datetime], Sequence[Bar]]
 
 def first_leg(
     stop: Order, target: Order, finer: Sequence[Bar], slippage: Decimal
-) -> tuple[Order, Decimal] | None:
-    """The leg that fills first on ``finer`` and its price, or ``None`` when neither fills
-    there (the finer data disagrees with the coarse bar: the caller keeps its rule)."""
+) -> tuple[Order, Decimal, datetime] | None:
+    """The leg that fills first on ``finer``, its price and when (the finer bar's open if
+    it filled there, else its close), or ``None`` when neither fills there (the finer data
+    disagrees with the coarse bar: the caller keeps its rule)."""
     for bar in finer:
         prices = BarPrices.of(bar)
         for leg in (stop, target):
             result = match(leg, prices, slippage=slippage)
             if result.price is not None:
-                return leg, result.price
+                opened = bar.ts - timedelta(seconds=bar.timeframe.seconds)
+                return leg, result.price, opened if result.at_open else bar.ts
     return None

@@ -16,6 +16,10 @@ the first price traded, so a gap through a level fills at the open, not at the l
   came back to the limit later in the bar, so it never fills on the rest of that bar. From
   the next bar on it is a plain LIMIT order.
 
+A match also says *when* in the bar the order filled, as far as the bar can tell: at the open
+(a market order, a stop already triggered, any order the open gapped through or met), or
+somewhere inside the bar (a level reached later), whose time a daily bar does not give.
+
 The functions take prices as ``Decimal`` built from the bar's floats with ``repr`` so that a
 fill is exactly the data's price, never a binary-float neighbour of it.
 """
@@ -71,11 +75,13 @@ class Match(NamedTuple):
     """The outcome for one order on one bar.
 
     ``price`` is the fill price, or ``None`` when the order keeps working; ``triggered``
-    tells whether a stop-limit's stop was touched (it then rests as a limit).
+    tells whether a stop-limit's stop was touched (it then rests as a limit); ``at_open``
+    whether the fill happened at the bar's open (its first trade) rather than later in it.
     """
 
     price: Decimal | None
     triggered: bool = False
+    at_open: bool = False
 
 
 def _limit_price(side: OrderSide, limit: Decimal, bar: BarPrices) -> Decimal | None:
@@ -106,20 +112,24 @@ def match(order: Order, bar: BarPrices, *, slippage: Decimal, triggered: bool = 
     """
     side = order.side
     if order.type is OrderType.MARKET or (triggered and order.type is OrderType.STOP):
-        return Match(_slipped(side, bar.open, slippage), triggered)
+        return Match(_slipped(side, bar.open, slippage), triggered, at_open=True)
     if order.type is OrderType.LIMIT:
         assert order.limit_price is not None
-        return Match(_limit_price(side, order.limit_price, bar))
+        price = _limit_price(side, order.limit_price, bar)
+        return Match(price, at_open=price is not None and price == bar.open)
     assert order.stop_price is not None
     if order.type is OrderType.STOP:
         hit = _stop_trigger(side, order.stop_price, bar)
-        return Match(None if hit is None else _slipped(side, hit, slippage), hit is not None)
+        if hit is None:
+            return Match(None)
+        return Match(_slipped(side, hit, slippage), True, at_open=hit == bar.open)
     assert order.limit_price is not None  # STOP_LIMIT
     limit = order.limit_price
     if triggered:
-        return Match(_limit_price(side, limit, bar), True)
+        price = _limit_price(side, limit, bar)
+        return Match(price, True, at_open=price is not None and price == bar.open)
     hit = _stop_trigger(side, order.stop_price, bar)
     if hit is None:
         return Match(None)
     within = hit <= limit if side is OrderSide.BUY else hit >= limit
-    return Match(hit if within else None, True)
+    return Match(hit if within else None, True, at_open=within and hit == bar.open)

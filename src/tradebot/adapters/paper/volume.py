@@ -14,9 +14,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import ROUND_DOWN, Decimal
 
-from tradebot.domain.enums import OrderSide
+from tradebot.domain.enums import OrderSide, OrderType
+from tradebot.domain.messages import Order
 
-__all__ = ["VolumeShare"]
+__all__ = ["VolumeShare", "within_limit"]
 
 _UNIT = Decimal(1)
 _FINE = Decimal("1e-8")
@@ -49,3 +50,11 @@ class VolumeShare:
         share = quantity / Decimal(repr(bar_volume))
         move = self.impact * share * share
         return price * (1 + move) if side is OrderSide.BUY else price * (1 - move)
+
+
+def within_limit(order: Order, price: Decimal) -> Decimal:
+    """Impact never takes a limit order through its limit."""
+    limit = order.limit_price
+    if limit is None or order.type is not OrderType.LIMIT:
+        return price
+    return min(price, limit) if order.side is OrderSide.BUY else max(price, limit)

@@ -1,0 +1,75 @@
+"""When a bar opened: the time the paper venue stamps a fill at the open with.
+
+A bar is labelled with its close (``Bar.ts``, DESIGN.md §4); a market order decided on bar t
+fills at bar t+1's *open*, and its fill says when that was — never the close of a bar whose
+open it traded at. The rule:
+
+- a bar shorter than a day opened one timeframe before its close (a 1m bar closing at
+  09:31 opened at 09:30);
+- a daily bar labelled at the close of a session of ``calendar`` (XNYS by default: how the
+  importer and the sample data label date-only rows) opened at that session's open — 09:30
+  New York for XNYS, whose early closes end a session sooner but never open it later;
+- any other daily bar (a 24/7 market's day labelled 00:00 UTC, a date that is no session,
+  ``calendar=None``) opened 24 hours before its close.
+
+So a fill at the open of a daily equity bar (09:30) comes after the decision at the previous
+close (16:00 the session before); on a market that never closes, the open of bar t+1 *is*
+the close of bar t, and the fill is stamped with that same instant, after the decision in
+processing order. Sessions are read from ``exchange_calendars`` a decade at a time, on the
+first fill of that decade, once per process (about 0.15 s each; they never change).
+"""
+
+from __future__ import annotations
+
+import warnings
+from datetime import UTC, date, datetime, timedelta
+from functools import lru_cache
+
+from tradebot.domain.bar import Bar
+from tradebot.domain.enums import Timeframe
+
+__all__ = ["SessionOpens"]
+
+_DAY = timedelta(days=1)
+_Sessions = dict[date, tuple[datetime, datetime]]
+"""UTC date of a session's close -> (open, close), both UTC."""
+
+
+class SessionOpens:
+    """``opens(bar)``: when ``bar`` opened, by the module's rule."""
+
+    def __init__(self, calendar: str | None = "XNYS") -> None:
+        self.calendar = calendar
+
+    def __call__(self, bar: Bar) -> datetime:
+        if bar.timeframe is not Timeframe.D1:
+            return bar.ts - timedelta(seconds=bar.timeframe.seconds)
+        if self.calendar is not None:
+            close = bar.ts.astimezone(UTC)
+            session = _read_sessions(self.calendar, close.year // 10).get(close.date())
+            if session is not None and session[0] < close:
+                return session[0]
+        return bar.ts - _DAY
+
+
+@lru_cache(maxsize=64)
+def _read_sessions(calendar: str, decade: int) -> _Sessions:
+    """The sessions of ``calendar`` closing in ``decade`` (years ``decade × 10`` to
+    ``decade × 10 + 9``); none where the library does not cover them (the 24-hour rule
+    then applies)."""
+    import exchange_calendars as xcals  # lazily: heavy, and only daily fills need it
+
+    first, last = date(decade * 10, 1, 1), date(decade * 10 + 9, 12, 31)
+    try:
+        with warnings.catch_warnings():  # the library trips a pandas deprecation inside
+            warnings.simplefilter("ignore")
+            schedule = xcals.get_calendar(
+                calendar, start=first.isoformat(), end=last.isoformat()
+            ).schedule
+    except Exception:  # out of the library's range, or an unknown code: no sessions known
+        return {}
+    sessions: _Sessions = {}
+    for opened, closed in zip(schedule["open"], schedule["close"], strict=True):
+        close = closed.to_pydatetime().astimezone(UTC)
+        sessions[close.date()] = (opened.to_pydatetime().astimezone(UTC), close)
+    return sessions
