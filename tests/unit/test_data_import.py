@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import gzip
+import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 
+import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tradebot.adapters.parquet import ParquetReplayFeed, available_symbols, import_csv
 from tradebot.domain import DataError, Timeframe
@@ -241,3 +245,116 @@ def test_symbols_with_a_slash_are_percent_encoded_in_file_names(tmp_path: Path) 
     assert available_symbols(tmp_path / "d", Timeframe.M1) == ["BTC/USDT"]
     bars = list(ParquetReplayFeed(tmp_path / "d", ["BTC/USDT"], Timeframe.M1).bars())
     assert [b.symbol for b in bars] == ["BTC/USDT"]
+
+
+def _bytes(data_dir: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(data_dir.iterdir())}
+
+
+def test_a_symbol_with_stored_bars_is_refused_and_nothing_changes(tmp_path: Path) -> None:
+    data_dir = tmp_path / "d"
+    import_csv(csv_file(tmp_path, [HEADER, *GOOD]), data_dir)
+    before = _bytes(data_dir)
+    short = csv_file(tmp_path, [HEADER, "2020-01-06,MSFT,1,2,1,1,1", "2020-01-06,AAPL,1,2,1,1,1"])
+    with pytest.raises(DataError) as err:
+        import_csv(short, data_dir)
+    message = err.value.one_line()
+    assert "MSFT_1d.parquet already holds 2 MSFT 1d bars, 2020-01-02 → 2020-01-03" in message
+    assert "(and 1 more of this file's symbols have bars there)" in message
+    assert "--append" in message and "--replace" in message
+    assert _bytes(data_dir) == before
+
+
+def test_replace_overwrites_and_counts_what_it_dropped(tmp_path: Path) -> None:
+    data_dir = tmp_path / "d"
+    import_csv(csv_file(tmp_path, [HEADER, *GOOD]), data_dir)
+    short = csv_file(tmp_path, [HEADER, "2020-01-06,AAPL,1,2,1,1.5,1"], name="short.csv")
+    report = import_csv(short, data_dir, existing="replace")
+    [aapl] = report.symbols
+    assert (aapl.rows, aapl.new, aapl.present, aapl.replaced, aapl.total) == (1, 1, 0, 2, 1)
+    bars = list(ParquetReplayFeed(data_dir, ["AAPL"], Timeframe.D1).bars())
+    assert [b.close for b in bars] == [1.5]
+
+
+def test_append_adds_new_bars_and_accepts_identical_ones(tmp_path: Path) -> None:
+    data_dir = tmp_path / "d"
+    import_csv(csv_file(tmp_path, [HEADER, *GOOD]), data_dir)
+    more = [
+        "2019-12-31,AAPL,9,10,8,9,90",  # before what is stored
+        "2020-01-03,AAPL,11,13,10,12,110",  # identical to the stored bar
+        "2020-01-06,AAPL,12,14,11,13,120",  # after
+    ]
+    report = import_csv(
+        csv_file(tmp_path, [HEADER, *more], name="more.csv"), data_dir, existing="append"
+    )
+    [aapl] = report.symbols
+    assert (aapl.rows, aapl.new, aapl.present, aapl.replaced, aapl.total) == (3, 2, 1, 0, 4)
+    assert aapl.first_ts == datetime(2019, 12, 31, 21, tzinfo=UTC)
+    assert aapl.last_ts == datetime(2020, 1, 6, 21, tzinfo=UTC)
+    bars = list(ParquetReplayFeed(data_dir, ["AAPL"], Timeframe.D1).bars())
+    assert [b.close for b in bars] == [9.0, 11.0, 12.0, 13.0]
+    again = import_csv(
+        csv_file(tmp_path, [HEADER, *more], name="more.csv"), data_dir, existing="append"
+    )
+    assert (again.symbols[0].new, again.symbols[0].present, again.symbols[0].total) == (0, 3, 4)
+
+
+def test_append_refuses_overlapping_bars_that_differ_and_writes_nothing(tmp_path: Path) -> None:
+    data_dir = tmp_path / "d"
+    import_csv(csv_file(tmp_path, [HEADER, *GOOD]), data_dir)
+    before = _bytes(data_dir)
+    rows = [
+        "2020-01-02,MSFT,20,22,19,21,200",  # identical
+        "2020-01-02,AAPL,10,12,9,11.5,100",  # close differs
+        "2020-01-03,MSFT,21,23,20,22,999",  # volume differs
+        "2020-01-06,AAPL,12,14,11,13,120",  # new: fine, but the file is refused as a whole
+    ]
+    with pytest.raises(DataError) as err:
+        import_csv(
+            csv_file(tmp_path, [HEADER, *rows], name="clash.csv"), data_dir, existing="append"
+        )
+    message = err.value.one_line()
+    assert "clash.csv: 1 MSFT bar differs from those in" in message  # MSFT comes first
+    assert "first at 2020-01-03T21:00:00Z (line 4: volume 999 in the file, 210 stored)" in message
+    with pytest.raises(DataError, match=r"line 3: close 11.5 in the file, 11 stored"):
+        import_csv(
+            csv_file(tmp_path, [HEADER, *rows], name="clash.csv"),
+            data_dir,
+            symbol="AAPL",
+            existing="append",
+        )
+    assert "nothing was written" in message
+    assert _bytes(data_dir) == before
+    volume = [HEADER, "2020-01-02,MSFT,1,2,1,1,1", "2020-01-03,MSFT,21,23,20,22,999"]
+    with pytest.raises(DataError, match=r"2 MSFT bars differ .* first at 2020-01-02T21:00:00Z"):
+        import_csv(csv_file(tmp_path, volume, name="v.csv"), data_dir, existing="append")
+    assert _bytes(data_dir) == before
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    stored=st.sets(st.integers(0, 40), min_size=1, max_size=15),
+    incoming=st.sets(st.integers(0, 40), min_size=1, max_size=15),
+)
+def test_append_keeps_the_union_of_times_and_counts_every_csv_row(
+    stored: set[int], incoming: set[int]
+) -> None:
+    def rows(days: set[int]) -> list[str]:
+        start = np.datetime64("2021-01-01")
+        return [f"{start + d},X,{d + 1},{d + 2},{d + 0.5},{d + 1},{d}" for d in sorted(days)]
+
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        import_csv(csv_file(folder, [HEADER, *rows(stored)]), folder / "d", calendar=None)
+        report = import_csv(
+            csv_file(folder, [HEADER, *rows(incoming)], name="in.csv"),
+            folder / "d",
+            calendar=None,
+            existing="append",
+        )
+        [entry] = report.symbols
+        assert entry.new == len(incoming - stored)
+        assert entry.present == len(incoming & stored)
+        assert entry.total == len(stored | incoming)
+        bars = list(ParquetReplayFeed(folder / "d", ["X"], Timeframe.D1).bars())
+        assert [int(b.volume) for b in bars] == sorted(stored | incoming)

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from structlog.testing import capture_logs
 
 from tradebot.adapters.news import FileReplaySource, content_hash
 from tradebot.domain import DataError
@@ -150,3 +151,88 @@ def test_truncated_gzip_keeps_what_was_read(tmp_path: Path) -> None:
     assert 0 < len(articles) < 60
     assert source.skipped == 1
     assert "unreadable from here on" in source.skip_reasons[0]
+
+
+def jsonl_file(tmp_path: Path, lines: list[str], name: str = "news.jsonl") -> Path:
+    path = tmp_path / name
+    path.write_text("".join(f"{line}\n" for line in lines))
+    return path
+
+
+def test_time_is_a_time_key_in_jsonl_and_a_time_column_in_csv(tmp_path: Path) -> None:
+    jsonl = jsonl_file(
+        tmp_path, ['{"time": "2021-04-21T14:00:00Z", "title": "Apple beats", "symbol": "AAPL"}']
+    )
+    csv = tmp_path / "news.csv"
+    csv.write_text("Time,Headline\n2021-04-21T14:00:00Z,Apple beats\n")
+    for path in (jsonl, csv):
+        source = FileReplaySource(path)
+        [article] = list(source.articles())
+        assert article.published_at == datetime(2021, 4, 21, 14, tzinfo=UTC)
+        assert article.title == "Apple beats"
+        assert (source.usable, source.skipped, source.first_skip) == (1, 0, None)
+
+
+def test_skipped_items_are_counted_named_and_logged_once(tmp_path: Path) -> None:
+    path = jsonl_file(
+        tmp_path,
+        [
+            '{"time": "2021-04-21T14:00:00Z", "title": "Good"}',
+            "{broken",
+            '{"when": "2021-04-21T15:00:00Z", "title": "No time key"}',
+            '{"time": "2021-04-21T15:00:00Z", "body": "no title key"}',
+            '"a string"',
+        ],
+    )
+    source = FileReplaySource(path)
+    with capture_logs() as logs:
+        assert [a.title for a in source.articles()] == ["Good"]
+    assert source.usable == 1
+    assert source.skipped == 4
+    assert source.first_skip is not None
+    assert source.first_skip.startswith("line 2: not valid JSON")
+    assert source.skip_reasons[1:] == [
+        "line 3: no time (timestamp, published_at, datetime, date, time)",
+        "line 4: no title (title, headline, text)",
+        "line 5: not a JSON object",
+    ]
+    warnings = [e for e in logs if e["log_level"] == "warning"]
+    assert len(warnings) == 1
+    assert warnings[0]["skipped"] == 4
+    assert warnings[0]["first"] == source.first_skip
+
+
+@pytest.mark.parametrize(
+    ("name", "lines", "expected"),
+    [
+        ("all_bad.jsonl", ["not json", "[1, 2]"], "no usable news item (2 skipped; first: line 1"),
+        (
+            "unknown_keys.jsonl",
+            ['{"when": "2021-04-21", "title": "a"}', '{"when": "2021-04-22", "title": "b"}'],
+            "first: line 1: no time (timestamp, published_at",
+        ),
+        ("blank.jsonl", ["", "  "], "holds no news items"),
+        ("bad_rows.csv", ["timestamp,title", "yesterday,a", "2021-04-21,"], "first: line 2: bad"),
+        ("header_only.csv", ["timestamp,title"], "holds no news items"),
+        ("empty.csv", [], "is empty"),
+    ],
+)
+def test_a_file_with_nothing_usable_is_one_data_error_naming_the_first_bad_line(
+    tmp_path: Path, name: str, lines: list[str], expected: str
+) -> None:
+    path = jsonl_file(tmp_path, lines, name=name)
+    source = FileReplaySource(path)
+    with pytest.raises(DataError) as err:
+        source.load()
+    message = err.value.one_line()
+    assert expected in message
+    assert str(path) in message
+    assert "\n" not in message
+    assert "title" in err.value.hint
+
+
+def test_items_outside_the_window_are_usable_not_an_error(tmp_path: Path) -> None:
+    path = jsonl_file(tmp_path, ['{"time": "2021-04-21T14:00:00Z", "title": "Old news"}'])
+    source = FileReplaySource(path, start=datetime(2022, 1, 1), end=datetime(2022, 2, 1))
+    assert source.load() == []
+    assert (source.usable, source.skipped) == (1, 0)

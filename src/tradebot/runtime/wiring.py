@@ -47,6 +47,7 @@ from tradebot.ports import Clock, NewsSource, SeenItems, SentimentModel, Store
 from tradebot.risk import RiskEngine, exchange_sessions
 from tradebot.runtime.analyzers import build_analyzer
 from tradebot.runtime.discarding_store import NO_STORE, DiscardingStore
+from tradebot.runtime.ranges import check_dates, require_bars
 from tradebot.runtime.revision import code_revision
 from tradebot.sentiment.unavailable import UnavailableAnalyzer
 from tradebot.strategies.registry import load_registry, make_factory
@@ -104,6 +105,7 @@ def build_kernel(
 ) -> Kernel:
     """The kernel for ``request``; ``run`` and ``resume`` continue a recorded run instead of
     starting a new one (:func:`tradebot.runtime.resume_run.resume_kernel`)."""
+    check_dates(request.start, request.end)  # the user's dates, before the warm-up moves one
     data_dir = request.data_dir or settings.data.dir or sample_data_dir("equities_daily")
     names = request.strategies or settings.strategy.names
     params = {
@@ -116,11 +118,13 @@ def build_kernel(
     warmup = max(f.warmup_period for f in factories)
     feed_start = warmup_start(request.start, request.timeframe, warmup)
     feed = ParquetReplayFeed(data_dir, request.symbols, request.timeframe, feed_start, request.end)
+    require_bars(feed, request.start, request.end)
     news: NewsSource | None = None
     if request.news_file is not None and settings.news.enabled:
         news = FileReplaySource(
             request.news_file, start=request.start, end=request.end, symbols=request.symbols
         )
+        news.load()  # a file with nothing usable fails here, before the run is recorded
     fees = FeeSchedule(
         rate=settings.broker.commission_rate,
         per_share=settings.broker.commission_per_share,

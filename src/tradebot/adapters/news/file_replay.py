@@ -1,13 +1,17 @@
 """Replay timestamped news items from a file: the backtest's news source.
 
 Formats: CSV (``.csv``, ``.csv.gz``) and JSON Lines (``.jsonl``, ``.ndjson``, optionally
-``.gz``). Columns, first match wins: time ``timestamp | published_at | datetime | date``;
-headline ``title | headline | text``; optional ``body | summary | description``, ``url |
-link``, ``source | publisher``, ``symbol | symbols | ticker`` (``AAPL`` or ``AAPL,MSFT``).
+``.gz``). Columns (CSV) or keys (JSONL), the same in both, case-insensitive, first match
+wins: time ``timestamp | published_at | datetime | date | time``; headline ``title |
+headline | text``; optional ``body | summary | description``, ``url | link``, ``source |
+publisher``, ``symbol | symbols | ticker`` (``AAPL`` or ``AAPL,MSFT``).
 
-A replay must survive the odd broken item, so a row with a bad timestamp or empty title is
-skipped and counted (``skipped``, ``skip_reasons``); only a missing file, an unknown format or
-a CSV without a time or title column fails the whole source (:class:`DataError`).
+A replay must survive the odd broken item, so an item that is not JSON, not an object, or has
+no usable time or title is skipped and counted (``skipped``, ``skip_reasons``, ``first_skip``)
+and the source logs one warning line summing them up. But a file that yields nothing usable
+at all (empty, every item bad, the time or title under a name we do not know) fails with one
+line naming the first bad line (:class:`DataError`), as do a missing file, an unknown format
+and a CSV without a time or title column: a run "with news" that had none would mislead.
 """
 
 from __future__ import annotations
@@ -25,12 +29,13 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from tradebot.domain.errors import DataError
 from tradebot.domain.messages import Article
+from tradebot.ops.logging import get_logger
 
 __all__ = ["MAX_SKIP_REASONS", "FileReplaySource", "content_hash"]
 
 _END_OF_DAY = time(23, 59, 59)
 MAX_SKIP_REASONS = 1000  # reasons kept verbatim; ``skipped`` keeps counting past it
-_TIME = ("timestamp", "published_at", "datetime", "date")
+_TIME = ("timestamp", "published_at", "datetime", "date", "time")
 _TITLE = ("title", "headline", "text")
 _BODY = ("body", "summary", "description")
 _URL = ("url", "link")
@@ -38,6 +43,7 @@ _SOURCE = ("source", "publisher")
 _SYMBOL = ("symbol", "symbols", "ticker")
 _CSV_SUFFIXES = (".csv", ".csv.gz")
 _JSONL_SUFFIXES = (".jsonl", ".jsonl.gz", ".ndjson", ".ndjson.gz")
+_NEEDS = f"each item needs a time ({', '.join(_TIME)}) and a title ({', '.join(_TITLE)})"
 
 
 def content_hash(title: str, body: str = "") -> str:
@@ -54,7 +60,10 @@ class FileReplaySource:
     when the UTC date of its time lies in ``[start.date(), end.date()]``. ``symbols`` keeps items
     tagged with one of them (case-insensitive) *and* untagged items, which may still name a
     ticker in their text. Naive times are read in ``tz``. An item whose content hash and symbols
-    were already seen is yielded once. The file is read on the first :meth:`articles` call.
+    were already seen is yielded once. The file is read on the first :meth:`articles` call;
+    then ``usable`` counts the items that parsed (before the date and symbol filters) and
+    ``skipped`` those that did not, ``first_skip`` naming the first (``"line 3: not valid
+    JSON (...)"``).
     """
 
     def __init__(
@@ -87,29 +96,64 @@ class FileReplaySource:
         self._last_day = end.date() if end is not None else None
         self._symbols = frozenset(s.upper() for s in symbols) if symbols is not None else None
         self._articles: list[Article] | None = None
+        self.usable = 0
         self.skipped = 0
         self.skip_reasons: list[str] = []
 
+    @property
+    def first_skip(self) -> str | None:
+        """The first skipped item's line and problem, or ``None`` when nothing was skipped."""
+        return self.skip_reasons[0] if self.skip_reasons else None
+
     def articles(self) -> Iterator[Article]:
+        return iter(self.load())
+
+    def load(self) -> list[Article]:
+        """Read and check the file now (once), so that a file with nothing usable fails
+        before a run starts rather than at its first event; the articles :meth:`articles`
+        yields."""
         if self._articles is None:
             self._articles = self._load()
-        return iter(self._articles)
+        return self._articles
 
     def _load(self) -> list[Article]:
-        self.skipped, self.skip_reasons = 0, []
+        self.usable, self.skipped, self.skip_reasons = 0, 0, []
         kept: list[Article] = []
         seen: set[tuple[str, tuple[str, ...]]] = set()
         rows = self._csv_rows() if self._format == "csv" else self._jsonl_rows()
         for line, row in rows:
             article = self._article(line, row)
-            if article is None or not self._wanted(article):
+            if article is None:
+                continue
+            self.usable += 1
+            if not self._wanted(article):
                 continue
             key = (article.content_hash, article.symbols_hint)
             if key not in seen:
                 seen.add(key)
                 kept.append(article)
+        self._report()
         kept.sort(key=lambda a: a.published_at)  # stable: file order among equal times
         return kept
+
+    def _report(self) -> None:
+        """Fail when nothing was usable; otherwise one warning line for what was skipped."""
+        if self.usable == 0:
+            if self.first_skip is None:
+                raise DataError(f"news file {self.path} holds no news items", _NEEDS)
+            raise DataError(
+                f"news file {self.path}: no usable news item ({self.skipped:,} skipped; "
+                f"first: {self.first_skip})",
+                _NEEDS,
+            )
+        if self.skipped:
+            get_logger("news-replay").warning(  # bound now: logging is configured by then
+                "news items skipped",
+                file=str(self.path),
+                skipped=self.skipped,
+                usable=self.usable,
+                first=self.first_skip,
+            )
 
     def _skip(self, line: int, reason: str) -> None:
         self.skipped += 1
@@ -126,7 +170,9 @@ class FileReplaySource:
     def _csv_rows(self) -> Iterator[tuple[int, Mapping[str, Any]]]:
         with self._text() as text:
             reader = csv.DictReader(text)
-            fields = [f.strip().lower() for f in reader.fieldnames or []]
+            if reader.fieldnames is None:
+                raise DataError(f"news file {self.path} is empty", _NEEDS)
+            fields = [f.strip().lower() for f in reader.fieldnames]
             missing = [
                 "/".join(names) for names in (_TIME, _TITLE) if not any(n in fields for n in names)
             ]
@@ -167,10 +213,16 @@ class FileReplaySource:
 
     def _article(self, line: int, row: Mapping[str, Any]) -> Article | None:
         """The row as an Article, or ``None`` (and a recorded reason) if it is unusable."""
+        if not any(k in row for k in _TIME):
+            self._skip(line, f"no time ({', '.join(_TIME)})")
+            return None
         raw_time = _first(row, _TIME)
         published = self._parse_time(raw_time)
         if published is None:
             self._skip(line, f"bad timestamp {raw_time!r}")
+            return None
+        if not any(k in row for k in _TITLE):
+            self._skip(line, f"no title ({', '.join(_TITLE)})")
             return None
         title = _first(row, _TITLE).strip()
         if not title:

@@ -10,14 +10,17 @@ from __future__ import annotations
 import csv
 import gzip
 import io
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
+from numpy.typing import NDArray
+
 from tradebot.domain.errors import DataError
 
-__all__ = ["TIME_COLUMNS", "CsvColumns", "read_csv_columns"]
+__all__ = ["TIME_COLUMNS", "CsvColumns", "RowProblems", "read_csv_columns"]
 
 TIME_COLUMNS = ("timestamp", "datetime", "date", "time")
 
@@ -88,3 +91,37 @@ def read_csv_columns(path: Path) -> CsvColumns:
             f"{path}: cannot read as CSV: {exc}", "save the file as UTF-8 CSV (optionally .gz)"
         ) from exc
     return CsvColumns(path, dict(zip(names, columns, strict=True)), lines)
+
+
+class RowProblems:
+    """Row problems found so far: the earliest line wins the report, the rest are counted."""
+
+    def __init__(self, path: Path, lines: NDArray[np.int64]) -> None:
+        self.path = path
+        self.lines = lines
+        self.bad = np.zeros(len(lines), dtype=np.bool_)
+        self.first: tuple[int, str] | None = None
+        self.extra = 0  # bad rows found by the per-symbol checks (not marked in ``bad``)
+
+    def flag(self, mask: NDArray[np.bool_], describe: Callable[[int], str]) -> None:
+        """Mark rows failing a parse check; ``describe(row)`` words the first new one."""
+        new = mask & ~self.bad
+        if new.any():
+            row = int(np.flatnonzero(new)[0])
+            self.note(int(self.lines[row]), describe(row))
+            self.bad |= new
+
+    def note(self, line: int, problem: str) -> None:
+        if self.first is None or line < self.first[0]:
+            self.first = (line, problem)
+
+    def raise_if_any(self) -> None:
+        if self.first is None:
+            return
+        total = int(self.bad.sum()) + self.extra
+        more = f" (and {total - 1} more bad rows)" if total > 1 else ""
+        line, problem = self.first
+        raise DataError(
+            f"{self.path}: line {line}: {problem}{more}",
+            "fix or remove the row and import again; nothing was written",
+        )

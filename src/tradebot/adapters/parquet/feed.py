@@ -20,12 +20,12 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from tradebot.adapters.parquet.layout import OhlcvArrays, available_symbols, bar_file, read_ohlcv
-from tradebot.adapters.parquet.validation import check_bars
+from tradebot.adapters.parquet.layout import OhlcvArrays, bar_file, unknown_symbol
+from tradebot.adapters.parquet.validation import read_checked
 from tradebot.domain.bar import Bar
 from tradebot.domain.batch import BarBatch, epoch_nanoseconds, utc_datetime, utc_datetimes
 from tradebot.domain.enums import Timeframe
-from tradebot.domain.errors import DataError, UnknownSymbolError
+from tradebot.domain.errors import DataError
 
 __all__ = ["ParquetReplayFeed", "utc_datetimes"]
 
@@ -58,15 +58,15 @@ class ParquetReplayFeed:
         if not self._dir.is_dir():
             raise DataError(
                 f"market data directory {self._dir} does not exist",
-                "import bars with `tradebot data import FILE.csv --data-dir DIR`, "
-                "or point --data-dir at a folder of <SYMBOL>_<timeframe>.parquet files",
+                "import bars with `tradebot data import FILE.csv --data DIR`, "
+                "or point --data at a folder of <SYMBOL>_<timeframe>.parquet files",
             )
         self._symbols = tuple(dict.fromkeys(symbols))  # de-duplicated, order kept
         if not self._symbols:
             raise DataError("no symbols given to replay", "name at least one symbol")
         for symbol in self._symbols:
             if not bar_file(self._dir, symbol, self._timeframe).is_file():
-                raise _unknown_symbol(symbol, self._dir, self._timeframe)
+                raise unknown_symbol(symbol, self._dir, self._timeframe)
         if start is not None and end is not None and start.date() > end.date():
             raise DataError(f"start {start.date()} is after end {end.date()}", "swap start and end")
         self._lo = _day_ns(start) if start is not None else None
@@ -165,7 +165,7 @@ class ParquetReplayFeed:
         """``symbol``'s bars that closed in ``(after, until]``, in order (the paper broker's
         finer bars, to settle which bracket leg a coarser bar reached first)."""
         if symbol not in self._symbols:
-            raise _unknown_symbol(symbol, self._dir, self._timeframe, known=self._symbols)
+            raise unknown_symbol(symbol, self._dir, self._timeframe, known=self._symbols)
         arrays = self._window(symbol)
         lo = int(np.searchsorted(arrays.ts, epoch_nanoseconds(after), side="right"))
         hi = int(np.searchsorted(arrays.ts, epoch_nanoseconds(until), side="right"))
@@ -183,19 +183,32 @@ class ParquetReplayFeed:
             )
         )
 
-    def span(self, symbol: str) -> tuple[datetime, datetime] | None:
+    def span(
+        self, symbol: str, *, since: datetime | None = None
+    ) -> tuple[datetime, datetime] | None:
         """Close times of ``symbol``'s first and last bar in ``[start, end]`` (``None``: no
-        bar), without building a frame."""
+        bar), without building a frame. ``since`` starts the window later, by UTC date like
+        ``start``: a run whose feed starts early for warm-up asks what lies in its own range."""
         if symbol not in self._symbols:
-            raise _unknown_symbol(symbol, self._dir, self._timeframe, known=self._symbols)
+            raise unknown_symbol(symbol, self._dir, self._timeframe, known=self._symbols)
         ts = self._window(symbol).ts
+        if since is not None:
+            ts = ts[int(np.searchsorted(ts, _day_ns(since), "left")) :]
+        return (utc_datetime(ts[0]), utc_datetime(ts[-1])) if len(ts) else None
+
+    def file_span(self, symbol: str) -> tuple[datetime, datetime] | None:
+        """Close times of the first and last bar ``symbol``'s file holds, whatever the
+        window (``None``: an empty file); what an error names as the data's actual range."""
+        if symbol not in self._symbols:
+            raise unknown_symbol(symbol, self._dir, self._timeframe, known=self._symbols)
+        ts = self._arrays(symbol).ts
         return (utc_datetime(ts[0]), utc_datetime(ts[-1])) if len(ts) else None
 
     def frame(self, symbol: str) -> pd.DataFrame:
         """The bars of one symbol in ``[start, end]`` as a DataFrame indexed by UTC close time
         (index name ``timestamp``; columns ``open, high, low, close, volume``), for research."""
         if symbol not in self._symbols:
-            raise _unknown_symbol(symbol, self._dir, self._timeframe, known=self._symbols)
+            raise unknown_symbol(symbol, self._dir, self._timeframe, known=self._symbols)
         arrays = self._window(symbol)
         index = pd.DatetimeIndex(arrays.ts.astype("datetime64[ns]"), name="timestamp")
         return pd.DataFrame(
@@ -211,27 +224,19 @@ class ParquetReplayFeed:
 
     def _window(self, symbol: str) -> OhlcvArrays:
         """The validated rows of ``symbol`` inside the date window (a view, not a copy)."""
-        arrays = self._cache.get(symbol)
-        if arrays is None:
-            arrays = self._cache[symbol] = _load(bar_file(self._dir, symbol, self._timeframe))
+        arrays = self._arrays(symbol)
         lo = 0 if self._lo is None else int(np.searchsorted(arrays.ts, self._lo, "left"))
         hi = len(arrays) if self._hi is None else int(np.searchsorted(arrays.ts, self._hi, "left"))
         return arrays.take(slice(lo, hi))
 
-
-def _load(path: Path) -> OhlcvArrays:
-    """Read one file and refuse it, naming file, row and problem, if any row is corrupt."""
-    arrays = read_ohlcv(path)
-    problem = check_bars(
-        arrays.ts, arrays.open, arrays.high, arrays.low, arrays.close, arrays.volume
-    )
-    if problem is not None:
-        more = f" (and {problem.count - 1} more bad rows)" if problem.count > 1 else ""
-        raise DataError(
-            f"{path}: row {problem.row + 1}: {problem.problem}{more}",
-            "repair the source and re-import it with `tradebot data import`",
-        )
-    return arrays
+    def _arrays(self, symbol: str) -> OhlcvArrays:
+        """Every validated row of ``symbol``'s file, read once."""
+        arrays = self._cache.get(symbol)
+        if arrays is None:
+            arrays = self._cache[symbol] = read_checked(
+                bar_file(self._dir, symbol, self._timeframe)
+            )
+        return arrays
 
 
 def _day_ns(moment: datetime) -> int:
@@ -240,19 +245,6 @@ def _day_ns(moment: datetime) -> int:
 
 
 _EPOCH_ORDINAL = datetime(1970, 1, 1).toordinal()
-
-
-def _unknown_symbol(
-    symbol: str, data_dir: Path, timeframe: Timeframe, known: Sequence[str] | None = None
-) -> UnknownSymbolError:
-    choices = list(known) if known is not None else available_symbols(data_dir, timeframe)
-    listed = ", ".join(choices) if choices else "none"
-    where = "in this feed" if known is not None else f"with {timeframe.value} bars there"
-    return UnknownSymbolError(
-        f"unknown symbol {symbol!r}: no {bar_file(data_dir, symbol, timeframe).name} "
-        f"in {data_dir} (symbols {where}: {listed})",
-        "pick one of those symbols, or import its bars with `tradebot data import`",
-    )
 
 
 def _fast_bar_factory() -> Callable[..., Iterator[Bar]] | None:

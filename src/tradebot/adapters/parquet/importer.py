@@ -15,9 +15,8 @@ Timestamps (column ``timestamp``, ``datetime``, ``date`` or ``time``; ISO 8601):
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -25,7 +24,13 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from tradebot.adapters.parquet.csv_columns import TIME_COLUMNS, CsvColumns, read_csv_columns
+from tradebot.adapters.parquet.csv_columns import (
+    TIME_COLUMNS,
+    CsvColumns,
+    RowProblems,
+    read_csv_columns,
+)
+from tradebot.adapters.parquet.existing import ExistingBars, merge_into, refuse_existing
 from tradebot.adapters.parquet.layout import (
     OhlcvArrays,
     bar_file,
@@ -34,10 +39,11 @@ from tradebot.adapters.parquet.layout import (
 )
 from tradebot.adapters.parquet.sessions import label_dates
 from tradebot.adapters.parquet.validation import check_bars
+from tradebot.domain.batch import utc_datetime
 from tradebot.domain.enums import Timeframe
 from tradebot.domain.errors import DataError
 
-__all__ = ["ImportReport", "SymbolImport", "import_csv"]
+__all__ = ["ExistingBars", "ImportReport", "SymbolImport", "import_csv"]
 
 _PRICES = ("open", "high", "low", "close")
 _OHLCV = (*_PRICES, "volume")
@@ -48,13 +54,20 @@ _HAS_OFFSET = r".*(?:[zZ]|[+-]\d{2}:?\d{2})"
 
 @dataclass(frozen=True, slots=True)
 class SymbolImport:
-    """What was written for one symbol."""
+    """What was written for one symbol: ``rows`` in the CSV, of which ``new`` were added and
+    ``present`` were already stored, identical (``append``); ``replaced`` stored rows were
+    dropped (``replace``); the file now holds ``total`` rows from ``first_ts`` to
+    ``last_ts``."""
 
     symbol: str
     path: Path
     rows: int
     first_ts: datetime
     last_ts: datetime
+    new: int = 0
+    present: int = 0
+    replaced: int = 0
+    total: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,40 +87,6 @@ class ImportReport:
         return {s.symbol: s.rows for s in self.symbols}
 
 
-class _Problems:
-    """Row problems found so far: the earliest line wins the report, the rest are counted."""
-
-    def __init__(self, path: Path, lines: NDArray[np.int64]) -> None:
-        self.path = path
-        self.lines = lines
-        self.bad = np.zeros(len(lines), dtype=np.bool_)
-        self.first: tuple[int, str] | None = None
-        self.extra = 0  # bad rows found by the per-symbol checks (not marked in ``bad``)
-
-    def flag(self, mask: NDArray[np.bool_], describe: Callable[[int], str]) -> None:
-        """Mark rows failing a parse check; ``describe(row)`` words the first new one."""
-        new = mask & ~self.bad
-        if new.any():
-            row = int(np.flatnonzero(new)[0])
-            self.note(int(self.lines[row]), describe(row))
-            self.bad |= new
-
-    def note(self, line: int, problem: str) -> None:
-        if self.first is None or line < self.first[0]:
-            self.first = (line, problem)
-
-    def raise_if_any(self) -> None:
-        if self.first is None:
-            return
-        total = int(self.bad.sum()) + self.extra
-        more = f" (and {total - 1} more bad rows)" if total > 1 else ""
-        line, problem = self.first
-        raise DataError(
-            f"{self.path}: line {line}: {problem}{more}",
-            "fix or remove the row and import again; nothing was written",
-        )
-
-
 def import_csv(
     path: Path,
     data_dir: Path,
@@ -117,21 +96,23 @@ def import_csv(
     adjusted: bool = False,
     tz: str = "UTC",
     calendar: str | None = "XNYS",
+    existing: ExistingBars = "refuse",
 ) -> ImportReport:
     """Validate ``path`` and write one ``<SYMBOL>_<timeframe>.parquet`` per symbol in it.
 
     A ``symbol`` (or ``ticker``) column makes the file long format; ``symbol`` then keeps only
     that one. Without the column, ``symbol`` names the series. ``adjusted`` reads the
     ``adj_*`` prices (``adj_open/high/low`` derived as raw × adj_close / close when only
-    ``adj_close`` exists); volume is taken as is. Existing files of the imported symbols are
-    replaced; other files in ``data_dir`` are left alone.
+    ``adj_close`` exists); volume is taken as is. A symbol that already has a file is refused
+    unless ``existing`` is ``replace`` or ``append`` (:mod:`.existing`); other files in
+    ``data_dir`` are left alone, and nothing is written unless every symbol can be.
     """
     path, timeframe, zone = Path(path), Timeframe(timeframe), _zone(tz)
     table = read_csv_columns(path)
     time_col, symbol_col, sources = _resolve_columns(table, adjusted, symbol)
     if symbol_col and symbol is not None:
         table = _only_symbol(table, symbol_col, symbol)
-    problems = _Problems(path, np.asarray(table.lines, dtype=np.int64))
+    problems = RowProblems(path, np.asarray(table.lines, dtype=np.int64))
 
     ts = _parse_times(table, time_col, zone, timeframe, calendar, problems)
     values = {name: _numbers(table, column, problems) for name, column in sources.items()}
@@ -146,7 +127,7 @@ def import_csv(
     names = np.asarray([str(s).strip() for s in raw_names], dtype=object)
     problems.flag(names == "", lambda _row: f"{symbol_col} is empty")
 
-    series: list[tuple[str, OhlcvArrays]] = []
+    series: list[tuple[str, OhlcvArrays, NDArray[np.int64]]] = []
     for name in dict.fromkeys(names[~problems.bad].tolist()):
         check_symbol_name(name)
         rows = np.flatnonzero((names == name) & ~problems.bad)
@@ -155,16 +136,49 @@ def import_csv(
         if found is not None:
             problems.note(int(problems.lines[rows[found.row]]), f"{name}: {found.problem}")
             problems.extra += found.count
-        series.append((name, arrays))
+        series.append((name, arrays, problems.lines[rows]))
     problems.raise_if_any()
-    files = {bar_file(Path(data_dir), name, timeframe): arrays for name, arrays in series}
+    return _store(path, Path(data_dir), timeframe, series, existing)
+
+
+def _store(
+    path: Path,
+    data_dir: Path,
+    timeframe: Timeframe,
+    series: list[tuple[str, OhlcvArrays, NDArray[np.int64]]],
+    existing: ExistingBars,
+) -> ImportReport:
+    """Settle each symbol with what is stored (refuse, replace, append), then write every
+    file at once: a refusal or a conflict in any symbol writes nothing."""
+    targets = [(name, bar_file(data_dir, name, timeframe)) for name, _, _ in series]
+    if existing == "refuse":
+        refuse_existing(targets, timeframe)
+    entries: list[SymbolImport] = []
+    files: dict[Path, OhlcvArrays] = {}
+    for (name, target), (_, arrays, lines) in zip(targets, series, strict=True):
+        merged = merge_into(
+            target, arrays, lines, symbol=name, timeframe=timeframe, source=path, mode=existing
+        )
+        files[target] = kept = merged.arrays
+        entries.append(
+            SymbolImport(
+                name,
+                target,
+                rows=len(arrays),
+                first_ts=utc_datetime(kept.ts[0]),
+                last_ts=utc_datetime(kept.ts[-1]),
+                new=merged.new,
+                present=merged.present,
+                replaced=merged.replaced,
+                total=len(kept),
+            )
+        )
     try:
         write_ohlcv_files(files)
     except OSError as exc:
         raise DataError(
             f"cannot write bars to {data_dir}: {exc}", "check that the folder is writable"
         ) from exc
-    entries = (_entry(name, f, a) for (name, a), f in zip(series, files, strict=True))
     return ImportReport(path, timeframe, tuple(entries))
 
 
@@ -229,7 +243,7 @@ def _resolve_columns(
     return time_col, symbol_col, sources
 
 
-def _numbers(table: CsvColumns, column: str, problems: _Problems) -> NDArray[np.float64]:
+def _numbers(table: CsvColumns, column: str, problems: RowProblems) -> NDArray[np.float64]:
     raw = table.columns[column]
     parsed = pd.to_numeric(pd.Series(raw, dtype=object), errors="coerce")
     values = parsed.to_numpy(dtype=np.float64, na_value=np.nan)
@@ -243,7 +257,7 @@ def _parse_times(
     zone: ZoneInfo,
     timeframe: Timeframe,
     calendar: str | None,
-    problems: _Problems,
+    problems: RowProblems,
 ) -> NDArray[np.int64]:
     """int64 ns UTC per row (a sentinel where the row is flagged), by the module's rules."""
     raw = pd.Series(table.columns[column], dtype=object).str.strip()
@@ -297,11 +311,3 @@ def _ns(parsed: pd.Series) -> NDArray[np.int64]:
     values: NDArray[np.int64] = np.array(utc.to_numpy(), dtype="datetime64[ns]").view(np.int64)
     values[utc.isna().to_numpy()] = _NAT  # NaT is already INT64_MIN; explicit all the same
     return values
-
-
-def _entry(symbol: str, path: Path, arrays: OhlcvArrays) -> SymbolImport:
-    first, last = (
-        np.datetime64(int(arrays.ts[i]), "ns").astype("datetime64[us]").item().replace(tzinfo=UTC)
-        for i in (0, -1)
-    )
-    return SymbolImport(symbol, path, len(arrays), first, last)

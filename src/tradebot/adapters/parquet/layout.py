@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import os
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote, unquote
@@ -21,7 +21,7 @@ import pyarrow.parquet as pq
 from numpy.typing import NDArray
 
 from tradebot.domain.enums import Timeframe
-from tradebot.domain.errors import DataError
+from tradebot.domain.errors import DataError, UnknownSymbolError
 
 __all__ = [
     "COLUMNS",
@@ -30,6 +30,7 @@ __all__ = [
     "bar_file",
     "check_symbol_name",
     "read_ohlcv",
+    "unknown_symbol",
     "write_ohlcv_files",
 ]
 
@@ -86,6 +87,21 @@ def available_symbols(data_dir: Path, timeframe: Timeframe) -> list[str]:
         unquote(p.name[: -len(tail)])
         for p in directory.iterdir()
         if p.name.endswith(tail) and not p.name.startswith(".") and len(p.name) > len(tail)
+    )
+
+
+def unknown_symbol(
+    symbol: str, data_dir: Path, timeframe: Timeframe, known: Sequence[str] | None = None
+) -> UnknownSymbolError:
+    """The one-line error for a symbol without bars: which file is missing, and what there is
+    (``known``: the symbols of a feed; by default those with a file in ``data_dir``)."""
+    choices = list(known) if known is not None else available_symbols(data_dir, timeframe)
+    listed = ", ".join(choices) if choices else "none"
+    where = "in this feed" if known is not None else f"with {timeframe.value} bars there"
+    return UnknownSymbolError(
+        f"unknown symbol {symbol!r}: no {bar_file(data_dir, symbol, timeframe).name} "
+        f"in {data_dir} (symbols {where}: {listed})",
+        "pick one of those symbols, or import its bars with `tradebot data import`",
     )
 
 

@@ -9,11 +9,15 @@ caller can name it in one line.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 from numpy.typing import NDArray
 
-__all__ = ["RowProblem", "check_bars", "format_ns"]
+from tradebot.adapters.parquet.layout import OhlcvArrays, read_ohlcv
+from tradebot.domain.errors import DataError
+
+__all__ = ["RowProblem", "check_bars", "format_ns", "read_checked"]
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
@@ -107,3 +111,19 @@ def _describe(
         name = text.split()[0]
         return f"{name} {prices[_PRICE_NAMES.index(name)][row]:g} <= 0 (prices must be positive)"
     return text
+
+
+def read_checked(path: Path) -> OhlcvArrays:
+    """Read one stored file and refuse it, naming file, row and problem, if any row is
+    corrupt (the replay feed's load, and what an appending import merges with)."""
+    arrays = read_ohlcv(path)
+    problem = check_bars(
+        arrays.ts, arrays.open, arrays.high, arrays.low, arrays.close, arrays.volume
+    )
+    if problem is not None:
+        more = f" (and {problem.count - 1} more bad rows)" if problem.count > 1 else ""
+        raise DataError(
+            f"{path}: row {problem.row + 1}: {problem.problem}{more}",
+            "repair the source and re-import it with `tradebot data import`",
+        )
+    return arrays
