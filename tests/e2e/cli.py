@@ -9,10 +9,10 @@ from pathlib import Path
 
 
 def run_tradebot(
-    *args: str, db: Path, cwd: Path, timeout: float = 300
+    *args: str, db: Path, cwd: Path, timeout: float = 300, columns: str = "200"
 ) -> subprocess.CompletedProcess[str]:
     """``python -m tradebot ARGS`` in ``cwd`` with the store at ``db``; output captured."""
-    env = {**os.environ, "TRADEBOT_STORE__URL": f"sqlite:///{db}", "COLUMNS": "200"}
+    env = {**os.environ, "TRADEBOT_STORE__URL": f"sqlite:///{db}", "COLUMNS": columns}
     return subprocess.run(
         [sys.executable, "-m", "tradebot", *args],
         env=env,

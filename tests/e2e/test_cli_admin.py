@@ -36,7 +36,14 @@ def test_db_upgrade_current_and_downgrade(tmp_path: Path) -> None:
     current = _tradebot("db", "current", "--url", url, cwd=tmp_path)
     assert current.returncode == 0
     assert current.stdout.strip() and "base" not in current.stdout
-    down = _tradebot("db", "downgrade", "--url", url, cwd=tmp_path)
+    refused = _tradebot("db", "downgrade", "base", "--url", url, cwd=tmp_path)
+    assert refused.returncode == 2 and "--yes" in refused.stderr
+    assert "trading_decisions" in set(inspect(create_engine(url)).get_table_names())
+    back = _tradebot("db", "downgrade", "previous", "--yes", "--url", url, cwd=tmp_path)
+    assert back.returncode == 0, back.stderr
+    before = _tradebot("db", "current", "--url", url, cwd=tmp_path).stdout.strip()
+    assert before and before != current.stdout.strip()
+    down = _tradebot("db", "downgrade", "base", "--yes", "--url", url, cwd=tmp_path)
     assert down.returncode == 0, down.stderr
     assert set(inspect(create_engine(url)).get_table_names()) <= {"alembic_version"}
 

@@ -1,7 +1,7 @@
 """The risk engine from the command line: the backtest summary's skip reasons, ``tradebot
-decisions`` (with ``--trace``), ``tradebot data import-earnings`` (bad rows one line each,
-nothing imported; good dates merged where the engine reads them) and ``tradebot paper
---replay --resume RUN_ID``."""
+decisions`` (with ``--trace``), ``tradebot data import-earnings`` (bad rows counted, the
+first named, nothing imported; good dates merged where the engine reads them) and
+``tradebot paper --replay --resume RUN_ID``."""
 
 from __future__ import annotations
 
@@ -47,22 +47,28 @@ def test_backtest_summary_counts_skips_and_decisions_explain_them(tmp_path: Path
     assert missing.stderr.count("\n") == 1 and "no run 'nope'" in missing.stderr
 
 
-def test_import_earnings_reports_every_bad_row_and_imports_a_clean_file(tmp_path: Path) -> None:
+def test_import_earnings_refuses_bad_rows_and_imports_a_clean_file(
+    tmp_path: Path,
+) -> None:
     bad = tmp_path / "bad.csv"
     bad.write_text(
-        "symbol,earnings_date\nKO,2021-04-19\n,2021-04-20\nXOM,20210430\nJNJ,2021-13-01\n"
+        "Symbol,Earnings_Date\nKO,2021-04-19\n,2021-04-20\nXOM,20210430\nJNJ,2021-13-01\n\n"
         "AB C,2021-04-21\n"
     )
     refused = _tradebot("data", "import-earnings", str(bad), cwd=tmp_path)
     assert refused.returncode == 2
-    lines = refused.stderr.strip().splitlines()
-    assert [line.split(": ")[1] for line in lines[:4]] == [
+    (line,) = refused.stderr.strip().splitlines()
+    assert line.startswith("error: bad.csv: 4 of 5 rows are bad (first: bad.csv line 3")
+    assert "nothing was imported" in line
+    listed = _tradebot("data", "import-earnings", str(bad), "--list-errors", cwd=tmp_path)
+    lines = listed.stderr.strip().splitlines()
+    assert [row.split(":")[0] for row in lines[:4]] == [
         "bad.csv line 3",
         "bad.csv line 4",
         "bad.csv line 5",
-        "bad.csv line 6",
+        "bad.csv line 7",  # the blank line 6 is counted
     ]
-    assert "4 of 5 rows are bad; nothing was imported" in lines[-1]
+    assert lines[-1].startswith("error: ") and len(lines) == 5
 
     good = tmp_path / "good.csv"
     good.write_text("symbol,earnings_date,notes\nKO,2031-04-19,q1\nko,2031-07-21,\n")

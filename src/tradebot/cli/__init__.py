@@ -3,10 +3,13 @@ shows the traceback."""
 
 from __future__ import annotations
 
+import os
 import sys
 
 from tradebot.cli import (  # noqa: F401  (importing registers the commands)
-    admin_commands,
+    config_commands,
+    data_commands,
+    db_commands,
     news_commands,
     optimize_commands,
     risk_commands,
@@ -15,44 +18,28 @@ from tradebot.cli import (  # noqa: F401  (importing registers the commands)
     sentiment_commands,
     strategies_commands,
 )
-from tradebot.cli.app import STATE, app
+from tradebot.cli.app import STATE, app, cli_command
+from tradebot.cli.failures import report_failure
 from tradebot.cli.render import err_console
-from tradebot.domain.errors import TradebotError
-from tradebot.engine.bus import StageError
 
-__all__ = ["admin_commands", "app", "main", "run_commands"]
+__all__ = ["app", "main"]
 
 
-def _user_error(exc: BaseException) -> TradebotError | None:
-    while exc is not None:
-        if isinstance(exc, TradebotError):
-            return exc
-        if not isinstance(exc, StageError):
-            return None
-        exc = exc.__cause__  # type: ignore[assignment]
-    return None
-
-
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
+    """Run the command line; every way it ends is an exit code (see :mod:`.failures`)."""
     try:
-        app(standalone_mode=False)
+        returned = cli_command().main(args=argv, prog_name="tradebot", standalone_mode=False)
     except KeyboardInterrupt:
         err_console.print("interrupted")
         sys.exit(130)
+    except BrokenPipeError:  # `tradebot ... | head`: the reader left, nothing more to say
+        sys.stderr = open(os.devnull, "w")  # noqa: SIM115 - keeps the interpreter's flush quiet
+        sys.exit(1)
+    except SystemExit:
+        raise
     except BaseException as exc:
-        import click
-
-        if isinstance(exc, click.exceptions.Exit):
-            sys.exit(exc.exit_code)
-        if isinstance(exc, click.ClickException):
-            exc.show()
-            sys.exit(exc.exit_code)
-        if isinstance(exc, SystemExit):
-            raise
-        error = _user_error(exc)
-        if error is None or STATE.debug:
-            raise
-        err_console.print(
-            f"[bold red]error:[/] {error.one_line()}", highlight=False, soft_wrap=True
-        )
-        sys.exit(2)
+        sys.exit(report_failure(exc, debug=STATE.debug))
+    if isinstance(returned, int) and not isinstance(returned, bool):
+        if returned == 130:
+            err_console.print("interrupted")
+        sys.exit(returned)

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from importlib import metadata
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
+import typer.main
+from typer.core import TyperOption
 
 from tradebot.config import Settings, load_settings
 from tradebot.ops.logging import configure_logging
 
-__all__ = ["AppState", "app", "settings_of"]
+__all__ = ["AppState", "app", "cli_command", "settings_of"]
 
 app = typer.Typer(
     name="tradebot",
@@ -45,11 +48,48 @@ def settings_of() -> Settings:
     return STATE.settings()
 
 
+def _show_version(value: bool) -> None:
+    if value:
+        typer.echo(f"tradebot {package_version()}")
+        raise typer.Exit()
+
+
 @app.callback()
 def _root(
     config: Annotated[Path | None, typer.Option("--config", help="YAML settings file.")] = None,
     debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks.")] = False,
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", help="Show the version and exit.", callback=_show_version, is_eager=True
+        ),
+    ] = False,
 ) -> None:
     STATE.config_file = config
     STATE.debug = debug
     STATE._settings = None
+
+
+def package_version() -> str:
+    """The installed distribution's version (the source tree's when run uninstalled)."""
+    try:
+        return metadata.version("tradebot")
+    except metadata.PackageNotFoundError:
+        return "unknown (not installed)"
+
+
+def cli_command() -> Any:
+    """The click command typer builds from :data:`app`, with flags shown without a type.
+
+    typer 0.29 prints ``<bool>`` beside every on/off flag in ``--help`` (``--help`` itself
+    included, an option typer makes while printing help). A flag takes no value, so its
+    type column is left empty: one override of typer's option class, made here."""
+    if not getattr(TyperOption, "_tradebot_flags_untyped", False):
+        shown = TyperOption.display_type_rich
+
+        def display_type_rich(self: TyperOption, ctx: Any) -> str | None:
+            return None if self.is_flag else shown(self, ctx)
+
+        TyperOption.display_type_rich = display_type_rich  # type: ignore[method-assign]
+        TyperOption._tradebot_flags_untyped = True  # type: ignore[attr-defined]
+    return typer.main.get_command(app)

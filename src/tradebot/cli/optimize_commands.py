@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
+from rich.markup import escape
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -25,6 +26,7 @@ from rich.progress import (
 from rich.table import Table
 
 from tradebot.cli.app import app, settings_of
+from tradebot.cli.outputs import check_output_file
 from tradebot.cli.render import console, err_console, write_json
 from tradebot.cli.run_commands import _day, _symbols
 from tradebot.domain.enums import Timeframe
@@ -121,11 +123,14 @@ def optimize(
         typer.Option(help="name=start:stop:step (inclusive) or name=value; repeat per param."),
     ],
     method: Annotated[str, typer.Option(help="grid, random or optuna.")] = "grid",
-    trials: Annotated[int, typer.Option(help="Samples for random / optuna.")] = 50,
+    trials: Annotated[int, typer.Option(min=1, help="Samples for random / optuna.")] = 50,
     walk_forward: Annotated[
-        int, typer.Option("--walk-forward", help="Walk-forward folds (0: whole period).")
+        int, typer.Option("--walk-forward", min=0, help="Walk-forward folds (0: whole period).")
     ] = 0,
-    train_fraction: Annotated[float, typer.Option(help="In-sample share of each fold.")] = 0.7,
+    train_fraction: Annotated[
+        float,
+        typer.Option(min=0.0, max=1.0, help="In-sample share of each fold."),
+    ] = 0.7,
     objective: Annotated[
         str, typer.Option(help="sharpe, sortino, calmar, total_return or annual_return.")
     ] = "sharpe",
@@ -135,7 +140,7 @@ def optimize(
     data: Annotated[Path | None, typer.Option(help="Parquet data dir (default: bundled).")] = None,
     timeframe: Annotated[Timeframe, typer.Option(help="Bar timeframe.")] = Timeframe.D1,
     jobs: Annotated[
-        int | None, typer.Option(help="Local worker processes (default: all cores).")
+        int | None, typer.Option(min=1, help="Local worker processes (default: all cores).")
     ] = None,
     cluster: Annotated[
         str | None, typer.Option(help="Dask scheduler address, e.g. tcp://host:8786.")
@@ -149,10 +154,18 @@ def optimize(
     ] = None,
 ) -> None:
     """Search strategy parameters with full kernel backtests (grid, random or optuna)."""
-    from tradebot.backtest.optimize import StudyConfig, parse_space, run_study, settings_payload
+    from tradebot.backtest.optimize import (
+        StudyConfig,
+        check_study,
+        parse_space,
+        run_study,
+        settings_payload,
+    )
     from tradebot.backtest.optimize.report import study_html, study_payload
     from tradebot.data import sample_data_dir
 
+    check_output_file("--json", json_out)
+    check_output_file("--report", report)
     settings = settings_of()
     config = StudyConfig(
         strategy=strategy,
@@ -170,6 +183,7 @@ def optimize(
         walk_forward=walk_forward,
         train_fraction=train_fraction,
     )
+    check_study(config)
     workers = jobs if jobs is not None else os.cpu_count() or 1
     with _progress(f"optimize {strategy} ({method})") as advance:
         result = run_study(config, jobs=workers, cluster=cluster, progress=advance)
@@ -185,11 +199,14 @@ def optimize(
     skipped = sum(result.skipped.values())
     if skipped:
         reason, count = result.skipped.most_common(1)[0]
-        console.print(f"{skipped} invalid combinations skipped (e.g. {count}× {reason})")
+        console.print(
+            f"{skipped} invalid combinations skipped (e.g. {count}× {escape(reason)})",
+            soft_wrap=True,
+        )
     if json_out is not None:
         write_json(json_out, study_payload(result))
-        console.print(f"every evaluation written to [bold]{json_out}[/]")
+        console.print(f"every evaluation written to [bold]{escape(str(json_out))}[/]")
     if report is not None:
         report.parent.mkdir(parents=True, exist_ok=True)
         report.write_text(study_html(result), encoding="utf-8")
-        console.print(f"report written to [bold]{report}[/]")
+        console.print(f"report written to [bold]{escape(str(report))}[/]")

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Callable, Iterator
+import os
+import sys
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -20,12 +22,32 @@ from rich.progress import (
 )
 from rich.table import Table
 
+from tradebot.domain.messages import ClosedTrade
 from tradebot.engine.kernel import RunResult
 
-__all__ = ["console", "progress_bar", "summary_table", "trades_payload", "write_json"]
+__all__ = [
+    "closed_trades_table",
+    "console",
+    "progress_bar",
+    "summary_table",
+    "trades_payload",
+    "write_json",
+]
 
-console = Console()
-err_console = Console(stderr=True)
+PIPED_WIDTH = 160
+"""Columns of output that goes to a file or a pipe (rich's own default there is 80, which
+folds run ids and strategy lists in the middle); ``COLUMNS`` still wins."""
+
+
+def _stdout_width() -> int | None:
+    if sys.stdout.isatty() or os.environ.get("COLUMNS"):
+        return None
+    return PIPED_WIDTH
+
+
+# emoji off: a user's ``fast=5:b:7`` must not print as "fast=5🅱7".
+console = Console(width=_stdout_width(), emoji=False)
+err_console = Console(stderr=True, emoji=False)
 
 
 @contextmanager
@@ -91,6 +113,30 @@ def summary_table(result: RunResult, title: str) -> Table:
     ]
     for name, value in rows:
         table.add_row(name, value)
+    return table
+
+
+def closed_trades_table(trades: Sequence[ClosedTrade], last: int) -> Table:
+    """The last ``last`` closed trades of a run, oldest first, with the count in the title."""
+    shown = list(trades[-last:]) if last else []
+    more = f", the last {len(shown)} shown" if len(shown) < len(trades) else ""
+    table = Table(title=f"{len(trades)} closed trades{more}", header_style="bold")
+    for column in ("symbol", "entry (UTC)", "exit (UTC)", "qty", "entry", "exit", "P&L"):
+        table.add_column(column, justify="left" if column == "symbol" else "right")
+    table.add_column("return", justify="right")
+    table.add_column("strategies")
+    for t in shown:
+        table.add_row(
+            t.symbol,
+            f"{t.entry_ts:%Y-%m-%d %H:%M}",
+            f"{t.exit_ts:%Y-%m-%d %H:%M}",
+            f"{t.quantity.normalize():f}",
+            f"{t.entry_price:,.2f}",
+            f"{t.exit_price:,.2f}",
+            f"{t.pnl:,.2f}",
+            _pct(t.return_pct),
+            ", ".join(t.strategies),
+        )
     return table
 
 

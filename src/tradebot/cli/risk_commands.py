@@ -2,9 +2,9 @@
 import-earnings FILE`` (results dates for the risk engine's earnings rules).
 
 Decisions come from the store with their full trace; ``--trace`` shows every check with its
-inputs and its effect on size. Imported earnings dates are validated row by row — every bad
-row is reported on its own line and nothing is imported until the file is clean — then
-merged into the database, where the engine reads them on top of the bundled calendar.
+inputs and its effect on size. Imported earnings dates are validated row by row — a file
+with bad rows imports nothing and fails in one line naming how many and the first
+(``--list-errors`` prints each) — then merged into the database, where the engine reads them on top of the bundled calendar.
 """
 
 from __future__ import annotations
@@ -18,9 +18,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
+from rich.markup import escape
 
-from tradebot.cli.admin_commands import data_app
 from tradebot.cli.app import app, settings_of
+from tradebot.cli.data_commands import data_app
 from tradebot.cli.decision_tables import decisions_table, trace_table
 from tradebot.cli.render import console, err_console
 from tradebot.domain.errors import ConfigError, DataError
@@ -31,7 +32,6 @@ if TYPE_CHECKING:
 
 __all__ = ["import_earnings", "list_decisions", "read_earnings_file"]
 
-_MAX_ERRORS = 50
 _COLUMNS = ("symbol", "earnings_date")
 _ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 
@@ -82,16 +82,22 @@ def list_decisions(
 
 def read_earnings_file(path: Path) -> tuple[EarningsCalendar, list[str], int]:
     """The calendar in a CSV (or .csv.gz) file with the columns ``symbol`` and
-    ``earnings_date``, the problems found (one line per bad row) and the rows read."""
+    ``earnings_date`` (any case), the problems found (one per bad row, with the row's line
+    in the file) and the rows read."""
     if not path.is_file():
         raise ConfigError(f"earnings file {path} not found", "check the path")
     raw = path.read_bytes()
     try:
         text = (gzip.decompress(raw) if path.suffix == ".gz" else raw).decode("utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise DataError(f"{path.name} is not UTF-8 CSV text: {exc}", "export it as CSV") from exc
+    except (OSError, EOFError, UnicodeDecodeError) as exc:
+        raise DataError(
+            f"{path.name} is not UTF-8 CSV text ({exc})", "export it as CSV (gzip optional)"
+        ) from exc
+    if not text.strip():
+        raise DataError(f"{path.name} is empty", "write a header and rows: symbol,earnings_date")
     reader = csv.DictReader(io.StringIO(text))
-    header = reader.fieldnames or []
+    header = [h.strip().lower() for h in reader.fieldnames or []]
+    reader.fieldnames = header
     missing = [c for c in _COLUMNS if c not in header]
     if missing:
         raise DataError(
@@ -101,7 +107,8 @@ def read_earnings_file(path: Path) -> tuple[EarningsCalendar, list[str], int]:
     good: list[tuple[str, str]] = []
     problems: list[str] = []
     rows = 0
-    for line, row in enumerate(reader, start=2):
+    for row in reader:
+        line = reader.line_num  # the row's last line in the file, blank lines counted
         rows += 1
         pair = ((row.get("symbol") or "").strip(), (row.get("earnings_date") or "").strip())
         if pair[1] and not _ISO_DAY.fullmatch(pair[1]):
@@ -112,12 +119,12 @@ def read_earnings_file(path: Path) -> tuple[EarningsCalendar, list[str], int]:
         try:
             parse_earnings_rows([pair], path.name, first_line=line)
         except DataError as exc:
-            problems.append(exc.one_line())
+            problems.append(exc.message)
             continue
         if not all(c.isalnum() or c in ".-/" for c in pair[0]):
             problems.append(
-                f"{path.name} line {line}: {pair[0]!r} is not a ticker — "
-                "use letters, digits, '.', '-' or '/'"
+                f"{path.name} line {line}: {pair[0]!r} is not a ticker "
+                "(letters, digits, '.', '-' or '/')"
             )
             continue
         good.append(pair)
@@ -127,20 +134,25 @@ def read_earnings_file(path: Path) -> tuple[EarningsCalendar, list[str], int]:
 @data_app.command("import-earnings")
 def import_earnings(
     file: Annotated[Path, typer.Argument(help="CSV (or .csv.gz): symbol,earnings_date.")],
+    list_errors: Annotated[
+        bool, typer.Option("--list-errors", help="Print every bad row, not only the first.")
+    ] = False,
 ) -> None:
-    """Validate earnings dates and merge them into the database the risk engine reads."""
+    """Validate earnings dates and merge them into the database the risk engine reads.
+
+    A file with a bad row imports nothing: the error names how many rows are bad and the
+    first one (``--list-errors`` prints them all)."""
     from tradebot.data.reference import bundled_earnings
 
     calendar, problems, rows = read_earnings_file(file)
     if problems:
-        for problem in problems[:_MAX_ERRORS]:
-            err_console.print(f"[bold red]error:[/] {problem}", highlight=False, soft_wrap=True)
-        more = len(problems) - _MAX_ERRORS
-        if more > 0:
-            err_console.print(f"... and {more} more bad rows", highlight=False)
+        if list_errors:
+            for problem in problems:
+                err_console.print(escape(problem), highlight=False, soft_wrap=True)
         raise DataError(
-            f"{file.name}: {len(problems)} of {rows} rows are bad; nothing was imported",
-            "fix the rows above (symbol,YYYY-MM-DD) and import again",
+            f"{file.name}: {len(problems)} of {rows} rows are bad (first: {problems[0]}); "
+            "nothing was imported",
+            "fix them (symbol,YYYY-MM-DD) and import again; --list-errors lists every one",
         )
     if rows == 0:
         raise DataError(f"{file.name} has no rows", "add rows: symbol,YYYY-MM-DD")

@@ -11,9 +11,12 @@ from types import FrameType
 from typing import TYPE_CHECKING, Annotated
 
 import typer
+from rich.markup import escape
 
 from tradebot.cli.app import app, settings_of
+from tradebot.cli.outputs import check_output_file, check_output_folder
 from tradebot.cli.render import console, progress_bar, summary_table, trades_payload, write_json
+from tradebot.config import mask_url
 from tradebot.domain.enums import Mode, Timeframe
 from tradebot.domain.errors import ConfigError
 from tradebot.engine.kernel import Kernel, RunResult
@@ -24,6 +27,7 @@ if TYPE_CHECKING:
 __all__ = ["backtest", "backtest_app", "demo", "paper"]
 
 DEMO_DATASET = "stocknet"
+DEFAULT_SYMBOLS = "AAPL,MSFT"
 DEMO_START, DEMO_END = "2014-01-01", "2015-12-31"
 
 
@@ -73,10 +77,19 @@ def _params(pairs: list[str], names: tuple[str, ...]) -> dict[str, dict[str, str
 
 
 def _symbols(text: str) -> tuple[str, ...]:
-    symbols = tuple(s.strip().upper() for s in text.split(",") if s.strip())
+    symbols = tuple(dict.fromkeys(s.strip().upper() for s in text.split(",") if s.strip()))
     if not symbols:
         raise ConfigError("no symbols given", "pass --symbols AAPL,MSFT")
     return symbols
+
+
+def _symbols_or_all(text: str | None, data_dir: Path, timeframe: Timeframe) -> tuple[str, ...]:
+    """``--symbols`` when given, else every symbol ``data_dir`` holds at ``timeframe``."""
+    if text is not None:
+        return _symbols(text)
+    from tradebot.adapters.parquet import data_symbols
+
+    return data_symbols(data_dir, timeframe)
 
 
 @contextmanager
@@ -144,10 +157,10 @@ def _write_reports(
     data = report_data(result, title=title, prices=prices)
     if html is not None:
         write_html(html, data)
-        console.print(f"report:    [bold]{html}[/]")
+        console.print(f"report:    [bold]{escape(str(html))}[/]")
     if csv_dir is not None:
         written = write_csv(csv_dir, data)
-        console.print(f"CSV files: [bold]{', '.join(str(p) for p in written)}[/]")
+        console.print(f"CSV files: [bold]{escape(', '.join(str(p) for p in written))}[/]")
 
 
 backtest_app = typer.Typer(
@@ -160,7 +173,13 @@ app.add_typer(backtest_app, name="backtest")
 @backtest_app.callback(invoke_without_command=True)
 def backtest(
     ctx: typer.Context,
-    symbols: Annotated[str, typer.Option(help="Comma-separated symbols.")] = "AAPL,MSFT",
+    symbols: Annotated[
+        str | None,
+        typer.Option(
+            help="Comma-separated symbols (default: every symbol in --data, or AAPL,MSFT of "
+            "the bundled data)."
+        ),
+    ] = None,
     start: Annotated[str | None, typer.Option(help="First day, YYYY-MM-DD.")] = None,
     end: Annotated[str | None, typer.Option(help="Last day, YYYY-MM-DD.")] = None,
     strategy: Annotated[str | None, typer.Option(help="One strategy by name.")] = None,
@@ -187,9 +206,19 @@ def backtest(
         return
     from tradebot.runtime.wiring import RunRequest
 
-    names = _strategy_names(strategy, strategies) or settings_of().strategy.names
+    check_output_file("--json", json_out)
+    check_output_file("--report", report)
+    check_output_folder("--csv", csv)
+    settings = settings_of()
+    names = _strategy_names(strategy, strategies) or settings.strategy.names
+    chosen_dir = data or settings.data.dir
+    chosen = (
+        _symbols_or_all(symbols, chosen_dir, timeframe)
+        if chosen_dir is not None
+        else _symbols(symbols or DEFAULT_SYMBOLS)
+    )
     request = RunRequest(
-        symbols=_symbols(symbols),
+        symbols=chosen,
         start=_day(start),
         end=_day(end, end=True),
         strategies=names,
@@ -203,7 +232,7 @@ def backtest(
     _print_summary(result, title)
     if json_out is not None:
         write_json(json_out, trades_payload(result))
-        console.print(f"metrics and trades written to [bold]{json_out}[/]")
+        console.print(f"metrics and trades written to [bold]{escape(str(json_out))}[/]")
     _write_reports(result, kernel, title, report, csv)
 
 
@@ -218,6 +247,7 @@ def demo(
     from tradebot.data import sample_data_dir, sample_news_file
     from tradebot.runtime.wiring import RunRequest
 
+    check_output_folder("--out", out)
     data_dir = sample_data_dir(DEMO_DATASET)
     symbols = tuple(available_symbols(data_dir, Timeframe.D1))
     request = RunRequest(
@@ -232,8 +262,9 @@ def demo(
     title = f"Demo — {names} on StockNet 2014–2015 with tweets"
     _print_summary(result, title)
     write_json(out / "results.json", trades_payload(result))
-    console.print(f"database:  [bold]{settings_of().store.url}[/] (run {result.run_id})")
-    console.print(f"results:   [bold]{out / 'results.json'}[/]")
+    database = escape(mask_url(settings_of().store.url))
+    console.print(f"database:  [bold]{database}[/] (run {result.run_id})", soft_wrap=True)
+    console.print(f"results:   [bold]{escape(str(out / 'results.json'))}[/]", soft_wrap=True)
     _write_reports(result, kernel, title, out / "report.html", out)
 
 
@@ -256,7 +287,6 @@ def paper(
     ] = None,
 ) -> None:
     """Paper-trade with the same kernel; stops cleanly on Ctrl-C (``--resume`` continues)."""
-    from tradebot.adapters.parquet import available_symbols
     from tradebot.data import sample_data_dir, sample_news_file
     from tradebot.runtime.wiring import RunRequest
 
@@ -273,7 +303,7 @@ def paper(
             "drop --symbols, --data and --news",
         )
     data_dir = data or sample_data_dir(DEMO_DATASET)
-    chosen = _symbols(symbols) if symbols else tuple(available_symbols(data_dir, Timeframe.D1))
+    chosen = _symbols_or_all(symbols, data_dir, Timeframe.D1)
     news_file = news if news is not None else (sample_news_file() if data is None else None)
     request = RunRequest(
         symbols=chosen, data_dir=data_dir, news_file=news_file, mode=Mode.PAPER, speed=speed

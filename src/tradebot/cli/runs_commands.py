@@ -11,7 +11,7 @@ import typer
 from rich.table import Table
 
 from tradebot.cli.app import app, settings_of
-from tradebot.cli.render import console
+from tradebot.cli.render import closed_trades_table, console
 from tradebot.cli.run_commands import backtest_app
 from tradebot.domain.enums import Timeframe
 from tradebot.domain.errors import ConfigError
@@ -60,7 +60,8 @@ def list_runs(
     finally:
         store.close()
     table = Table(title="Runs")
-    for column in ("run", "status", "strategies", "symbols", "return", "sharpe", "trades"):
+    table.add_column("run", no_wrap=True)  # an id is copied into other commands: never folded
+    for column in ("status", "strategies", "symbols", "return", "sharpe", "trades"):
         table.add_column(column, overflow="fold")
     for r in records:
         info, metrics = r.info, r.metrics or {}
@@ -71,8 +72,14 @@ def list_runs(
 
 
 @backtest_app.command("show")
-def show_run(run_id: Annotated[str, typer.Argument(help="Run id.")]) -> None:
-    """One run: its set-up, status, metrics and trades."""
+def show_run(
+    run_id: Annotated[str, typer.Argument(metavar="RUN_ID", help="Run id.")],
+    trades_shown: Annotated[
+        int,
+        typer.Option("--trades", min=0, help="How many closed trades to list, the last ones."),
+    ] = 50,
+) -> None:
+    """One run: its set-up, status, metrics and its closed trades."""
     store = _store()
     try:
         record = _get(store, run_id)
@@ -80,25 +87,47 @@ def show_run(run_id: Annotated[str, typer.Argument(help="Run id.")]) -> None:
     finally:
         store.close()
     info = record.info
+    metrics = record.metrics or {}
     table = Table(title=f"Run {info.id}", show_header=False)
     table.add_column("field")
-    table.add_column("value", justify="right")
+    table.add_column("value", overflow="fold")
+    period = f"{_fmt(info.data_start)[:10]} → {_fmt(info.data_end)[:10]}"
     for name, value in [
         ("mode", info.mode.value),
         ("status", record.status),
         ("strategies", info.strategy),
         ("symbols", ", ".join(info.symbols)),
+        ("timeframe", info.timeframe.value),
+        ("period asked", period),
         ("git revision", info.config.get("git_revision")),
-        *sorted((record.metrics or {}).items()),
+        *sorted((k, v) for k, v in metrics.items() if not isinstance(v, dict | list)),
     ]:
         table.add_row(name, _fmt(value))
     console.print(table)
-    console.print(f"{len(trades)} closed trades")
+    attribution = metrics.get("strategies")
+    if isinstance(attribution, dict) and attribution:
+        console.print(_attribution_table(attribution))
+    console.print(closed_trades_table(trades, trades_shown))
+
+
+def _attribution_table(attribution: dict[str, Any]) -> Table:
+    """Each strategy's share of the closed trades it contributed to."""
+    table = Table(title="By strategy (closed trades it contributed to)", header_style="bold")
+    for column in ("strategy", "trades", "wins", "losses", "P&L"):
+        table.add_column(column, justify="left" if column == "strategy" else "right")
+    for name, row in sorted(attribution.items()):
+        figures = row if isinstance(row, dict) else {}
+        table.add_row(
+            name,
+            *(str(figures.get(k, "")) for k in ("trades", "wins", "losses")),
+            f"{float(figures.get('pnl') or 0.0):,.2f}",
+        )
+    return table
 
 
 @backtest_app.command("compare")
 def compare_runs(
-    run_ids: Annotated[list[str], typer.Argument(help="Two or more run ids.")],
+    run_ids: Annotated[list[str], typer.Argument(metavar="RUN_ID...", help="Two or more run ids.")],
 ) -> None:
     """Metrics of several runs side by side."""
     if len(run_ids) < 2:

@@ -11,6 +11,7 @@ from rich.table import Table
 
 from tradebot.cli.app import app
 from tradebot.cli.render import console, err_console
+from tradebot.domain.errors import ConfigError
 
 __all__ = ["strategies_app"]
 
@@ -38,6 +39,11 @@ def strategies_list(
     """Name, warm-up (bars, default parameters), parameters and description of each strategy."""
     from tradebot.strategies.registry import load_registry
 
+    if directory is not None and not directory.is_dir():
+        raise ConfigError(
+            f"strategy directory {directory} does not exist",
+            "pass --dir a folder of strategy modules (*.py)",
+        )
     registry = load_registry(directory)
     table = Table(title="Strategies")
     table.add_column("name", style="bold")

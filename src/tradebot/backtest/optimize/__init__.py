@@ -11,6 +11,7 @@ from tradebot.backtest.optimize.study import (
     FoldResult,
     StudyConfig,
     StudyResult,
+    check_study,
     run_study,
 )
 
@@ -26,6 +27,7 @@ __all__ = [
     "StudyResult",
     "Window",
     "best_index",
+    "check_study",
     "evaluate",
     "make_folds",
     "make_task",

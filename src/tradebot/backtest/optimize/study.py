@@ -35,7 +35,7 @@ from tradebot.backtest.optimize.space import ParamSpace, Validity
 from tradebot.domain.enums import Timeframe
 from tradebot.domain.errors import ConfigError
 
-__all__ = ["METHODS", "FoldResult", "StudyConfig", "StudyResult", "run_study"]
+__all__ = ["METHODS", "FoldResult", "StudyConfig", "StudyResult", "check_study", "run_study"]
 
 METHODS = ("grid", "random", "optuna")
 
@@ -94,7 +94,9 @@ class StudyResult:
         return None if i is None else last[i]
 
 
-def _check(config: StudyConfig) -> None:
+def check_study(config: StudyConfig) -> None:
+    """Refuse an unknown method or objective, an empty space or an unknown parameter
+    (before any work starts)."""
     if config.method not in METHODS:
         raise ConfigError(
             f"unknown method {config.method!r}", f"choose one of: {', '.join(METHODS)}"
@@ -171,7 +173,7 @@ def run_study(
     progress: Callable[[int, int], None] | None = None,
 ) -> StudyResult:
     """Run the study; ``progress`` gets (evaluations done, evaluations planned)."""
-    _check(config)
+    check_study(config)
     windows, folds = _windows(config)
     result = StudyResult(config)
     with Executor(jobs=jobs, cluster=cluster, progress=progress) as executor:
