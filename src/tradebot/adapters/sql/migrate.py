@@ -9,11 +9,19 @@ To write a new revision during development::
     command.revision(alembic_config("sqlite:///dev.db"), "what changed", autogenerate=True)
 
 then check the generated file by hand.
+
+Every migration runs in one transaction that holds the database for its whole length
+(``BEGIN IMMEDIATE`` on SQLite, an advisory lock on PostgreSQL), with the version row
+written in that same transaction: killed at any point it leaves the database as it was,
+and a second process starting at the same time waits and then finds the work done.
+A database that an older tradebot left half-created (tradebot tables, no version) is
+repaired by :mod:`.repair` first.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import cache
 from pathlib import Path
 from typing import TypeVar
 
@@ -25,6 +33,7 @@ from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from tradebot.adapters.sql.connect import open_engine, store_error
+from tradebot.adapters.sql.repair import check_foreign_keys, lock, repair_interrupted_start
 from tradebot.domain.errors import StoreError
 
 __all__ = [
@@ -55,6 +64,7 @@ def alembic_config(url: str | None = None, connection: Connection | None = None)
     return config
 
 
+@cache
 def head() -> str:
     """The newest revision the package ships."""
     revision = ScriptDirectory.from_config(alembic_config()).get_current_head()
@@ -63,8 +73,10 @@ def head() -> str:
     return revision
 
 
-def _with_connection(url: str, doing: str, work: Callable[[Connection], _T]) -> _T:
-    engine = open_engine(url)
+def _with_connection(
+    url: str, doing: str, work: Callable[[Connection], _T], *, migrating: bool = False
+) -> _T:
+    engine = open_engine(url, migrating=migrating)
     try:
         return _on_engine(engine, url, doing, work)
     finally:
@@ -81,25 +93,34 @@ def _on_engine(engine: Engine, url: str, doing: str, work: Callable[[Connection]
         raise store_error(exc, url, doing) from exc
 
 
+def _upgrade(connection: Connection, url: str, revision: str) -> None:
+    lock(connection)
+    repair_interrupted_start(connection, url)
+    command.upgrade(alembic_config(connection=connection), revision)
+    check_foreign_keys(connection, url)
+
+
+def _downgrade(connection: Connection, url: str, revision: str) -> None:
+    lock(connection)
+    command.downgrade(alembic_config(connection=connection), revision)
+    check_foreign_keys(connection, url)
+
+
 def upgrade(url: str, revision: str = "head") -> None:
-    """Bring the database at ``url`` up to ``revision`` (creating the SQLite file if needed)."""
-    _with_connection(
-        url, "upgrade", lambda c: command.upgrade(alembic_config(connection=c), revision)
-    )
+    """Bring the database at ``url`` up to ``revision`` (creating the SQLite file if needed),
+    in one transaction that a second migrator waits for."""
+    _with_connection(url, "upgrade", lambda c: _upgrade(c, url, revision), migrating=True)
 
 
 def upgrade_engine(engine: Engine, url: str, revision: str = "head") -> None:
-    """Like :func:`upgrade` on an engine already open (an in-memory SQLite database)."""
-    _on_engine(
-        engine, url, "upgrade", lambda c: command.upgrade(alembic_config(connection=c), revision)
-    )
+    """Like :func:`upgrade` on an engine already open (an in-memory SQLite database, which
+    no other process can see)."""
+    _on_engine(engine, url, "upgrade", lambda c: _upgrade(c, url, revision))
 
 
 def downgrade(url: str, revision: str = "base") -> None:
     """Take the database at ``url`` back to ``revision``; ``base`` drops every table."""
-    _with_connection(
-        url, "downgrade", lambda c: command.downgrade(alembic_config(connection=c), revision)
-    )
+    _with_connection(url, "downgrade", lambda c: _downgrade(c, url, revision), migrating=True)
 
 
 def _current(connection: Connection) -> str | None:

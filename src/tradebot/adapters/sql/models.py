@@ -90,7 +90,10 @@ def _run_id() -> Mapped[str]:
 
 
 class RunRow(Base):
-    """A backtest, paper or live session. Paper and live sessions are runs too."""
+    """A backtest, paper or live session. Paper and live sessions are runs too.
+
+    ``owner``/``heartbeat_at`` are the lease of the process driving the run (NULL when none
+    does): :mod:`tradebot.adapters.sql.lease`."""
 
     __tablename__ = "backtest_runs"
     __table_args__ = (Index(None, "mode", "started_at"),)
@@ -107,6 +110,9 @@ class RunRow(Base):
     finished_at: Mapped[datetime | None]
     config: Mapped[dict[str, Any]]
     metrics: Mapped[dict[str, Any] | None]
+    # The lease (see lease.py): which process drives the run, and when it last said so.
+    owner: Mapped[str | None] = mapped_column(String(400))
+    heartbeat_at: Mapped[datetime | None]
 
 
 class ArticleRow(Base):

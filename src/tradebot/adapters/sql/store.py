@@ -7,22 +7,27 @@ records in memory and writes them in bulk when the buffer holds that many calls,
 Any failure to write raises :class:`~tradebot.domain.errors.StoreError` and keeps the
 unwritten records buffered, so nothing is dropped silently and a later flush retries them
 (every write is idempotent). One store is used by one thread.
+
+A store drives the runs it starts: it holds a lease on each (:mod:`.lease`), renewed as it
+writes and released by ``finish_run`` and ``close``, and another process starting or
+resuming such a run is refused.
 """
 
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from types import TracebackType
 from typing import Any
 
-from sqlalchemy import Executable, Table, select, update
+from sqlalchemy import Table, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import SQLAlchemyError
 
 from tradebot.adapters.sql import mapping, risk_tables, seen_items
-from tradebot.adapters.sql.connect import open_engine, store_error
-from tradebot.adapters.sql.migrate import current_on, head, upgrade_engine
+from tradebot.adapters.sql.connect import is_memory, open_engine, store_error
+from tradebot.adapters.sql.lease import DEFAULT_LEASE_TTL, Lease
+from tradebot.adapters.sql.migrate import current_on, head, upgrade, upgrade_engine
 from tradebot.adapters.sql.models import RiskStateRow, RunRow, StrategyRow, WeightChangeRow
 from tradebot.adapters.sql.reads import StoreReads
 from tradebot.adapters.sql.types import to_utc
@@ -50,9 +55,20 @@ __all__ = ["SqlStore"]
 class SqlStore(StoreReads):
     """Durable record of what the bot did (see the module docstring for the write modes)."""
 
-    def __init__(self, url: str, *, batch_size: int = 1, auto_migrate: bool = True) -> None:
+    def __init__(
+        self,
+        url: str,
+        *,
+        batch_size: int = 1,
+        auto_migrate: bool = True,
+        lease_ttl: timedelta = DEFAULT_LEASE_TTL,
+    ) -> None:
+        """``lease_ttl``: how long a run this store drives stays claimed without a heartbeat
+        for a process on another host (on this one, until this process ends); see
+        :mod:`.lease`."""
         if batch_size < 1:
             raise ValueError(f"batch_size must be >= 1, got {batch_size}")
+        self._lease = Lease(lease_ttl)
         self._url = url
         self._batch_size = batch_size
         self._engine = open_engine(url, durable=batch_size == 1)
@@ -68,15 +84,20 @@ class SqlStore(StoreReads):
         self._closed = False
 
     def _prepare_schema(self, auto_migrate: bool) -> None:
-        if auto_migrate:
-            upgrade_engine(self._engine, self._url)
-            return
+        """A database at the current schema is used as it is (a read, no lock); otherwise
+        it is migrated in one exclusive transaction that another process waits for."""
         at, expected = current_on(self._engine, self._url), head()
-        if at != expected:
+        if at == expected:
+            return
+        if not auto_migrate:
             raise StoreError(
                 f"database schema is at {at or 'nothing'}, this version needs {expected}",
                 "run: tradebot db upgrade",
             )
+        if is_memory(self._url):  # no other process can see it: migrate on this engine
+            upgrade_engine(self._engine, self._url)
+        else:
+            upgrade(self._url)
 
     @property
     def batch_size(self) -> int:
@@ -89,13 +110,6 @@ class SqlStore(StoreReads):
 
     # -- writing ---------------------------------------------------------------------------
 
-    def _execute(self, statement: Executable, doing: str) -> int:
-        try:
-            with self._engine.begin() as connection:
-                return connection.execute(statement).rowcount
-        except SQLAlchemyError as exc:
-            raise store_error(exc, self._url, doing) from exc
-
     def _check_open(self) -> None:
         if self._closed:
             raise StoreError("the store is closed", "open a new SqlStore")
@@ -107,31 +121,45 @@ class SqlStore(StoreReads):
             self.flush()
 
     def start_run(self, run: RunInfo) -> None:
-        """Record a run as running. Starting a known run again (a restart) resumes it."""
+        """Record a run as running, driven by this store. Starting a known run again (a
+        restart) resumes it; :class:`StoreError` when another process drives it."""
         self._check_open()
         try:
             row = mapping.run_row(run, "running")
         except ValueError as exc:
             raise StoreError(f"cannot record run {run.id!r}: {exc}", "pass UTC datetimes") from exc
-        statement = self._insert(RunRow.__table__).values(row)  # type: ignore[arg-type]
-        statement = statement.on_conflict_do_update(
-            index_elements=["id"], set_={"status": "running", "finished_at": None}
-        )
-        self._execute(statement, f"recording the start of run {run.id!r}")
+        lease = self._lease
+        new = self._insert(RunRow.__table__).values(row | lease.stamp())  # type: ignore[arg-type]
+        try:
+            with self._engine.begin() as connection:
+                if connection.execute(new.on_conflict_do_nothing()).rowcount != 1:
+                    lease.claim(connection, run.id, {"status": "running", "finished_at": None})
+        except SQLAlchemyError as exc:
+            raise store_error(exc, self._url, f"recording the start of run {run.id!r}") from exc
+        lease.held.add(run.id)
 
     def finish_run(
         self, run_id: str, status: str, finished_at: datetime, metrics: dict[str, Any]
     ) -> None:
-        """Write everything buffered, then mark the run finished with its metrics."""
+        """Write everything buffered, then mark the run finished with its metrics and let
+        it go (:class:`StoreError` when another process drives it)."""
         self._check_open()
         self.flush()
-        statement = (
-            update(RunRow)
-            .where(RunRow.id == run_id)
-            .values(status=status, finished_at=finished_at, metrics=metrics)
-        )
-        if self._execute(statement, f"recording the end of run {run_id!r}") == 0:
+        ended = {
+            "status": status,
+            "finished_at": finished_at,
+            "metrics": metrics,
+            "owner": None,
+            "heartbeat_at": None,
+        }
+        try:
+            with self._engine.begin() as connection:
+                known = self._lease.claim(connection, run_id, ended)
+        except SQLAlchemyError as exc:
+            raise store_error(exc, self._url, f"recording the end of run {run_id!r}") from exc
+        if not known:
             raise StoreError(f"no run {run_id!r} in the store", "call start_run first")
+        self._lease.held.discard(run_id)
 
     def record_article(self, run_id: str, article: Article) -> None:
         self._check_open()
@@ -230,22 +258,37 @@ class SqlStore(StoreReads):
         buffer = self._buffer
         if self._closed or buffer.pending == 0:
             return
+        lease = self._lease
+        renew = lease.due()
         try:
             for row in buffer.risk_states.values():
                 row["state"] = document_of(row["state"])
             with self._engine.begin() as connection:
+                if renew:  # piggy-backed on this write: a lost lease refuses all of it
+                    lease.renew(connection)
                 self._writer.write(connection, buffer)
         except (SQLAlchemyError, ValueError, TypeError) as exc:
             # ValueError/TypeError: a value its column refuses (a naive datetime, NaN).
             raise store_error(exc, self._url, f"writing {buffer.pending} records") from exc
         self._buffer = WriteBuffer()
+        if renew:
+            lease.renewed()
 
     def close(self) -> None:
-        """Flush, then release the connections. Raises if the final flush fails."""
+        """Flush, let go of the runs this store drives, release the connections. Raises if
+        the final flush fails (the lease then lapses as the process ends or after its TTL)."""
         if self._closed:
             return
         try:
             self.flush()
+            if self._lease.held:
+                held = set(self._lease.held)
+                try:
+                    with self._engine.begin() as connection:
+                        self._lease.release(connection, held)
+                except SQLAlchemyError as exc:
+                    raise store_error(exc, self._url, "releasing the runs it drove") from exc
+                self._lease.held.clear()
         finally:
             self._closed = True
             self._engine.dispose()

@@ -3,18 +3,20 @@
 :mod:`tradebot.adapters.sql.migrate` hands over an open connection in
 ``config.attributes["connection"]``; a plain ``alembic`` command line uses
 ``sqlalchemy.url`` instead. SQLite runs in batch mode (it cannot ALTER most things in
-place); on PostgreSQL an advisory lock keeps two processes from migrating at once.
+place); on PostgreSQL an advisory lock keeps two processes from migrating at once, on
+SQLite the migration engine's ``BEGIN IMMEDIATE`` does
+(:func:`tradebot.adapters.sql.connect.open_engine`).
 """
 
 from __future__ import annotations
 
 from alembic import context
-from sqlalchemy import Connection, text
+from sqlalchemy import Connection
 
 from tradebot.adapters.sql.connect import open_engine
 from tradebot.adapters.sql.models import Base
+from tradebot.adapters.sql.repair import lock
 
-_MIGRATION_LOCK_ID = 0x7472616465626F74  # "tradebot"
 target_metadata = Base.metadata
 
 
@@ -25,8 +27,7 @@ def _run(connection: Connection) -> None:
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
     )
-    if connection.dialect.name == "postgresql":
-        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _MIGRATION_LOCK_ID})
+    lock(connection)
     with context.begin_transaction():
         context.run_migrations()
 
@@ -39,7 +40,7 @@ def run_migrations_online() -> None:
     url = context.config.get_main_option("sqlalchemy.url")
     if url is None:
         raise RuntimeError("set sqlalchemy.url or pass a connection in config.attributes")
-    engine = open_engine(url)
+    engine = open_engine(url, migrating=True)
     try:
         with engine.begin() as conn:
             _run(conn)
