@@ -29,7 +29,6 @@ from tradebot.risk.breakers import (
     VolatilityRule,
     evaluate_breakers,
     expire_trips,
-    record_stop_hit,
 )
 from tradebot.risk.events import Notice, NoticeKind
 from tradebot.risk.performance import PerformanceState
@@ -137,31 +136,6 @@ def test_property_13_breaker_activation(
     # tripping is idempotent while active
     _, again = evaluate_breakers(state, rules, inputs)
     assert again == []
-
-
-@settings(max_examples=300, deadline=None, suppress_health_check=LOADED)
-@given(gaps=st.lists(st.integers(0, 90), min_size=1, max_size=8))
-def test_property_13_stops_the_venue_executes_trip_when_they_happen(gaps: list[int]) -> None:
-    """Stop-losses executed between two reviews (say three gapping through at the open)
-    are counted at their own times: the volatility breaker trips at the hit that makes
-    three within 30 minutes of one another, whenever the next review comes."""
-    rule = VolatilityRule(3, timedelta(minutes=30), timedelta(hours=1))
-    times, at = [], NOW
-    for gap in gaps:
-        at += timedelta(minutes=gap)
-        times.append(at)
-    state, tripped_at = BreakerState(), []
-    for t in times:
-        state, trips = record_stop_hit(state, (rule,), t, Decimal(100_000))
-        tripped_at += [trip.triggered_at for trip in trips]
-        assert all(t - h <= rule.window for h in state.stop_hits)
-    expected, active_until = [], None
-    for i, t in enumerate(times):
-        window = sum(1 for h in times[: i + 1] if t - h <= rule.window)
-        if window >= 3 and (active_until is None or t > active_until):
-            expected.append(t)
-            active_until = t + rule.cooldown
-    assert tripped_at == expected
 
 
 @settings(max_examples=200, deadline=None, suppress_health_check=LOADED)

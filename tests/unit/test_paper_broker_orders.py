@@ -357,6 +357,22 @@ def test_a_fill_is_stamped_with_when_it_happened(o: Order, b: Bar, at_open: bool
     assert o.created_at < fill.ts <= b.ts  # after the decision's close, by the bar's own
 
 
+def test_the_xnys_open_rule_agrees_with_exchange_calendars_session_by_session() -> None:
+    """SessionOpens finds an XNYS bar's open without the calendar; the library agrees for
+    every session from 1990 to 2030."""
+    import warnings
+
+    import exchange_calendars as xcals
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        schedule = xcals.get_calendar("XNYS", start="1990-01-01", end="2030-12-31").schedule
+    opens = SessionOpens()
+    for opened, closed in zip(schedule["open"], schedule["close"], strict=True):
+        daily = Bar("A", Timeframe.D1, closed.to_pydatetime(), 1, 1, 1, 1, 1)
+        assert opens(daily) == opened.to_pydatetime()
+
+
 def test_the_open_of_a_bar_follows_its_timeframe_and_its_exchange_session() -> None:
     opens = SessionOpens()
     assert opens(bar(1, 1, 1, 1, 1)) == OPEN_1

@@ -4,7 +4,8 @@ import-earnings FILE`` (results dates for the risk engine's earnings rules).
 Decisions come from the store with their full trace; ``--trace`` shows every check with its
 inputs and its effect on size. Imported earnings dates are validated row by row — a file
 with bad rows imports nothing and fails in one line naming how many and the first
-(``--list-errors`` prints each) — then merged into the database, where the engine reads them on top of the bundled calendar.
+(``--list-errors`` prints each) — then merged into the database, where the engine reads
+them on top of the bundled calendar.
 """
 
 from __future__ import annotations

@@ -29,7 +29,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -200,10 +200,9 @@ class RiskStage:
         tracked = self._orders.tracked(fill.client_order_id)
         if tracked is not None and tracked.is_protective and tracked.order.type is OrderType.STOP:
             # a stop-loss the venue executed counts towards the volatility breaker like a
-            # stop exit of the review, asked at the time it filled
-            equity = self._portfolio.equity()
-            state, tripped = self.engine.stop_hit(state, fill.ts, equity)
-            events = [*events, *tripped]
+            # stop exit of the review, at the time it filled (the next review asks the rule)
+            hits = (*state.breakers.stop_hits, fill.ts)
+            state = state.evolve(breakers=replace(state.breakers, stop_hits=hits))
         self.state = state
         self._record(events)
 

@@ -35,7 +35,6 @@ __all__ = [
     "evaluate_breakers",
     "expire_trips",
     "manual_trip",
-    "record_stop_hit",
     "resolve_manual",
 ]
 
@@ -192,21 +191,6 @@ def evaluate_breakers(
     if not fresh:
         return state, []
     return replace(state, trips=state.trips + tuple(fresh)), fresh
-
-
-def record_stop_hit(
-    state: BreakerState, rules: Sequence[BreakerRule], at: datetime, equity: Decimal
-) -> tuple[BreakerState, list[BreakerTrip]]:
-    """A stop-loss executed at ``at`` (by the venue, between two reviews): remember it and
-    ask the volatility rule at that very time, so "N stops within the window" means within
-    the window of one another, whenever the next review comes. Hits older than the longest
-    volatility window are forgotten."""
-    volatility = [r for r in rules if isinstance(r, VolatilityRule)]
-    window = max((r.window for r in volatility), default=timedelta(0))
-    hits = tuple(sorted(t for t in (*state.stop_hits, at) if at - t <= window))
-    state = replace(state, stop_hits=hits)
-    inputs = BreakerInputs(at, equity, state.day_start_equity, {}, hits)
-    return evaluate_breakers(state, volatility, inputs)
 
 
 def manual_trip(

@@ -17,7 +17,7 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
-from tradebot.risk.breakers import manual_trip, record_stop_hit, resolve_manual
+from tradebot.risk.breakers import manual_trip, resolve_manual
 from tradebot.risk.calendar import SessionCalendar
 from tradebot.risk.config import RiskConfig
 from tradebot.risk.context import EngineContext, book_facts
@@ -102,14 +102,6 @@ class RiskEngine:
     ) -> tuple[RiskState, list[RiskEvent]]:
         """``closed_pnl``: the round trip's P&L when this fill closed the position."""
         return apply_fill(self._ctx, state, fill, position_after, closed_pnl)
-
-    def stop_hit(
-        self, state: RiskState, at: datetime, equity: Decimal
-    ) -> tuple[RiskState, list[RiskEvent]]:
-        """A stop-loss the venue executed at ``at``: counted towards the volatility breaker,
-        which is asked at that time (a trip starts then, its cooldown too)."""
-        breakers, trips = record_stop_hit(state.breakers, self._ctx.breaker_rules, at, equity)
-        return state.evolve(breakers=breakers), [BreakerEvent(t, False, at) for t in trips]
 
     def end_of_day(
         self, portfolio: PortfolioView, state: RiskState, now: datetime
