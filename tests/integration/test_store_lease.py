@@ -68,6 +68,24 @@ def test_a_second_store_is_refused_while_the_first_drives_the_run(
     assert record is not None and record.status == "running"
 
 
+def test_a_resume_claims_the_run_before_it_reads_it(stores: tuple[SqlStore, SqlStore]) -> None:
+    """claim_run (what a resume does first) holds the run against a second driver and
+    against another process finishing it, and start_run keeps the claim."""
+    first, second = stores
+    first.start_run(s.run_info())
+    first.finish_run("run-1", "stopped", s.T0, {})
+    assert second.claim_run("nope") is False
+    assert second.claim_run("run-1") is True
+    with pytest.raises(StoreError, match="being driven by another process"):
+        first.claim_run("run-1")
+    with pytest.raises(StoreError, match="being driven by another process"):
+        first.finish_run("run-1", "completed", s.T0, {})
+    second.start_run(s.run_info())
+    assert _lease(second)[0] == _lease(first)[0] is not None
+    second.close()
+    assert _lease(first)[0] is None
+
+
 @pytest.mark.parametrize("round_", range(3))
 def test_of_two_stores_claiming_a_stopped_run_at_once_exactly_one_wins(
     stores: tuple[SqlStore, SqlStore], round_: int

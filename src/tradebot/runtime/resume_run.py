@@ -33,8 +33,10 @@ _SECRETS = ("alpaca_api_key", "alpaca_api_secret")
 def resume_kernel(
     settings: Settings, store: SqlStore, run_id: str, *, speed: float | None = None
 ) -> Kernel:
-    """The kernel that continues run ``run_id`` from what ``store`` recorded of it."""
-    record = store.run(run_id)
+    """The kernel that continues run ``run_id`` from what ``store`` recorded of it. The run
+    is claimed first, so what is read of it cannot change under the resume (another
+    driver finishing it, say); a run another process drives is refused in one line."""
+    record = store.run(run_id) if store.claim_run(run_id) else None
     if record is None:
         raise ConfigError(
             f"no run {run_id!r} in the database",

@@ -138,6 +138,20 @@ class SqlStore(StoreReads):
             raise store_error(exc, self._url, f"recording the start of run {run.id!r}") from exc
         lease.held.add(run.id)
 
+    def claim_run(self, run_id: str) -> bool:
+        """Take ``run_id`` for this store before reading what it recorded (a resume), so no
+        other process can finish or drive it in between; False when there is no such run,
+        :class:`StoreError` when another process drives it. ``start_run`` keeps the claim."""
+        self._check_open()
+        try:
+            with self._engine.begin() as connection:
+                known = self._lease.claim(connection, run_id, {})
+        except SQLAlchemyError as exc:
+            raise store_error(exc, self._url, f"claiming run {run_id!r}") from exc
+        if known:
+            self._lease.held.add(run_id)
+        return known
+
     def finish_run(
         self, run_id: str, status: str, finished_at: datetime, metrics: dict[str, Any]
     ) -> None:
