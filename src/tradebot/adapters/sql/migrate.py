@@ -5,6 +5,7 @@
 To write a new revision during development::
 
     from alembic import command
+from alembic.util.exc import CommandError
     from tradebot.adapters.sql.migrate import alembic_config
     command.revision(alembic_config("sqlite:///dev.db"), "what changed", autogenerate=True)
 
@@ -29,10 +30,11 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from alembic.util.exc import CommandError
 from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import SQLAlchemyError
 
-from tradebot.adapters.sql.connect import open_engine, store_error
+from tradebot.adapters.sql.connect import mask_url, open_engine, store_error
 from tradebot.adapters.sql.repair import check_foreign_keys, lock, repair_interrupted_start
 from tradebot.domain.errors import StoreError
 
@@ -89,6 +91,12 @@ def _on_engine(engine: Engine, url: str, doing: str, work: Callable[[Connection]
             return work(connection)
     except StoreError:
         raise
+    except CommandError as exc:  # alembic's: an unknown or ambiguous revision, say
+        raise StoreError(
+            f"{doing} failed on {mask_url(url)}: {exc}",
+            "name a revision the package ships (`tradebot db current` shows the database's; "
+            "head is the newest, base an empty database)",
+        ) from exc
     except (SQLAlchemyError, OSError) as exc:
         raise store_error(exc, url, doing) from exc
 
