@@ -6,6 +6,9 @@ BIN    := $(VENV)/bin
 CORE_STAMP := $(VENV)/.stamp-core
 DEV_STAMP  := $(VENV)/.stamp-dev
 
+CHROMIUM := /usr/bin/chromium
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
 .PHONY: demo test lint typecheck unit bench clean help
 
 help:
@@ -40,7 +43,12 @@ typecheck: $(DEV_STAMP)
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 
-unit: $(DEV_STAMP)
+# The browser tests open the HTML report in headless Chromium (Debian's package).
+$(CHROMIUM):
+	$(SUDO) apt-get update -qq
+	$(SUDO) apt-get install -y -qq chromium >/dev/null
+
+unit: $(DEV_STAMP) $(CHROMIUM)
 	$(BIN)/pytest
 
 test: lint typecheck unit

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, text
 
+from scripts import readme_figures
 from tests.e2e.cli import run_tradebot
 from tradebot.data import sample_data_dir, sample_news_file
 
@@ -20,14 +21,35 @@ def _tradebot(*args: str, db: Path, cwd: Path) -> subprocess.CompletedProcess[st
 
 
 @pytest.fixture(scope="module")
-def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def demo_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    """The demo as ``make demo`` runs it, drawn at the README's width: (database, stdout)."""
     work = tmp_path_factory.mktemp("demo")
     db = work / "demo.db"
-    done = _tradebot("demo", "--out", str(work / "out"), db=db, cwd=work)
+    done = run_tradebot(
+        "demo", "--out", str(work / "out"), db=db, cwd=work, columns=readme_figures.WIDTH
+    )
     assert done.returncode == 0, done.stderr
     assert "results.json" in done.stdout
     assert "trades.csv" in done.stdout
-    return db
+    return db, done.stdout
+
+
+@pytest.fixture(scope="module")
+def demo_db(demo_run: tuple[Path, str]) -> Path:
+    return demo_run[0]
+
+
+def test_the_readme_shows_what_the_demo_prints(demo_run: tuple[Path, str]) -> None:
+    """README's demo summary is the table the demo prints (regenerate it with
+    ``scripts/readme_figures.py``), and its news-table row is the demo's too."""
+    readme = readme_figures.README.read_text(encoding="utf-8")
+    printed = readme_figures.table_rows(readme_figures.summary_table(demo_run[1]))
+    quoted = readme_figures.table_rows(readme_figures.block(readme, "demo-summary").splitlines())
+    assert printed, demo_run[1]
+    assert quoted == printed, "README.md is stale: run .venv/bin/python scripts/readme_figures.py"
+    results = json.loads((demo_run[0].parent / "out" / "results.json").read_text())
+    row = " | ".join(readme_figures.news_figures(results))
+    assert f"| demo (10 stocks, 2014-2015), news on | {row} |" in readme
 
 
 def _rows(db: Path, sql: str) -> list[tuple]:  # type: ignore[type-arg]

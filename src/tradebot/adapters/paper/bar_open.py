@@ -17,12 +17,12 @@ close (16:00 the session before); on a market that never closes, the open of bar
 the close of bar t, and the fill is stamped with that same instant, after the decision in
 processing order.
 
-Every XNYS session opens at 09:30 New York and closes at 16:00, 13:00 or 14:00
-(``exchange_calendars`` lists no late open since 1990; a test holds this rule to the library
-session by session), so a weekday XNYS bar labelled at such a close opened at 09:30 that day,
-found without building the calendar (~0.15 s a decade, as long as a whole 50,000-bar
-backtest). Other calendars' sessions are read from ``exchange_calendars`` a decade at a
-time, on the first fill of that decade.
+Every XNYS session opens at 09:30 New York (``exchange_calendars`` lists no late open since
+1990; a test holds this rule to the library session by session), so a daily bar labelled
+later on a weekday (its UTC date, as sessions close at 20:00 or 21:00 UTC) opened at 09:30
+New York that day, found without building the calendar (~0.15 s a decade, as long as a
+whole 50,000-bar backtest); a holiday is not told apart. Other calendars' sessions are read
+from ``exchange_calendars`` a decade at a time, on the first fill of that decade.
 """
 
 from __future__ import annotations
@@ -38,11 +38,8 @@ from tradebot.domain.enums import Timeframe
 __all__ = ["REGULAR_OPENS", "SessionOpens"]
 
 _DAY = timedelta(days=1)
-REGULAR_OPENS = {
-    "XNYS": (time(9, 30), frozenset({time(16), time(13), time(14)}), ZoneInfo("America/New_York"))
-}
-"""Calendars whose every session opens at one local time: (open, the local times its
-sessions close at, zone). A weekday bar labelled at one of those closes opened that day."""
+REGULAR_OPENS = {"XNYS": (time(9, 30), ZoneInfo("America/New_York"))}
+"""Calendars whose every session opens at one local time, on the UTC date it closes."""
 _Sessions = dict[date, tuple[datetime, datetime]]
 """UTC date of a session's close -> (open, close), both UTC."""
 
@@ -57,12 +54,11 @@ class SessionOpens:
         if bar.timeframe is not Timeframe.D1:
             return bar.ts - timedelta(seconds=bar.timeframe.seconds)
         regular = REGULAR_OPENS.get(self.calendar or "")
-        if regular is not None:
-            opened_at, closes, zone = regular
-            local = bar.ts.astimezone(zone)
-            if local.weekday() < 5 and local.timetz().replace(tzinfo=None) in closes:
-                return datetime.combine(local.date(), opened_at, zone).astimezone(UTC)
-            return bar.ts - _DAY
+        if regular is not None:  # the session of the bar's UTC date, if it opened before
+            opened_at, zone = regular
+            day = bar.ts.astimezone(UTC).date()
+            opened = datetime.combine(day, opened_at, zone).astimezone(UTC)
+            return opened if day.weekday() < 5 and opened < bar.ts else bar.ts - _DAY
         if self.calendar is not None:
             close = bar.ts.astimezone(UTC)
             session = _read_sessions(self.calendar, close.year // 10).get(close.date())
