@@ -15,10 +15,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
-from enum import StrEnum
 from typing import Protocol
 
 from tradebot.domain.enums import Direction
+from tradebot.domain.instrument import AssetClass
 
 __all__ = [
     "AssetClass",
@@ -30,11 +30,6 @@ __all__ = [
     "StaticMarket",
     "StaticPortfolio",
 ]
-
-
-class AssetClass(StrEnum):
-    EQUITY = "equity"
-    CRYPTO = "crypto"
 
 
 @dataclass(frozen=True, slots=True)
