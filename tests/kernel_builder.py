@@ -14,10 +14,12 @@ from typing import Any
 import numpy as np
 
 from tradebot.adapters.parquet import ParquetReplayFeed
+from tradebot.backtest.metrics import summarise
 from tradebot.data import sample_data_dir
 from tradebot.domain import Bar, Mode, Timeframe
 from tradebot.domain.run import RunInfo
 from tradebot.engine import Kernel, MemoryBus, SimClock, SizingRules
+from tradebot.engine.kernel_spec import KernelSpec, RunOptions
 from tradebot.ports import Broker, Bus, MarketFeed, NewsSource, SentimentModel, Store
 from tradebot.signals.ensemble import DEFAULT_THRESHOLD
 from tradebot.strategies import MomentumFactory, MomentumParams, make_factory
@@ -58,7 +60,8 @@ def make_kernel(
 ) -> Kernel:
     """Momentum 3/8 over ``bars`` unless ``strategies`` says otherwise; ``feed`` replaces the
     plain list feed over ``bars`` (the run's symbols still come from ``bars``); ``options``
-    go to the :class:`Kernel` as they are (``threshold``, ``batch``, ``risk``, ...)."""
+    are :class:`RunOptions` fields (``threshold``, ``batch``, ...), or ``risk`` (a
+    RiskSetup instead of ``rules``), ``resume`` or ``news_seen`` of the spec."""
     symbols = tuple(dict.fromkeys(b.symbol for b in bars))
     run = RunInfo(
         id=run_id,
@@ -68,11 +71,12 @@ def make_kernel(
         symbols=symbols,
         timeframe=timeframe,
     )
-    return Kernel(
+    spec_fields = {k: options.pop(k) for k in ("risk", "resume", "news_seen") if k in options}
+    risk = spec_fields.pop("risk", None)
+    spec = KernelSpec(
         run=run,
         clock=SimClock(),
         feed=feed if feed is not None else ListFeed(bars),
-        news=news,
         broker=broker or RecordingBroker(commission_rate=Decimal("0.001"), slippage_bps=Decimal(5)),
         bus=bus or MemoryBus(),
         store=store if store is not None else MemoryStore(),
@@ -80,11 +84,14 @@ def make_kernel(
         if strategies is None
         else strategies,
         sentiment=sentiment or FixedSentiment(),
-        rules=rules,
         initial_cash=initial_cash,
-        trade_from=trade_from,
-        **options,
+        summarise=summarise,
+        decide=risk if risk is not None else rules,
+        news=news,
+        options=RunOptions(trade_from=trade_from, **options),
+        **spec_fields,
     )
+    return Kernel(spec)
 
 
 FEE = 0.001

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple, Protocol, runtime_checkable
 
 from tradebot.domain.bar import Bar
 from tradebot.domain.batch import BarBatch
+from tradebot.domain.instrument import Instrument
 from tradebot.domain.messages import (
     Article,
     ClosedTrade,
@@ -24,6 +25,7 @@ from tradebot.domain.messages import (
 )
 from tradebot.domain.position import Position
 from tradebot.domain.run import RunInfo
+from tradebot.domain.timer import TimerEvent, TimerQueue
 
 if TYPE_CHECKING:  # typing only: the engine's import of ports stays light
     from tradebot.risk.events import RiskEvent
@@ -36,6 +38,7 @@ __all__ = [
     "Bus",
     "Clock",
     "Handler",
+    "InstrumentProvider",
     "MarketFeed",
     "NewsSource",
     "Notifier",
@@ -61,12 +64,31 @@ def document_of(state: StateDocument) -> dict[str, Any]:
 
 @runtime_checkable
 class Clock(Protocol):
-    """The only source of "now". The driver moves it forward to each event's time."""
+    """The only source of "now", and where timers wait. The kernel moves it forward to each
+    event's time and takes the timers that fall due into its event stream."""
+
+    instant: bool
+    """True when nothing waits between events (a backtest): the kernel may then skip quiet
+    bars (its batch path)."""
+
+    timers: TimerQueue
+    """The pending timers, earliest first (the kernel reads ``timers.next_at``)."""
 
     def now(self) -> datetime: ...
 
     def advance_to(self, ts: datetime) -> None:
         """Move to ``ts``: instantly (backtest), paced (replay) or by waiting (live)."""
+        ...
+
+    def schedule(self, timer: TimerEvent) -> None:
+        """Hand ``timer`` back through the event stream at ``timer.ts``; a pending timer with
+        the same key is replaced."""
+        ...
+
+    def cancel(self, key: str) -> None: ...
+
+    def interrupt(self) -> None:
+        """Wake a clock that is waiting for the next event's time (a stop, a command)."""
         ...
 
 
@@ -245,3 +267,18 @@ class Store(Protocol):
 @runtime_checkable
 class Notifier(Protocol):
     def notify(self, level: str, title: str, body: str) -> None: ...
+
+
+@runtime_checkable
+class InstrumentProvider(Protocol):
+    """Each symbol's tick, lot, minimums, asset class and calendar (``domain.instrument``).
+
+    The bundled table answers offline (``adapters.instruments``); a venue adapter answers from
+    the venue's own listing. A symbol the provider cannot vouch for raises
+    :class:`~tradebot.domain.errors.UnknownSymbolError`, one line naming it."""
+
+    def instrument(self, symbol: str) -> Instrument: ...
+
+    def instruments(self, symbols: Collection[str]) -> dict[str, Instrument]:
+        """Every one of ``symbols``; all unknown ones are named in a single error."""
+        ...

@@ -7,9 +7,11 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from sqlalchemy import create_engine, text
+from sqlalchemy.exc import OperationalError
 
 from tradebot.config import load_settings
 from tradebot.data import sample_data_dir, sample_news_file
@@ -42,6 +44,27 @@ def test_a_paper_replay_decides_exactly_like_the_backtest() -> None:
     assert _decisions(Mode.PAPER) == backtest
 
 
+def _poll(condition: Callable[[], bool], timeout_s: float) -> bool:
+    """Poll ``condition`` every 50 ms until it holds or ``timeout_s`` passes."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def _run_recorded(db: Path) -> bool:
+    """The replay recorded its run, so it is running, its Ctrl-C handler in place."""
+    if not db.exists():
+        return False
+    try:
+        with create_engine(f"sqlite:///{db}").connect() as conn:
+            return bool(conn.execute(text("select count(*) from backtest_runs")).scalar())
+    except OperationalError:  # the schema is still being created
+        return False
+
+
 def test_ctrl_c_stops_a_paper_replay_cleanly(tmp_path: Path) -> None:
     db = tmp_path / "paper.db"
     env = {**os.environ, "TRADEBOT_STORE__URL": f"sqlite:///{db}"}
@@ -63,10 +86,7 @@ def test_ctrl_c_stops_a_paper_replay_cleanly(tmp_path: Path) -> None:
         stderr=subprocess.PIPE,
         text=True,
     )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and not db.exists():
-        time.sleep(0.1)
-    time.sleep(2.0)
+    assert _poll(lambda: _run_recorded(db), timeout_s=60), "the replay never started"
     assert proc.poll() is None, "the replay is paced, so it is still running"
     proc.send_signal(signal.SIGINT)
     out, err = proc.communicate(timeout=20)

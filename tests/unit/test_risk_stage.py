@@ -10,12 +10,14 @@ from dataclasses import dataclass
 from datetime import UTC, date, timedelta
 from decimal import Decimal
 
+from tradebot.backtest.metrics import summarise
 from tradebot.domain import Bar, Mode, Timeframe
 from tradebot.domain.enums import DecisionAction, Direction, OrderSide, OrderStatus
 from tradebot.domain.messages import TradingDecision
 from tradebot.domain.run import RunInfo
 from tradebot.engine import Kernel, MemoryBus, SimClock, SizingRules
 from tradebot.engine.ids import client_order_id
+from tradebot.engine.kernel_spec import KernelSpec
 from tradebot.engine.risk_stage import RiskSetup, RiskStage
 from tradebot.ports import Broker, Bus
 from tradebot.risk import RiskConfig, RiskEngine, exchange_sessions
@@ -87,7 +89,7 @@ def _kernel(
     config: RiskConfig = SINGLE,
 ) -> Kernel:
     engine = RiskEngine(config, calendar=CALENDAR)
-    return Kernel(
+    spec = KernelSpec(
         run=RunInfo(
             id="r",
             mode=Mode.BACKTEST,
@@ -98,16 +100,16 @@ def _kernel(
         ),
         clock=SimClock(),
         feed=BlockListFeed(_bars(path)),
-        news=None,
         broker=broker or RecordingBroker(),
         bus=bus or MemoryBus(),
         store=store,
         strategies=[_ScriptFactory(plan)],
         sentiment=FixedSentiment(),
-        rules=RULES,
         initial_cash=Decimal(100_000),
-        risk=RiskSetup(engine, CALENDAR),
+        summarise=summarise,
+        decide=RiskSetup(engine, CALENDAR),
     )
+    return Kernel(spec)
 
 
 def _entries(store: MemoryStore) -> list[TradingDecision]:

@@ -1,8 +1,12 @@
-"""Clocks: the only place the engine learns what time it is.
+"""Clocks: the only place the engine learns what time it is, and where timers wait.
 
 ``SimClock`` jumps to each event (backtests). ``PacedClock`` replays history at N× real
 time (paper replay) and can be interrupted. ``LiveClock`` reads the wall clock. The
 kernel drives all three the same way: ``advance_to(event.ts)`` before each event.
+
+Every clock holds the pending timers (:class:`~tradebot.domain.timer.TimerQueue`): a stage
+schedules a :class:`~tradebot.domain.timer.TimerEvent` and the kernel's event stream hands
+it back when the clock reaches its time — between two bars, or with no bar at all.
 """
 
 from __future__ import annotations
@@ -12,11 +16,24 @@ import time
 from datetime import UTC, datetime
 
 from tradebot.domain.batch import EPOCH
+from tradebot.domain.timer import TimerEvent, TimerQueue
 
 __all__ = ["LiveClock", "PacedClock", "SimClock"]
 
 
-class SimClock:
+class _Timers:
+    """The timer half of every clock (see the module docstring)."""
+
+    timers: TimerQueue
+
+    def schedule(self, timer: TimerEvent) -> None:
+        self.timers.schedule(timer)
+
+    def cancel(self, key: str) -> None:
+        self.timers.cancel(key)
+
+
+class SimClock(_Timers):
     """Simulated time: ``advance_to`` sets now, instantly. Time never goes backwards."""
 
     instant = True
@@ -24,6 +41,7 @@ class SimClock:
 
     def __init__(self, start: datetime = EPOCH) -> None:
         self._now = start
+        self.timers = TimerQueue()
 
     def now(self) -> datetime:
         return self._now
@@ -31,6 +49,9 @@ class SimClock:
     def advance_to(self, ts: datetime) -> None:
         if ts > self._now:
             self._now = ts
+
+    def interrupt(self) -> None:
+        """Nothing waits in simulated time."""
 
 
 class PacedClock(SimClock):
@@ -62,16 +83,22 @@ class PacedClock(SimClock):
         self._wake.set()
 
 
-class LiveClock:
+class LiveClock(_Timers):
     """Wall-clock time in UTC. ``advance_to`` does nothing: live events arrive on time."""
 
     instant = False
+
+    def __init__(self) -> None:
+        self.timers = TimerQueue()
 
     def now(self) -> datetime:
         return datetime.now(UTC)
 
     def advance_to(self, ts: datetime) -> None:
         return None
+
+    def interrupt(self) -> None:
+        """Nothing waits on a live clock itself (the live driver waits on its inbox)."""
 
     @staticmethod
     def monotonic() -> float:

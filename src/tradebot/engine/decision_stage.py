@@ -72,6 +72,8 @@ _Sizing = tuple[OrderSide | None, Decimal, Decimal | None, str]
 
 class DecisionStage:
     stage = "decision"
+    needs_every_bar = False
+    """It decides on signals alone: the batch path may skip the bars without one."""
 
     def __init__(
         self,

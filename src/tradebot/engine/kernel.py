@@ -1,8 +1,11 @@
 """The kernel: one object that runs backtests, paper replays and live sessions alike.
 
-It wires the stages on the bus in a fixed order and drives them with a merged stream of
-news and bars in time order. The only things that differ between modes are the adapters
-handed in (clock, feed, news source, broker, store); no stage knows which mode it is in.
+It is built from one :class:`~tradebot.engine.kernel_spec.KernelSpec`, wires the stages on
+the bus in a fixed order and drives them with one ordered stream of events — bars, articles,
+timers, execution reports, operator commands (:mod:`tradebot.engine.event_loop`: the
+stream, its tie rule and when a bar time closes). The only things that differ between
+modes are the adapters handed in (clock, feed, news source, broker, store); no stage knows
+which mode it is in.
 
 Dispatch order on ``market.bars``: execution (broker fills pending orders at this bar's
 open) → portfolio (marks) → signal generator (strategy sees the closed bar, may decide,
@@ -22,32 +25,28 @@ the decision stage's state with that time, from which ``resume`` continues the r
 
 from __future__ import annotations
 
-import heapq
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta
-from decimal import Decimal
-from typing import Any, cast
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
 
-import numpy as np
-from numpy.typing import NDArray
-
-from tradebot.backtest.metrics import summarise
 from tradebot.domain.bar import Bar
-from tradebot.domain.messages import Article, ClosedTrade
-from tradebot.domain.run import RunInfo
+from tradebot.domain.messages import Article
+from tradebot.domain.timer import TimerEvent
 from tradebot.engine.batch_driver import BatchDriver
 from tradebot.engine.clock import LiveClock
 from tradebot.engine.collector import collector_paused, relaxed_collector
 from tradebot.engine.contributions import StrategyContributions
 from tradebot.engine.decision_stage import DecisionStage, SizingRules
+from tradebot.engine.event_loop import Event, Inbox, Queued, simulated_events
 from tradebot.engine.execution_stage import ExecutionStage
+from tradebot.engine.kernel_spec import KernelSpec, RunOptions
 from tradebot.engine.news_stage import NewsStage
 from tradebot.engine.order_manager import OrderManager
 from tradebot.engine.portfolio import Portfolio
 from tradebot.engine.portfolio_stage import PortfolioStage
-from tradebot.engine.resume import Replay, ResumePoint
-from tradebot.engine.risk_stage import RiskSetup, RiskStage
+from tradebot.engine.resume import Replay
+from tradebot.engine.risk_stage import RiskStage
+from tradebot.engine.run_result import RunResult, summary_counts
 from tradebot.engine.signal_stage import SignalStage
 from tradebot.engine.topics import (
     DECISIONS,
@@ -61,133 +60,68 @@ from tradebot.engine.topics import (
     TRADES_CLOSED,
 )
 from tradebot.ops.logging import get_logger
-from tradebot.ports import (
-    BatchFeed,
-    Broker,
-    Bus,
-    Clock,
-    MarketFeed,
-    NewsSource,
-    SeenItems,
-    SentimentModel,
-    SimulatedVenue,
-    Store,
-)
-from tradebot.signals.ensemble import DEFAULT_THRESHOLD
-from tradebot.strategies.base import StrategyFactory
+from tradebot.ports import BatchFeed, SimulatedVenue
 
-__all__ = ["Kernel", "RunResult"]
-
-
-def _event_order(event: Bar | Article) -> tuple[datetime, int]:
-    """Time order; at equal times news first, as it was known when the bar closed."""
-    if isinstance(event, Bar):
-        return event.ts, 1
-    return event.published_at, 0
-
+__all__ = ["Kernel", "KernelSpec", "RunOptions", "RunResult"]
 
 Progress = Callable[[int], None]
 
 
-@dataclass(slots=True)
-class RunResult:
-    run_id: str
-    status: str
-    metrics: dict[str, Any]
-    trades: list[ClosedTrade]
-    equity_ts: NDArray[np.datetime64]
-    """Time of each equity point, UTC, ``datetime64[ns]`` (one per distinct bar time)."""
-    equity: NDArray[np.float64]
-    counts: dict[str, int] = field(default_factory=dict)
-    skip_reasons: dict[str, int] = field(default_factory=dict)
-    """Skipped decisions by the first check that failed (e.g. "max open positions")."""
-    benchmark: NDArray[np.float64] = field(default_factory=lambda: np.empty(0))
-    """Buy-and-hold of the same symbols on the equity curve's timestamps."""
-
-
 class Kernel:
-    def __init__(
-        self,
-        *,
-        run: RunInfo,
-        clock: Clock,
-        feed: MarketFeed,
-        news: NewsSource | None,
-        broker: Broker,
-        bus: Bus,
-        store: Store,
-        strategies: Sequence[StrategyFactory],
-        sentiment: SentimentModel,
-        rules: SizingRules,
-        initial_cash: Decimal,
-        snapshot_interval_s: int = 86_400,
-        periods_per_year: int = 252,
-        trade_from: datetime | None = None,
-        weights: Mapping[str, float] | None = None,
-        threshold: float = DEFAULT_THRESHOLD,
-        batch: bool = True,
-        snapshots: bool = True,
-        borrow_rate: Decimal = Decimal(0),
-        sentiment_half_life: timedelta = timedelta(hours=4),
-        news_seen: SeenItems | None = None,
-        risk: RiskSetup | None = None,
-        resume: ResumePoint | None = None,
-    ) -> None:
-        """``batch=False`` forces the per-bar path even where the batch path could run;
-        ``snapshots=False`` records no portfolio snapshots (for a store that keeps nothing);
-        ``borrow_rate`` is the yearly stock-borrow fee of short positions; ``risk`` makes the
-        autonomous risk engine the decision stage (``rules`` then serve nothing); ``resume``
-        continues the run ``run`` from what the store recorded of it."""
-        self.run_info = run
-        self.clock = clock
-        self.feed = feed
-        self._news = news
-        self._bus = bus
-        self._store = store
-        self._periods = periods_per_year
+    def __init__(self, spec: KernelSpec) -> None:
+        self.spec = spec
+        self.run_info = run = spec.run
+        self.clock = spec.clock
+        self.feed = spec.feed
+        self.inbox = Inbox()
+        """Events arriving between bars (execution reports, operator commands): any thread
+        may put them here; the kernel's thread dispatches them in order."""
+        options = self._options = spec.options
+        store, bus, broker = self._store, self._bus, self._broker = (
+            spec.store,
+            spec.bus,
+            spec.broker,
+        )
         self._stopping = False
-        self._trade_from = trade_from
-        self._snapshot_interval_s = snapshot_interval_s
-        self._broker = broker
-        self._batch = batch
         self._log = get_logger("kernel")
         rid = run.id
         self.orders = OrderManager(run_id=rid, broker=broker, store=store, bus=bus)
-        self.portfolio = Portfolio(initial_cash, self.orders.context, borrow_rate=borrow_rate)
+        self.portfolio = Portfolio(
+            spec.initial_cash, self.orders.context, borrow_rate=options.borrow_rate
+        )
         self.execution = ExecutionStage(run_id=rid, broker=broker, store=store, bus=bus)
         self.ledger = PortfolioStage(
             run_id=rid,
             portfolio=self.portfolio,
             store=store,
             bus=bus,
-            snapshot_interval_s=snapshot_interval_s,
-            record_snapshots=snapshots,
+            snapshot_interval_s=options.snapshot_interval_s,
+            record_snapshots=options.snapshots,
         )
-        self._strategies = tuple(strategies)
         self.signals = SignalStage(
             run_id=rid,
-            factories=strategies,
+            factories=spec.strategies,
             store=store,
             bus=bus,
-            weights=weights,
-            threshold=threshold,
-            sentiment_half_life=sentiment_half_life,
+            weights=options.weights,
+            threshold=options.threshold,
+            sentiment_half_life=options.sentiment_half_life,
         )
         self.decisions: DecisionStage | RiskStage
         self._risk: RiskStage | None = None
-        if risk is not None:
-            self.decisions = self._risk = RiskStage(
+        if isinstance(spec.decide, SizingRules):
+            self.decisions = DecisionStage(
                 run_id=rid,
-                setup=risk,
+                rules=spec.decide,
                 portfolio=self.portfolio,
                 orders=self.orders,
                 store=store,
                 bus=bus,
             )
         else:
-            self.decisions = DecisionStage(
+            self.decisions = self._risk = RiskStage(
                 run_id=rid,
-                rules=rules,
+                setup=spec.decide,
                 portfolio=self.portfolio,
                 orders=self.orders,
                 store=store,
@@ -195,17 +129,17 @@ class Kernel:
             )
         self.news = NewsStage(
             run_id=rid,
-            model=sentiment,
+            model=spec.sentiment,
             store=store,
             bus=bus,
             universe=run.symbols,
-            seen=news_seen,
+            seen=spec.news_seen,
         )
         self.news_share = StrategyContributions("news")
         self._replay: Replay | None = None
-        if resume is not None:
+        if spec.resume is not None:
             self._replay = Replay(
-                resume,
+                spec.resume,
                 orders=self.orders,
                 execution=self.execution,
                 ledger=self.ledger,
@@ -243,27 +177,33 @@ class Kernel:
     def _counts_news(self) -> bool:
         """Whether the news strategy's share is counted (a strategy that is not running
         contributes nothing: no need to listen)."""
-        return any(f.name == self.news_share.strategy for f in self._strategies)
+        return any(f.name == self.news_share.strategy for f in self.spec.strategies)
 
     def stop(self) -> None:
         """Ask the loop to finish after the current event (safe from a signal handler)."""
         self._stopping = True
-        interrupt = getattr(self.clock, "interrupt", None)
-        if interrupt is not None:
-            interrupt()
+        self.clock.interrupt()
+
+    def post(self, event: Any, topic: str, ts: datetime, rank: int) -> None:
+        """Queue an event that is not a bar, an article or a timer (an execution report,
+        an operator command) to be dispatched on ``topic`` at ``ts``; thread-safe."""
+        self.inbox.put(Queued(ts, rank, event, topic))
+        self.clock.interrupt()
 
     @property
     def uses_batch_path(self) -> bool:
         """Whether :meth:`run` takes the batch path: nothing waits between bars (instant
-        clock), the feed has blocks, the venue says which symbols have working orders, and
-        no news must be interleaved with the bars; and the decision stage does not need
-        every bar, and no recorded past is being replayed."""
+        clock), the feed has blocks, the venue says which symbols have working orders, no
+        news must be interleaved with the bars and no timer is pending; and the decision
+        stage does not need every bar, and no recorded past is being replayed. Between
+        the bars it visits nothing can happen: no timer, report or command is waiting."""
         return (
-            self._batch
+            self._options.batch
             and self._replay is None
-            and not getattr(self.decisions, "needs_every_bar", False)
-            and self._news is None
-            and getattr(self.clock, "instant", False)
+            and not self.decisions.needs_every_bar
+            and self.spec.news is None
+            and self.clock.instant
+            and not self.clock.timers
             and isinstance(self.feed, BatchFeed)
             and isinstance(self._broker, SimulatedVenue)
         )
@@ -278,15 +218,16 @@ class Kernel:
             with collector_paused():
                 return self._run_batches(progress)
         with relaxed_collector():
-            return self._run_bars(progress, every)
+            return self._run_events(progress, every)
 
-    def _run_bars(self, progress: Progress | None, every: int) -> RunResult:
-        """The per-bar path: every event through the bus, in time order."""
+    def _run_events(self, progress: Progress | None, every: int) -> RunResult:
+        """The per-event path: every event through the bus, in the stream's order."""
         self._store.start_run(self.run_info)
         status = "completed"
         done = {"bars": 0, "articles": 0, "warmup_bars": 0}
-        current: datetime | None = None
-        trade_from = self._trade_from
+        current: datetime | None = None  # the latest bar time
+        open_time: datetime | None = None  # the bar time not closed yet
+        trade_from = self._options.trade_from
         publish, advance, close_time = (
             self._bus.publish,
             self.clock.advance_to,
@@ -294,54 +235,68 @@ class Kernel:
         )
         replay = self._replay
         settling: Replay | None = None  # the past is done; its last fills may follow
-        risk = self._risk
+        risk, ledger = self._risk, self.ledger
         bars = 0
         try:
             for item in self._events():
                 if isinstance(item, Bar):
-                    is_bar, ts = True, item.ts
+                    kind, ts = _BAR, item.ts
+                elif isinstance(item, Article):
+                    kind, ts = _ARTICLE, item.published_at
                 else:
-                    is_bar, ts = False, item.published_at
+                    kind, ts = _OTHER, item.ts
                 if self._stopping and ts != current:  # stop between bar times, never inside
                     status = "stopped"
                     break
                 if trade_from is not None and ts < trade_from:
-                    if is_bar:  # history before the period only warms the strategies up
+                    if kind is _BAR:  # history before the period only warms strategies up
+                        assert isinstance(item, Bar)
                         done["warmup_bars"] += 1
-                        self.signals.warm_up(cast(Bar, item))
+                        self.signals.warm_up(item)
                         if risk is not None:
-                            risk.warm_up(cast(Bar, item))
+                            risk.warm_up(item)
                     continue
                 if replay is not None and ts > replay.as_of:  # the recorded past is done
                     replay.finish()
                     replay, settling = None, replay
-                if is_bar and ts != current:  # the equity curve has a point per bar time
-                    if current is not None:
-                        close_time(current, ts)
-                        if settling is not None and current > settling.as_of:
-                            settling.settle()  # the first bar time after the past is done
-                            settling = None
-                    current = ts
+                if open_time is None and ledger.open_bucket is not None:
+                    ledger.advance(ts)
+                if kind is _BAR and ts != current:  # the curve has a point per bar time
+                    if open_time is not None:
+                        close_time(open_time, ts)
+                        settling = self._settle(settling, open_time)
+                    current = open_time = ts
+                elif kind is _OTHER and open_time is not None and ts > open_time:
+                    close_time(open_time, ts)  # a timer or a report between two bar times
+                    if risk is not None:
+                        risk.close_through(ts)
+                    settling = self._settle(settling, open_time)
+                    open_time = None
                 if replay is not None:  # resuming: the past again, unpaced, deciding nothing
-                    if is_bar:
+                    if kind is _BAR:
+                        assert isinstance(item, Bar)
                         bars += 1
-                        replay.bar(cast(Bar, item))
-                    else:
+                        replay.bar(item)
+                    elif kind is _ARTICLE:
                         done["articles"] += 1
                         publish(NEWS_RAW, item)
+                    else:
+                        self._dispatch(item)
                     continue
                 advance(ts)
-                if is_bar:
+                if kind is _BAR:
                     bars += 1
                     publish(MARKET_BARS, item)
                     if progress is not None and bars % every == 0:
                         progress(bars)
-                else:
+                elif kind is _ARTICLE:
                     done["articles"] += 1
                     publish(NEWS_RAW, item)
+                else:
+                    self._dispatch(item)
             if replay is not None and status == "stopped":  # still in the recorded past:
                 done["bars"] = bars  # its saved state stays the one to resume from
-                return self._finish(current, status, done, save=False)
+                return self._finish(current, open_time, status, done, save=False)
             if replay is not None:
                 replay.finish()
                 replay.settle()  # no bar after the past: nothing more can fill
@@ -349,19 +304,35 @@ class Kernel:
                 settling.settle()
         except KeyboardInterrupt:  # inside a bar time: no state saved, resume from the last
             done["bars"] = bars
-            return self._finish(current, "stopped", done, save=False)
+            return self._finish(current, open_time, "stopped", done, save=False)
         except BaseException:
             done["bars"] = bars
-            self._finish(current, "failed", done, save=False)
+            self._finish(current, open_time, "failed", done, save=False)
             raise
         done["bars"] = bars
-        return self._finish(current, status, done)
+        return self._finish(current, open_time, status, done)
+
+    @staticmethod
+    def _settle(settling: Replay | None, closed: datetime) -> Replay | None:
+        """The first bar time after a resumed past is closed: its owed fills are due."""
+        if settling is not None and closed > settling.as_of:
+            settling.settle()
+            return None
+        return settling
+
+    def _dispatch(self, item: Event) -> None:
+        """A timer or a queued event, on its topic."""
+        if isinstance(item, TimerEvent):
+            self._bus.publish(item.topic, item)
+        elif isinstance(item, Queued):
+            self._bus.publish(item.topic, item.event)
 
     def _run_batches(self, progress: Progress | None) -> RunResult:
         """The batch path (:mod:`tradebot.engine.batch_driver`): same stages, same results."""
         self._store.start_run(self.run_info)
         assert isinstance(self.feed, BatchFeed)
         assert isinstance(self._broker, SimulatedVenue)
+        options = self._options
         driver = BatchDriver(
             clock=self.clock,
             venue=self._broker,
@@ -369,8 +340,8 @@ class Kernel:
             ledger=self.ledger,
             signals=self.signals,
             portfolio=self.portfolio,
-            trade_from=self._trade_from,
-            snapshot_interval_s=self._snapshot_interval_s,
+            trade_from=options.trade_from,
+            snapshot_interval_s=options.snapshot_interval_s,
         )
         status = "completed"
         try:
@@ -385,48 +356,52 @@ class Kernel:
             status = "stopped"
         except BaseException:
             counts = {"bars": driver.bars, "articles": 0, "warmup_bars": driver.warmup_bars}
-            self._finish(None, "failed", counts, save=False)
+            self._finish(None, None, "failed", counts, save=False)
             raise
         counts = {"bars": driver.bars, "articles": 0, "warmup_bars": driver.warmup_bars}
-        return self._finish(None, status, counts)
+        return self._finish(None, None, status, counts)
 
-    def _events(self) -> Iterator[Bar | Article]:
-        bars = self.feed.bars()
-        if self._news is None:
-            return bars
-        return heapq.merge(self._news.articles(), bars, key=_event_order)
+    def _events(self) -> Any:
+        """The simulated stream (:func:`~tradebot.engine.event_loop.simulated_events`)."""
+        trade_from = self._options.trade_from
+        news = self.spec.news
+        return simulated_events(
+            self.feed.bars(),
+            None if news is None else news.articles(),
+            self.clock,
+            self.inbox,
+            until=self._options.run_until,
+            holding=(lambda ts: ts < trade_from) if trade_from is not None else _never,
+        )
 
     def _finish(
-        self, current: datetime | None, status: str, counts: dict[str, int], save: bool = True
+        self,
+        current: datetime | None,
+        open_time: datetime | None,
+        status: str,
+        counts: dict[str, int],
+        save: bool = True,
     ) -> RunResult:
         """``save``: the run ended cleanly after bar time ``current``; the decision stage
         closes that time and saves its state with it (what a resume continues from)."""
-        if current is not None:
-            self.ledger.close_time(current, None)
+        if open_time is not None:
+            self.ledger.close_time(open_time, None)
+        self.ledger.advance(None)
         if save and current is not None:
             if self._risk is not None:
                 self._risk.finish(current)
             else:
                 self._store.save_risk_state(self.run_info.id, current, {})
         self.ledger.save_positions()
-        counts |= {
-            "signals": self.signals.emitted,
-            "acted": self.decisions.acted,
-            "skipped": self.decisions.skipped,
-            "snapshots": self.ledger.snapshots,
-            "scored_articles": self.news.scored,
-            "unscored_articles": self.news.unscored,
-            "news_signals": self.news_share.signals,
-            "news_acted": self.news_share.acted,
-        }
+        counts |= summary_counts(self)
         times, equity, held, benchmark = self.ledger.curve.arrays()
         equity_ts = times.view("datetime64[ns]")
-        metrics = summarise(
+        metrics = self.spec.summarise(
             equity_ts,
             equity,
             self.ledger.closed_trades,
             float(self.portfolio.initial_cash),
-            self._periods,
+            self._options.periods_per_year,
             benchmark=benchmark if benchmark.size else None,
             held=held if held.size else None,
         )
@@ -437,7 +412,8 @@ class Kernel:
             "news_signals": self.news_share.signals,
             "news_decisions_acted": self.news_share.acted,
         }
-        self._store.finish_run(self.run_info.id, status, LiveClock().now(), metrics)
+        wall = self.spec.wall_clock or LiveClock()
+        self._store.finish_run(self.run_info.id, status, wall.now(), metrics)
         self._store.flush()
         self._log.info("run finished", run_id=self.run_info.id, status=status, **counts)
         return RunResult(
@@ -451,3 +427,10 @@ class Kernel:
             dict(self.decisions.skip_reasons.most_common()),
             benchmark,
         )
+
+
+_BAR, _ARTICLE, _OTHER = 0, 1, 2
+
+
+def _never(ts: datetime) -> bool:
+    return False

@@ -52,6 +52,10 @@ class PortfolioStage:
         self.snapshots = 0
         self._applied: set[str] = set()
         self._bucket_of_current: int | None = None
+        self._bucket_known_for: datetime | None = None  # the time _bucket_of_current is of
+        self.open_bucket: datetime | None = None
+        """The last curve point's time while its bucket is not snapshotted yet (see
+        :meth:`advance`); None otherwise."""
 
     def on_bar(self, bar: Bar) -> None:
         self.portfolio.on_bar(bar)
@@ -70,18 +74,35 @@ class PortfolioStage:
         self._bus.publish(TRADES_CLOSED, trade)
 
     def close_time(self, ts: datetime, next_ts: datetime | None) -> None:
-        """All events at ``ts`` are done; snapshot if ``next_ts`` starts a new bucket."""
+        """All events at bar time ``ts`` are done and the next event comes at ``next_ts``
+        (``None``: the run ends): add the curve point; snapshot if ``next_ts`` starts a new
+        bucket. When the next event is not a bar (a timer, a fill report) in the same
+        bucket, the bucket stays open (:attr:`open_bucket`) until :meth:`advance` sees time
+        leave it."""
         equity, held = self.portfolio.equity_float(), bool(self.portfolio.positions)
-        bucket = self._bucket_of_current
-        if bucket is None:
-            bucket = self._bucket(ts)
+        bucket = self._bucket_of_current if ts == self._bucket_known_for else self._bucket(ts)
         following = None if next_ts is None else self._bucket(next_ts)
         if following != bucket:  # the bucket's last point: snapshot, and price the benchmark
             if self.records_snapshots:
                 self.bucket_end(ts)
             self._benchmark_now = self._buy_and_hold()
+            self.open_bucket = None
+        else:
+            self.open_bucket = ts
         self.curve.append(epoch_nanoseconds(ts), equity, held, self._benchmark_now)
-        self._bucket_of_current = following
+        self._bucket_of_current, self._bucket_known_for = following, next_ts
+
+    def advance(self, ts: datetime | None) -> None:
+        """Time moves on to ``ts`` (``None``: the run ends) with no bar time open: if that
+        leaves the bucket of the last curve point, snapshot it now — after whatever arrived
+        in between (a fill reported between two bars) and before anything of ``ts``."""
+        last = self.open_bucket
+        if last is None or (ts is not None and self._bucket(ts) == self._bucket(last)):
+            return
+        if self.records_snapshots:
+            self.bucket_end(last)
+        self._benchmark_now = self._buy_and_hold()
+        self.open_bucket = None
 
     def note_first_close(self, symbol: str, close: float) -> None:
         """The first close of ``symbol`` in the trading period (the batch path's

@@ -128,11 +128,18 @@ class RiskStage:
         time (before the venue fills anything at this bar), then the market moves."""
         current = self._current
         if current is None or bar.ts > current:
-            if current is not None and not self.replaying and self._reviewed != current:
-                self.close_time(current)
+            self.close_through(bar.ts)
             self._current = bar.ts
         self._bar_seconds = bar.timeframe.seconds
         self.market.on_bar(bar)
+
+    def close_through(self, ts: datetime) -> None:
+        """Time moves on to ``ts``: the bar time before it is reviewed now, if it was not
+        (a bar of a new time, or a timer or a fill report between two bars, says so)."""
+        current = self._current
+        if current is not None and ts > current and not self.replaying:
+            if self._reviewed != current:
+                self.close_time(current)
 
     def warm_up(self, bar: Bar) -> None:
         """A bar from before the trading period: the market state learns, nothing else."""

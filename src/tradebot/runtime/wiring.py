@@ -30,6 +30,7 @@ from tradebot.adapters.paper.intrabar import FinerBars
 from tradebot.adapters.paper.volume import VolumeShare
 from tradebot.adapters.parquet.feed import ParquetReplayFeed
 from tradebot.adapters.sql.store import SqlStore
+from tradebot.backtest.metrics import summarise
 from tradebot.config import Settings
 from tradebot.data import sample_data_dir
 from tradebot.data.reference import bundled_earnings, bundled_sectors
@@ -40,7 +41,7 @@ from tradebot.engine.bus import MemoryBus
 from tradebot.engine.clock import LiveClock, PacedClock, SimClock
 from tradebot.engine.decision_stage import SizingRules
 from tradebot.engine.ids import stable_id
-from tradebot.engine.kernel import Kernel
+from tradebot.engine.kernel import Kernel, KernelSpec, RunOptions
 from tradebot.engine.resume import ResumePoint
 from tradebot.engine.risk_stage import RiskSetup
 from tradebot.ports import Clock, NewsSource, SeenItems, SentimentModel, Store
@@ -173,29 +174,35 @@ def build_kernel(
             ),
         },
     )
-    return Kernel(
+    options = RunOptions(
+        snapshot_interval_s=settings.snapshot_interval_s,
+        trade_from=request.start,
+        run_until=request.end,
+        weights=weights,
+        threshold=settings.strategy.threshold,
+        snapshots=not isinstance(store, DiscardingStore),
+        borrow_rate=settings.broker.borrow_rate,
+        sentiment_half_life=timedelta(hours=settings.sentiment.half_life_hours),
+    )
+    autonomous = settings.risk.engine == "autonomous"
+    spec = KernelSpec(
         run=run,
         clock=_clock(request),
         feed=feed,
-        news=news,
         broker=broker,
         bus=MemoryBus(),
         store=store,
         strategies=factories,
-        weights=weights,
-        threshold=settings.strategy.threshold,
         sentiment=_sentiment(settings, news),
-        rules=rules,
         initial_cash=settings.broker.initial_cash,
-        snapshot_interval_s=settings.snapshot_interval_s,
-        trade_from=request.start,
-        snapshots=not isinstance(store, DiscardingStore),
-        borrow_rate=settings.broker.borrow_rate,
-        sentiment_half_life=timedelta(hours=settings.sentiment.half_life_hours),
+        summarise=summarise,
+        decide=risk_setup(settings, feed, store) if autonomous else rules,
+        news=news,
         news_seen=news_memory(store, replay=not isinstance(news, PollingNewsSource)),
-        risk=risk_setup(settings, feed, store) if settings.risk.engine == "autonomous" else None,
         resume=resume,
+        options=options,
     )
+    return Kernel(spec)
 
 
 def risk_setup(settings: Settings, feed: ParquetReplayFeed, store: Store) -> RiskSetup:
