@@ -1,4 +1,5 @@
-"""Pure data types of the trading domain: messages, bars, positions, enums and errors.
+"""Pure data types of the trading domain: messages, bars, positions, enums, errors, and
+the order state machine (execution reports applied to order states).
 
 Invariants: no I/O, no clock reads; every timestamp UTC-aware; money and quantities Decimal.
 """
@@ -11,6 +12,7 @@ from tradebot.domain.enums import (
     OrderSide,
     OrderStatus,
     OrderType,
+    ReportKind,
     Timeframe,
 )
 from tradebot.domain.errors import (
@@ -23,6 +25,7 @@ from tradebot.domain.errors import (
     TradebotError,
     UnknownSymbolError,
 )
+from tradebot.domain.execution import ExecutionReport
 from tradebot.domain.messages import (
     Article,
     ClosedTrade,
@@ -34,10 +37,21 @@ from tradebot.domain.messages import (
     Signal,
     TradingDecision,
 )
+from tradebot.domain.order_lookup import LookupSchedule
+from tradebot.domain.order_state import (
+    Applied,
+    OrderState,
+    Refusal,
+    Refused,
+    Transition,
+    apply,
+    outcome_lost,
+)
 from tradebot.domain.position import Position
 
 __all__ = [
     "BAR_ADAPTER",
+    "Applied",
     "Article",
     "Bar",
     "BrokerError",
@@ -47,15 +61,21 @@ __all__ = [
     "DecisionAction",
     "DecisionCheck",
     "Direction",
+    "ExecutionReport",
     "Fill",
     "InvalidOrderError",
+    "LookupSchedule",
     "Mode",
     "Order",
     "OrderSide",
+    "OrderState",
     "OrderStatus",
     "OrderType",
     "PortfolioSnapshot",
     "Position",
+    "Refusal",
+    "Refused",
+    "ReportKind",
     "ScoredArticle",
     "Signal",
     "StoreError",
@@ -63,6 +83,9 @@ __all__ = [
     "Timeframe",
     "TradebotError",
     "TradingDecision",
+    "Transition",
     "UnknownSymbolError",
+    "apply",
+    "outcome_lost",
     "validate_bar",
 ]

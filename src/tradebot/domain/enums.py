@@ -15,6 +15,7 @@ __all__ = [
     "OrderSide",
     "OrderStatus",
     "OrderType",
+    "ReportKind",
     "Timeframe",
 ]
 
@@ -40,16 +41,40 @@ class OrderType(StrEnum):
 
 
 class OrderStatus(StrEnum):
-    """The order state machine's states (see :mod:`tradebot.domain.order_state`)."""
+    """The order state machine's states (see :mod:`tradebot.domain.order_state`).
+
+    ``FILLED``, ``CANCELLED``, ``REJECTED`` and ``EXPIRED`` are final; ``UNKNOWN`` is our
+    own (the reply to a submit was lost) and is left only by what the venue says."""
 
     NEW = "new"
     SUBMITTED = "submitted"
     ACCEPTED = "accepted"
     PARTIALLY_FILLED = "partially_filled"
+    PENDING_CANCEL = "pending_cancel"
     FILLED = "filled"
     CANCELLED = "cancelled"
     REJECTED = "rejected"
+    EXPIRED = "expired"
     UNKNOWN = "unknown"
+
+
+class ReportKind(StrEnum):
+    """What an execution report says happened to an order
+    (:class:`~tradebot.domain.execution.ExecutionReport`).
+
+    ``PARTIALLY_FILLED`` and ``FILLED`` carry one fill each; for an order with a quantity
+    the state machine derives which of the two it is from the cumulative quantity.
+    ``CANCEL_REJECTED``: the venue refused a cancel request (the order works on)."""
+
+    SUBMITTED = "submitted"
+    ACCEPTED = "accepted"
+    PARTIALLY_FILLED = "partially_filled"
+    FILLED = "filled"
+    PENDING_CANCEL = "pending_cancel"
+    CANCEL_REJECTED = "cancel_rejected"
+    CANCELLED = "cancelled"
+    REJECTED = "rejected"
+    EXPIRED = "expired"
 
 
 class DecisionAction(StrEnum):
