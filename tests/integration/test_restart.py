@@ -22,10 +22,10 @@ from tradebot.domain.errors import ConfigError, DataError
 from tradebot.domain.run import RunInfo
 from tradebot.engine.bus import StageError
 from tradebot.engine.kernel import Kernel, RunResult
-from tradebot.engine.risk_records import encode_event
 from tradebot.engine.topics import MARKET_BARS
 from tradebot.ports import StateDocument, document_of
 from tradebot.risk import RiskState
+from tradebot.risk.records import encode_event
 from tradebot.runtime.resume_run import resume_kernel
 from tradebot.runtime.wiring import RunRequest, build_kernel
 

@@ -11,11 +11,11 @@ from decimal import Decimal
 from sqlalchemy import text
 
 from tradebot.adapters.sql.store import SqlStore
-from tradebot.engine.risk_records import encode_event
 from tradebot.risk import RiskState, TierChange, TierName
 from tradebot.risk.breakers import BreakerKind, BreakerTrip
 from tradebot.risk.earnings import parse_earnings_csv
 from tradebot.risk.events import BreakerEvent, Notice, NoticeKind, RiskEvent
+from tradebot.risk.records import encode_event
 from tradebot.risk.reserve import LedgerEntry, ReserveState, ReserveTrigger
 from tradebot.risk.stops import StopAdjustment
 from tradebot.risk.tax_lots import ClosedLot

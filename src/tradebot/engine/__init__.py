@@ -6,13 +6,12 @@ its decision; money is Decimal in the ledger.
 """
 
 from tradebot.engine.bus import MemoryBus, StageError
-from tradebot.engine.clock import LiveClock, PacedClock, SimClock
+from tradebot.engine.clock import PacedClock, SimClock
 from tradebot.engine.decision_stage import SizingRules
 from tradebot.engine.kernel import Kernel, RunResult
 
 __all__ = [
     "Kernel",
-    "LiveClock",
     "MemoryBus",
     "PacedClock",
     "RunResult",

@@ -1,8 +1,9 @@
 """Clocks: the only place the engine learns what time it is, and where timers wait.
 
 ``SimClock`` jumps to each event (backtests). ``PacedClock`` replays history at N× real
-time (paper replay) and can be interrupted. ``LiveClock`` reads the wall clock. The
-kernel drives all three the same way: ``advance_to(event.ts)`` before each event.
+time (paper replay) and can be interrupted. The live clock reads the wall clock, so it is an
+adapter (:class:`tradebot.adapters.clock.LiveClock`). The kernel drives them all the same
+way: ``advance_to(event.ts)`` before each event.
 
 Every clock holds the pending timers (:class:`~tradebot.domain.timer.TimerQueue`): a stage
 schedules a :class:`~tradebot.domain.timer.TimerEvent` and the kernel's event stream hands
@@ -12,13 +13,12 @@ it back when the clock reaches its time — between two bars, or with no bar at 
 from __future__ import annotations
 
 import threading
-import time
-from datetime import UTC, datetime
+from datetime import datetime
 
 from tradebot.domain.batch import EPOCH
 from tradebot.domain.timer import TimerEvent, TimerQueue
 
-__all__ = ["LiveClock", "PacedClock", "SimClock"]
+__all__ = ["PacedClock", "SimClock"]
 
 
 class _Timers:
@@ -81,25 +81,3 @@ class PacedClock(SimClock):
 
     def interrupt(self) -> None:
         self._wake.set()
-
-
-class LiveClock(_Timers):
-    """Wall-clock time in UTC. ``advance_to`` does nothing: live events arrive on time."""
-
-    instant = False
-
-    def __init__(self) -> None:
-        self.timers = TimerQueue()
-
-    def now(self) -> datetime:
-        return datetime.now(UTC)
-
-    def advance_to(self, ts: datetime) -> None:
-        return None
-
-    def interrupt(self) -> None:
-        """Nothing waits on a live clock itself (the live driver waits on its inbox)."""
-
-    @staticmethod
-    def monotonic() -> float:
-        return time.monotonic()

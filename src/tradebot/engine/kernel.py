@@ -33,7 +33,6 @@ from tradebot.domain.bar import Bar
 from tradebot.domain.messages import Article
 from tradebot.domain.timer import TimerEvent
 from tradebot.engine.batch_driver import BatchDriver
-from tradebot.engine.clock import LiveClock
 from tradebot.engine.collector import collector_paused, relaxed_collector
 from tradebot.engine.contributions import StrategyContributions
 from tradebot.engine.decision_stage import DecisionStage, SizingRules
@@ -412,7 +411,7 @@ class Kernel:
             "news_signals": self.news_share.signals,
             "news_decisions_acted": self.news_share.acted,
         }
-        wall = self.spec.wall_clock or LiveClock()
+        wall = self.spec.wall_clock or self.clock
         self._store.finish_run(self.run_info.id, status, wall.now(), metrics)
         self._store.flush()
         self._log.info("run finished", run_id=self.run_info.id, status=status, **counts)

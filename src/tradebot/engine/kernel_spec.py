@@ -100,4 +100,5 @@ class KernelSpec:
     """Continue the run ``run`` from what the store recorded of it."""
     options: RunOptions = RunOptions()
     wall_clock: Clock | None = None
-    """Where the run's end is timed (the live clock unless given)."""
+    """Where the run's end is timed (the runtime hands in the live clock; without one, the
+    run's own clock)."""

@@ -16,7 +16,7 @@ For each article:
    under a second ticker scores for that ticker only; a redelivered article scores nothing.
    A failing port costs the memory across restarts, never the news: the stage scores on,
    keeping the unsaved keys in process and retrying them with the next article (one log
-   line each time; the policy is :class:`~tradebot.engine.seen_memory.SeenMemory`, shared
+   line each time; the policy is :class:`~tradebot.ops.seen_memory.SeenMemory`, shared
    with the fetcher's de-duplication).
 3. **Scoring**: ``model.score_article`` per pair. ``None`` is *no score* (a tier down, a model
    missing): counted in ``unscored`` and skipped, never replaced by a default. The score
@@ -31,9 +31,9 @@ import hashlib
 from collections.abc import Callable, Collection, Sequence
 
 from tradebot.domain.messages import Article, ScoredArticle
-from tradebot.engine.seen_memory import MemorySeenItems, SeenMemory
 from tradebot.engine.topics import NEWS_SCORED
 from tradebot.ops.logging import get_logger
+from tradebot.ops.seen_memory import MemorySeenItems, SeenMemory
 from tradebot.ports import Bus, SeenItems, SentimentModel, Store
 from tradebot.sentiment.base import article_text
 from tradebot.sentiment.result import SentimentUnavailableError

@@ -137,9 +137,13 @@ class RiskStage:
         """Time moves on to ``ts``: the bar time before it is reviewed now, if it was not
         (a bar of a new time, or a timer or a fill report between two bars, says so)."""
         current = self._current
-        if current is not None and ts > current and not self.replaying:
-            if self._reviewed != current:
-                self.close_time(current)
+        if (
+            current is not None
+            and ts > current
+            and not self.replaying
+            and self._reviewed != current
+        ):
+            self.close_time(current)
 
     def warm_up(self, bar: Bar) -> None:
         """A bar from before the trading period: the market state learns, nothing else."""

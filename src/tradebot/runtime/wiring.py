@@ -21,6 +21,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from tradebot.adapters.clock import LiveClock
 from tradebot.adapters.news.dedup import MemorySeenItems
 from tradebot.adapters.news.file_replay import FileReplaySource
 from tradebot.adapters.news.polling import PollingNewsSource
@@ -38,7 +39,7 @@ from tradebot.domain.enums import Mode, Timeframe
 from tradebot.domain.errors import ConfigError
 from tradebot.domain.run import RunInfo
 from tradebot.engine.bus import MemoryBus
-from tradebot.engine.clock import LiveClock, PacedClock, SimClock
+from tradebot.engine.clock import PacedClock, SimClock
 from tradebot.engine.decision_stage import SizingRules
 from tradebot.engine.ids import stable_id
 from tradebot.engine.kernel import Kernel, KernelSpec, RunOptions
@@ -201,6 +202,7 @@ def build_kernel(
         news_seen=news_memory(store, replay=not isinstance(news, PollingNewsSource)),
         resume=resume,
         options=options,
+        wall_clock=LiveClock(),
     )
     return Kernel(spec)
 

@@ -19,9 +19,9 @@ from tradebot.domain.messages import (
 )
 from tradebot.domain.position import Position
 from tradebot.domain.run import RunInfo
-from tradebot.engine.risk_records import encode_event
 from tradebot.ports import RiskCheckpoint, StateDocument, document_of
 from tradebot.risk.events import RiskEvent
+from tradebot.risk.records import encode_event
 
 __all__ = ["FailingStore", "MemoryStore"]
 

@@ -13,11 +13,11 @@ Memory is two-level: a bounded in-process set answers repeats without a round tr
 restart does not score yesterday's news again. A failing store never loses news: the items
 pass on the in-process memory alone and the unsaved keys are retried on the next batch (at
 worst a story seen before a crash is scored twice; the policy is
-:class:`~tradebot.engine.seen_memory.SeenMemory`, shared with the sentiment stage). No I/O
+:class:`~tradebot.ops.seen_memory.SeenMemory`, shared with the sentiment stage). No I/O
 of its own.
 
 Backtests must hand in a fresh in-memory :class:`MemorySeenItems` (defined in
-:mod:`tradebot.engine.seen_memory`, re-exported here): a persisted memory would make the
+:mod:`tradebot.ops.seen_memory`, re-exported here): a persisted memory would make the
 second run of the same replay see no news at all.
 """
 
@@ -30,8 +30,8 @@ from datetime import datetime
 
 from tradebot.adapters.news.text import fold_whitespace, url_key
 from tradebot.domain.messages import Article
-from tradebot.engine.seen_memory import MemorySeenItems, SeenMemory
 from tradebot.ops.logging import get_logger
+from tradebot.ops.seen_memory import MemorySeenItems, SeenMemory
 from tradebot.ports import SeenItems
 
 __all__ = ["DEFAULT_TITLE_WORDS", "Deduplicator", "MemorySeenItems", "dedup_keys"]

@@ -23,6 +23,11 @@ renewed its claim. Both are NULL when nobody drives the run.
   idle for longer than the TTL and another one took over) stops at its next write instead
   of writing beside the new owner.
 * **Releasing**: ``finish_run`` and ``close`` clear the lease.
+
+Time comes in, it is not read here: ``now`` stamps heartbeats and judges their age (other
+processes compare it, so it is UTC wall time), ``monotonic`` paces the renewals (an interval
+in this process, which a wall-clock step must not stretch). Both default to the wall clock
+(:mod:`tradebot.adapters.clock`); a test passes a manual clock and moves it.
 """
 
 from __future__ import annotations
@@ -30,15 +35,15 @@ from __future__ import annotations
 import os
 import secrets
 import socket
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
-from time import monotonic
 from typing import Any
 
 from sqlalchemy import Connection, Table, or_, select, update
 
+from tradebot.adapters import clock
 from tradebot.adapters.sql.models import RunRow
 from tradebot.domain.errors import StoreError
 from tradebot.ops.logging import get_logger
@@ -146,12 +151,23 @@ class Lease:
     caller once that transaction has committed.
     """
 
-    def __init__(self, ttl: timedelta = DEFAULT_LEASE_TTL, owner: Owner | None = None) -> None:
+    def __init__(
+        self,
+        ttl: timedelta = DEFAULT_LEASE_TTL,
+        owner: Owner | None = None,
+        *,
+        now: Callable[[], datetime] = clock.utc_now,
+        monotonic: Callable[[], float] = clock.monotonic,
+    ) -> None:
+        """``now``: UTC wall time for heartbeats; ``monotonic``: seconds for the renewal
+        pace (see the module docstring)."""
         if ttl < timedelta(0):
             raise ValueError(f"lease ttl must be >= 0, got {ttl}")
         self.owner = owner or Owner.of_this_process()
         self.ttl = ttl
         self.held: set[str] = set()
+        self._now = now
+        self._monotonic = monotonic
         self._renew_every = min(ttl.total_seconds() / 4, RENEW_EVERY_S)
         self._renewed = monotonic()
 
@@ -161,14 +177,14 @@ class Lease:
 
     def stamp(self) -> dict[str, Any]:
         """The columns that say "this store drives the run, as of now"."""
-        return {"owner": self.token, "heartbeat_at": datetime.now(UTC)}
+        return {"owner": self.token, "heartbeat_at": self._now()}
 
     def claim(self, connection: Connection, run_id: str, values: dict[str, Any]) -> bool:
         """Take ``run_id`` if nobody holds it, this store does, or its holder is stale, and
         set ``values`` with it. False when there is no such run; :class:`StoreError` when
         another process holds it."""
         runs = _runs()
-        now = datetime.now(UTC)
+        now = self._now()
         mine = {"owner": self.token, "heartbeat_at": now} | values
         free = or_(runs.c.owner.is_(None), runs.c.owner == self.token)
         taken = update(runs).where(runs.c.id == run_id, free).values(mine)
@@ -201,7 +217,7 @@ class Lease:
     def _driven_by(self, run_id: str, token: str, heartbeat: datetime | None) -> str:
         holder = Owner.parse(token)
         who = f"pid {holder.pid} on {holder.host}" if holder else f"owner {token!r}"
-        heard = "never" if heartbeat is None else f"{_ago(datetime.now(UTC) - heartbeat)} ago"
+        heard = "never" if heartbeat is None else f"{_ago(self._now() - heartbeat)} ago"
         return f"run {run_id} is being driven by another process ({who}, heard from {heard})"
 
     def refusal(self, run_id: str, token: str, heartbeat: datetime | None) -> StoreError:
@@ -218,7 +234,7 @@ class Lease:
 
     def due(self) -> bool:
         """Whether the next write should renew the heartbeat."""
-        return bool(self.held) and monotonic() - self._renewed >= self._renew_every
+        return bool(self.held) and self._monotonic() - self._renewed >= self._renew_every
 
     def renew(self, connection: Connection) -> None:
         """Renew the heartbeat of every held run; refuse (the caller's whole transaction)
@@ -244,7 +260,7 @@ class Lease:
 
     def renewed(self) -> None:
         """The renewal committed."""
-        self._renewed = monotonic()
+        self._renewed = self._monotonic()
 
     def release(self, connection: Connection, run_ids: Collection[str]) -> None:
         """Clear this store's lease on ``run_ids`` (a lease another process took stays)."""

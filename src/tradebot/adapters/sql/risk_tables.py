@@ -20,10 +20,10 @@ from tradebot.adapters.sql.mapping import Row
 from tradebot.adapters.sql.models import EarningsDateRow, RiskEventRow, RiskStateRow
 from tradebot.adapters.sql.types import to_utc
 from tradebot.domain.errors import StoreError
-from tradebot.engine.risk_records import decode_event, encode_event
 from tradebot.ports import RiskCheckpoint, StateDocument
 from tradebot.risk.earnings import EarningsCalendar
 from tradebot.risk.events import RiskEvent
+from tradebot.risk.records import decode_event, encode_event
 
 __all__ = [
     "checkpoint_from",

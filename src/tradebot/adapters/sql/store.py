@@ -15,7 +15,7 @@ resuming such a run is refused.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 from datetime import datetime, timedelta
 from types import TracebackType
 from typing import Any
@@ -24,6 +24,7 @@ from sqlalchemy import Table, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import SQLAlchemyError
 
+from tradebot.adapters.clock import utc_now
 from tradebot.adapters.sql import mapping, risk_tables, seen_items
 from tradebot.adapters.sql.connect import is_memory, open_engine, store_error
 from tradebot.adapters.sql.lease import DEFAULT_LEASE_TTL, Lease
@@ -62,13 +63,15 @@ class SqlStore(StoreReads):
         batch_size: int = 1,
         auto_migrate: bool = True,
         lease_ttl: timedelta = DEFAULT_LEASE_TTL,
+        now: Callable[[], datetime] = utc_now,
     ) -> None:
         """``lease_ttl``: how long a run this store drives stays claimed without a heartbeat
         for a process on another host (on this one, until this process ends); see
-        :mod:`.lease`."""
+        :mod:`.lease`. ``now``: UTC wall time for the lease's heartbeats (a test passes a
+        manual clock's ``now``)."""
         if batch_size < 1:
             raise ValueError(f"batch_size must be >= 1, got {batch_size}")
-        self._lease = Lease(lease_ttl)
+        self._lease = Lease(lease_ttl, now=now)
         self._url = url
         self._batch_size = batch_size
         self._engine = open_engine(url, durable=batch_size == 1)

@@ -13,9 +13,11 @@ locked. :class:`SeenMemory` is that one policy, written once:
   process (bounded: a store down for days must not grow the process without end) and saves
   them with the next ``remember`` or ``retry``.
 
-It lives in the engine, not in ``adapters/news``, because the engine may not import
-adapters (import-linter) and the sentiment stage needs it too; ``adapters.news`` re-exports
-:class:`MemorySeenItems` for its callers.
+It lives in ``ops``, below both of its users, because the layers contract lets neither
+import the other: the engine may not import adapters and adapters may not import the engine.
+Like the rest of ``ops`` it is a helper around the outside world (a store that may fail),
+not a rule of the market; ``adapters.news`` re-exports :class:`MemorySeenItems` for its
+callers.
 """
 
 from __future__ import annotations
