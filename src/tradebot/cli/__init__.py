@@ -8,6 +8,7 @@ import sys
 
 from tradebot.cli import (  # noqa: F401  (importing registers the commands)
     config_commands,
+    control_commands,
     data_commands,
     db_commands,
     news_commands,

@@ -19,9 +19,9 @@ from tradebot.cli.render import console, progress_bar, summary_table, trades_pay
 from tradebot.config import mask_url
 from tradebot.domain.enums import Mode, Timeframe
 from tradebot.domain.errors import ConfigError
-from tradebot.engine.kernel import Kernel, RunResult
 
 if TYPE_CHECKING:
+    from tradebot.engine.kernel import Kernel, RunResult
     from tradebot.runtime.wiring import RunRequest
 
 __all__ = ["backtest", "backtest_app", "demo", "paper"]
@@ -125,10 +125,30 @@ def _execute(
         else:
             raise ConfigError("--resume needs the run's database", "set store.url")
         total = len(kernel.feed) if isinstance(kernel.feed, Sized) else None
-        with _stop_on_interrupt(kernel), progress_bar(label, total) as advance:
+        with (
+            _stop_on_interrupt(kernel),
+            _taking_commands(kernel, store),
+            progress_bar(label, total) as advance,
+        ):
             return kernel.run(progress=advance), kernel
     finally:
         store.close()
+
+
+@contextmanager
+def _taking_commands(kernel: Kernel, store: object) -> Iterator[None]:
+    """A paper or live run takes operator commands (``tradebot kill``, ``pause``, ...)
+    from its database while it runs: a feed thread on a store of its own, woken by
+    SIGUSR1 (:mod:`tradebot.runtime.commands`). Backtests take none."""
+    from tradebot.adapters.sql.store import SqlStore
+    from tradebot.runtime.commands import feeding_commands
+
+    if kernel.run_info.mode is Mode.BACKTEST or not isinstance(store, SqlStore):
+        yield
+        return
+    url = settings_of().store.url
+    with feeding_commands(kernel, lambda: SqlStore(url)):
+        yield
 
 
 def _print_summary(result: RunResult, title: str) -> None:

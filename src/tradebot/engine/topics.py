@@ -5,13 +5,15 @@ from __future__ import annotations
 from typing import Final
 
 __all__ = [
+    "COMMANDS",
+    "COMMAND_OUTCOMES",
     "DECISIONS",
+    "EXECUTION_REPORTS",
     "FILLS",
     "MARKET_BARS",
     "NEWS_RAW",
     "NEWS_SCORED",
     "ORDERS",
-    "ORDER_UPDATES",
     "SIGNALS",
     "TRADES_CLOSED",
 ]
@@ -23,6 +25,11 @@ SIGNALS: Final = "signals"
 DECISIONS: Final = "decisions"
 ORDERS: Final = "orders"
 FILLS: Final = "fills"
-ORDER_UPDATES: Final = "orders.venue"
-"""Status changes the venue made on its own (a rejection at fill time, an OCO cancel)."""
+EXECUTION_REPORTS: Final = "execution.reports"
+"""What a live venue says of our orders (its stream, through the kernel's inbox)."""
 TRADES_CLOSED: Final = "trades.closed"
+COMMANDS: Final = "commands"
+"""Operator commands (pause, resume, kill, flatten, close a position, set tier), queued
+into the kernel's event stream by whoever received them (the command poller, the API)."""
+COMMAND_OUTCOMES: Final = "commands.outcomes"
+"""What became of each command: applied or refused, and why."""

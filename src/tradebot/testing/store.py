@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
+from copy import deepcopy
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
+from tradebot.domain.commands import CommandRecord, CommandStatus, OperatorCommand
 from tradebot.domain.errors import StoreError
 from tradebot.domain.messages import (
     Article,
@@ -27,7 +31,9 @@ __all__ = ["FailingStore", "MemoryStore"]
 
 
 class MemoryStore:
-    """Keeps every record in dicts keyed like the SQL tables, so duplicates collapse."""
+    """Keeps every record in dicts keyed like the SQL tables, so duplicates collapse. Also
+    a :class:`~tradebot.ports.CommandLog` (its command calls may come from another thread,
+    as a command poller's do)."""
 
     def __init__(self) -> None:
         self.runs: dict[str, dict[str, Any]] = {}
@@ -45,6 +51,9 @@ class MemoryStore:
         self.risk_states: dict[str, RiskCheckpoint] = {}
         self.risk_events: dict[str, dict[str, RiskEvent]] = {}
         """Per run, by record id (content-derived, so a repeat collapses), in order."""
+        self.command_log: dict[str, CommandRecord] = {}
+        """Operator commands by id, in the order they were posted."""
+        self._commands_lock = threading.Lock()
 
     def start_run(self, run: RunInfo) -> None:
         self.runs[run.id] = {"info": run, "status": "running", "metrics": {}}
@@ -98,6 +107,71 @@ class MemoryStore:
         book = self.risk_events.setdefault(run_id, {})
         for event in events:
             book.setdefault(encode_event(event).id, event)
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> MemoryStore:
+        """A copy of everything recorded (a test forks a run's record), with a lock of its
+        own (a lock cannot be copied)."""
+        copy = object.__new__(type(self))
+        memo[id(self)] = copy
+        for name, value in vars(self).items():
+            fresh = threading.Lock() if name == "_commands_lock" else deepcopy(value, memo)
+            setattr(copy, name, fresh)
+        return copy
+
+    # --- the command log (the SQL store's conditional updates, under a lock) ------------
+    def post_command(self, command: OperatorCommand) -> None:
+        with self._commands_lock:
+            self.command_log.setdefault(
+                command.id, CommandRecord(command=command, status=CommandStatus.PENDING)
+            )
+
+    def pending_commands(self, run_id: str) -> list[OperatorCommand]:
+        with self._commands_lock:
+            records = list(self.command_log.values())
+        pending = [
+            r.command
+            for r in records
+            if r.command.run_id == run_id and r.status is CommandStatus.PENDING
+        ]
+        return sorted(pending, key=lambda c: (c.ts, c.id))
+
+    def command_taken(self, command_id: str, ts: datetime) -> bool:
+        with self._commands_lock:
+            record = self.command_log.get(command_id)
+            if record is None or record.status is not CommandStatus.PENDING:
+                return False
+            self.command_log[command_id] = replace(record, status=CommandStatus.TAKEN, taken_at=ts)
+            return True
+
+    def command_outcome(
+        self, command_id: str, status: CommandStatus, outcome: str, ts: datetime
+    ) -> None:
+        if not status.final:
+            raise ValueError(f"an outcome is applied or refused, not {status}")
+        with self._commands_lock:
+            record = self.command_log.get(command_id)
+            if record is not None and not record.status.final:
+                decided = replace(record, status=status, decided_at=ts, outcome=outcome)
+                self.command_log[command_id] = decided
+
+    def withdraw_command(self, command_id: str, outcome: str, ts: datetime) -> bool:
+        with self._commands_lock:
+            record = self.command_log.get(command_id)
+            if record is None or record.status is not CommandStatus.PENDING:
+                return False
+            refused = CommandStatus.REFUSED
+            withdrawn = replace(record, status=refused, decided_at=ts, outcome=outcome)
+            self.command_log[command_id] = withdrawn
+            return True
+
+    def commands(self, run_id: str) -> list[CommandRecord]:
+        with self._commands_lock:
+            records = [r for r in self.command_log.values() if r.command.run_id == run_id]
+        return sorted(records, key=lambda r: (r.command.ts, r.command.id))
+
+    def command_record(self, command_id: str) -> CommandRecord | None:
+        with self._commands_lock:
+            return self.command_log.get(command_id)
 
     def flush(self) -> None:
         self.flushes += 1

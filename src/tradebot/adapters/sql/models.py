@@ -44,6 +44,7 @@ __all__ = [
     "DecisionRow",
     "EarningsDateRow",
     "FillRow",
+    "OperatorCommandRow",
     "OrderRow",
     "PositionRow",
     "RiskEventRow",
@@ -393,3 +394,26 @@ class EarningsDateRow(Base):
     day: Mapped[date] = mapped_column(Date, primary_key=True)
     source: Mapped[str] = mapped_column(String(200))
     imported_at: Mapped[datetime]
+
+
+class OperatorCommandRow(Base):
+    """An operator command for a run (pause, resume, kill, flatten, close a position, set
+    tier): written by whoever issued it, taken by the run's command poller, then applied
+    or refused with one line saying why. ``id`` is the issuer's (unique everywhere), so a
+    command read twice is applied once. ``status``: pending, taken, applied, refused."""
+
+    __tablename__ = "operator_commands"
+    __table_args__ = (Index(None, "run_id", "status"),)
+
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    run_id: Mapped[str] = mapped_column(ID, ForeignKey(_RUN_FK, ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(16))
+    symbol: Mapped[str | None] = mapped_column(SYMBOL)
+    tier: Mapped[str | None] = mapped_column(String(32))
+    note: Mapped[str]
+    source: Mapped[str] = mapped_column(String(32))
+    issued_at: Mapped[datetime]
+    status: Mapped[str] = mapped_column(String(16))
+    taken_at: Mapped[datetime | None]
+    decided_at: Mapped[datetime | None]
+    outcome: Mapped[str]
