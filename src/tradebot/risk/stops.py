@@ -42,6 +42,8 @@ class ExitReason(StrEnum):
     STALE_PRICE = "stale_price"
     MICRO_MAX_HOLD = "micro_max_hold"
     REBALANCE = "rebalance"
+    OPERATOR = "operator"
+    """Closed at the operator's command (not a rule of the engine's)."""
 
 
 @dataclass(frozen=True, slots=True)
