@@ -90,6 +90,13 @@ class BrokerSettings(_Section):
         description="finer bars (same data dir) that settle which bracket leg filled first "
         "when one bar reaches both; none: the stop is assumed first",
     )
+    latency_ms: int = Field(
+        default=0,
+        ge=0,
+        le=3_600_000,
+        description="paper venue: report fills this long after the fact, market orders "
+        "filled at the last price then (0: at the next bar's open, reported with that bar)",
+    )
     alpaca_api_key: SecretStr | None = None
     alpaca_api_secret: SecretStr | None = None
 

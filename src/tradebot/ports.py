@@ -8,10 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from datetime import datetime
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any, NamedTuple, Protocol, runtime_checkable
 
 from tradebot.domain.bar import Bar
 from tradebot.domain.batch import BarBatch
+from tradebot.domain.commands import CommandRecord, CommandStatus, OperatorCommand
+from tradebot.domain.execution import ExecutionReport
 from tradebot.domain.instrument import Instrument
 from tradebot.domain.messages import (
     Article,
@@ -32,16 +35,23 @@ if TYPE_CHECKING:  # typing only: the engine's import of ports stays light
     from tradebot.sentiment.result import SentimentResult
 
 __all__ = [
+    "COMMAND_TIMEOUT_S",
+    "VENUE_TIMERS",
     "BatchFeed",
     "BracketVenue",
     "Broker",
+    "BrokerCommands",
+    "BrokerQueries",
     "Bus",
     "Clock",
+    "CommandLog",
     "Handler",
     "InstrumentProvider",
     "MarketFeed",
     "NewsSource",
     "Notifier",
+    "ReconcilingBroker",
+    "Replaceable",
     "RiskCheckpoint",
     "SeenItems",
     "SentimentModel",
@@ -144,23 +154,81 @@ class SentimentModel(Protocol):
         ...
 
 
+VENUE_TIMERS = "timers.venue"
+"""The topic of a simulated venue's own timers (a latency): the kernel hands them back to
+the venue through the execution stage."""
+
+COMMAND_TIMEOUT_S = 10.0
+"""The longest a broker command (submit, cancel, replace, lookup) may wait for the venue's
+answer: an adapter sets its SDK's timeout to this or less. No answer in time is "outcome
+unknown" (:class:`~tradebot.domain.errors.TemporaryBrokerError`), never "refused"."""
+
+
 @runtime_checkable
-class Broker(Protocol):
-    """Commands in (submit, cancel, lookup), events out (fills)."""
+class BrokerCommands(Protocol):
+    """Commands out. Each returns the venue's immediate answer (its view of the order) or
+    raises :class:`~tradebot.domain.errors.BrokerError` (refused: an
+    :class:`~tradebot.domain.errors.InvalidOrderError`; outcome unknown: a
+    :class:`~tradebot.domain.errors.TemporaryBrokerError`) within
+    :data:`COMMAND_TIMEOUT_S`. What happens to the order afterwards arrives as execution
+    reports: from a live venue's stream (pushed into the kernel's inbox), from a simulated
+    venue's :meth:`SimulatedVenue.on_bar`."""
 
     def submit(self, order: Order) -> Order:
-        """Hand the order to the venue; return it with its new status (accepted/rejected)."""
+        """Hand the order to the venue; its answer (accepted, or rejected with a reason)."""
         ...
 
-    def cancel(self, client_order_id: str) -> None: ...
+    def cancel(self, client_order_id: str) -> Order | None:
+        """Ask the venue to cancel; its view of the order after asking (a simulated venue
+        cancels at once; a live one says pending cancel, then reports the cancel)."""
+        ...
+
+
+@runtime_checkable
+class BrokerQueries(Protocol):
+    """What the venue knows, for reconciliation and for resolving a lost reply."""
 
     def lookup(self, client_order_id: str) -> Order | None:
         """The venue's view of an order, by our client order id; ``None`` if it never arrived."""
         ...
 
-    def on_bar(self, bar: Bar) -> Sequence[Fill]:
-        """Fills since the last call: simulated against ``bar``, or drained from the venue."""
+
+@runtime_checkable
+class Broker(BrokerCommands, BrokerQueries, Protocol):
+    """A venue: commands in, queries answered; execution reports come back on their own
+    stream (see :class:`BrokerCommands`)."""
+
+
+@runtime_checkable
+class ReconcilingBroker(Broker, Protocol):
+    """A venue that can list its whole book, so a starting session can reconcile open
+    orders, positions and cash with the store before it trades (the live adapters)."""
+
+    def open_orders(self) -> Sequence[Order]: ...
+
+    def positions(self) -> Mapping[str, Decimal]:
+        """Signed quantity held per symbol."""
         ...
+
+    def account(self) -> Mapping[str, Decimal]:
+        """Cash, buying power and equity, as the venue counts them."""
+        ...
+
+    def fills_since(self, ts: datetime) -> Sequence[Fill]: ...
+
+
+@runtime_checkable
+class Replaceable(Protocol):
+    """A venue that can change a working order in place (quantity, limit or stop)."""
+
+    def replace(
+        self,
+        client_order_id: str,
+        *,
+        quantity: Decimal | None = None,
+        limit_price: Decimal | None = None,
+        stop_price: Decimal | None = None,
+    ) -> Order: ...
 
 
 @runtime_checkable
@@ -183,8 +251,17 @@ class BracketVenue(Protocol):
 
 @runtime_checkable
 class SimulatedVenue(Protocol):
-    """A broker that simulates fills from the bars it is shown and can say which symbols
-    have an order working, so the batch path shows it only those symbols' bars."""
+    """A broker that simulates fills from the bars it is shown (the paper venue): it says
+    what happened on each bar, and on its own timers (a latency), as execution reports, and
+    which symbols have an order working, so the batch path shows it only those bars."""
+
+    immediate: bool
+    """Every report comes with the bar that caused it (no latency): nothing of the venue's
+    happens between two bars, so the batch path may skip them."""
+
+    def on_bar(self, bar: Bar) -> Sequence[ExecutionReport]: ...
+
+    def on_timer(self, timer: TimerEvent) -> Sequence[ExecutionReport]: ...
 
     def working_symbols(self) -> Collection[str]: ...
 
@@ -281,4 +358,35 @@ class InstrumentProvider(Protocol):
 
     def instruments(self, symbols: Collection[str]) -> dict[str, Instrument]:
         """Every one of ``symbols``; all unknown ones are named in a single error."""
+        ...
+
+
+@runtime_checkable
+class CommandLog(Protocol):
+    """Where operator commands wait for their run and what became of them: the way a
+    command reaches a running process with no server in between (the CLI writes a row, the
+    run's poller takes it). Every call commits at once, whatever the store batches: an
+    operator waits on each. Apart from the :class:`Store`, so a store that keeps nothing
+    needs none; the SQL store and the in-memory fake are both."""
+
+    def post_command(self, command: OperatorCommand) -> None:
+        """Record ``command`` as pending; one with a known id is left as it is."""
+        ...
+
+    def pending_commands(self, run_id: str) -> list[OperatorCommand]:
+        """The run's commands issued and not yet taken, oldest first."""
+        ...
+
+    def command_taken(self, command_id: str, ts: datetime) -> bool:
+        """Mark a pending command taken at ``ts``; False when it was not pending."""
+        ...
+
+    def command_outcome(
+        self, command_id: str, status: CommandStatus, outcome: str, ts: datetime
+    ) -> None:
+        """Record that the command was applied or refused at ``ts``, and why."""
+        ...
+
+    def commands(self, run_id: str) -> list[CommandRecord]:
+        """The run's commands, oldest first, with how far each got."""
         ...

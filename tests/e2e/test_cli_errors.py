@@ -269,6 +269,12 @@ CASES = [
     ),
     case("train out", "sentiment", "train", "--out", "{tmp}/afile/head.npz", expect=("--out",)),
     case("strategy dir", "strategies", "list", "--dir", "{tmp}/nowhere", expect=("nowhere",)),
+    case("kill without a run", "kill", expect=("--run",)),
+    case("pause an unknown run", "pause", "--run", "nope", expect=("nope",)),
+    case("close needs a symbol", "close", expect=("SYMBOL",), usage=True),
+    case("unknown tier", "set-tier", "ultra", expect=("ultra", "moderate"), usage=True),
+    case("tier missing", "set-tier", expect=("TIER", "conservative"), usage=True),
+    case("kill option", "kill", "--bogus", expect=("--bogus",), usage=True),
 ]
 
 FULL_ENVIRONMENT = ("unknown option", "bad choice", "bad date", "report under a file")

@@ -47,7 +47,7 @@ def test_limit_buy_never_fills_above_its_limit(b: Bar, level: float) -> None:
     limit = Decimal(repr(level))
     broker = PaperBroker(slippage_bps=Decimal(25))
     broker.submit(make(OrderSide.BUY, OrderType.LIMIT, limit))
-    for f in broker.on_bar(b):
+    for f in broker.fills_on(b):
         assert f.price <= limit
 
 
@@ -58,7 +58,7 @@ def test_stop_sell_fills_at_min_of_open_and_stop_less_slippage(
     stop = Decimal(repr(level))
     broker = PaperBroker(slippage_bps=Decimal(bps))
     broker.submit(make(OrderSide.SELL, OrderType.STOP, stop))
-    fills = broker.on_bar(b)
+    fills = broker.fills_on(b)
     touched = b.ts > T0 and Decimal(repr(b.low)) <= stop
     assert bool(fills) == touched
     for f in fills:
@@ -77,7 +77,7 @@ def test_never_fills_on_the_bar_it_was_created(
     broker = PaperBroker()
     broker.submit(make(side, type_, Decimal(repr(level))))
     same_bar = Bar(b.symbol, b.timeframe, T0, b.open, b.high, b.low, b.close, b.volume)
-    assert broker.on_bar(same_bar) == []
+    assert broker.fills_on(same_bar) == []
 
 
 @given(
@@ -92,6 +92,6 @@ def test_a_fill_at_the_open_is_stamped_with_the_open_any_other_with_the_close(
     broker = PaperBroker()  # no slippage: a fill at the open is at the open's price
     broker.submit(make(side, type_, Decimal(repr(level))))
     opened = SessionOpens()(b)
-    for f in broker.on_bar(b):
+    for f in broker.fills_on(b):
         assert T0 < opened < b.ts and f.ts in (opened, b.ts)
         assert (f.ts == opened) == (f.price == Decimal(repr(b.open)))

@@ -74,7 +74,9 @@ def test_stages_see_bars_in_the_documented_order() -> None:
     bus = RecordingBus()
     make_kernel(_bars(), bus=bus)
     assert bus.stages("market.bars") == ["execution", "portfolio", "signal-generator"]
-    assert bus.stages("fills") == ["order-manager", "portfolio"]
+    # the order manager applies the venue's reports and publishes the fills it accepts
+    assert bus.stages("execution.reports") == ["order-manager"]
+    assert bus.stages("fills") == ["portfolio"]
 
 
 def test_stop_ends_the_run_cleanly_with_partial_results() -> None:

@@ -11,6 +11,7 @@ from decimal import Decimal
 from tradebot.adapters.paper.broker import PaperBroker
 from tradebot.domain import Bar, Timeframe
 from tradebot.domain.enums import DecisionAction, OrderSide, OrderStatus
+from tradebot.domain.execution import ExecutionReport
 from tradebot.domain.messages import Fill, Order, TradingDecision
 from tradebot.engine import MemoryBus
 from tradebot.engine.ids import client_order_id
@@ -55,12 +56,12 @@ class _Desk:
         self.fills: list[Fill] = []
 
     def bar(self, bar: Bar) -> list[Fill]:
-        fills = list(self.broker.on_bar(bar))
-        for fill in fills:
-            self.om.on_fill(fill)
-        updates = getattr(self.broker, "order_updates", None)
-        for order in updates() if updates else ():
-            self.om.on_venue_update(order)
+        """The venue's reports of ``bar`` applied, as the execution stage does; its fills."""
+        fills = []
+        for report in self.broker.on_bar(bar):
+            self.om.on_report(report)
+            if report.is_fill:
+                fills.append(self.store.fills[report.trade_id or ""])
         self.fills.extend(fills)
         return fills
 
@@ -128,13 +129,13 @@ class _PlainVenue:
     def submit(self, order: Order) -> Order:
         return self._venue.submit(order)
 
-    def cancel(self, client_order_id: str) -> None:
-        self._venue.cancel(client_order_id)
+    def cancel(self, client_order_id: str) -> Order | None:
+        return self._venue.cancel(client_order_id)
 
     def lookup(self, client_order_id: str) -> Order | None:
         return self._venue.lookup(client_order_id)
 
-    def on_bar(self, bar: Bar) -> Sequence[Fill]:
+    def on_bar(self, bar: Bar) -> Sequence[ExecutionReport]:
         return self._venue.on_bar(bar)
 
 

@@ -49,9 +49,9 @@ Step = Callable[[OrderManager, RecordingBroker], object]
 
 
 def _fills(om: OrderManager, venue: RecordingBroker, i: int) -> None:
-    """Bar ``i`` at the venue, its fills to the order manager."""
-    for fill in venue.on_bar(_bar(i)):
-        om.on_fill(fill)
+    """Bar ``i`` at the venue, its reports to the order manager."""
+    for report in venue.on_bar(_bar(i)):
+        om.on_report(report)
 
 
 PLAIN: list[Step] = [
@@ -131,7 +131,6 @@ def test_a_bracket_whose_reply_was_lost_is_looked_up_child_by_child() -> None:
     assert len(venue.submitted) == 1  # looked up, not resubmitted
     assert store.orders[coid].status is OrderStatus.ACCEPTED
     assert {store.orders[coid + s].status for s in ("-sl", "-tp")} == {OrderStatus.NEW}
-    fills = venue.on_bar(_bar(1))
-    for fill in fills:
-        om.on_fill(fill)
+    for report in venue.on_bar(_bar(1)):
+        om.on_report(report)
     assert {o.status for o in om.protective_orders()} == {OrderStatus.ACCEPTED}

@@ -50,7 +50,7 @@ BUY, SELL = OrderSide.BUY, OrderSide.SELL
 
 def fill_price(broker: PaperBroker, o: Order, b: Bar) -> Decimal | None:
     assert broker.submit(o).status is OrderStatus.ACCEPTED
-    fills = broker.on_bar(b)
+    fills = broker.fills_on(b)
     return fills[0].price if fills else None
 
 
@@ -114,33 +114,33 @@ def test_slippage_on_market_and_stop_not_on_limit() -> None:
 def test_no_fill_on_the_decision_bar() -> None:
     broker = PaperBroker()
     broker.submit(order(BUY, OrderType.LIMIT, limit="99"))
-    assert broker.on_bar(bar(0, 100, 101, 90, 95)) == []  # the bar the order was decided on
-    assert broker.on_bar(bar(1, 100, 101, 90, 95))[0].price == D(99)
+    assert broker.fills_on(bar(0, 100, 101, 90, 95)) == []  # the bar the order was decided on
+    assert broker.fills_on(bar(1, 100, 101, 90, 95))[0].price == D(99)
 
 
 def test_order_works_across_bars_until_filled() -> None:
     broker = PaperBroker()
     broker.submit(order(BUY, OrderType.LIMIT, limit="95"))
     for day in (1, 2, 3):
-        assert broker.on_bar(bar(day, 100, 101, 96, 100)) == []
-    fills = broker.on_bar(bar(4, 100, 101, 94, 100))
+        assert broker.fills_on(bar(day, 100, 101, 96, 100)) == []
+    fills = broker.fills_on(bar(4, 100, 101, 94, 100))
     assert [(f.price, f.ts) for f in fills] == [(D(95), bar(4, 1, 1, 1, 1).ts)]
-    assert broker.on_bar(bar(5, 90, 91, 80, 90)) == []  # filled once, never again
+    assert broker.fills_on(bar(5, 90, 91, 80, 90)) == []  # filled once, never again
 
 
 def test_stop_limit_rests_as_limit_after_trigger() -> None:
     broker = PaperBroker()
     broker.submit(order(BUY, OrderType.STOP_LIMIT, stop="102", limit="103"))
-    assert broker.on_bar(bar(1, 105, 106, 104, 105)) == []  # triggered, above the limit
+    assert broker.fills_on(bar(1, 105, 106, 104, 105)) == []  # triggered, above the limit
     # now a plain limit: the stop need not be touched again
-    assert broker.on_bar(bar(2, 104, 104, 100, 101))[0].price == D(103)
+    assert broker.fills_on(bar(2, 104, 104, 100, 101))[0].price == D(103)
 
 
 def test_cancel_stops_a_working_order() -> None:
     broker = PaperBroker()
     broker.submit(order(BUY, OrderType.LIMIT, limit="95"))
     broker.cancel("o1")
-    assert broker.on_bar(bar(1, 90, 91, 80, 90)) == []
+    assert broker.fills_on(bar(1, 90, 91, 80, 90)) == []
     cancelled = broker.lookup("o1")
     assert cancelled is not None and cancelled.status is OrderStatus.CANCELLED
 
@@ -150,7 +150,7 @@ def test_idempotent_resubmission() -> None:
     first = broker.submit(order(BUY, OrderType.LIMIT, limit="95"))
     again = broker.submit(order(BUY, OrderType.LIMIT, limit="95"))
     assert again == first
-    assert len(broker.on_bar(bar(1, 90, 91, 80, 90))) == 1
+    assert len(broker.fills_on(bar(1, 90, 91, 80, 90))) == 1
 
 
 def test_order_validation_needs_prices_for_its_type() -> None:
@@ -174,7 +174,7 @@ def test_bracket_children_wait_for_the_entry_then_work_from_the_next_bar() -> No
     assert (sl.client_order_id, tp.client_order_id) == ("entry-sl", "entry-tp")
     assert (sl.status, tp.status) == (OrderStatus.NEW, OrderStatus.NEW)
     # the entry fills on bar 1; the bar also reaches the stop, but the children are not live yet
-    fills = broker.on_bar(bar(1, 100, 111, 90, 100))
+    fills = broker.fills_on(bar(1, 100, 111, 90, 100))
     assert [f.client_order_id for f in fills] == ["entry"]
     live = broker.lookup("entry-sl")
     assert live is not None and live.status is OrderStatus.ACCEPTED and live.quantity == D(10)
@@ -183,19 +183,19 @@ def test_bracket_children_wait_for_the_entry_then_work_from_the_next_bar() -> No
 def test_bracket_take_profit_cancels_stop() -> None:
     broker = PaperBroker()
     bracket(broker)
-    broker.on_bar(bar(1, 100, 101, 99, 100))
-    fills = broker.on_bar(bar(2, 105, 112, 104, 111))
+    broker.fills_on(bar(1, 100, 101, 99, 100))
+    fills = broker.fills_on(bar(2, 105, 112, 104, 111))
     assert [(f.client_order_id, f.price, f.side) for f in fills] == [("entry-tp", D(110), SELL)]
     stop = broker.lookup("entry-sl")
     assert stop is not None and stop.status is OrderStatus.CANCELLED
-    assert broker.on_bar(bar(3, 90, 91, 80, 85)) == []
+    assert broker.fills_on(bar(3, 90, 91, 80, 85)) == []
 
 
 def test_bracket_stop_cancels_take_profit() -> None:
     broker = PaperBroker()
     bracket(broker)
-    broker.on_bar(bar(1, 100, 101, 99, 100))
-    fills = broker.on_bar(bar(2, 93, 94, 90, 92))  # gapped through the stop: the open
+    broker.fills_on(bar(1, 100, 101, 99, 100))
+    fills = broker.fills_on(bar(2, 93, 94, 90, 92))  # gapped through the stop: the open
     assert [(f.client_order_id, f.price) for f in fills] == [("entry-sl", D(93))]
     target = broker.lookup("entry-tp")
     assert target is not None and target.status is OrderStatus.CANCELLED
@@ -205,8 +205,8 @@ def test_bracket_stop_cancels_take_profit() -> None:
 def test_bracket_both_levels_in_one_bar(stop_first: bool, winner: str) -> None:
     broker = PaperBroker(bracket_stop_first=stop_first)
     bracket(broker)
-    broker.on_bar(bar(1, 100, 101, 99, 100))
-    fills = broker.on_bar(bar(2, 100, 115, 90, 100))
+    broker.fills_on(bar(1, 100, 101, 99, 100))
+    fills = broker.fills_on(bar(2, 100, 115, 90, 100))
     assert [f.client_order_id for f in fills] == [winner]
 
 
@@ -228,7 +228,7 @@ def test_child_ids_fit_forty_chars() -> None:
 def test_insufficient_cash_rejects_with_the_shortfall() -> None:
     broker = PaperBroker(initial_cash=D(1000), commission_min=D(1))
     broker.submit(order(BUY, qty="10"))
-    assert broker.on_bar(bar(1, 100, 101, 99, 100)) == []
+    assert broker.fills_on(bar(1, 100, 101, 99, 100)) == []
     rejected = broker.lookup("o1")
     assert rejected is not None and rejected.status is OrderStatus.REJECTED
     assert "insufficient cash" in rejected.reason and "short by 1" in rejected.reason
@@ -238,7 +238,7 @@ def test_cash_counts_buys_earlier_in_the_same_bar() -> None:
     broker = PaperBroker(initial_cash=D(1500))
     broker.submit(order(BUY, qty="10", coid="a"))
     broker.submit(order(BUY, qty="10", coid="b"))
-    fills = broker.on_bar(bar(1, 100, 101, 99, 100))
+    fills = broker.fills_on(bar(1, 100, 101, 99, 100))
     assert [f.client_order_id for f in fills] == ["a"]
     b = broker.lookup("b")
     assert b is not None and b.status is OrderStatus.REJECTED
@@ -247,29 +247,29 @@ def test_cash_counts_buys_earlier_in_the_same_bar() -> None:
 def test_sells_need_shares_not_cash_unless_short_selling_is_on() -> None:
     broker = PaperBroker(initial_cash=D(0))
     broker.submit(order(SELL))
-    assert broker.on_bar(bar(1, 100, 101, 99, 100)) == []
+    assert broker.fills_on(bar(1, 100, 101, 99, 100)) == []
     (refused,) = broker.order_updates()
     assert refused.status is OrderStatus.REJECTED and "insufficient shares" in refused.reason
     lender = PaperBroker(initial_cash=D(0), allow_short=True)
     lender.submit(order(SELL))
-    assert len(lender.on_bar(bar(1, 100, 101, 99, 100))) == 1
+    assert len(lender.fills_on(bar(1, 100, 101, 99, 100))) == 1
     assert lender.account.holdings == {"AAPL": D(-10)} and lender.account.cash == D(1000)
     broker = PaperBroker(initial_cash=D(1000))
     broker.submit(order(BUY))
-    assert len(broker.on_bar(bar(1, 100, 101, 99, 100))) == 1
+    assert len(broker.fills_on(bar(1, 100, 101, 99, 100))) == 1
 
 
 def test_venue_rejections_and_oco_cancels_come_out_as_order_updates() -> None:
     broker = PaperBroker(initial_cash=D(500))
     broker.submit(order(BUY, qty="10"))
-    broker.on_bar(bar(1, 100, 101, 99, 100))
+    broker.fills_on(bar(1, 100, 101, 99, 100))
     (rejected,) = broker.order_updates()
     assert rejected.client_order_id == "o1" and rejected.status is OrderStatus.REJECTED
     assert broker.order_updates() == []  # drained once
     broker = PaperBroker()
     bracket(broker)
-    broker.on_bar(bar(1, 100, 101, 99, 100))  # the entry fills, children go live
-    broker.on_bar(bar(2, 100, 101, 90, 95))  # the stop fills; its sibling is cancelled
+    broker.fills_on(bar(1, 100, 101, 99, 100))  # the entry fills, children go live
+    broker.fills_on(bar(2, 100, 101, 90, 95))  # the stop fills; its sibling is cancelled
     assert [(o.client_order_id, o.status) for o in broker.order_updates()] == [
         ("entry-tp", OrderStatus.CANCELLED)
     ]
@@ -279,7 +279,7 @@ def test_a_notional_that_buys_nothing_is_rejected_not_filled_with_zero() -> None
     broker = PaperBroker(commission_rate=D("0.001"))
     tiny = order(BUY).evolve(quantity=None, notional=D("1e-13"))
     broker.submit(tiny)
-    assert broker.on_bar(bar(1, 100, 101, 99, 100)) == []
+    assert broker.fills_on(bar(1, 100, 101, 99, 100)) == []
     (update,) = broker.order_updates()
     assert update.status is OrderStatus.REJECTED and "buys no unit" in update.reason
 
@@ -287,10 +287,10 @@ def test_a_notional_that_buys_nothing_is_rejected_not_filled_with_zero() -> None
 def test_the_venue_account_follows_its_fills() -> None:
     broker = PaperBroker(initial_cash=D(2000), commission_rate=D("0.01"))
     broker.submit(order(BUY, qty="10", coid="b"))
-    broker.on_bar(bar(1, 100, 101, 99, 100))
+    broker.fills_on(bar(1, 100, 101, 99, 100))
     assert broker.account.cash == D(2000) - D(1000) - D(10)
     broker.submit(order(SELL, qty="4", coid="s").evolve(created_at=T0 + timedelta(days=1)))
-    broker.on_bar(bar(2, 110, 111, 109, 110))
+    broker.fills_on(bar(2, 110, 111, 109, 110))
     assert broker.account.cash == D(990) + D(440) - D("4.4")
     assert broker.account.holdings == {"AAPL": D(6)}
 
@@ -299,9 +299,9 @@ def test_a_held_child_cancelled_before_its_entry_fills_never_works() -> None:
     broker = PaperBroker()
     bracket(broker)
     broker.cancel("entry-sl")
-    broker.on_bar(bar(1, 100, 101, 99, 100))  # the entry fills: only the target arms
+    broker.fills_on(bar(1, 100, 101, 99, 100))  # the entry fills: only the target arms
     assert broker.lookup("entry-sl").status is OrderStatus.CANCELLED  # type: ignore[union-attr]
-    assert broker.on_bar(bar(2, 93, 94, 90, 92)) == []
+    assert broker.fills_on(bar(2, 93, 94, 90, 92)) == []
 
 
 def test_a_bracket_needs_at_least_one_level() -> None:
@@ -352,7 +352,7 @@ def test_a_fill_is_stamped_with_when_it_happened(o: Order, b: Bar, at_open: bool
     give: its close, the first moment the fill is known to have happened."""
     broker = PaperBroker()
     broker.submit(o)
-    (fill,) = broker.on_bar(b)
+    (fill,) = broker.fills_on(b)
     assert fill.ts == (OPEN_1 if at_open else b.ts)
     assert o.created_at < fill.ts <= b.ts  # after the decision's close, by the bar's own
 

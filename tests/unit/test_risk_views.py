@@ -13,9 +13,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from tradebot.adapters.instruments import BundledInstruments, us_equity
 from tradebot.adapters.paper.broker import PaperBroker
 from tradebot.domain import Bar, Timeframe
-from tradebot.domain.enums import DecisionAction, Direction, OrderSide, OrderType
+from tradebot.domain.enums import DecisionAction, Direction, OrderSide, OrderType, ReportKind
+from tradebot.domain.execution import ExecutionReport
 from tradebot.domain.messages import Fill, Order, Signal, TradingDecision
 from tradebot.engine import MemoryBus
 from tradebot.engine.ids import client_order_id
@@ -23,7 +25,7 @@ from tradebot.engine.market_state import MarketState
 from tradebot.engine.order_manager import OrderManager
 from tradebot.engine.portfolio import Portfolio
 from tradebot.engine.resume import resume_point
-from tradebot.engine.risk_views import asset_class, portfolio_view, signal_view
+from tradebot.engine.risk_views import instruments_from, portfolio_view, signal_view
 from tradebot.indicators import atr
 from tradebot.ports import RiskCheckpoint
 from tradebot.risk import AssetClass
@@ -46,6 +48,19 @@ def _decision(did: str, symbol: str, side: OrderSide, qty: str, **extra: object)
         reason="test",
         strategies=("macd",),
         **extra,  # type: ignore[arg-type]
+    )
+
+
+def _report(fill: Fill) -> ExecutionReport:
+    """The venue's report of ``fill`` (it completes the order)."""
+    return ExecutionReport(
+        kind=ReportKind.FILLED,
+        client_order_id=fill.client_order_id,
+        ts=fill.ts,
+        trade_id=fill.fill_id,
+        quantity=fill.quantity,
+        price=fill.price,
+        commission=fill.commission,
     )
 
 
@@ -77,11 +92,11 @@ def test_the_portfolio_view_holds_longs_at_their_marks_and_pending_entries_only(
         (client_order_id("dec-x"), "XOM", OrderSide.SELL, "5"),
     ):
         fill = _fill(coid, symbol, side, qty, "100")
-        om.on_fill(fill)
+        om.on_report(_report(fill))
         portfolio.apply_fill(fill)
     portfolio.set_mark("KO", 104.5)
     portfolio.set_mark("XOM", 98.0)
-    view = portfolio_view(portfolio, om)
+    view = portfolio_view(portfolio, om, instruments_from({}))
     assert set(view.positions) == {"KO"}  # the engine trades longs; the short counts in equity
     ko = view.positions["KO"]
     assert (ko.quantity, ko.avg_price, ko.last_price) == (D(10), D(100), D("104.5"))
@@ -101,18 +116,25 @@ def test_signals_carry_their_asset_class_and_lot() -> None:
         price=43_210.5,
         sources={"macd": 0.5},
     )
-    view = signal_view(signal)
-    assert (view.asset_class, view.lot_size, view.price) == (
+    table = BundledInstruments()
+    view = signal_view(signal, table.instrument("BTC/USDT"))
+    assert (view.asset_class, view.lot_size, view.tick_size, view.price) == (
         AssetClass.CRYPTO,
-        D("0.0001"),
+        D("0.00001"),  # Binance spot's BTC/USDT step, from the bundled table
+        D("0.01"),
         D("43210.5"),
     )
     assert view.strategies == ("macd",)
-    assert [asset_class(s) for s in ("ETH-USD", "AAPL", "BRK.B")] == [
-        AssetClass.CRYPTO,
-        AssetClass.EQUITY,
-        AssetClass.EQUITY,
-    ]
+    kinds = [table.instrument(s).asset_class for s in ("ETH-USD", "AAPL", "BRK.B")]
+    assert kinds == [AssetClass.CRYPTO, AssetClass.EQUITY, AssetClass.EQUITY]
+    penny = signal_view(signal.evolve(symbol="XYZ", price=0.5), us_equity("XYZ"))
+    assert penny.tick_size == D("0.0001")  # rule 612: below $1 the tick is 1/100 cent
+
+
+def test_a_symbol_nobody_described_falls_back_by_its_spelling() -> None:
+    of = instruments_from({})
+    assert of("ETH/USDT").asset_class is AssetClass.CRYPTO
+    assert of("KO").lot_size == D(1) and of("KO").calendar == "XNYS"
 
 
 @settings(max_examples=30, deadline=None)

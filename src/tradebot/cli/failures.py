@@ -76,8 +76,8 @@ def _os_error(exc: OSError) -> str:
 
 
 def _first_line(text: str) -> str:
-    lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
-    return " ".join(lines) if len(lines) <= 3 else lines[0]
+    """typer's message on one line (a choice list comes one per line)."""
+    return " ".join(line.strip() for line in text.strip().splitlines() if line.strip())
 
 
 def report_failure(exc: BaseException, *, debug: bool) -> int:

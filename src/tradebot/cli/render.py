@@ -9,7 +9,7 @@ import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 from rich.progress import (
@@ -23,7 +23,9 @@ from rich.progress import (
 from rich.table import Table
 
 from tradebot.domain.messages import ClosedTrade
-from tradebot.engine.kernel import RunResult
+
+if TYPE_CHECKING:
+    from tradebot.engine.kernel import RunResult
 
 __all__ = [
     "closed_trades_table",

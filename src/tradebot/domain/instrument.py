@@ -33,6 +33,7 @@ __all__ = [
     "US_EQUITY_CALENDAR",
     "AssetClass",
     "Instrument",
+    "fallback_instrument",
 ]
 
 SUB_DOLLAR = Decimal(1)
@@ -159,3 +160,40 @@ def _problem(inst: Instrument) -> str | None:
     if not inst.currency:
         return "empty currency"
     return None
+
+
+_CRYPTO_QUOTES = ("/", "-USD", "-USDT", "-USDC")
+_FALLBACK_CRYPTO_LOT = Decimal("0.0001")
+
+
+def fallback_instrument(symbol: str) -> Instrument:
+    """What a symbol is taken for when no venue or table described it (a test's made-up
+    symbol, a kernel built without a provider): a pair (``BASE/QUOTE``, ``BASE-USD``…) is
+    crypto in lots of 0.0001 around the clock, anything else a US equity in whole shares
+    on XNYS. The runtime always hands the kernel its instruments from a provider
+    (:class:`tradebot.ports.InstrumentProvider`), which refuses a symbol it does not know."""
+    if "/" in symbol or symbol.endswith(_CRYPTO_QUOTES[1:]):
+        return Instrument(
+            symbol=symbol,
+            asset_class=AssetClass.CRYPTO,
+            tick_size=Decimal("0.01"),
+            lot_size=_FALLBACK_CRYPTO_LOT,
+            min_quantity=_FALLBACK_CRYPTO_LOT,
+            min_notional=_ZERO,
+            fractional=True,
+            calendar=None,
+            currency="USD",
+        )
+    one = Decimal(1)
+    return Instrument(
+        symbol=symbol,
+        asset_class=AssetClass.EQUITY,
+        tick_size=Decimal("0.01"),
+        sub_dollar_tick=Decimal("0.0001"),
+        lot_size=one,
+        min_quantity=one,
+        min_notional=_ZERO,
+        fractional=False,
+        calendar=US_EQUITY_CALENDAR,
+        currency="USD",
+    )

@@ -21,7 +21,6 @@ Two kinds, chosen by how often they are made:
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
 from decimal import Decimal
 from typing import Annotated, Any, Self, TypeVar, dataclass_transform
 
@@ -84,21 +83,27 @@ class _Evolving:
         return None
 
     def evolve(self, **changes: Any) -> Self:
-        cls = type(self)
-        if not changes.keys() <= cls.__dataclass_fields__.keys():  # type: ignore[attr-defined]
-            unknown = ", ".join(sorted(changes.keys() - cls.__dataclass_fields__.keys()))  # type: ignore[attr-defined]
-            raise TypeError(f"{cls.__name__} has no field {unknown}")
-        new = object.__new__(cls)
-        _set_attribute(new, "__dict__", {**self.__dict__, **changes})
+        cls = self.__class__
+        known = cls.__dataclass_fields__  # type: ignore[attr-defined]
+        for name in changes:  # (a loop over the one or two names beats a set comparison)
+            if name not in known:
+                unknown = ", ".join(sorted(changes.keys() - known.keys()))
+                raise TypeError(f"{cls.__name__} has no field {unknown}")
+        values = self.__dict__.copy()
+        values.update(changes)
+        new = _new(cls)
+        _set_attribute(new, "__dict__", values)
         return new
 
 
 _set_attribute = object.__setattr__
+_new = object.__new__
 
 
-def _aware(moment: datetime, what: str) -> None:
-    if moment.tzinfo is None:
-        raise ValueError(f"{what} must be timezone-aware (UTC)")
+def _naive(what: str) -> ValueError:
+    """The error for a naive timestamp (each ``__post_init__`` tests ``tzinfo`` inline:
+    they run for every message of a backtest)."""
+    return ValueError(f"{what} must be timezone-aware (UTC)")
 
 
 class Article(Message):
@@ -141,7 +146,8 @@ class Signal(_Evolving):
     ] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        _aware(self.ts, "a signal's ts")
+        if self.ts.tzinfo is None:
+            raise _naive("a signal's ts")
         if not (0.0 <= self.strength <= 1.0 and 0.0 <= self.confidence <= 1.0):
             raise ValueError("a signal's strength and confidence lie in 0..1")
         if not self.price > 0.0:
@@ -192,7 +198,8 @@ class TradingDecision(_Evolving):
     ] = None
 
     def __post_init__(self) -> None:
-        _aware(self.ts, "a decision's ts")
+        if self.ts.tzinfo is None:
+            raise _naive("a decision's ts")
         if self.notional is not None and not self.notional > 0:
             raise ValueError(f"a decision's notional must be > 0, not {self.notional}")
 
@@ -221,7 +228,8 @@ class Order(_Evolving):
     reason: str = ""
 
     def __post_init__(self) -> None:
-        _aware(self.created_at, "an order's created_at")
+        if self.created_at.tzinfo is None:
+            raise _naive("an order's created_at")
         if (self.quantity is None) == (self.notional is None):
             raise ValueError("an order has either a quantity or a notional, not both or neither")
         quantity, notional = self.quantity, self.notional
@@ -255,7 +263,8 @@ class Fill(_Evolving):
     ts: UtcDatetime
 
     def __post_init__(self) -> None:
-        _aware(self.ts, "a fill's ts")
+        if self.ts.tzinfo is None:
+            raise _naive("a fill's ts")
         if not (self.quantity > 0 and self.price > 0 and self.commission >= 0):
             raise ValueError(
                 f"a fill needs quantity > 0, price > 0 and commission >= 0 "
@@ -287,8 +296,10 @@ class ClosedTrade(_Evolving):
     ] = Decimal(0)
 
     def __post_init__(self) -> None:
-        _aware(self.entry_ts, "a trade's entry_ts")
-        _aware(self.exit_ts, "a trade's exit_ts")
+        if self.entry_ts.tzinfo is None:
+            raise _naive("a trade's entry_ts")
+        if self.exit_ts.tzinfo is None:
+            raise _naive("a trade's exit_ts")
 
 
 class PortfolioSnapshot(Message):

@@ -71,6 +71,7 @@ from tradebot.domain.messages import Order
 
 __all__ = [
     "FINAL_STATUSES",
+    "KEPT_BY_A_PARTIAL_FILL",
     "Applied",
     "OrderState",
     "Refusal",
@@ -108,7 +109,8 @@ _TARGET = {
     ReportKind.REJECTED: _S.REJECTED,
 }
 """The status each status report moves an order to (``CANCEL_REJECTED``: see ``apply``)."""
-_KEEP_ON_PARTIAL = frozenset({_S.PENDING_CANCEL, _S.CANCELLED, _S.EXPIRED})
+KEPT_BY_A_PARTIAL_FILL = frozenset({_S.PENDING_CANCEL, _S.CANCELLED, _S.EXPIRED})
+"""Statuses a fill that leaves part of the order open does not change (rule 4)."""
 
 
 class Refusal(StrEnum):
@@ -172,6 +174,21 @@ class OrderState:
             side=order.side,
             quantity=order.quantity,
             broker_order_id=order.broker_order_id,
+        )
+
+    @classmethod
+    def as_recorded(cls, order: Order) -> OrderState:
+        """The state ``order``'s own record says it is in (its status, venue id and reason),
+        before any report has filled anything: where the order manager starts applying the
+        venue's reports to an order it has tracked by its record alone."""
+        return cls(
+            client_order_id=order.client_order_id,
+            symbol=order.symbol,
+            side=order.side,
+            quantity=order.quantity,
+            status=order.status,
+            broker_order_id=order.broker_order_id,
+            reason=order.reason,
         )
 
     @property
@@ -269,9 +286,10 @@ def _fill(state: OrderState, report: ExecutionReport) -> Transition:
     if wanted is not None and filled > wanted:
         why = f"fill {trade_id} of {quantity} takes {state.filled} filled past {wanted}"
         return Refused(state, Refusal.OVERFILL, why)
-    if filled == wanted or (wanted is None and report.kind is ReportKind.FILLED):
+    # (a Decimal compared with None asks whether None is a number: kept apart)
+    if (report.kind is ReportKind.FILLED) if wanted is None else (filled == wanted):
         new_status = _S.FILLED
-    elif status in _KEEP_ON_PARTIAL:
+    elif status in KEPT_BY_A_PARTIAL_FILL:
         new_status = status
     else:
         new_status = _S.PARTIALLY_FILLED

@@ -23,7 +23,7 @@ with blocks, a venue that says which symbols have working orders, and no news so
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -264,7 +264,8 @@ class _Walk:
 
     def _visit(self, i: int) -> None:
         block, portfolio = self.block, self.portfolio
-        symbol = self._symbol_at(i)
+        names = block.symbols
+        symbol = names[0] if len(names) == 1 else names[int(block.symbol[i])]
         ts = self._times.get(i) or utc_datetime(int(block.ts[i]))
         self._advance(ts)
         wakes = self._wakes
@@ -291,11 +292,7 @@ class _Walk:
             self.change_at.append(i)
             self.states.append(portfolio.float_holdings())
         if working:
-            self._schedule(i)
-
-    def _symbol_at(self, i: int) -> str:
-        names = self.block.symbols
-        return names[0] if len(names) == 1 else names[int(self.block.symbol[i])]
+            self._schedule(i, working)
 
     def _datetimes(self, events: list[int]) -> dict[int, datetime]:
         """The times of the bars the walk will visit — the events and, for a signal, its
@@ -310,9 +307,10 @@ class _Walk:
         at = np.concatenate(parts)  # repeats are harmless: the dict keeps one of each
         return dict(zip(at.tolist(), utc_datetimes(block.ts[at]), strict=True))
 
-    def _schedule(self, i: int) -> None:
-        """Visit the next bar of every symbol with a working order."""
-        for symbol in self._working():
+    def _schedule(self, i: int, working: Collection[str] | None = None) -> None:
+        """Visit the next bar of every symbol with a working order (``working``: the
+        venue's live view, when the caller has just asked for it)."""
+        for symbol in self._working() if working is None else working:
             if self._wakes.get(symbol, -1) > i:
                 continue
             sym = self.by_name.get(symbol)

@@ -76,6 +76,7 @@ class PacedClock(SimClock):
         if self._started and ts > self._now:
             wait = min((ts - self._now).total_seconds() / self.speed, self.max_gap_s)
             self._wake.wait(wait)
+            self._wake.clear()  # woken once (a command, a stop): the next step paces again
         self._started = True
         super().advance_to(ts)
 

@@ -10,25 +10,38 @@ turns into units at the fill price. An entry may carry a stop-loss and a take-pr
 fraction away from the decision price (a bracket at the venue). The autonomous risk engine
 is the other decision stage; both write the same trace: one :class:`DecisionCheck` per rule,
 in order.
+
+The operator's gate (:class:`~tradebot.engine.operator_gate.OperatorGate`) is asked before
+an entry is sized: under a pause or a kill the entry is skipped with the check ``operator``
+saying which command blocked it; an exit is skipped only under a kill (a paused bot still leaves its
+positions). :meth:`DecisionStage.close_position` is the operator closing a position now
+(close-position and flatten commands): an exit decision of its own, on a signal of the
+operator's, refused in one line (:class:`~tradebot.domain.commands.CommandRefusedError`) when
+the position is not held or an exit order for it is already working.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import ROUND_DOWN, Decimal
+from typing import Any
 
+from tradebot.domain.commands import CommandRefusedError
 from tradebot.domain.enums import DecisionAction, Direction, OrderSide
+from tradebot.domain.instrument import Instrument
 from tradebot.domain.messages import DecisionCheck, Signal, TradingDecision
 from tradebot.domain.position import Position
-from tradebot.engine.ids import decision_id
+from tradebot.engine.ids import decision_id, signal_id
+from tradebot.engine.operator_gate import OperatorGate
 from tradebot.engine.order_manager import OrderManager
 from tradebot.engine.portfolio import Portfolio
 from tradebot.engine.topics import DECISIONS
 from tradebot.ports import Bus, Store
 
-__all__ = ["DecisionStage", "SizingRules", "skip_reason"]
+__all__ = ["OPERATOR_CHECK", "DecisionStage", "SizingRules", "skip_reason"]
 
 _ALL_IN_QUANTUM = Decimal("1e-12")
 """The smallest quantity an all-in (notional) order is sized to at the venue."""
@@ -39,6 +52,16 @@ _NOT_ALREADY_LONG, _NOT_ALREADY_SHORT = (
     f"not already {Direction.LONG}",
     f"not already {Direction.SHORT}",
 )
+_LEAVING = {
+    side: f"{side} position open: "
+    + ("cover the short" if side is Direction.SHORT else "leave the long")
+    for side in Direction
+}
+"""The exit check's detail for a position on each side (made once, not per exit)."""
+_EXIT_REASON = {(side, to): f"exit {side}: {to} signal" for side in Direction for to in Direction}
+OPERATOR_CHECK = "operator"
+"""The trace check that says an operator command blocked the decision."""
+_OPERATOR_SOURCE = "operator:close"
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,15 +107,25 @@ class DecisionStage:
         orders: OrderManager,
         store: Store,
         bus: Bus,
+        gate: OperatorGate | None = None,
+        instrument_of: Callable[[str], Instrument] | None = None,
     ) -> None:
+        """``gate``: the operator's pause and kill switch (none: never paused).
+        ``instrument_of``: each symbol's instrument, whose lot a quantity is rounded down
+        to (none: whole units, or ``rules.lot`` when ``rules.fractional``)."""
+        self._instrument_of = instrument_of
         self._run_id = run_id
         self._rules = rules
+        self._gate = gate
         self._portfolio = portfolio
         self._orders = orders
         self._store = store
         self._bus = bus
         self._seen: set[str] = set()
         self._brackets = rules.stop_loss is not None or rules.take_profit is not None
+        self._unit_cost = 1 + rules.cash_buffer + rules.commission_rate
+        """What one unit costs per unit of price, buffer and commission included (made once:
+        the same Decimal sum each entry made)."""
         self.acted = 0
         self.skipped = 0
         self.skip_reasons: Counter[str] = Counter()
@@ -125,7 +158,10 @@ class DecisionStage:
             stop_loss=stop_loss,
             take_profit=take_profit,
         )
-        self.count(decision)
+        if side is not None:
+            self.acted += 1  # (count's first case, inlined: every entry and exit)
+        else:
+            self.count(decision)
         self._store.record_decision(self._run_id, decision)
         self._bus.publish(DECISIONS, decision)
 
@@ -137,6 +173,65 @@ class DecisionStage:
         else:
             self.skipped += 1
             self.skip_reasons[skip_reason(decision)] += 1
+
+    def close_position(self, symbol: str, reason: str, ts: datetime) -> None:
+        """The operator closes ``symbol``'s whole position at ``ts``: an exit decision (a
+        market order) on a signal of the operator's, both recorded, the trace's one check
+        ``operator`` saying why. :class:`CommandRefusedError` (one line) when the position is
+        not held, a kill halts orders (a flatten lifts that for its own closes), or an
+        order closing it is already working."""
+        held = self._portfolio.positions.get(symbol)
+        if held is None:
+            raise CommandRefusedError(f"no {symbol} position to close", "nothing is held in it")
+        gate = self._gate
+        if gate is not None and (hold := gate.order_block(closes=True)) is not None:
+            raise CommandRefusedError(
+                f"cannot close {symbol}: orders are halted ({hold.describe()})",
+                "resume first, or flatten to close everything",
+            )
+        long = held.side is Direction.LONG
+        side = OrderSide.SELL if long else OrderSide.BUY
+        working = [o.client_order_id for o in self._orders.open_orders(symbol) if o.side is side]
+        if working:
+            raise CommandRefusedError(
+                f"an order closing {symbol} is already working ({working[0]})",
+                "wait for it to fill, or kill to cancel every open order",
+            )
+        sid = signal_id(self._run_id, symbol, ts, _OPERATOR_SOURCE)
+        did = decision_id(sid)
+        if did in self._seen:
+            raise CommandRefusedError(f"{symbol} was closed by the operator at {ts.isoformat()}")
+        self._seen.add(did)
+        mark = self._portfolio.mark(symbol)
+        price = held.avg_price if mark is None else Decimal(repr(mark))
+        signal = Signal(
+            id=sid,
+            ts=ts,
+            symbol=symbol,
+            direction=Direction.SHORT if long else Direction.LONG,
+            strength=1.0,
+            confidence=1.0,
+            price=float(price),
+            sources={_OPERATOR_SOURCE: 1.0},
+        )
+        inputs = {"quantity": str(held.quantity), "price": str(price), "now": ts.isoformat()}
+        decision = TradingDecision(
+            id=did,
+            signal_id=sid,
+            ts=ts,
+            symbol=symbol,
+            action=DecisionAction.ACT,
+            side=side,
+            quantity=held.quantity,
+            reference_price=price,
+            reason=f"exit {held.side}: {reason}",
+            trace=(DecisionCheck(OPERATOR_CHECK, True, reason, inputs),),
+            strategies=(_OPERATOR_SOURCE,),
+        )
+        self.count(decision)
+        self._store.record_signal(self._run_id, signal)
+        self._store.record_decision(self._run_id, decision)
+        self._bus.publish(DECISIONS, decision)
 
     def _decide(self, signal: Signal, price: Decimal, trace: list[DecisionCheck]) -> _Sizing:
         held = self._portfolio.positions.get(signal.symbol)
@@ -159,6 +254,14 @@ class DecisionStage:
         long = signal.direction is Direction.LONG
         side = OrderSide.BUY if long else OrderSide.SELL
         _check(trace, _NOT_ALREADY_LONG if long else _NOT_ALREADY_SHORT, True, "flat")
+        gate = self._gate  # asked only while a pause or a halt holds
+        if (
+            gate is not None
+            and (gate.halted is not None or gate.paused is not None)
+            and (hold := gate.entry_block()) is not None
+        ):
+            _check(trace, OPERATOR_CHECK, False, f"entries blocked: {hold.describe()}")
+            return _skip(f"entries blocked by the operator ({hold.kind})")
         pending = self._orders.open_count(symbol)
         if not _check(trace, "no open order", not pending, f"{pending} open order(s)"):
             return _skip(f"an order for {symbol} is still open")
@@ -176,7 +279,7 @@ class DecisionStage:
         ):
             return _skip(f"max open positions reached ({limit})")
         available = self._portfolio.cash - self._orders.reserved_cash()
-        unit_cost = price * (1 + self._rules.cash_buffer + self._rules.commission_rate)
+        unit_cost = price * self._unit_cost
         if self._rules.all_in:  # the amount goes out as a notional; the venue sizes it
             enough = available >= unit_cost * _ALL_IN_QUANTUM
             cash = str(available)
@@ -193,7 +296,7 @@ class DecisionStage:
         equity = self._portfolio.equity()
         target = equity * self._rules.position_fraction
         affordable = max(available, _ZERO) / unit_cost
-        qty = self._round(min(target / price, affordable))
+        qty = self._round(min(target / price, affordable), symbol)
         inputs = {
             "equity": str(equity),
             "fraction": str(self._rules.position_fraction),
@@ -208,13 +311,20 @@ class DecisionStage:
         return side, qty, None, reason
 
     def _exit(self, signal: Signal, held: Position, trace: list[DecisionCheck]) -> _Sizing:
-        leaving = "cover the short" if held.side is Direction.SHORT else "leave the long"
-        _check(trace, "holding to exit", True, f"{held.side} position open: {leaving}")
+        _check(trace, "holding to exit", True, _LEAVING[held.side])
+        gate = self._gate  # only a halt holds an exit back
+        if (
+            gate is not None
+            and gate.halted is not None
+            and (hold := gate.order_block(closes=True)) is not None
+        ):
+            _check(trace, OPERATOR_CHECK, False, f"orders halted: {hold.describe()}")
+            return _skip(f"orders halted by the operator ({hold.kind})")
         pending = self._orders.open_count(signal.symbol)
         if not _check(trace, "no open order", not pending, f"{pending} open order(s)"):
             return _skip(f"an order for {signal.symbol} is still open")
         side = OrderSide.SELL if held.side is Direction.LONG else OrderSide.BUY
-        return side, held.quantity, None, f"exit {held.side}: {signal.direction} signal"
+        return side, held.quantity, None, _EXIT_REASON[held.side, signal.direction]
 
     def _bracket(
         self, side: OrderSide | None, price: Decimal
@@ -229,7 +339,10 @@ class DecisionStage:
             None if target is None else target.quantize(_PRICE_PLACES),
         )
 
-    def _round(self, qty: Decimal) -> Decimal:
+    def _round(self, qty: Decimal, symbol: str) -> Decimal:
+        """Down to the instrument's lot (never up: an order never buys more than sized)."""
+        if self._instrument_of is not None:
+            return self._instrument_of(symbol).round_quantity(qty)
         step = self._rules.lot if self._rules.fractional else Decimal(1)
         return (qty / step).to_integral_value(rounding=ROUND_DOWN) * step
 
@@ -243,7 +356,8 @@ def _check(
     name: str,
     passed: bool,
     detail: str,
-    inputs: Mapping[str, object] | None = None,
+    inputs: dict[str, Any] | None = None,
 ) -> bool:
-    trace.append(DecisionCheck(name, passed, detail, dict(inputs) if inputs else {}))
+    """Add a check to ``trace``; ``inputs``: a dict made for this check (kept, not copied)."""
+    trace.append(DecisionCheck(name, passed, detail, {} if inputs is None else inputs))
     return passed

@@ -1,16 +1,21 @@
-"""The execution stage: gives each bar to the broker first, and publishes its fills.
+"""The execution stage: shows each bar to a simulated venue first and hands what it reports
+to the order manager.
 
 Subscribed to ``market.bars`` before any strategy, so an order decided on bar t can only
-fill on a later bar. A fill id seen before is ignored: the order state machine never
-applies the same venue trade twice. Status changes the venue made on its own (a venue with
-``order_updates``: a rejection at fill time, an OCO cancel) follow on ``orders.venue``.
+fill on a later bar. A simulated venue (the paper broker) answers each bar with execution
+reports — its fills, then the status changes it made on its own (a rejection at fill time,
+an OCO cancel) — and, with a latency, on its own timers (``timers.venue``); the order
+manager applies them through the order state machine, which refuses a second fill of the
+same trade. A live venue's reports arrive on their own stream instead, through the
+kernel's inbox on ``execution.reports``, and go to the same order manager.
 """
 
 from __future__ import annotations
 
 from tradebot.domain.bar import Bar
-from tradebot.engine.topics import FILLS, ORDER_UPDATES
-from tradebot.ports import Broker, Bus, Store
+from tradebot.domain.timer import TimerEvent
+from tradebot.engine.order_manager import OrderManager
+from tradebot.ports import SimulatedVenue
 
 __all__ = ["ExecutionStage"]
 
@@ -18,21 +23,23 @@ __all__ = ["ExecutionStage"]
 class ExecutionStage:
     stage = "execution"
 
-    def __init__(self, *, run_id: str, broker: Broker, store: Store, bus: Bus) -> None:
-        self._run_id = run_id
-        self._broker = broker
-        self._store = store
-        self._bus = bus
-        self._fill_ids: set[str] = set()
-        self._updates = getattr(broker, "order_updates", None)
+    def __init__(self, *, venue: SimulatedVenue | None, orders: OrderManager) -> None:
+        """``venue``: None for a live broker, whose reports are pushed, not asked for."""
+        self._venue = venue
+        self._orders = orders
 
     def on_bar(self, bar: Bar) -> None:
-        for fill in self._broker.on_bar(bar):
-            if fill.fill_id in self._fill_ids:
-                continue
-            self._fill_ids.add(fill.fill_id)
-            self._store.record_fill(self._run_id, fill)
-            self._bus.publish(FILLS, fill)
-        if self._updates is not None:
-            for order in self._updates():
-                self._bus.publish(ORDER_UPDATES, order)
+        venue = self._venue
+        if venue is None:
+            return
+        reports = venue.on_bar(bar)
+        if reports:
+            on_report = self._orders.on_report
+            for report in reports:
+                on_report(report)
+
+    def on_timer(self, timer: TimerEvent) -> None:
+        """One of the venue's own timers (``timers.venue``)."""
+        if self._venue is not None:
+            for report in self._venue.on_timer(timer):
+                self._orders.on_report(report)

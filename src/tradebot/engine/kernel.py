@@ -27,39 +27,52 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from tradebot.domain.bar import Bar
 from tradebot.domain.messages import Article
 from tradebot.domain.timer import TimerEvent
 from tradebot.engine.batch_driver import BatchDriver
 from tradebot.engine.collector import collector_paused, relaxed_collector
+from tradebot.engine.command_stage import CommandStage
 from tradebot.engine.contributions import StrategyContributions
 from tradebot.engine.decision_stage import DecisionStage, SizingRules
-from tradebot.engine.event_loop import Event, Inbox, Queued, simulated_events
+from tradebot.engine.event_loop import (
+    RANK_ARTICLE,
+    RANK_BAR,
+    Event,
+    Inbox,
+    Queued,
+    simulated_events,
+)
 from tradebot.engine.execution_stage import ExecutionStage
 from tradebot.engine.kernel_spec import KernelSpec, RunOptions
+from tradebot.engine.lost_replies import ORDER_TIMERS
 from tradebot.engine.news_stage import NewsStage
+from tradebot.engine.operator_gate import OperatorGate
 from tradebot.engine.order_manager import OrderManager
 from tradebot.engine.portfolio import Portfolio
 from tradebot.engine.portfolio_stage import PortfolioStage
 from tradebot.engine.resume import Replay
+from tradebot.engine.risk_duties import RISK_TIMERS
 from tradebot.engine.risk_stage import RiskStage
+from tradebot.engine.risk_views import instruments_from
 from tradebot.engine.run_result import RunResult, summary_counts
 from tradebot.engine.signal_stage import SignalStage
 from tradebot.engine.topics import (
+    COMMANDS,
     DECISIONS,
+    EXECUTION_REPORTS,
     FILLS,
     MARKET_BARS,
     NEWS_RAW,
     NEWS_SCORED,
-    ORDER_UPDATES,
     ORDERS,
     SIGNALS,
     TRADES_CLOSED,
 )
 from tradebot.ops.logging import get_logger
-from tradebot.ports import BatchFeed, SimulatedVenue
+from tradebot.ports import VENUE_TIMERS, BatchFeed, CommandLog, SimulatedVenue
 
 __all__ = ["Kernel", "KernelSpec", "RunOptions", "RunResult"]
 
@@ -84,11 +97,19 @@ class Kernel:
         self._stopping = False
         self._log = get_logger("kernel")
         rid = run.id
-        self.orders = OrderManager(run_id=rid, broker=broker, store=store, bus=bus)
+        self.gate = OperatorGate()
+        """The operator's pause and kill switch (commands change it; stages read it)."""
+        self.orders = OrderManager(
+            run_id=rid, broker=broker, store=store, bus=bus, clock=self.clock, gate=self.gate
+        )
         self.portfolio = Portfolio(
             spec.initial_cash, self.orders.context, borrow_rate=options.borrow_rate
         )
-        self.execution = ExecutionStage(run_id=rid, broker=broker, store=store, bus=bus)
+        self.orders.holding = self.portfolio.held_quantity
+        venue = broker if isinstance(broker, SimulatedVenue) else None
+        self._venue = venue
+        self._block_feed = isinstance(self.feed, BatchFeed)  # asked once: protocols are slow
+        self.execution = ExecutionStage(venue=venue, orders=self.orders)
         self.ledger = PortfolioStage(
             run_id=rid,
             portfolio=self.portfolio,
@@ -106,6 +127,7 @@ class Kernel:
             threshold=options.threshold,
             sentiment_half_life=options.sentiment_half_life,
         )
+        instrument_of = instruments_from(spec.instruments)
         self.decisions: DecisionStage | RiskStage
         self._risk: RiskStage | None = None
         if isinstance(spec.decide, SizingRules):
@@ -116,6 +138,8 @@ class Kernel:
                 orders=self.orders,
                 store=store,
                 bus=bus,
+                gate=self.gate,
+                instrument_of=instrument_of if spec.instruments else None,
             )
         else:
             self.decisions = self._risk = RiskStage(
@@ -125,6 +149,9 @@ class Kernel:
                 orders=self.orders,
                 store=store,
                 bus=bus,
+                clock=self.clock,
+                gate=self.gate,
+                instrument_of=instrument_of,
             )
         self.news = NewsStage(
             run_id=rid,
@@ -135,6 +162,20 @@ class Kernel:
             seen=spec.news_seen,
         )
         self.news_share = StrategyContributions("news")
+        log = store if isinstance(store, CommandLog) else None
+        self.commands = CommandStage(
+            run_id=rid,
+            gate=self.gate,
+            orders=self.orders,
+            decisions=self.decisions,
+            portfolio=self.portfolio,
+            store=log,
+            bus=bus,
+            clock=self.clock,
+            wall_clock=spec.wall_clock,
+        )
+        if spec.resume is not None and log is not None:  # a kill survives a restart
+            self.commands.restore(log.commands(rid))
         self._replay: Replay | None = None
         if spec.resume is not None:
             self._replay = Replay(
@@ -162,13 +203,18 @@ class Kernel:
         if self._counts_news():
             sub(SIGNALS, self.news_share.on_signal, stage=StrategyContributions.stage)
             sub(DECISIONS, self.news_share.on_decision, stage=StrategyContributions.stage)
+        sub(COMMANDS, self.commands.on_command, stage=CommandStage.stage)
         sub(DECISIONS, self.orders.on_decision, stage=OrderManager.stage)
-        sub(FILLS, self.orders.on_fill, stage=OrderManager.stage)
-        sub(ORDER_UPDATES, self.orders.on_venue_update, stage=OrderManager.stage)
+        sub(EXECUTION_REPORTS, self.orders.on_report, stage=OrderManager.stage)
+        sub(VENUE_TIMERS, self.execution.on_timer, stage=ExecutionStage.stage)
+        lost = self.orders.lost_replies
+        if lost is not None:
+            sub(ORDER_TIMERS, lost.on_timer, stage=OrderManager.stage)
         sub(FILLS, self.ledger.on_fill, stage=PortfolioStage.stage)
         if risk is not None:  # after the ledger: fills see the updated position
             sub(TRADES_CLOSED, risk.on_trade_closed, stage=RiskStage.stage)
             sub(FILLS, risk.on_fill, stage=RiskStage.stage)
+            sub(RISK_TIMERS, risk.on_timer, stage=RiskStage.stage)
             sub(ORDERS, risk.on_order, stage=RiskStage.stage)
         if self._replay is not None:
             sub(FILLS, self._replay.on_fill, stage="resume")
@@ -203,8 +249,10 @@ class Kernel:
             and self.spec.news is None
             and self.clock.instant
             and not self.clock.timers
-            and isinstance(self.feed, BatchFeed)
-            and isinstance(self._broker, SimulatedVenue)
+            and self.inbox.head() is None
+            and self._block_feed
+            and self._venue is not None
+            and self._venue.immediate
         )
 
     def run(self, progress: Progress | None = None, every: int = 2000) -> RunResult:
@@ -254,19 +302,21 @@ class Kernel:
                         self.signals.warm_up(item)
                         if risk is not None:
                             risk.warm_up(item)
+                    elif kind is _OTHER:  # a command given before the period: not lost
+                        self._dispatch(item)
                     continue
                 if replay is not None and ts > replay.as_of:  # the recorded past is done
                     replay.finish()
                     replay, settling = None, replay
                 if open_time is None and ledger.open_bucket is not None:
-                    ledger.advance(ts)
+                    ledger.advance(ts, bar=kind is _BAR)
                 if kind is _BAR and ts != current:  # the curve has a point per bar time
                     if open_time is not None:
                         close_time(open_time, ts)
                         settling = self._settle(settling, open_time)
                     current = open_time = ts
                 elif kind is _OTHER and open_time is not None and ts > open_time:
-                    close_time(open_time, ts)  # a timer or a report between two bar times
+                    close_time(open_time, ts, early=True)  # a timer or a report between bars
                     if risk is not None:
                         risk.close_through(ts)
                     settling = self._settle(settling, open_time)
@@ -283,6 +333,8 @@ class Kernel:
                         self._dispatch(item)
                     continue
                 advance(ts)
+                if kind is not _OTHER:  # what arrived while the clock waited comes first
+                    self._dispatch_before(ts, RANK_BAR if kind is _BAR else RANK_ARTICLE)
                 if kind is _BAR:
                     bars += 1
                     publish(MARKET_BARS, item)
@@ -319,6 +371,13 @@ class Kernel:
             return None
         return settling
 
+    def _dispatch_before(self, ts: datetime, rank: int) -> None:
+        """Dispatch the queued events that sort before an event at ``(ts, rank)``: they
+        arrived while a paced clock waited for it (a command from another shell)."""
+        inbox = self.inbox
+        while (head := inbox.head()) is not None and head < (ts, rank):
+            self._dispatch(inbox.pop())
+
     def _dispatch(self, item: Event) -> None:
         """A timer or a queued event, on its topic."""
         if isinstance(item, TimerEvent):
@@ -329,12 +388,12 @@ class Kernel:
     def _run_batches(self, progress: Progress | None) -> RunResult:
         """The batch path (:mod:`tradebot.engine.batch_driver`): same stages, same results."""
         self._store.start_run(self.run_info)
-        assert isinstance(self.feed, BatchFeed)
-        assert isinstance(self._broker, SimulatedVenue)
+        venue, feed = self._venue, self.feed
+        assert venue is not None
         options = self._options
         driver = BatchDriver(
             clock=self.clock,
-            venue=self._broker,
+            venue=venue,
             execution=self.execution,
             ledger=self.ledger,
             signals=self.signals,
@@ -344,7 +403,7 @@ class Kernel:
         )
         status = "completed"
         try:
-            for block in self.feed.batches():
+            for block in cast(BatchFeed, feed).batches():
                 if self._stopping:
                     status = "stopped"
                     break

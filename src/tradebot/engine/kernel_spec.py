@@ -11,7 +11,7 @@ hands it in), so the engine stays below the reporting code.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any, Protocol
@@ -19,6 +19,7 @@ from typing import Any, Protocol
 import numpy as np
 from numpy.typing import NDArray
 
+from tradebot.domain.instrument import Instrument
 from tradebot.domain.messages import ClosedTrade
 from tradebot.domain.run import RunInfo
 from tradebot.engine.decision_stage import SizingRules
@@ -99,6 +100,10 @@ class KernelSpec:
     resume: ResumePoint | None = None
     """Continue the run ``run`` from what the store recorded of it."""
     options: RunOptions = RunOptions()
+    instruments: Mapping[str, Instrument] = field(default_factory=dict)
+    """The run's instruments by symbol (lot, tick, asset class), from the venue or the
+    bundled table; a symbol missing here is taken for
+    :func:`~tradebot.domain.instrument.fallback_instrument`."""
     wall_clock: Clock | None = None
     """Where the run's end is timed (the runtime hands in the live clock; without one, the
     run's own clock)."""

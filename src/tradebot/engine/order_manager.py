@@ -1,10 +1,16 @@
-"""The order manager: turns an acted decision into exactly one order, and tracks its state.
+"""The order manager: turns an acted decision into exactly one order, and tracks its state
+by applying the venue's execution reports through the order state machine
+(:mod:`tradebot.domain.order_state`): an order changes only by a report that fits it; one
+that does not (a repeat, a stale status, a second fill of one trade) is refused, logged and
+kept in :attr:`OrderManager.refused`, never applied. A fill report becomes the pipeline's
+:class:`~tradebot.domain.messages.Fill`, recorded, then published on ``fills``.
 
 The client order id is derived from the decision id and the order is recorded *before* the
 broker is called, so a redelivered decision or a restart finds the order and does not send
 it again; and if the record cannot be written, nothing is sent. A temporary broker error on
 submit means "outcome unknown" (status ``unknown``), never "rejected": the broker is asked
-by client order id before anything is resubmitted.
+by client order id at once and then on a backoff schedule
+(:mod:`tradebot.engine.lost_replies`); nothing is ever resubmitted.
 
 Brackets: a decision with a ``stop_loss``, a ``take_profit`` or both goes out through the
 venue's ``submit_bracket`` where it has one (a :class:`~tradebot.ports.BracketVenue`); without one
@@ -24,23 +30,38 @@ close a position twice. Later legs of a decision (gradual-entry tranches) go out
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import Decimal
 
 from tradebot.domain.bracket import bracket_children
-from tradebot.domain.enums import DecisionAction, OrderSide, OrderStatus
+from tradebot.domain.enums import DecisionAction, OrderSide, OrderStatus, ReportKind
 from tradebot.domain.errors import BrokerError, TemporaryBrokerError
-from tradebot.domain.messages import Fill, Order, TradingDecision
+from tradebot.domain.execution import FILL_KINDS, ExecutionReport, status_report
+from tradebot.domain.first_report import first_fill, first_fill_state
+from tradebot.domain.messages import Order, TradingDecision
+from tradebot.domain.order_lookup import LookupSchedule
+from tradebot.domain.order_state import (
+    FINAL_STATUSES,
+    OrderState,
+    Refusal,
+    Refused,
+    apply,
+    outcome_lost,
+)
 from tradebot.engine.ids import client_order_id
-from tradebot.engine.topics import ORDERS
+from tradebot.engine.lost_replies import LostReplies
+from tradebot.engine.operator_gate import OperatorGate
+from tradebot.engine.topics import FILLS, ORDERS
 from tradebot.ops.logging import get_logger
-from tradebot.ports import BracketVenue, Broker, Bus, Store
+from tradebot.ports import BracketVenue, Broker, Bus, Clock, Store
 
 __all__ = ["OrderManager", "TrackedOrder"]
 
-_TERMINAL = frozenset({OrderStatus.FILLED, OrderStatus.CANCELLED, OrderStatus.REJECTED})
+_ZERO = Decimal(0)
 _WORKING = frozenset({OrderStatus.ACCEPTED, OrderStatus.PARTIALLY_FILLED})
+_FILLING = frozenset({OrderStatus.PARTIALLY_FILLED, OrderStatus.FILLED})
 
 Bracket = tuple[Decimal | None, Decimal | None]
 """(stop-loss, take-profit) attached to an entry; at least one of them is set."""
@@ -49,37 +70,98 @@ Bracket = tuple[Decimal | None, Decimal | None]
 @dataclass(slots=True)
 class TrackedOrder:
     order: Order
+    """The order as recorded: its latest status, reason and venue id."""
     strategies: tuple[str, ...]
     reference_price: Decimal
-    filled: Decimal = Decimal(0)
-    fill_ids: set[str] = field(default_factory=set)
+    _state: OrderState | None = None
+    """What the venue's reports say so far (filled quantity, trade ids, ...); made at the
+    first report: until then ``order`` says all there is (its status, no fill)."""
     parent: str | None = None
     """For a bracket's protective child: the client id of its entry."""
     children: tuple[str, ...] = ()
     """For a bracket entry: the client ids of its stop-loss and take-profit children."""
+    _first: tuple[Order, ExecutionReport, OrderStatus] | None = None
+    """While ``_state`` is not made: the order's record before its first report, that
+    report — a fill that fits it (:func:`~tradebot.domain.first_report.first_fill`) — and
+    the status it moved the order to. A backtest's orders are filled by their first report
+    and never asked about again, so the state they make is built only if asked for."""
 
     @property
     def is_open(self) -> bool:
-        return self.order.status not in _TERMINAL
+        return self.order.status not in FINAL_STATUSES
 
     @property
     def is_protective(self) -> bool:
         return self.parent is not None
 
+    @property
+    def reported(self) -> bool:
+        """Whether the venue has reported on this order yet."""
+        return self._state is not None or self._first is not None
+
+    @property
+    def state(self) -> OrderState:
+        state = self._state
+        if state is None:
+            first = self._first
+            state = self._state = (
+                OrderState.as_recorded(self.order) if first is None else first_fill_state(*first)
+            )
+        return state
+
+    @state.setter
+    def state(self, state: OrderState) -> None:
+        self._state = state
+
+    @property
+    def filled(self) -> Decimal:
+        return self.state.filled if self.reported else _ZERO
+
 
 class OrderManager:
     stage = "order-manager"
 
-    def __init__(self, *, run_id: str, broker: Broker, store: Store, bus: Bus) -> None:
+    def __init__(
+        self,
+        *,
+        run_id: str,
+        broker: Broker,
+        store: Store,
+        bus: Bus,
+        clock: Clock | None = None,
+        gate: OperatorGate | None = None,
+        lookups: LookupSchedule | None = None,
+    ) -> None:
+        """``clock``: for the time of the venue's answers and the timers that ask about an
+        order whose reply was lost (without one, it is asked once, at once). ``gate``: the
+        operator's pause and kill switch, checked before anything is sent."""
         self._run_id = run_id
         self._broker = broker
         self._brackets = broker if isinstance(broker, BracketVenue) else None
         self._store = store
         self._bus = bus
+        self._clock = clock
+        self.gate = gate
+        self.holding: Callable[[str], Decimal] | None = None
+        """Signed quantity held of a symbol (the portfolio's): tells whether an order
+        closes a position, which a halt still lets through while flattening."""
         self._orders: dict[str, TrackedOrder] = {}
-        self._open: dict[str, TrackedOrder] = {}  # the non-terminal subset, kept small
+        self._open: dict[str, TrackedOrder] = {}  # the non-final subset, kept small
         self._protective: dict[str, TrackedOrder] = {}  # open bracket children
+        self.refused: list[tuple[ExecutionReport, str]] = []
+        """Reports that did not fit their order, with why (never applied)."""
+        self._lost = (
+            None
+            if clock is None
+            else LostReplies(broker, clock, self._venue_view, self._escalate, lookups)
+        )
         self._log = get_logger(self.stage)
+
+    @property
+    def lost_replies(self) -> LostReplies | None:
+        """Who keeps asking about orders whose reply was lost (the kernel routes its
+        timers there)."""
+        return self._lost
 
     # --- handlers ---------------------------------------------------------------------
     def on_decision(self, decision: TradingDecision) -> None:
@@ -101,7 +183,8 @@ class OrderManager:
             created_at=decision.ts,
             reason=decision.reason,
         )
-        bracket = _bracket(decision.stop_loss, decision.take_profit)
+        stop_loss, take_profit = decision.stop_loss, decision.take_profit
+        bracket = None if stop_loss is None and take_profit is None else (stop_loss, take_profit)
         self._place(order, decision.strategies, decision.reference_price, bracket)
 
     def submit_leg(
@@ -150,37 +233,69 @@ class OrderManager:
         fresh = order.evolve(status=OrderStatus.NEW, broker_order_id=None)
         self._place(fresh, strategies, reference_price, bracket)
 
-    def on_fill(self, fill: Fill) -> None:
-        tracked = self._orders.get(fill.client_order_id)
+    def on_report(self, report: ExecutionReport) -> None:
+        """Apply what the venue says of one of our orders: a status change, or a fill —
+        recorded, then published on ``fills`` (after the order's own update, as the
+        bracket's children arm on it). A report that does not fit is refused."""
+        coid = report.client_order_id
+        tracked = self._orders.get(coid)
         if tracked is None:
-            self._log.warning("fill for an unknown order", client_order_id=fill.client_order_id)
+            self._refuse(report, "no order with this client id here")
             return
-        if fill.fill_id in tracked.fill_ids:
+        order = tracked.order
+        if (
+            tracked._state is None
+            and tracked._first is None
+            and (status := first_fill(order, report)) is not None
+        ):  # a first report that fills the order: applied as apply would, state made later
+            tracked._first = (order, report, status)
+            broker_id = report.broker_order_id or order.broker_order_id
+        else:
+            outcome = apply(tracked.state, report)
+            if isinstance(outcome, Refused):
+                # the venue saying again what is known (a cancel it reports after we applied
+                # our own) is no fault: kept, but not worth a warning
+                echo = outcome.refusal is Refusal.REPEATED or (
+                    outcome.refusal is Refusal.FINAL and _STATUS_OF[report.kind] is order.status
+                )
+                self._refuse(report, f"{outcome.refusal}: {outcome.why}", quiet=echo)
+                return
+            state = tracked._state = outcome.state
+            status, broker_id = state.status, state.broker_order_id
+        lost = self._lost
+        if lost is not None and coid in lost:
+            lost.resolved(coid)
+        if report.reason or (broker_id is not None and broker_id != order.broker_order_id):
+            change: dict[str, object] = {"status": status}
+            if report.reason:
+                change["reason"] = report.reason
+            if broker_id is not None and broker_id != order.broker_order_id:
+                change["broker_order_id"] = broker_id
+            now = order.evolve(**change)
+        else:  # the common report: a status and nothing else
+            now = order.evolve(status=status)
+        if report.kind not in FILL_KINDS:
+            self._update(coid, now)
             return
-        tracked.fill_ids.add(fill.fill_id)
-        tracked.filled += fill.quantity
-        wanted = tracked.order.quantity
-        done = wanted is None or tracked.filled >= wanted  # a notional order fills at once
-        status = OrderStatus.FILLED if done else OrderStatus.PARTIALLY_FILLED
-        self._update(fill.client_order_id, tracked.order.evolve(status=status))
+        fill = report.fill  # the venue's own Fill where it made one (as to_fill hands it on)
+        if fill is None or fill.symbol != order.symbol or fill.side is not order.side:
+            fill = report.to_fill(order.symbol, order.side)
+        self._store.record_fill(self._run_id, fill)
+        self._update(coid, now)
         for child in tracked.children:  # the venue arms a bracket's children on the fill
-            held = self._orders[child]
-            if held.is_open:
-                armed = {"status": OrderStatus.ACCEPTED, "quantity": tracked.filled}
-                self._update(child, held.order.evolve(**armed, notional=None))
+            self._arm(child, tracked.state.filled)
+        self._bus.publish(FILLS, fill)
 
-    def on_venue_update(self, order: Order) -> None:
-        """The venue changed an order's status on its own (rejected at fill time, cancelled
-        as an OCO sibling): take its status and reason, unless the order is already final
-        here (a late or repeated update changes nothing)."""
-        tracked = self._orders.get(order.client_order_id)
-        if tracked is None:
-            self._log.warning("update for an unknown order", client_order_id=order.client_order_id)
-            return
-        if not tracked.is_open or order.status is tracked.order.status:
-            return
-        change = {"status": order.status, "reason": order.reason or tracked.order.reason}
-        self._update(order.client_order_id, tracked.order.evolve(**change))
+    def cancel_open(self, reason: str, ts: datetime) -> list[str]:
+        """Ask the venue to cancel every open order, bracket children included (the kill
+        switch); the client ids asked about. An order the venue could not be asked about
+        stays as it is, logged."""
+        asked = []
+        for coid, tracked in [*self._open.items(), *self._protective.items()]:
+            if tracked.is_open and tracked.order.status is not OrderStatus.PENDING_CANCEL:
+                self._cancel(coid, reason, ts)
+                asked.append(coid)
+        return asked
 
     # --- queries used by the decision stages and the portfolio ------------------------
     def context(self, coid: str) -> tuple[str, tuple[str, ...]]:
@@ -214,9 +329,9 @@ class OrderManager:
     def reserved_cash(self) -> Decimal:
         """Notional of open buy orders not yet filled, valued at their decision price."""
         if not self._open:
-            return Decimal(0)
+            return _ZERO
         return sum(
-            (_reserved(t) for t in self._open.values() if t.order.side is OrderSide.BUY), Decimal(0)
+            (_reserved(t) for t in self._open.values() if t.order.side is OrderSide.BUY), _ZERO
         )
 
     # --- internals --------------------------------------------------------------------
@@ -229,27 +344,50 @@ class OrderManager:
     ) -> None:
         """Free the position from its protective children if ``order`` closes it, record
         the order (and its bracket's children), then hand it to the venue (as a bracket
-        when asked and possible)."""
-        self._release_protection(order.symbol, order.side, order.decision_id)
+        when asked and possible) — unless the operator halted or paused trading."""
+        gate = self.gate
+        if gate is not None and (gate.halted is not None or gate.paused is not None):
+            block = gate.order_block(closes=self._closes(order))
+            if block is not None:  # recorded once, already refused: it never goes out
+                why = f"not sent: {block.describe()}"
+                refused = order.evolve(status=OrderStatus.REJECTED, reason=why)
+                self._orders[order.client_order_id] = _tracked(refused, strategies, reference_price)
+                self._record(order.client_order_id, refused)
+                return
+        if self._protective:
+            self._release_protection(order.symbol, order.side, order.decision_id, order.created_at)
         coid = order.client_order_id
-        children = (
-            () if bracket is None or self._brackets is None else bracket_children(order, *bracket)
-        )
-        for prepared in (order, *children):  # durable before the venue sees any of them
-            self._store.record_order(self._run_id, prepared)
+        if bracket is None or self._brackets is None:  # a plain order: durable, then sent
+            self._store.record_order(self._run_id, order)
+            children: tuple[Order, ...] = ()
+        else:
+            children = bracket_children(order, *bracket)
+            for prepared in (order, *children):  # durable before the venue sees any of them
+                self._store.record_order(self._run_id, prepared)
         parent = self._orders[coid] = TrackedOrder(order, strategies, reference_price)
         if not children:
-            self._update(coid, self._submit(order))
+            view = self._submit(order)
+            if (
+                view.status is OrderStatus.ACCEPTED
+                and parent._state is None
+                and parent._first is None
+            ):
+                self._update(coid, view)  # the common answer (as _acknowledge takes it)
+            else:
+                self._acknowledge(coid, view)
             return
         parent.children = tuple(c.client_order_id for c in children)
         for child in children:
-            self._orders[child.client_order_id] = TrackedOrder(
+            self._orders[child.client_order_id] = _tracked(
                 child, strategies, reference_price, parent=coid
             )
         entry, sent = self._submit_bracket(order, children)
-        self._update(coid, entry)
+        self._acknowledge(coid, entry)
         for prepared, child in zip(children, sent, strict=True):
-            self._record(child.client_order_id, child, durable=child == prepared)
+            if child.status is OrderStatus.NEW:  # held by the venue until the entry fills
+                self._record(child.client_order_id, child, durable=child == prepared)
+            else:
+                self._acknowledge(child.client_order_id, child)
 
     def _submit_bracket(
         self, order: Order, children: tuple[Order, ...]
@@ -275,7 +413,9 @@ class OrderManager:
             cancelled = [c.evolve(status=OrderStatus.CANCELLED, reason=why) for c in children]
             return order.evolve(status=OrderStatus.REJECTED, reason=exc.one_line()), cancelled
 
-    def _release_protection(self, symbol: str, side: OrderSide, decision_id: str) -> None:
+    def _release_protection(
+        self, symbol: str, side: OrderSide, decision_id: str, ts: datetime
+    ) -> None:
         """Cancel the working bracket children that would close the same position as an
         order on ``side`` (children still held for an unfilled entry are left alone)."""
         if not self._protective:
@@ -284,9 +424,19 @@ class OrderManager:
             child = tracked.order
             if child.symbol != symbol or child.side is not side or child.status not in _WORKING:
                 continue
-            self._broker.cancel(coid)
-            reason = f"cancelled: decision {decision_id} closes the position"
-            self._update(coid, child.evolve(status=OrderStatus.CANCELLED, reason=reason))
+            self._cancel(coid, f"cancelled: decision {decision_id} closes the position", ts)
+
+    def _cancel(self, coid: str, reason: str, ts: datetime) -> None:
+        """Ask the venue to cancel ``coid`` and apply its answer: cancelled at once (a
+        simulated venue, or one that did not know it), or pending until its report."""
+        try:
+            view = self._broker.cancel(coid)
+        except BrokerError as exc:
+            self._log.error("cancel failed", client_order_id=coid, error=exc.one_line())
+            return
+        pending = view is not None and view.status is OrderStatus.PENDING_CANCEL
+        kind = ReportKind.PENDING_CANCEL if pending else ReportKind.CANCELLED
+        self.on_report(ExecutionReport(kind=kind, client_order_id=coid, ts=ts, reason=reason))
 
     def _submit(self, order: Order) -> Order:
         try:
@@ -312,6 +462,64 @@ class OrderManager:
         except BrokerError:
             return None
 
+    def _acknowledge(self, coid: str, view: Order) -> None:
+        """The venue's answer to a submit (or a lookup made right after): apply it as a
+        report; a lost reply makes the order UNKNOWN and starts asking about it."""
+        tracked = self._orders[coid]
+        if view.status is OrderStatus.ACCEPTED and not tracked.reported:
+            self._update(coid, view)  # the common answer, before any report: the order says it
+            return
+        if view.status is OrderStatus.UNKNOWN:
+            lost = outcome_lost(tracked.state, view.reason)
+            tracked.state = lost.state
+            self._update(coid, tracked.order.evolve(status=OrderStatus.UNKNOWN, reason=view.reason))
+            if self._lost is not None:
+                self._lost.lost(coid, self._now(tracked.order))
+            return
+        self._venue_view(coid, view)
+
+    def _venue_view(self, coid: str, view: Order) -> None:
+        """What the venue holds of ``coid`` (an answer, a lookup), as a report. Fills are
+        not in a view (they come as fill reports with their trade ids), so a view that has
+        filled says the order is working."""
+        if view.status in _FILLING:
+            view = view.evolve(status=OrderStatus.ACCEPTED)
+        report = status_report(view, self._now(view))
+        if report is not None:
+            self.on_report(report)
+
+    def _escalate(self, coid: str, why: str) -> None:
+        tracked = self._orders[coid]
+        self._record(coid, tracked.order.evolve(reason=why))
+
+    def _arm(self, child_id: str, quantity: Decimal) -> None:
+        """A bracket child starts working for the entry's filled ``quantity`` (the venue
+        arms it with the entry's fill; it is the venue's rule, mirrored, not a report)."""
+        held = self._orders[child_id]
+        if not held.is_open:
+            return
+        held.state = replace(held.state, quantity=quantity, status=OrderStatus.ACCEPTED)
+        armed = held.order.evolve(status=OrderStatus.ACCEPTED, quantity=quantity, notional=None)
+        self._update(child_id, armed)
+
+    def _refuse(self, report: ExecutionReport, why: str, *, quiet: bool = False) -> None:
+        self.refused.append((report, why))
+        (self._log.debug if quiet else self._log.warning)(
+            "execution report refused",
+            client_order_id=report.client_order_id,
+            kind=str(report.kind),
+            why=why,
+        )
+
+    def _closes(self, order: Order) -> bool:
+        held = self.holding(order.symbol) if self.holding is not None else Decimal(0)
+        return (order.side is OrderSide.SELL and held > 0) or (
+            order.side is OrderSide.BUY and held < 0
+        )
+
+    def _now(self, order: Order) -> datetime:
+        return self._clock.now() if self._clock is not None else order.created_at
+
     def _update(self, coid: str, order: Order) -> None:
         tracked = self._orders[coid]
         known = tracked.order
@@ -325,20 +533,34 @@ class OrderManager:
         state is stored already: ``durable``) and publish it."""
         tracked = self._orders[coid]
         tracked.order = order
-        book = self._protective if tracked.is_protective else self._open
-        if tracked.is_open:
-            book[coid] = tracked
-        else:
+        book = self._open if tracked.parent is None else self._protective
+        if order.status in FINAL_STATUSES:  # (TrackedOrder.is_open, is_protective: inlined)
             book.pop(coid, None)
+        else:
+            book[coid] = tracked
         if not durable:
             self._store.record_order(self._run_id, order)
         self._bus.publish(ORDERS, order)
 
 
-def _bracket(stop_loss: Decimal | None, take_profit: Decimal | None) -> Bracket | None:
-    if stop_loss is None and take_profit is None:
-        return None
-    return stop_loss, take_profit
+_STATUS_OF = {
+    ReportKind.SUBMITTED: OrderStatus.SUBMITTED,
+    ReportKind.ACCEPTED: OrderStatus.ACCEPTED,
+    ReportKind.PARTIALLY_FILLED: OrderStatus.PARTIALLY_FILLED,
+    ReportKind.FILLED: OrderStatus.FILLED,
+    ReportKind.PENDING_CANCEL: OrderStatus.PENDING_CANCEL,
+    ReportKind.CANCEL_REJECTED: OrderStatus.ACCEPTED,
+    ReportKind.CANCELLED: OrderStatus.CANCELLED,
+    ReportKind.REJECTED: OrderStatus.REJECTED,
+    ReportKind.EXPIRED: OrderStatus.EXPIRED,
+}
+"""The status each report kind says (to tell an echo of a known state from a fault)."""
+
+
+def _tracked(
+    order: Order, strategies: tuple[str, ...], reference_price: Decimal, parent: str | None = None
+) -> TrackedOrder:
+    return TrackedOrder(order, strategies, reference_price, None, parent)
 
 
 def _reserved(tracked: TrackedOrder) -> Decimal:

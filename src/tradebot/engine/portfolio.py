@@ -128,6 +128,11 @@ class Portfolio:
         self.cash -= fee
 
     # --- views ------------------------------------------------------------------------
+    def held_quantity(self, symbol: str) -> Decimal:
+        """Signed quantity held of ``symbol`` (negative: short; zero: flat)."""
+        pos = self.positions.get(symbol)
+        return _ZERO if pos is None else pos.signed_quantity
+
     def mark(self, symbol: str) -> float | None:
         return self._marks.get(symbol)
 
@@ -227,7 +232,7 @@ def _round_trip(pos: Position, fill: Fill, exit_decision_id: str) -> ClosedTrade
         entry_ts=pos.opened_at,
         exit_ts=exit_ts,
         entry_price=pos.avg_price,
-        exit_price=_price(exit_notional / exit_qty),
+        exit_price=(exit_notional / exit_qty).quantize(_PRICE_PLACES),  # _price, written out
         pnl=pnl,
         commission=commission,
         return_pct=float(pnl / cost) if cost else 0.0,

@@ -54,6 +54,10 @@ class PortfolioStage:
         self._bucket_of_current: int | None = None
         self._bucket_known_for: datetime | None = None  # the time _bucket_of_current is of
         self.open_bucket: datetime | None = None
+        """The time of a curve point closed early, while it is not known whether it is
+        its bucket's last (see :meth:`close_time`); None otherwise."""
+        self._waiting: tuple[int, float, bool] | None = None
+        self._last_fill: datetime | None = None
         """The last curve point's time while its bucket is not snapshotted yet (see
         :meth:`advance`); None otherwise."""
 
@@ -66,6 +70,7 @@ class PortfolioStage:
         if fill.fill_id in self._applied:
             return  # redelivered: money moves once per venue trade
         self._applied.add(fill.fill_id)
+        self._last_fill = fill.ts
         trade = self.portfolio.apply_fill(fill)
         if trade is None:
             return
@@ -73,36 +78,47 @@ class PortfolioStage:
         self._store.record_closed_trade(self._run_id, trade)
         self._bus.publish(TRADES_CLOSED, trade)
 
-    def close_time(self, ts: datetime, next_ts: datetime | None) -> None:
+    def close_time(self, ts: datetime, next_ts: datetime | None, *, early: bool = False) -> None:
         """All events at bar time ``ts`` are done and the next event comes at ``next_ts``
         (``None``: the run ends): add the curve point; snapshot if ``next_ts`` starts a new
-        bucket. When the next event is not a bar (a timer, a fill report) in the same
-        bucket, the bucket stays open (:attr:`open_bucket`) until :meth:`advance` sees time
-        leave it."""
+        bucket (and price the benchmark there). ``early``: the next event is not a bar (a
+        timer, a fill report): in the same bucket it cannot say whether ``ts`` is the
+        bucket's last point, so the point waits (:attr:`open_bucket`) until
+        :meth:`advance` knows — the curve and the benchmark come out as if no such event
+        had been, the snapshot shows what the event changed."""
         equity, held = self.portfolio.equity_float(), bool(self.portfolio.positions)
         bucket = self._bucket_of_current if ts == self._bucket_known_for else self._bucket(ts)
         following = None if next_ts is None else self._bucket(next_ts)
+        self._bucket_of_current, self._bucket_known_for = following, next_ts
+        if following == bucket and early:
+            self.open_bucket, self._waiting = ts, (epoch_nanoseconds(ts), equity, held)
+            return
         if following != bucket:  # the bucket's last point: snapshot, and price the benchmark
             if self.records_snapshots:
                 self.bucket_end(ts)
             self._benchmark_now = self._buy_and_hold()
-            self.open_bucket = None
-        else:
-            self.open_bucket = ts
         self.curve.append(epoch_nanoseconds(ts), equity, held, self._benchmark_now)
-        self._bucket_of_current, self._bucket_known_for = following, next_ts
 
-    def advance(self, ts: datetime | None) -> None:
-        """Time moves on to ``ts`` (``None``: the run ends) with no bar time open: if that
-        leaves the bucket of the last curve point, snapshot it now — after whatever arrived
-        in between (a fill reported between two bars) and before anything of ``ts``."""
-        last = self.open_bucket
-        if last is None or (ts is not None and self._bucket(ts) == self._bucket(last)):
+    def advance(self, ts: datetime | None, *, bar: bool = False) -> None:
+        """Time moves on to ``ts`` (``None``: the run ends; ``bar``: a bar opens a new bar
+        time) with the last bar time closed early (:meth:`close_time`): if that leaves its
+        bucket, the waiting point was the bucket's last — snapshot now, after whatever
+        arrived since that point (a fill reported between two bars) and before anything of
+        ``ts``, as of the last change (that point, or a later fill), and price the
+        benchmark; a bar in the same bucket says it was not."""
+        last, waiting = self.open_bucket, self._waiting
+        if last is None or waiting is None:
             return
-        if self.records_snapshots:
-            self.bucket_end(last)
-        self._benchmark_now = self._buy_and_hold()
-        self.open_bucket = None
+        ends = ts is None or self._bucket(ts) != self._bucket(last)
+        if not ends and not bar:
+            return  # another timer or report in the same bucket: still undecided
+        if ends:
+            if self.records_snapshots:
+                filled = self._last_fill
+                self.bucket_end(last if filled is None or filled < last else filled)
+            self._benchmark_now = self._buy_and_hold()
+        self.curve.append(*waiting, self._benchmark_now)
+        self.open_bucket = self._waiting = None
 
     def note_first_close(self, symbol: str, close: float) -> None:
         """The first close of ``symbol`` in the trading period (the batch path's

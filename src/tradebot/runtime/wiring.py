@@ -16,18 +16,22 @@ replay and the store's own only for sessions on live sources (:func:`news_memory
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from tradebot.adapters.clock import LiveClock
+from tradebot.adapters.instruments import BundledInstruments
 from tradebot.adapters.news.dedup import MemorySeenItems
 from tradebot.adapters.news.file_replay import FileReplaySource
 from tradebot.adapters.news.polling import PollingNewsSource
 from tradebot.adapters.paper.broker import PaperBroker
 from tradebot.adapters.paper.fees import FeeSchedule
 from tradebot.adapters.paper.intrabar import FinerBars
+from tradebot.adapters.paper.latency import VenueLatency
 from tradebot.adapters.paper.volume import VolumeShare
 from tradebot.adapters.parquet.feed import ParquetReplayFeed
 from tradebot.adapters.sql.store import SqlStore
@@ -37,9 +41,11 @@ from tradebot.data import sample_data_dir
 from tradebot.data.reference import bundled_earnings, bundled_sectors
 from tradebot.domain.enums import Mode, Timeframe
 from tradebot.domain.errors import ConfigError
+from tradebot.domain.instrument import Instrument
 from tradebot.domain.run import RunInfo
 from tradebot.engine.bus import MemoryBus
 from tradebot.engine.clock import PacedClock, SimClock
+from tradebot.engine.daily_summary import SUMMARY_TIME
 from tradebot.engine.decision_stage import SizingRules
 from tradebot.engine.ids import stable_id
 from tradebot.engine.kernel import Kernel, KernelSpec, RunOptions
@@ -60,8 +66,12 @@ __all__ = [
     "news_memory",
     "open_store",
     "risk_setup",
+    "run_instruments",
     "warmup_start",
 ]
+
+FRACTIONAL_LOT = Decimal("0.0001")
+"""The lot of a fractional share when ``risk.fractional`` is on (the reference stage's)."""
 
 _RUN_PREFIX = {Mode.BACKTEST: "bt", Mode.PAPER: "paper", Mode.LIVE: "live"}
 
@@ -133,7 +143,9 @@ def build_kernel(
         per_order=settings.broker.commission_per_order,
         minimum=settings.broker.commission_min,
     )
+    clock = _clock(request)
     broker = PaperBroker(
+        latency=_latency(settings, clock),
         slippage_bps=settings.broker.slippage_bps,
         fees=fees,
         initial_cash=settings.broker.initial_cash,
@@ -185,10 +197,9 @@ def build_kernel(
         borrow_rate=settings.broker.borrow_rate,
         sentiment_half_life=timedelta(hours=settings.sentiment.half_life_hours),
     )
-    autonomous = settings.risk.engine == "autonomous"
     spec = KernelSpec(
         run=run,
-        clock=_clock(request),
+        clock=clock,
         feed=feed,
         broker=broker,
         bus=MemoryBus(),
@@ -197,12 +208,13 @@ def build_kernel(
         sentiment=_sentiment(settings, news),
         initial_cash=settings.broker.initial_cash,
         summarise=summarise,
-        decide=risk_setup(settings, feed, store) if autonomous else rules,
+        decide=_decision_stage(settings, request, feed, store, rules),
         news=news,
         news_seen=news_memory(store, replay=not isinstance(news, PollingNewsSource)),
         resume=resume,
         options=options,
         wall_clock=LiveClock(),
+        instruments=run_instruments(settings, request.symbols),
     )
     return Kernel(spec)
 
@@ -230,6 +242,13 @@ def risk_setup(settings: Settings, feed: ParquetReplayFeed, store: Store) -> Ris
         calendar=calendar,
     )
     return RiskSetup(engine, calendar)
+
+
+def run_instruments(settings: Settings, symbols: Sequence[str]) -> dict[str, Instrument]:
+    """The run's instruments from the bundled table (an unknown pair is one error line,
+    before any work); equities trade fractional lots of 0.0001 with ``risk.fractional``."""
+    table = BundledInstruments(settings.risk.fractional, fractional_lot=FRACTIONAL_LOT)
+    return table.instruments(symbols)
 
 
 def news_memory(store: Store, *, replay: bool) -> SeenItems:
@@ -285,6 +304,27 @@ def warmup_start(start: datetime | None, timeframe: Timeframe, bars: int) -> dat
     if timeframe is Timeframe.D1:
         return start - timedelta(days=int(bars * 1.5) + 10)
     return start - timedelta(seconds=timeframe.seconds * bars * 3) - timedelta(days=4)
+
+
+def _decision_stage(
+    settings: Settings,
+    request: RunRequest,
+    feed: ParquetReplayFeed,
+    store: Store,
+    rules: SizingRules,
+) -> RiskSetup | SizingRules:
+    """The autonomous risk engine (the default), with the daily summary at 16:30 New York
+    in paper and live sessions (a backtest has nobody to tell); or the reference stage."""
+    if settings.risk.engine != "autonomous":
+        return rules
+    setup = risk_setup(settings, feed, store)
+    return setup if request.mode is Mode.BACKTEST else replace(setup, summary=SUMMARY_TIME)
+
+
+def _latency(settings: Settings, clock: Clock) -> VenueLatency | None:
+    """The paper venue's latency (``broker.latency_ms``), on the run's clock."""
+    delay = settings.broker.latency_ms
+    return None if delay == 0 else VenueLatency(timedelta(milliseconds=delay), clock)
 
 
 def _clock(request: RunRequest) -> Clock:

@@ -6,7 +6,7 @@
 | MarketFeed | ``ListFeed``, ``BlockListFeed`` (also in blocks), ``bars_from_closes`` |
 | NewsSource | ``ListNewsSource`` |
 | SentimentModel | ``FixedSentiment`` |
-| Broker | ``RecordingBroker``, ``TimeoutBroker``, ``RejectingBroker`` |
+| Broker | ``RecordingBroker``, ``TimeoutBroker``, ``LaggingBroker``, ``RejectingBroker`` |
 | Bus | ``RecordingBus``, ``DuplicatingBus`` |
 | Store | ``MemoryStore``, ``FailingStore`` |
 | Notifier | ``RecordingNotifier`` |
@@ -14,7 +14,12 @@
 | an HTTP service | ``LocalHttpServer`` (scripted replies on 127.0.0.1: slow, huge, any status) |
 """
 
-from tradebot.testing.brokers import RecordingBroker, RejectingBroker, TimeoutBroker
+from tradebot.testing.brokers import (
+    LaggingBroker,
+    RecordingBroker,
+    RejectingBroker,
+    TimeoutBroker,
+)
 from tradebot.testing.feeds import BlockListFeed, ListFeed, ListNewsSource, bars_from_closes
 from tradebot.testing.http import LocalHttpServer, Reply
 from tradebot.testing.misc import (
@@ -33,6 +38,7 @@ __all__ = [
     "FailingSeenItems",
     "FailingStore",
     "FixedSentiment",
+    "LaggingBroker",
     "ListFeed",
     "ListNewsSource",
     "LocalHttpServer",

@@ -9,7 +9,7 @@ from tradebot.adapters.paper.broker import PaperBroker
 from tradebot.domain.errors import InvalidOrderError, TemporaryBrokerError
 from tradebot.domain.messages import Order
 
-__all__ = ["RecordingBroker", "RejectingBroker", "TimeoutBroker"]
+__all__ = ["LaggingBroker", "RecordingBroker", "RejectingBroker", "TimeoutBroker"]
 
 
 class RecordingBroker(PaperBroker):
@@ -56,6 +56,34 @@ class TimeoutBroker(RecordingBroker):
         finally:
             self._bracketing = False
         raise TemporaryBrokerError("timeout waiting for the venue", "injected by TimeoutBroker")
+
+
+class LaggingBroker(TimeoutBroker):
+    """Loses the reply to every submit, and its lookups find nothing the first ``hidden``
+    times they are asked (a venue that has not indexed the order yet, or a lookup that
+    fails): the order manager must keep asking on its schedule, never resubmit, and give
+    up (escalate) if the venue never says."""
+
+    def __init__(self, hidden: int, *, reached: bool = True, **settings: Any) -> None:
+        """``reached`` False: the submits never got to the venue (only their replies were
+        lost otherwise), so no lookup ever finds them and nothing ever fills."""
+        super().__init__(**settings)
+        self.hidden = hidden
+        self.reached = reached
+        self.lookups: list[str] = []
+
+    def submit(self, order: Order) -> Order:
+        if self.reached:
+            return super().submit(order)
+        self.submitted.append(order)
+        raise TemporaryBrokerError("timeout waiting for the venue", "injected by LaggingBroker")
+
+    def lookup(self, client_order_id: str) -> Order | None:
+        self.lookups.append(client_order_id)
+        if self.hidden > 0:
+            self.hidden -= 1
+            return None
+        return super().lookup(client_order_id)
 
 
 class RejectingBroker(RecordingBroker):

@@ -38,6 +38,8 @@ from tradebot.domain.enums import Timeframe
 __all__ = ["REGULAR_OPENS", "SessionOpens"]
 
 _DAY = timedelta(days=1)
+_LENGTH = {timeframe: timedelta(seconds=timeframe.seconds) for timeframe in Timeframe}
+"""Each timeframe's bar length (a fill at the open of every minute bar asks for one)."""
 REGULAR_OPENS = {"XNYS": (time(9, 30), ZoneInfo("America/New_York"))}
 """Calendars whose every session opens at one local time, on the UTC date it closes."""
 _Sessions = dict[date, tuple[datetime, datetime]]
@@ -51,13 +53,13 @@ class SessionOpens:
         self.calendar = calendar
 
     def __call__(self, bar: Bar) -> datetime:
-        if bar.timeframe is not Timeframe.D1:
-            return bar.ts - timedelta(seconds=bar.timeframe.seconds)
-        regular = REGULAR_OPENS.get(self.calendar or "")
-        if regular is not None:  # the session of the bar's UTC date, if it opened before
-            opened_at, zone = regular
+        timeframe = bar.timeframe
+        if timeframe is not Timeframe.D1:
+            return bar.ts - _LENGTH[timeframe]
+        calendar = self.calendar or ""
+        if calendar in REGULAR_OPENS:  # the session of the bar's UTC date, if it opened before
             day = bar.ts.astimezone(UTC).date()
-            opened = datetime.combine(day, opened_at, zone).astimezone(UTC)
+            opened = _regular_open(calendar, day)
             return opened if day.weekday() < 5 and opened < bar.ts else bar.ts - _DAY
         if self.calendar is not None:
             close = bar.ts.astimezone(UTC)
@@ -65,6 +67,15 @@ class SessionOpens:
             if session is not None and session[0] < close:
                 return session[0]
         return bar.ts - _DAY
+
+
+@lru_cache(maxsize=8192)
+def _regular_open(calendar: str, day: date) -> datetime:
+    """When ``day``'s session of a calendar of :data:`REGULAR_OPENS` opens, in UTC (kept
+    for the ~30 years a cache this size holds: a zone conversion per daily fill costs as
+    much as the rest of the fill)."""
+    opened_at, zone = REGULAR_OPENS[calendar]
+    return datetime.combine(day, opened_at, zone).astimezone(UTC)
 
 
 @lru_cache(maxsize=64)

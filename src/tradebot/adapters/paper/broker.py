@@ -46,12 +46,16 @@ from tradebot.adapters.paper.account import VenueAccount
 from tradebot.adapters.paper.bar_open import SessionOpens
 from tradebot.adapters.paper.fees import FeeSchedule
 from tradebot.adapters.paper.intrabar import FinerBars, first_leg
+from tradebot.adapters.paper.latency import VenueLatency
 from tradebot.adapters.paper.matching import BarPrices, match
+from tradebot.adapters.paper.reports import fill_report, status_report
 from tradebot.adapters.paper.volume import VolumeShare, within_limit
 from tradebot.domain.bar import Bar
 from tradebot.domain.bracket import check_children, child_ids
 from tradebot.domain.enums import OrderSide, OrderStatus, OrderType
+from tradebot.domain.execution import ExecutionReport
 from tradebot.domain.messages import Fill, Order
+from tradebot.domain.timer import TimerEvent
 
 __all__ = ["BarOpens", "PaperBroker", "child_ids"]
 
@@ -75,6 +79,7 @@ class PaperBroker:
         allow_short: bool = False,
         finer_bars: FinerBars | None = None,
         bar_opens: BarOpens | None = None,
+        latency: VenueLatency | None = None,
     ) -> None:
         """``fees`` gives the full schedule; without it the fee is
         ``max(commission_min, notional × commission_rate)``. ``volume``: fill sized orders
@@ -83,7 +88,9 @@ class PaperBroker:
         ``initial_cash`` account). ``finer_bars``: where both legs of a bracket fill on one
         bar, replay that bar's finer bars to see which came first (else ``bracket_stop_first``
         decides). ``bar_opens``: when a bar opened, the time of a fill at its open (else
-        :class:`~tradebot.adapters.paper.bar_open.SessionOpens` on XNYS)."""
+        :class:`~tradebot.adapters.paper.bar_open.SessionOpens` on XNYS). ``latency``:
+        report ``delay`` after the fact, market orders filled at the last price then
+        (:mod:`tradebot.adapters.paper.latency`); else at the next bar, reported with it."""
         self.fees = fees or FeeSchedule(rate=commission_rate, minimum=commission_min)
         self.slippage = slippage_bps * _BPS
         self.account = VenueAccount(initial_cash)
@@ -91,6 +98,9 @@ class PaperBroker:
         self.allow_short = allow_short
         self._finer = finer_bars
         self._opens: BarOpens = bar_opens or SessionOpens()
+        self.latency = latency
+        self._latent: dict[str, datetime] = {}  # market orders filled by the latency timer
+        self._last_close: dict[str, Decimal] = {}
         self._filled: dict[str, Decimal] = {}  # quantity filled so far, per partly filled order
         self._fills: dict[str, int] = {}  # fills so far per order (fill ids count them)
         self._last_bar: dict[str, datetime] = {}
@@ -108,7 +118,16 @@ class PaperBroker:
             return known
         accepted = self._accept(order)
         self._pending[order.symbol].append(order.client_order_id)
+        if self.latency is not None and order.type is OrderType.MARKET:
+            coid = order.client_order_id
+            self._latent[coid] = self.latency.fill_at(coid, order.created_at)
         return accepted
+
+    @property
+    def immediate(self) -> bool:
+        """Every fill is reported with the bar it happened on (no latency): nothing of this
+        venue's happens between two bars."""
+        return self.latency is None
 
     def submit_bracket(self, entry: Order, children: Sequence[Order]) -> list[Order]:
         """Submit ``entry`` with its prepared ``children`` (see
@@ -138,9 +157,12 @@ class PaperBroker:
             self._cancel_held(entry.client_order_id)
         return [parent, *(self._orders[c.client_order_id] for c in held)]
 
-    def cancel(self, client_order_id: str) -> None:
-        """Cancel a working order; cancelling a bracket's entry also drops its children."""
+    def cancel(self, client_order_id: str) -> Order | None:
+        """Cancel a working order at once (a simulated venue waits for nothing); cancelling
+        a bracket's entry also drops its children. The order as the venue now holds it."""
         self._cancel(client_order_id, event=False)
+        self._latent.pop(client_order_id, None)
+        return self._orders.get(client_order_id)
 
     def _cancel(self, client_order_id: str, *, event: bool) -> None:
         order = self._orders.get(client_order_id)
@@ -175,19 +197,85 @@ class PaperBroker:
         if not waiting:
             del self._pending[symbol]
 
-    def on_bar(self, bar: Bar) -> Sequence[Fill]:
+    def on_bar(self, bar: Bar) -> list[ExecutionReport]:
+        """What the venue says of ``bar``: a report per fill on it, then the status changes
+        it made on its own (as the kernel's execution stage applies them); with a latency,
+        nothing yet: they are delivered ``delay`` later (:meth:`on_timer`)."""
+        fills = self.fills_on(bar)
+        if not fills and not self._updates:
+            return []
+        orders = self._orders
+        reports = []
+        for fill in fills:  # (reports.fill_report, written out: once per fill)
+            order = orders[fill.client_order_id]
+            done = order.status is OrderStatus.FILLED
+            reports.append(_report_of(fill, done=done, broker_order_id=order.broker_order_id))
+        if self._updates:
+            for update in self.order_updates():
+                said = status_report(update, bar.ts)
+                if said is not None:
+                    reports.append(said)
+        if self.latency is None:
+            return reports
+        self.latency.hold(reports, bar.ts)
+        return []
+
+    def on_timer(self, timer: TimerEvent) -> list[ExecutionReport]:
+        """The venue's own timers (a latency): fill the market orders due at ``timer.ts``
+        at their symbol's last price, and deliver the reports held until then."""
+        reports: list[ExecutionReport] = []
+        for coid, due in list(self._latent.items()):
+            if due <= timer.ts:
+                reports.extend(self._fill_latent(coid, timer.ts))
+        if self.latency is not None:
+            reports.extend(self.latency.delivered(timer.ts))
+        return reports
+
+    def _fill_latent(self, coid: str, at: datetime) -> list[ExecutionReport]:
+        """A market order ``delay`` after its decision, at the last close of its symbol
+        (slippage against the trader); with no close seen yet it waits for the next bar."""
+        order = self._orders[coid]
+        price = self._last_close.get(order.symbol)
+        del self._latent[coid]
+        if order.status not in _WORKING or price is None:
+            return []
+        moved = price * (1 + self.slippage if order.side is OrderSide.BUY else 1 - self.slippage)
+        fill = self._fill(order, moved, None, at)
+        refusal = self._refusal(order, fill, moved)
+        if refusal is not None or fill is None:
+            self._unpend(order.symbol, coid)
+            self._set(order, OrderStatus.REJECTED, reason=refusal or "")
+            self._cancel_held(coid)
+            said = status_report(self._orders[coid], at)
+            held = [status_report(u, at) for u in self.order_updates()]
+            return [r for r in (said, *held) if r is not None]
+        self.account.apply(fill)
+        self._progress(order, fill, at)
+        done = [fill_report(fill, self._orders[coid])]
+        return done + [r for u in self.order_updates() if (r := status_report(u, at))]
+
+    def fills_on(self, bar: Bar) -> list[Fill]:
+        """Match the orders working on ``bar``'s symbol against it: the fills, in the
+        order they happened (status changes of the venue's own wait in ``order_updates``)."""
         after = self._last_bar.get(bar.symbol)
         self._last_bar[bar.symbol] = bar.ts
+        if self.latency is not None:
+            self._last_close[bar.symbol] = Decimal(repr(bar.close))
         waiting = self._pending.get(bar.symbol)
         if not waiting:
             return []
-        prices = BarPrices.of(bar)
+        prices = BarPrices(bar)
         decided = self._bracket_races(waiting, bar, prices, after) if self._finer else {}
         fills: list[Fill] = []
+        latent = self._latent
         for coid in list(waiting):
             order = self._orders[coid]
-            if order.status not in _WORKING or order.created_at >= bar.ts:
-                continue  # cancelled by its OCO sibling, or decided on this very bar
+            if (
+                order.status not in _WORKING
+                or order.created_at >= bar.ts
+                or (latent and coid in latent)
+            ):
+                continue  # cancelled by its OCO sibling, decided on this bar, or latent
             if coid in decided:
                 race = decided[coid]
                 if race is None:
@@ -202,6 +290,8 @@ class PaperBroker:
                 if result.price is None:
                     continue
                 price, at = result.price, self._opens(bar) if result.at_open else bar.ts
+                if at < order.created_at:  # decided inside this bar (a timed duty): never
+                    at = order.created_at  # filled before the decision that sent it
             fill = self._fill(order, price, bar, at)
             if fill is None and order.notional is None:
                 continue  # the bar had no volume for it: it keeps working
@@ -241,13 +331,20 @@ class PaperBroker:
                 self._set(order, OrderStatus.PARTIALLY_FILLED)
                 self._shrink_sibling(coid, wanted - filled)
                 return
-        self._unpend(order.symbol, coid)
+        waiting = self._pending[order.symbol]  # (_unpend, written out: once per fill)
+        waiting.remove(coid)
+        if not waiting:
+            del self._pending[order.symbol]
         self._triggered.discard(coid)
         self._fills.pop(coid, None)
-        filled = fill.quantity if before is None else before + fill.quantity
-        self._filled.pop(coid, None)
+        if before is None:
+            filled = fill.quantity
+        else:
+            filled = before + fill.quantity
+            del self._filled[coid]
         self._set(order, OrderStatus.FILLED)
-        self._after_fill(coid, fill, filled, bar_ts)
+        if coid in self._sibling or coid in self._children:  # a bracket's entry or leg
+            self._after_fill(coid, fill, filled, bar_ts)
 
     def _shrink_sibling(self, coid: str, left: Decimal) -> None:
         """A bracket leg partly filled: its OCO sibling may close only what is left of the
@@ -309,10 +406,9 @@ class PaperBroker:
     ) -> None:
         """Change an order's status; ``event``: the venue did it on its own, so the owner
         learns it through :meth:`order_updates` (not as the reply to a call it made)."""
-        update: dict[str, object] = {"status": status}
-        if reason:
-            update["reason"] = reason
-        changed = order.evolve(**update)
+        changed = (
+            order.evolve(status=status, reason=reason) if reason else order.evolve(status=status)
+        )
         self._orders[order.client_order_id] = changed
         if event:
             self._updates.append(changed)
@@ -346,32 +442,35 @@ class PaperBroker:
             self._accept(armed)
             self._pending[symbol].append(child)
 
-    def _fill(self, order: Order, price: Decimal, bar: Bar, at: datetime) -> Fill | None:
+    def _fill(self, order: Order, price: Decimal, bar: Bar | None, at: datetime) -> Fill | None:
         """This bar's fill of ``order`` at ``price`` and time ``at`` — all of what is left,
         or what the volume model lets through, at the price it moves to — or ``None`` when
         nothing fills: a notional order whose cash buys no unit (it is then rejected, never
         filled with nothing), or a bar without volume for it (it keeps working)."""
         coid = order.client_order_id
         quantity = order.quantity
+        commission: Decimal | None = None
         if quantity is None:  # notional: units = cash / (price × (1 + fee rate)), fractional
             assert order.notional is not None
-            quantity = self.fees.units_for(order.notional, price)
+            quantity, commission = self.fees.affordable(order.notional, price)
             if quantity <= 0:
                 return None
         else:
             done = self._filled.get(coid)
             if done is not None:
                 quantity -= done
-            if self.volume is not None:
+            if self.volume is not None and bar is not None:
                 quantity = self.volume.quantity(quantity, bar.volume)
                 if quantity <= 0:
                     return None
                 price = within_limit(
                     order, self.volume.price(price, order.side, quantity, bar.volume)
                 )
-        commission = self.fees.fee(price, quantity)
+        if commission is None:
+            commission = self.fees.fee(price, quantity)
         count = self._fills.get(coid, 0) + 1
-        if count > 1 or quantity != order.quantity:  # a partial fill: later ones need the count
+        wanted = order.quantity  # (not compared with None: Decimal would ask if None is a number)
+        if count > 1 or wanted is None or quantity != wanted:  # partial: later ones need the count
             self._fills[coid] = count
         return Fill(
             fill_id=f"{coid}-{count}",
@@ -386,3 +485,4 @@ class PaperBroker:
 
 
 _WORKING = frozenset({OrderStatus.ACCEPTED, OrderStatus.PARTIALLY_FILLED})
+_report_of = ExecutionReport.of_fill

@@ -43,6 +43,11 @@ class FeeSchedule:
         ``price·u + variable(u) <= cash`` and ``price·u + minimum <= cash`` do, so the answer
         is the smaller of the two linear bounds; the rounded fee is then checked exactly, so
         the units never cost more than ``cash``."""
+        return self.affordable(cash, price)[0]
+
+    def affordable(self, cash: Decimal, price: Decimal) -> tuple[Decimal, Decimal | None]:
+        """:meth:`units_for` and the fee of those units (``fee(price, units)``), which the
+        last check computed already; ``None`` when no unit is affordable."""
         per_unit = price * (1 + self.rate) + self.per_share
         by_variable = (cash - self.per_order) / per_unit
         if self.minimum:
@@ -50,7 +55,11 @@ class FeeSchedule:
         units = by_variable.quantize(_UNIT_PLACES, rounding=ROUND_DOWN)
         # the fee is rounded to 1e-10 and may round up past the cash: step back by whole
         # unit quanta until the exact total fits (one step in practice, never more than two)
-        while units > 0 and (excess := price * units + self.fee(price, units) - cash) > 0:
+        while units > 0:
+            fee = self.fee(price, units)
+            excess = price * units + fee - cash
+            if not excess > 0:
+                return units, fee
             steps = (excess / per_unit / _UNIT_PLACES).to_integral_value(rounding=ROUND_CEILING)
             units -= max(steps, Decimal(1)) * _UNIT_PLACES
-        return max(units, _ZERO)
+        return max(units, _ZERO), None

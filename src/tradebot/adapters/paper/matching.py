@@ -112,7 +112,8 @@ def match(order: Order, bar: BarPrices, *, slippage: Decimal, triggered: bool = 
     """
     side = order.side
     if order.type is OrderType.MARKET or (triggered and order.type is OrderType.STOP):
-        return Match(_slipped(side, bar.open, slippage), triggered, at_open=True)
+        opened = bar.open if not slippage else _slipped(side, bar.open, slippage)
+        return Match(opened, triggered, True)  # at the open
     if order.type is OrderType.LIMIT:
         assert order.limit_price is not None
         price = _limit_price(side, order.limit_price, bar)

@@ -8,6 +8,8 @@ Any failure to write raises :class:`~tradebot.domain.errors.StoreError` and keep
 unwritten records buffered, so nothing is dropped silently and a later flush retries them
 (every write is idempotent). One store is used by one thread.
 
+Operator commands (the :class:`~tradebot.ports.CommandLog` port) are :mod:`.commands`.
+
 A store drives the runs it starts: it holds a lease on each (:mod:`.lease`), renewed as it
 writes and released by ``finish_run`` and ``close``, and another process starting or
 resuming such a run is refused.
@@ -26,6 +28,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from tradebot.adapters.clock import utc_now
 from tradebot.adapters.sql import mapping, risk_tables, seen_items
+from tradebot.adapters.sql.commands import CommandRows
 from tradebot.adapters.sql.connect import is_memory, open_engine, store_error
 from tradebot.adapters.sql.lease import DEFAULT_LEASE_TTL, Lease
 from tradebot.adapters.sql.migrate import current_on, head, upgrade, upgrade_engine
@@ -53,7 +56,7 @@ from tradebot.risk.events import RiskEvent
 __all__ = ["SqlStore"]
 
 
-class SqlStore(StoreReads):
+class SqlStore(StoreReads, CommandRows):
     """Durable record of what the bot did (see the module docstring for the write modes)."""
 
     def __init__(
@@ -89,7 +92,13 @@ class SqlStore(StoreReads):
     def _prepare_schema(self, auto_migrate: bool) -> None:
         """A database at the current schema is used as it is (a read, no lock); otherwise
         it is migrated in one exclusive transaction that another process waits for."""
-        at, expected = current_on(self._engine, self._url), head()
+        expected = head()
+        try:
+            at = current_on(self._engine, self._url)
+        except StoreError as exc:  # locked: another process is migrating a new file; the
+            if not auto_migrate or "locked" not in exc.message:  # migration below waits
+                raise
+            at = None
         if at == expected:
             return
         if not auto_migrate:
