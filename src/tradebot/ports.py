@@ -31,6 +31,7 @@ from tradebot.domain.run import RunInfo
 from tradebot.domain.timer import TimerEvent, TimerQueue
 
 if TYPE_CHECKING:  # typing only: the engine's import of ports stays light
+    from tradebot.risk.earnings import EarningsCalendar
     from tradebot.risk.events import RiskEvent
     from tradebot.sentiment.result import SentimentResult
 
@@ -45,6 +46,7 @@ __all__ = [
     "Bus",
     "Clock",
     "CommandLog",
+    "EarningsSource",
     "Handler",
     "InstrumentProvider",
     "MarketFeed",
@@ -390,3 +392,11 @@ class CommandLog(Protocol):
     def commands(self, run_id: str) -> list[CommandRecord]:
         """The run's commands, oldest first, with how far each got."""
         ...
+
+
+@runtime_checkable
+class EarningsSource(Protocol):
+    """A store that keeps the earnings dates a user imported (``tradebot data
+    import-earnings``), for the risk engine's earnings rules on top of the bundled ones."""
+
+    def imported_earnings(self) -> EarningsCalendar: ...

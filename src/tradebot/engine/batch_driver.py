@@ -23,7 +23,7 @@ with blocks, a venue that says which symbols have working orders, and no news so
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections.abc import Callable, Collection, Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -43,7 +43,7 @@ from tradebot.engine.portfolio import FloatHoldings, Portfolio
 from tradebot.engine.portfolio_stage import PortfolioStage
 from tradebot.engine.signal_stage import SignalStage
 from tradebot.ports import Clock, SimulatedVenue
-from tradebot.strategies.base import Opinion, Strategy
+from tradebot.strategies.base import BatchStrategy, Opinion, Strategy
 
 __all__ = ["BatchDriver"]
 
@@ -341,11 +341,8 @@ def _run_strategies(
     out: list[tuple[str, list[tuple[int, Opinion]]]] = []
     plain: list[tuple[int, str, Strategy]] = []
     for rank, (name, strategy) in enumerate(strategies):
-        bulk: Callable[[SymbolBars], list[tuple[int, Opinion]]] | None = getattr(
-            strategy, "on_bars", None
-        )
-        if bulk is not None:
-            out.append((name, bulk(part)))
+        if isinstance(strategy, BatchStrategy):  # the bulk hook, declared by its protocol
+            out.append((name, strategy.on_bars(part)))
         else:
             out.append((name, []))
             plain.append((rank, name, strategy))

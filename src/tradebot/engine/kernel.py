@@ -408,6 +408,11 @@ class Kernel:
                     status = "stopped"
                     break
                 driver.run_block(block)
+                if self.clock.timers or self.inbox.head() is not None:
+                    raise RuntimeError(  # the path is chosen only when none can arise
+                        "a timer or an event arrived on the batch path, which skips the "
+                        "time between the bars it visits; run with batch=False"
+                    )
                 if progress is not None:
                     progress(driver.bars)
         except KeyboardInterrupt:

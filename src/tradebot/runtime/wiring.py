@@ -51,7 +51,7 @@ from tradebot.engine.ids import stable_id
 from tradebot.engine.kernel import Kernel, KernelSpec, RunOptions
 from tradebot.engine.resume import ResumePoint
 from tradebot.engine.risk_stage import RiskSetup
-from tradebot.ports import Clock, NewsSource, SeenItems, SentimentModel, Store
+from tradebot.ports import Clock, EarningsSource, NewsSource, SeenItems, SentimentModel, Store
 from tradebot.risk import RiskEngine, exchange_sessions
 from tradebot.runtime.analyzers import build_analyzer
 from tradebot.runtime.discarding_store import NO_STORE, DiscardingStore
@@ -224,9 +224,8 @@ def risk_setup(settings: Settings, feed: ParquetReplayFeed, store: Store) -> Ris
     sectors, the bundled earnings dates with those imported into the store, and the XNYS
     sessions from a month before the first bar to a month after the last."""
     earnings = bundled_earnings()
-    imported = getattr(store, "imported_earnings", None)
-    if imported is not None:
-        earnings = earnings.merged(imported())
+    if isinstance(store, EarningsSource):
+        earnings = earnings.merged(store.imported_earnings())
     spans = [span for span in map(feed.span, feed.symbols) if span is not None]
     today = LiveClock().now()
     first = min(f for f, _ in spans) if spans else today

@@ -15,7 +15,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections import deque
 from dataclasses import dataclass, field
-from typing import ClassVar, Generic, Protocol, TypeVar
+from typing import ClassVar, Generic, Protocol, TypeVar, runtime_checkable
 
 from pydantic import BaseModel, ConfigDict
 
@@ -84,6 +84,7 @@ class Strategy(Protocol):
     def reset(self) -> None: ...
 
 
+@runtime_checkable
 class BatchStrategy(Strategy, Protocol):
     """A strategy that can also take a block of bars at once (the kernel's batch path).
 
