@@ -62,6 +62,7 @@ def _one(
         store={"url": f"sqlite:///{tmp}/{symbol}.db" if persist else "none"},
         broker={"commission_rate": fee, "slippage_bps": 0, "initial_cash": 100_000},
         risk={"sizing": "all_in", "max_open_positions": 1},
+        instruments={symbol: {"asset_class": "equity"}},  # the harness's SYM00..: US rules
     )
     request = RunRequest(
         symbols=(symbol,),

@@ -311,6 +311,22 @@ class SentimentSettings(_Section):
     ollama_retries: int = Field(default=2, ge=0, le=10)
 
 
+class InstrumentSettings(_Section):
+    """A symbol the bundled table does not list (or one to trade differently): its tick, lot
+    and minimums, so a backtest on imported data never guesses them. A venue's own listing
+    (Alpaca's assets, an exchange's markets) still wins in paper and live trading."""
+
+    asset_class: Literal["equity", "crypto"] = "equity"
+    tick_size: Decimal = Field(default=Decimal("0.01"), gt=0)
+    lot_size: Decimal = Field(default=Decimal(1), gt=0)
+    min_quantity: Decimal | None = Field(default=None, gt=0, description="None = one lot")
+    min_notional: Decimal = Field(default=Decimal(0), ge=0)
+    calendar: str | None = Field(
+        default=None, description="exchange_calendars name; None = XNYS for equities, 24/7"
+    )
+    currency: str = "USD"
+
+
 class LogSettings(_Section):
     level: str = Field(default="INFO", pattern="^(DEBUG|INFO|WARNING|ERROR)$")
     json_output: bool | None = Field(default=None, description="None = JSON unless a terminal")
@@ -332,6 +348,9 @@ class Settings(BaseSettings):
     news: NewsSettings = NewsSettings()
     sentiment: SentimentSettings = SentimentSettings()
     log: LogSettings = LogSettings()
+    instruments: dict[str, InstrumentSettings] = Field(
+        default_factory=dict, description="per-symbol tick, lot and minimums"
+    )
     snapshot_interval_s: int = Field(default=86_400, ge=1)
 
     @classmethod

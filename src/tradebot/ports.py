@@ -47,13 +47,17 @@ __all__ = [
     "Clock",
     "CommandLog",
     "EarningsSource",
+    "EventSink",
     "Handler",
     "InstrumentProvider",
+    "LiveFeed",
+    "LiveNews",
     "MarketFeed",
     "NewsSource",
     "Notifier",
     "ReconcilingBroker",
     "Replaceable",
+    "ReportStream",
     "RiskCheckpoint",
     "SeenItems",
     "SentimentModel",
@@ -119,6 +123,66 @@ class BatchFeed(Protocol):
     def bars(self) -> Iterator[Bar]: ...
 
     def batches(self) -> Iterator[BarBatch]: ...
+
+
+@runtime_checkable
+class EventSink(Protocol):
+    """Where a live adapter pushes what it hears, from any thread (its own asyncio loop): the
+    kernel's inbox. Each call returns at once; the kernel's one thread dispatches the
+    events in arrival order, so adapters need no lock shared with the stages."""
+
+    def bar(self, bar: Bar) -> None:
+        """A closed bar (a repeat, or one older than its symbol's last, is dropped)."""
+        ...
+
+    def report(self, report: ExecutionReport) -> None:
+        """What the venue says happened to one of our orders (a repeat changes nothing)."""
+        ...
+
+    def article(self, article: Article) -> None: ...
+
+    def feed_status(self, source: str, connected: bool, detail: str = "") -> None:
+        """A stream went down or came back (``detail`` says why): logged, and a feed that
+        stays down lets prices go stale, which the risk engine acts on."""
+        ...
+
+
+@runtime_checkable
+class LiveFeed(Protocol):
+    """Closed bars pushed as they arrive (a venue's websocket, or polling where it has
+    none), with history from its REST API for the warm-up and for the gap a dropped stream
+    leaves. ``start`` returns at once: the feed runs on its own thread until ``stop``."""
+
+    def history(self, symbols: Sequence[str], start: datetime, end: datetime) -> list[Bar]:
+        """Closed bars with ``start <= ts < end``, in time order (ties by symbol)."""
+        ...
+
+    def start(self, sink: EventSink) -> None: ...
+
+    def stop(self) -> None:
+        """Disconnect and join the feed's thread (bounded: a few seconds at most)."""
+        ...
+
+
+@runtime_checkable
+class ReportStream(Protocol):
+    """A live venue's execution reports as they happen (Alpaca's ``trade_updates``, an
+    exchange's order stream or its polling), pushed to ``sink`` from the adapter's thread.
+    After a reconnect the adapter asks the venue for what it missed (fills since the last
+    one seen) and pushes that too: the order state machine drops repeats."""
+
+    def start(self, sink: EventSink) -> None: ...
+
+    def stop(self) -> None: ...
+
+
+@runtime_checkable
+class LiveNews(Protocol):
+    """A news source that pushes articles as it finds them (polled feeds, a news stream)."""
+
+    def start(self, sink: EventSink) -> None: ...
+
+    def stop(self) -> None: ...
 
 
 @runtime_checkable
@@ -206,17 +270,28 @@ class ReconcilingBroker(Broker, Protocol):
     """A venue that can list its whole book, so a starting session can reconcile open
     orders, positions and cash with the store before it trades (the live adapters)."""
 
-    def open_orders(self) -> Sequence[Order]: ...
+    def open_orders(self) -> Sequence[Order]:
+        """Every working order at the venue, ours (client ids we made) and others."""
+        ...
 
     def positions(self) -> Mapping[str, Decimal]:
-        """Signed quantity held per symbol."""
+        """Signed quantity held per symbol (symbols with nothing held are left out)."""
         ...
 
     def account(self) -> Mapping[str, Decimal]:
-        """Cash, buying power and equity, as the venue counts them."""
+        """``cash``, ``buying_power`` and ``equity`` as the venue counts them."""
         ...
 
-    def fills_since(self, ts: datetime) -> Sequence[Fill]: ...
+    def fills_since(self, ts: datetime) -> Sequence[ExecutionReport]:
+        """Every execution at or after ``ts``, as fill reports (``trade_id``, quantity,
+        price, commission, ``symbol`` and ``side`` set), oldest first: what the session
+        missed while it was down."""
+        ...
+
+    def instruments(self, symbols: Collection[str]) -> dict[str, Instrument]:
+        """The venue's own tick, lot and minimums for ``symbols`` (unknown ones raise
+        :class:`~tradebot.domain.errors.UnknownSymbolError`, all named in one line)."""
+        ...
 
 
 @runtime_checkable

@@ -36,12 +36,12 @@ from tradebot.adapters.paper.volume import VolumeShare
 from tradebot.adapters.parquet.feed import ParquetReplayFeed
 from tradebot.adapters.sql.store import SqlStore
 from tradebot.backtest.metrics import summarise
-from tradebot.config import Settings
+from tradebot.config import InstrumentSettings, Settings
 from tradebot.data import sample_data_dir
 from tradebot.data.reference import bundled_earnings, bundled_sectors
 from tradebot.domain.enums import Mode, Timeframe
 from tradebot.domain.errors import ConfigError
-from tradebot.domain.instrument import Instrument
+from tradebot.domain.instrument import US_EQUITY_CALENDAR, AssetClass, Instrument
 from tradebot.domain.run import RunInfo
 from tradebot.engine.bus import MemoryBus
 from tradebot.engine.clock import PacedClock, SimClock
@@ -246,8 +246,31 @@ def risk_setup(settings: Settings, feed: ParquetReplayFeed, store: Store) -> Ris
 def run_instruments(settings: Settings, symbols: Sequence[str]) -> dict[str, Instrument]:
     """The run's instruments from the bundled table (an unknown pair is one error line,
     before any work); equities trade fractional lots of 0.0001 with ``risk.fractional``."""
+    declared = {
+        s: _declared(s, settings.instruments[s]) for s in symbols if s in settings.instruments
+    }
     table = BundledInstruments(settings.risk.fractional, fractional_lot=FRACTIONAL_LOT)
-    return table.instruments(symbols)
+    listed = table.instruments([s for s in symbols if s not in declared])
+    return {s: declared[s] if s in declared else listed[s] for s in symbols}
+
+
+def _declared(symbol: str, given: InstrumentSettings) -> Instrument:
+    """The instrument a user declared under ``instruments:`` in the configuration."""
+    equity = given.asset_class == "equity"
+    try:
+        return Instrument(
+            symbol=symbol,
+            asset_class=AssetClass(given.asset_class),
+            tick_size=given.tick_size,
+            lot_size=given.lot_size,
+            min_quantity=given.min_quantity or given.lot_size,
+            min_notional=given.min_notional,
+            fractional=bool(given.lot_size % 1),
+            calendar=given.calendar or (US_EQUITY_CALENDAR if equity else None),
+            currency=given.currency,
+        )
+    except ValueError as exc:
+        raise ConfigError(str(exc), f"fix `instruments.{symbol}` in the configuration") from exc
 
 
 def news_memory(store: Store, *, replay: bool) -> SeenItems:

@@ -63,8 +63,8 @@ _COLUMNS = (
 _US_TICKER = re.compile(r"[A-Z]{1,5}(?:[.-][A-Z]{1,2})?")
 _CRYPTO_QUOTES = ("USD", "USDT", "USDC")
 _HINT = (
-    "add a row to tradebot/data/symbols/instruments.csv (tick, lot, minimums) "
-    "or use the venue's instrument provider"
+    "declare it in the configuration under `instruments: {SYMBOL: {tick_size: ..., "
+    "lot_size: ...}}`, or trade it through a venue that lists it"
 )
 
 
