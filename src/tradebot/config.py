@@ -327,6 +327,37 @@ class InstrumentSettings(_Section):
     currency: str = "USD"
 
 
+class LiveSettings(_Section):
+    """Paper and live sessions on live data (``tradebot paper --broker``, ``tradebot live``).
+
+    The ``*_url`` settings point an adapter at another endpoint than the venue's own — a
+    rehearsal against :mod:`tradebot.testing`'s local venues, or a proxy; left unset, the
+    SDK's own URLs (Alpaca's paper or live account, the exchange's API) are used."""
+
+    timeframe: Timeframe = Field(default=Timeframe.M1, description="bars the session trades on")
+    warmup_bars: int = Field(default=200, ge=0, le=10_000, description="history read at start")
+    data: Literal["alpaca", "ccxt"] | None = Field(
+        default=None, description="where `--broker sim` takes its bars; None = alpaca for equities"
+    )
+    exchange: str = Field(default="binance", description="the CCXT exchange id")
+    reconcile_interval_s: int = Field(default=300, ge=10, description="book vs venue, again")
+    external: Literal["adopt", "halt"] = Field(
+        default="halt",
+        description="positions or orders at the venue that tradebot did not make: take them "
+        "into the book as external, or stay halted until an operator settles them",
+    )
+    stale_after_s: int = Field(default=180, ge=5, description="a stream this quiet is stale")
+    alpaca_feed: Literal["iex", "sip"] = "iex"
+    alpaca_news: bool = Field(default=False, description="Alpaca's news stream as a source")
+    alpaca_url: str | None = Field(default=None, description="REST base URL override")
+    alpaca_stream_url: str | None = Field(default=None, description="trade_updates ws override")
+    alpaca_data_stream_url: str | None = Field(default=None, description="market data ws override")
+    alpaca_news_stream_url: str | None = Field(default=None, description="news ws override")
+    ccxt_url: str | None = Field(default=None, description="the exchange's REST base override")
+    ccxt_api_key: SecretStr | None = None
+    ccxt_secret: SecretStr | None = None
+
+
 class LogSettings(_Section):
     level: str = Field(default="INFO", pattern="^(DEBUG|INFO|WARNING|ERROR)$")
     json_output: bool | None = Field(default=None, description="None = JSON unless a terminal")
@@ -348,6 +379,7 @@ class Settings(BaseSettings):
     news: NewsSettings = NewsSettings()
     sentiment: SentimentSettings = SentimentSettings()
     log: LogSettings = LogSettings()
+    live: LiveSettings = LiveSettings()
     instruments: dict[str, InstrumentSettings] = Field(
         default_factory=dict, description="per-symbol tick, lot and minimums"
     )

@@ -187,11 +187,24 @@ def _before(ts: datetime, rank: int, clock: Clock, inbox: Inbox) -> Iterator[Eve
 
 
 def live_events(
-    clock: Clock, inbox: Inbox, stopping: Callable[[], bool], *, poll_s: float = 0.25
+    clock: Clock,
+    inbox: Inbox,
+    stopping: Callable[[], bool],
+    *,
+    poll_s: float = 0.25,
+    dropped: Callable[[Bar, str], None] | None = None,
+    taken: dict[str, datetime] | None = None,
 ) -> Iterator[Event]:
     """Events as they arrive in ``inbox``, and each timer when the wall clock reaches it,
-    until ``stopping()``; waits at most ``poll_s`` at a time so a stop is seen quickly."""
+    until ``stopping()``; waits at most ``poll_s`` at a time so a stop is seen quickly.
+
+    Bars and articles pushed by live adapters come out as themselves. A bar that repeats
+    one already taken, or comes after a later bar time was taken (a lagging or reordered
+    stream), is dropped and handed to ``dropped`` with why: a bar time, once closed, never
+    reopens. ``taken``: each symbol's last bar time taken before (the warm-up history's)."""
     timers = clock.timers
+    last: dict[str, datetime] = dict(taken or {})
+    latest: datetime | None = max(last.values(), default=None)
     while not stopping():
         now = clock.now()
         timer = timers.pop_due(now)
@@ -201,5 +214,23 @@ def live_events(
         next_at = timers.next_at
         wait = poll_s if next_at is None else min(poll_s, (next_at - now).total_seconds())
         item = inbox.get(timeout=max(wait, 0.0))
-        if item is not None:
+        if item is None:
+            continue
+        event = item.event
+        if isinstance(event, Bar):
+            seen = last.get(event.symbol)
+            if seen is not None and event.ts <= seen:
+                if dropped is not None:
+                    dropped(event, "repeated" if event.ts == seen else "out of order")
+                continue
+            if latest is not None and event.ts < latest:
+                if dropped is not None:
+                    dropped(event, f"late: bar time {latest.isoformat()} already taken")
+                continue
+            last[event.symbol] = event.ts
+            latest = event.ts
+            yield event
+        elif isinstance(event, Article):
+            yield event
+        else:
             yield item

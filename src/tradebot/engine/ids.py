@@ -19,7 +19,14 @@ from functools import lru_cache
 
 from tradebot.domain.batch import epoch_nanoseconds
 
-__all__ = ["client_order_id", "decision_id", "signal_id", "stable_id", "trade_id"]
+__all__ = [
+    "CLIENT_ID_PREFIX",
+    "client_order_id",
+    "decision_id",
+    "signal_id",
+    "stable_id",
+    "trade_id",
+]
 
 
 def stable_id(*parts: object, length: int = 24) -> str:
@@ -41,6 +48,11 @@ def signal_id(run_id: str, symbol: str, ts: datetime, source: str) -> str:
 def decision_id(signal_id_: str) -> str:
     """Exactly one decision per signal: the signal's id under the ``dec-`` prefix."""
     return "dec-" + signal_id_.removeprefix("sig-")
+
+
+CLIENT_ID_PREFIX = "tb-"
+"""Every client order id tradebot makes starts with this: an order at a venue without it
+is not ours (an external order, for reconciliation)."""
 
 
 def client_order_id(decision_id_: str, leg: int = 0) -> str:

@@ -26,7 +26,7 @@ the decision stage's state with that time, from which ``resume`` continues the r
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, cast
 
 from tradebot.domain.bar import Bar
@@ -40,13 +40,16 @@ from tradebot.engine.decision_stage import DecisionStage, SizingRules
 from tradebot.engine.event_loop import (
     RANK_ARTICLE,
     RANK_BAR,
+    RANK_COMMAND,
     Event,
     Inbox,
     Queued,
+    live_events,
     simulated_events,
 )
 from tradebot.engine.execution_stage import ExecutionStage
 from tradebot.engine.kernel_spec import KernelSpec, RunOptions
+from tradebot.engine.live_sources import FeedHealth, KernelSink, LiveSources
 from tradebot.engine.lost_replies import ORDER_TIMERS
 from tradebot.engine.news_stage import NewsStage
 from tradebot.engine.operator_gate import OperatorGate
@@ -72,7 +75,7 @@ from tradebot.engine.topics import (
     TRADES_CLOSED,
 )
 from tradebot.ops.logging import get_logger
-from tradebot.ports import VENUE_TIMERS, BatchFeed, CommandLog, SimulatedVenue
+from tradebot.ports import VENUE_TIMERS, BatchFeed, CommandLog, MarketFeed, SimulatedVenue
 
 __all__ = ["Kernel", "KernelSpec", "RunOptions", "RunResult"]
 
@@ -88,6 +91,13 @@ class Kernel:
         self.inbox = Inbox()
         """Events arriving between bars (execution reports, operator commands): any thread
         may put them here; the kernel's thread dispatches them in order."""
+        self._live: LiveSources | None = spec.live
+        self._live_started = False
+        self._history: list[Bar] = []
+        self.health = FeedHealth()
+        """Each live stream's connection, as its adapter last reported it."""
+        self.sink = KernelSink(self._post_queued, self.health)
+        """Where live adapters push bars, reports and articles (thread-safe)."""
         options = self._options = spec.options
         store, bus, broker = self._store, self._bus, self._broker = (
             spec.store,
@@ -204,6 +214,7 @@ class Kernel:
             sub(SIGNALS, self.news_share.on_signal, stage=StrategyContributions.stage)
             sub(DECISIONS, self.news_share.on_decision, stage=StrategyContributions.stage)
         sub(COMMANDS, self.commands.on_command, stage=CommandStage.stage)
+        sub(_STOP_TOPIC, lambda _: self.stop(), stage="kernel")
         sub(DECISIONS, self.orders.on_decision, stage=OrderManager.stage)
         sub(EXECUTION_REPORTS, self.orders.on_report, stage=OrderManager.stage)
         sub(VENUE_TIMERS, self.execution.on_timer, stage=ExecutionStage.stage)
@@ -232,7 +243,15 @@ class Kernel:
     def post(self, event: Any, topic: str, ts: datetime, rank: int) -> None:
         """Queue an event that is not a bar, an article or a timer (an execution report,
         an operator command) to be dispatched on ``topic`` at ``ts``; thread-safe."""
-        self.inbox.put(Queued(ts, rank, event, topic))
+        self._post_queued(Queued(ts, rank, event, topic))
+
+    def stop_when_drained(self) -> None:
+        """Stop once everything queued so far is dispatched (thread-safe): the stop waits
+        in the inbox behind what the streams pushed before it (a rehearsal's last bar)."""
+        self._post_queued(Queued(_DRAINED_AT, RANK_COMMAND, None, _STOP_TOPIC))
+
+    def _post_queued(self, item: Queued) -> None:
+        self.inbox.put(item)
         self.clock.interrupt()
 
     @property
@@ -284,7 +303,10 @@ class Kernel:
         settling: Replay | None = None  # the past is done; its last fills may follow
         risk, ledger = self._risk, self.ledger
         bars = 0
+        live = self._live
         try:
+            if live is not None:
+                trade_from = self._live_start(live)
             for item in self._events():
                 if isinstance(item, Bar):
                     kind, ts = _BAR, item.ts
@@ -333,7 +355,8 @@ class Kernel:
                         self._dispatch(item)
                     continue
                 advance(ts)
-                if kind is not _OTHER:  # what arrived while the clock waited comes first
+                if kind is not _OTHER and live is None:  # what arrived while a paced clock
+                    # waited comes first (live: the inbox is the stream, in arrival order)
                     self._dispatch_before(ts, RANK_BAR if kind is _BAR else RANK_ARTICLE)
                 if kind is _BAR:
                     bars += 1
@@ -345,6 +368,8 @@ class Kernel:
                     publish(NEWS_RAW, item)
                 else:
                     self._dispatch(item)
+            if live is not None and self._stopping:
+                status = "stopped"  # a live session ends only when asked to
             if replay is not None and status == "stopped":  # still in the recorded past:
                 done["bars"] = bars  # its saved state stays the one to resume from
                 return self._finish(current, open_time, status, done, save=False)
@@ -360,6 +385,9 @@ class Kernel:
             done["bars"] = bars
             self._finish(current, open_time, "failed", done, save=False)
             raise
+        finally:
+            if live is not None and self._live_started:
+                live.stop()
         done["bars"] = bars
         return self._finish(current, open_time, status, done)
 
@@ -425,8 +453,12 @@ class Kernel:
         return self._finish(None, None, status, counts)
 
     def _events(self) -> Any:
-        """The simulated stream (:func:`~tradebot.engine.event_loop.simulated_events`)."""
+        """The simulated stream (:func:`~tradebot.engine.event_loop.simulated_events`), or
+        a live session's (:meth:`_live_events`)."""
+        if self._live is not None:
+            return self._live_events(self._live)
         trade_from = self._options.trade_from
+        assert isinstance(self.feed, MarketFeed)
         news = self.spec.news
         return simulated_events(
             self.feed.bars(),
@@ -436,6 +468,37 @@ class Kernel:
             until=self._options.run_until,
             holding=(lambda ts: ts < trade_from) if trade_from is not None else _never,
         )
+
+    def _live_start(self, live: LiveSources) -> datetime:
+        """Read the warm-up history (bars before the session trades, which only the
+        strategies and the risk engine's market state see) and say where trading starts:
+        just after the history's last bar, so every bar the stream brings is traded."""
+        now = self.clock.now()
+        history = live.feed.history(self.run_info.symbols, live.warmup_from, now)
+        self._history = history
+        last = max((bar.ts for bar in history), default=None)
+        return now if last is None else last + _TICK
+
+    def _live_events(self, live: LiveSources) -> Any:
+        """The warm-up history, then the streams (started once the history is in hand),
+        drained in arrival order until a stop."""
+        history, self._history = self._history, []
+        taken: dict[str, datetime] = {}
+        for bar in history:
+            taken[bar.symbol] = bar.ts
+        live.start(self.sink)
+        self._live_started = True
+        yield from history
+        yield from live_events(
+            self.clock,
+            self.inbox,
+            lambda: self._stopping,
+            dropped=self._dropped_bar,
+            taken=taken,
+        )
+
+    def _dropped_bar(self, bar: Bar, why: str) -> None:
+        self._log.warning("bar dropped", symbol=bar.symbol, ts=bar.ts.isoformat(), why=why)
 
     def _finish(
         self,
@@ -493,6 +556,10 @@ class Kernel:
 
 
 _BAR, _ARTICLE, _OTHER = 0, 1, 2
+_TICK = timedelta(microseconds=1)
+_STOP_TOPIC = "kernel.stop"
+_DRAINED_AT = datetime(1970, 1, 1, tzinfo=UTC)
+"""A stop queued behind the streams counts at no bar time: it closes none early."""
 
 
 def _never(ts: datetime) -> bool:

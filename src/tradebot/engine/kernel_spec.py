@@ -23,12 +23,14 @@ from tradebot.domain.instrument import Instrument
 from tradebot.domain.messages import ClosedTrade
 from tradebot.domain.run import RunInfo
 from tradebot.engine.decision_stage import SizingRules
+from tradebot.engine.live_sources import LiveSources
 from tradebot.engine.resume import ResumePoint
 from tradebot.engine.risk_stage import RiskSetup
 from tradebot.ports import (
     Broker,
     Bus,
     Clock,
+    LiveFeed,
     MarketFeed,
     NewsSource,
     SeenItems,
@@ -85,7 +87,8 @@ class RunOptions:
 class KernelSpec:
     run: RunInfo
     clock: Clock
-    feed: MarketFeed
+    feed: MarketFeed | LiveFeed
+    """A replay feed (backtest, paper replay) or, with ``live``, the live feed itself."""
     broker: Broker
     bus: Bus
     store: Store
@@ -104,6 +107,9 @@ class KernelSpec:
     """The run's instruments by symbol (lot, tick, asset class), from the venue or the
     bundled table; a symbol missing here is taken for
     :func:`~tradebot.domain.instrument.fallback_instrument`."""
+    live: LiveSources | None = None
+    """The streams of a live session (bars, the venue's reports, news); the feed is then
+    ``live.feed``, the clock the wall clock."""
     wall_clock: Clock | None = None
     """Where the run's end is timed (the runtime hands in the live clock; without one, the
     run's own clock)."""

@@ -14,7 +14,7 @@ it before it sends anything.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 __all__ = ["Hold", "OperatorGate"]
@@ -41,6 +41,10 @@ class OperatorGate:
     halted: Hold | None = None
     closing: bool = False
     """True while a flatten sends its closing orders through a halt."""
+    unknown: dict[str, str] = field(default_factory=dict)
+    """Symbol → the client id of an order of it whose outcome the venue never told (every
+    lookup failed): no new entry in that symbol until a report or a reconciliation
+    settles it, as a second order could double the position."""
 
     def entry_block(self) -> Hold | None:
         """The hold that forbids a new entry now, if any (a halt before a pause)."""

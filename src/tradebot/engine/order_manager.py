@@ -50,12 +50,12 @@ from tradebot.domain.order_state import (
     apply,
     outcome_lost,
 )
-from tradebot.engine.ids import client_order_id
+from tradebot.engine.ids import CLIENT_ID_PREFIX, client_order_id
 from tradebot.engine.lost_replies import LostReplies
 from tradebot.engine.operator_gate import OperatorGate
 from tradebot.engine.topics import FILLS, ORDERS
 from tradebot.ops.logging import get_logger
-from tradebot.ports import BracketVenue, Broker, Bus, Clock, Store
+from tradebot.ports import BracketVenue, Broker, Bus, Clock, ReconcilingBroker, Store
 
 __all__ = ["OrderManager", "TrackedOrder"]
 
@@ -138,6 +138,7 @@ class OrderManager:
         self._run_id = run_id
         self._broker = broker
         self._brackets = broker if isinstance(broker, BracketVenue) else None
+        self._book = broker if isinstance(broker, ReconcilingBroker) else None
         self._store = store
         self._bus = bus
         self._clock = clock
@@ -265,6 +266,9 @@ class OrderManager:
         lost = self._lost
         if lost is not None and coid in lost:
             lost.resolved(coid)
+        gate = self.gate
+        if gate is not None and gate.unknown.get(order.symbol) == coid:
+            del gate.unknown[order.symbol]  # settled: entries in the symbol may go again
         if report.reason or (broker_id is not None and broker_id != order.broker_order_id):
             change: dict[str, object] = {"status": status}
             if report.reason:
@@ -295,7 +299,33 @@ class OrderManager:
             if tracked.is_open and tracked.order.status is not OrderStatus.PENDING_CANCEL:
                 self._cancel(coid, reason, ts)
                 asked.append(coid)
+        if self._book is not None:  # a live venue: whatever of ours it still works
+            asked.extend(self._cancel_at_venue(set(asked)))
         return asked
+
+    def _cancel_at_venue(self, asked: set[str]) -> list[str]:
+        """Cancel the venue's open orders that carry one of our client ids and were not
+        asked about yet (left by an earlier session, or arrived after a lost reply)."""
+        assert self._book is not None
+        try:
+            working = self._book.open_orders()
+        except BrokerError as exc:
+            self._log.error(
+                "kill: the venue's open orders could not be listed", error=exc.one_line()
+            )
+            return []
+        more = []
+        for order in working:
+            coid = order.client_order_id
+            if coid in asked or not coid.startswith(CLIENT_ID_PREFIX):
+                continue
+            try:
+                self._broker.cancel(coid)
+            except BrokerError as exc:
+                self._log.error("cancel failed", client_order_id=coid, error=exc.one_line())
+                continue
+            more.append(coid)
+        return more
 
     # --- queries used by the decision stages and the portfolio ------------------------
     def context(self, coid: str) -> tuple[str, tuple[str, ...]]:
@@ -346,10 +376,17 @@ class OrderManager:
         the order (and its bracket's children), then hand it to the venue (as a bracket
         when asked and possible) — unless the operator halted or paused trading."""
         gate = self.gate
-        if gate is not None and (gate.halted is not None or gate.paused is not None):
+        if gate is not None and (
+            gate.halted is not None or gate.paused is not None or gate.unknown
+        ):
             block = gate.order_block(closes=self._closes(order))
-            if block is not None:  # recorded once, already refused: it never goes out
+            unsettled = gate.unknown.get(order.symbol)
+            why = None
+            if block is not None:
                 why = f"not sent: {block.describe()}"
+            elif unsettled is not None and not self._closes(order):
+                why = f"not sent: order {unsettled} of {order.symbol} is still unknown at the venue"
+            if why is not None:  # recorded once, already refused: it never goes out
                 refused = order.evolve(status=OrderStatus.REJECTED, reason=why)
                 self._orders[order.client_order_id] = _tracked(refused, strategies, reference_price)
                 self._record(order.client_order_id, refused)
@@ -489,8 +526,13 @@ class OrderManager:
             self.on_report(report)
 
     def _escalate(self, coid: str, why: str) -> None:
+        """Every lookup failed: the order stays unknown, recorded with why, and no new
+        entry in its symbol goes out until a report or a reconciliation settles it."""
         tracked = self._orders[coid]
         self._record(coid, tracked.order.evolve(reason=why))
+        if self.gate is not None:
+            self.gate.unknown[tracked.order.symbol] = coid
+        self._log.error("order unknown", client_order_id=coid, symbol=tracked.order.symbol, why=why)
 
     def _arm(self, child_id: str, quantity: Decimal) -> None:
         """A bracket child starts working for the entry's filled ``quantity`` (the venue

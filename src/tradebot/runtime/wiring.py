@@ -61,11 +61,13 @@ from tradebot.sentiment.unavailable import UnavailableAnalyzer
 from tradebot.strategies.registry import load_registry, make_factory
 
 __all__ = [
+    "FRACTIONAL_LOT",
     "RunRequest",
     "build_kernel",
     "news_memory",
     "open_store",
     "risk_setup",
+    "risk_setup_between",
     "run_instruments",
     "warmup_start",
 ]
@@ -223,13 +225,21 @@ def risk_setup(settings: Settings, feed: ParquetReplayFeed, store: Store) -> Ris
     """The risk engine for a run on ``feed``: its rules from the settings, the bundled
     sectors, the bundled earnings dates with those imported into the store, and the XNYS
     sessions from a month before the first bar to a month after the last."""
-    earnings = bundled_earnings()
-    if isinstance(store, EarningsSource):
-        earnings = earnings.merged(store.imported_earnings())
     spans = [span for span in map(feed.span, feed.symbols) if span is not None]
     today = LiveClock().now()
     first = min(f for f, _ in spans) if spans else today
     last = max(last for _, last in spans) if spans else today
+    return risk_setup_between(settings, store, first, last)
+
+
+def risk_setup_between(
+    settings: Settings, store: Store, first: datetime, last: datetime
+) -> RiskSetup:
+    """The risk engine for a run whose bars lie between ``first`` and ``last`` (a live
+    session: its warm-up and the weeks ahead)."""
+    earnings = bundled_earnings()
+    if isinstance(store, EarningsSource):
+        earnings = earnings.merged(store.imported_earnings())
     calendar = exchange_sessions(
         (first - timedelta(days=31)).astimezone(UTC).date(),
         (last + timedelta(days=31)).astimezone(UTC).date(),
