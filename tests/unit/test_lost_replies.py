@@ -5,10 +5,15 @@ escalated when the venue never says."""
 from __future__ import annotations
 
 from datetime import timedelta
+from decimal import Decimal
 
 from tests.kernel_builder import START, make_kernel, wave
 from tradebot.domain import OrderStatus
+from tradebot.domain.enums import DecisionAction, OrderSide, ReportKind
+from tradebot.domain.execution import ExecutionReport
+from tradebot.domain.messages import TradingDecision
 from tradebot.domain.order_lookup import LookupSchedule
+from tradebot.engine.ids import client_order_id
 from tradebot.testing import LaggingBroker, MemoryStore, RecordingBus, bars_from_closes
 
 SCHEDULE = LookupSchedule()
@@ -56,3 +61,36 @@ def test_an_order_the_venue_never_shows_is_escalated_and_left_unknown() -> None:
     assert order.status is OrderStatus.UNKNOWN
     assert "order unknown" in order.reason
     assert all(f.client_order_id != first for f in store.fills.values())
+
+
+def test_an_unknown_order_blocks_new_entries_in_its_symbol_until_settled() -> None:
+    broker = LaggingBroker(10**6, reached=False, commission_rate=0, slippage_bps=0)
+    bars = bars_from_closes("AAA", wave(60), START)
+    kernel = make_kernel(bars, broker=broker)
+    kernel.run()
+    first = broker.submitted[0].client_order_id
+    assert kernel.gate.unknown == {"AAA": first}
+
+    entry = TradingDecision(
+        id="dec-operator-retry",
+        signal_id="sig-x",
+        ts=bars[-1].ts,
+        symbol="AAA",
+        action=DecisionAction.ACT,
+        side=OrderSide.BUY,
+        quantity=Decimal(10),
+        reference_price=Decimal(100),
+        reason="test",
+    )
+    kernel.orders.on_decision(entry)
+    assert len(broker.submitted) == 1  # refused before the venue
+    refused = kernel.orders.tracked(client_order_id(entry.id))
+    assert refused is not None
+    assert refused.order.status is OrderStatus.REJECTED
+    assert f"order {first} of AAA is still unknown" in refused.order.reason
+
+    settled = ExecutionReport(
+        kind=ReportKind.REJECTED, client_order_id=first, ts=bars[-1].ts, reason="venue: none"
+    )
+    kernel.orders.on_report(settled)
+    assert kernel.gate.unknown == {}

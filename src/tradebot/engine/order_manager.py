@@ -234,6 +234,22 @@ class OrderManager:
         fresh = order.evolve(status=OrderStatus.NEW, broker_order_id=None)
         self._place(fresh, strategies, reference_price, bracket)
 
+    def adopt_recorded(
+        self,
+        order: Order,
+        strategies: tuple[str, ...],
+        reference_price: Decimal,
+        state: OrderState | None = None,
+    ) -> None:
+        """Track a recorded order as it stands, without sending it (a live restart: it may
+        be at the venue, and reconciliation asks). An order known here is left alone."""
+        coid = order.client_order_id
+        if coid in self._orders:
+            return
+        tracked = self._orders[coid] = TrackedOrder(order, strategies, reference_price, state)
+        if tracked.is_open:
+            self._open[coid] = tracked
+
     def on_report(self, report: ExecutionReport) -> None:
         """Apply what the venue says of one of our orders: a status change, or a fill —
         recorded, then published on ``fills`` (after the order's own update, as the

@@ -128,6 +128,12 @@ class Portfolio:
         self.cash -= fee
 
     # --- views ------------------------------------------------------------------------
+    def changed(self) -> None:
+        """A position was written from outside a fill (an adoption at reconciliation): the
+        float view is made again and readers see a new version."""
+        self._float_view = None
+        self.version += 1
+
     def held_quantity(self, symbol: str) -> Decimal:
         """Signed quantity held of ``symbol`` (negative: short; zero: flat)."""
         pos = self.positions.get(symbol)

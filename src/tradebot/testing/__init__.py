@@ -30,6 +30,7 @@ from tradebot.testing.misc import (
     RecordingNotifier,
 )
 from tradebot.testing.news import FailingSeenItems, MemorySeenItems
+from tradebot.testing.reconciling import ReconcilingPaperBroker
 from tradebot.testing.store import FailingStore, MemoryStore
 
 __all__ = [
@@ -45,6 +46,7 @@ __all__ = [
     "ManualClock",
     "MemorySeenItems",
     "MemoryStore",
+    "ReconcilingPaperBroker",
     "RecordingBroker",
     "RecordingBus",
     "RecordingNotifier",

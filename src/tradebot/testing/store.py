@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from copy import deepcopy
 from dataclasses import replace
 from datetime import datetime
@@ -54,6 +54,8 @@ class MemoryStore:
         self.command_log: dict[str, CommandRecord] = {}
         """Operator commands by id, in the order they were posted."""
         self._commands_lock = threading.Lock()
+        self.reconciliations: list[dict[str, Any]] = []
+        """Each reconciliation's outcome, as the SQL store's row holds it, in order."""
 
     def start_run(self, run: RunInfo) -> None:
         self.runs[run.id] = {"info": run, "status": "running", "metrics": {}}
@@ -107,6 +109,29 @@ class MemoryStore:
         book = self.risk_events.setdefault(run_id, {})
         for event in events:
             book.setdefault(encode_event(event).id, event)
+
+    def record_reconciliation(
+        self,
+        run_id: str,
+        ts: datetime,
+        *,
+        ok: bool,
+        applied: int,
+        external_orders: Sequence[Mapping[str, Any]],
+        external_positions: Mapping[str, Any],
+        differences: Sequence[str],
+    ) -> None:
+        self.reconciliations.append(
+            {
+                "run_id": run_id,
+                "ts": ts,
+                "ok": ok,
+                "applied": applied,
+                "external_orders": [dict(o) for o in external_orders],
+                "external_positions": dict(external_positions),
+                "differences": list(differences),
+            }
+        )
 
     def __deepcopy__(self, memo: dict[int, Any]) -> MemoryStore:
         """A copy of everything recorded (a test forks a run's record), with a lock of its

@@ -47,6 +47,7 @@ __all__ = [
     "OperatorCommandRow",
     "OrderRow",
     "PositionRow",
+    "ReconciliationRow",
     "RiskEventRow",
     "RiskStateRow",
     "RunRow",
@@ -417,3 +418,22 @@ class OperatorCommandRow(Base):
     taken_at: Mapped[datetime | None]
     decided_at: Mapped[datetime | None]
     outcome: Mapped[str]
+
+
+class ReconciliationRow(Base):
+    """One reconciliation of a live session's book with its venue's (at a start, after a
+    restart): whether they agreed (``ok``), how many reports it applied, the external
+    orders and positions it found, and every difference as one line. A run that is not
+    reconciled is halted; this says why."""
+
+    __tablename__ = "reconciliations"
+    __table_args__ = (Index(None, "run_id", "ts"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    run_id: Mapped[str] = mapped_column(ID, ForeignKey(_RUN_FK, ondelete="CASCADE"))
+    ts: Mapped[datetime]
+    ok: Mapped[bool] = mapped_column(Boolean)
+    applied: Mapped[int] = mapped_column(Integer)
+    external_orders: Mapped[list[Any]]
+    external_positions: Mapped[dict[str, Any]]
+    differences: Mapped[list[Any]]

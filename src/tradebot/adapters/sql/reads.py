@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
-from typing import TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 from sqlalchemy import Engine, Select, select
 from sqlalchemy.exc import SQLAlchemyError
@@ -25,6 +25,7 @@ from tradebot.adapters.sql.models import (
     FillRow,
     OrderRow,
     PositionRow,
+    ReconciliationRow,
     RiskEventRow,
     RunRow,
     SentimentRow,
@@ -32,6 +33,7 @@ from tradebot.adapters.sql.models import (
     SnapshotRow,
     StrategyRow,
 )
+from tradebot.adapters.sql.types import to_utc
 from tradebot.domain.enums import Mode
 from tradebot.domain.messages import (
     Article,
@@ -46,10 +48,34 @@ from tradebot.domain.messages import (
 from tradebot.domain.position import Position
 from tradebot.risk.events import RiskEvent
 
-__all__ = ["StoreReads"]
+__all__ = ["ReconciliationRecord", "StoreReads"]
 
 _T = TypeVar("_T")
 _R = TypeVar("_R")
+
+
+class ReconciliationRecord(NamedTuple):
+    """One reconciliation of a live session with its venue, as recorded."""
+
+    run_id: str
+    ts: datetime
+    ok: bool
+    applied: int
+    external_orders: list[dict[str, Any]]
+    external_positions: dict[str, Any]
+    differences: list[str]
+
+
+def _reconciliation_from(row: ReconciliationRow) -> ReconciliationRecord:
+    return ReconciliationRecord(
+        row.run_id,
+        to_utc(row.ts),
+        row.ok,
+        row.applied,
+        list(row.external_orders),
+        dict(row.external_positions),
+        [str(line) for line in row.differences],
+    )
 
 
 class StoreReads:
@@ -208,3 +234,9 @@ class StoreReads:
             query = query.where(StrategyRow.active.is_(True))
         with self.session() as session:
             return {name: weight for name, weight in session.execute(query)}
+
+    def reconciliations(self, run_id: str) -> list[ReconciliationRecord]:
+        """The run's reconciliations with its venue, oldest first."""
+        query = select(ReconciliationRow).where(ReconciliationRow.run_id == run_id)
+        order = (ReconciliationRow.ts, ReconciliationRow.id)
+        return self._all(query.order_by(*order), _reconciliation_from)

@@ -17,7 +17,7 @@ resuming such a run is refused.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from datetime import datetime, timedelta
 from types import TracebackType
 from typing import Any
@@ -32,7 +32,13 @@ from tradebot.adapters.sql.commands import CommandRows
 from tradebot.adapters.sql.connect import is_memory, open_engine, store_error
 from tradebot.adapters.sql.lease import DEFAULT_LEASE_TTL, Lease
 from tradebot.adapters.sql.migrate import current_on, head, upgrade, upgrade_engine
-from tradebot.adapters.sql.models import RiskStateRow, RunRow, StrategyRow, WeightChangeRow
+from tradebot.adapters.sql.models import (
+    ReconciliationRow,
+    RiskStateRow,
+    RunRow,
+    StrategyRow,
+    WeightChangeRow,
+)
 from tradebot.adapters.sql.reads import StoreReads
 from tradebot.adapters.sql.types import to_utc
 from tradebot.adapters.sql.writer import WriteBuffer, Writer
@@ -266,6 +272,42 @@ class SqlStore(StoreReads, CommandRows):
         for row in rows:
             self._buffer.add_risk_event(row)
         self._added()
+
+    def record_reconciliation(
+        self,
+        run_id: str,
+        ts: datetime,
+        *,
+        ok: bool,
+        applied: int,
+        external_orders: Sequence[Mapping[str, Any]],
+        external_positions: Mapping[str, Any],
+        differences: Sequence[str],
+    ) -> None:
+        """Record a reconciliation's outcome, committed at once whatever ``batch_size`` is
+        (after what is buffered: the reports it applied come first)."""
+        self.flush()
+        try:
+            row = {
+                "run_id": run_id,
+                "ts": to_utc(ts),
+                "ok": ok,
+                "applied": applied,
+                "external_orders": [dict(o) for o in external_orders],
+                "external_positions": dict(external_positions),
+                "differences": list(differences),
+            }
+        except ValueError as exc:
+            raise StoreError(
+                f"cannot record a reconciliation of run {run_id!r}: {exc}", ""
+            ) from exc
+        table = ReconciliationRow.__table__
+        assert isinstance(table, Table)
+        try:
+            with self._engine.begin() as connection:
+                connection.execute(table.insert().values(row))
+        except SQLAlchemyError as exc:
+            raise store_error(exc, self._url, f"recording a reconciliation of {run_id!r}") from exc
 
     def import_earnings(self, calendar: EarningsCalendar, source: str, ts: datetime) -> int:
         """Add imported earnings dates (committed at once); return how many were new."""
