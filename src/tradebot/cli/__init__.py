@@ -11,6 +11,8 @@ from tradebot.cli import (  # noqa: F401  (importing registers the commands)
     control_commands,
     data_commands,
     db_commands,
+    drift_commands,
+    live_commands,
     news_commands,
     optimize_commands,
     risk_commands,

@@ -293,8 +293,27 @@ def paper(
     replay: Annotated[
         bool, typer.Option(help="Replay bundled or given data in real time.")
     ] = False,
+    broker: Annotated[
+        str | None,
+        typer.Option(
+            "--broker",
+            metavar="NAME",
+            help="On live data: sim (our simulated venue), alpaca (Alpaca's paper "
+            "account) or ccxt (an exchange's test account).",
+        ),
+    ] = None,
+    exchange: Annotated[
+        str | None, typer.Option(metavar="ID", help="CCXT exchange id (default: binance).")
+    ] = None,
     speed: Annotated[float, typer.Option(help="Replay speed: real time × speed.")] = 600.0,
     symbols: Annotated[str | None, typer.Option(help="Comma-separated symbols.")] = None,
+    strategy: Annotated[str | None, typer.Option(help="One strategy (live data).")] = None,
+    strategies: Annotated[
+        str | None, typer.Option(help="Several strategies, through the ensemble (live data).")
+    ] = None,
+    param: Annotated[
+        list[str] | None, typer.Option("--param", metavar="NAME=VALUE", help="Parameter.")
+    ] = None,
     data: Annotated[Path | None, typer.Option(help="Parquet data dir.")] = None,
     news: Annotated[Path | None, typer.Option(help="News replay file.")] = None,
     resume: Annotated[
@@ -306,14 +325,41 @@ def paper(
         ),
     ] = None,
 ) -> None:
-    """Paper-trade with the same kernel; stops cleanly on Ctrl-C (``--resume`` continues)."""
+    """Paper-trade with the same kernel: a replay (``--replay``) or live data
+    (``--broker``); stops cleanly on Ctrl-C (``--resume`` continues)."""
     from tradebot.data import sample_data_dir, sample_news_file
     from tradebot.runtime.wiring import RunRequest
 
+    if replay and broker is not None:
+        raise ConfigError(
+            "give --replay or --broker, not both",
+            "--replay replays files; --broker trades live data",
+        )
+    if broker is not None:
+        from tradebot.cli.live_commands import broker_name, run_session
+
+        if data is not None or news is not None:
+            raise ConfigError("--data and --news are for --replay", "drop them with --broker")
+        run_session(
+            Mode.PAPER,
+            broker_name(broker, live=False),
+            symbols=symbols,
+            strategy=strategy,
+            strategies=strategies,
+            params=param or [],
+            exchange=exchange,
+            resume=resume,
+        )
+        return
     if not replay:
         raise ConfigError(
-            "live market feeds are not configured yet",
-            "use `tradebot paper --replay` to paper-trade a replay",
+            "paper trading needs a data source",
+            "use `tradebot paper --broker sim|alpaca|ccxt` on live data, or `--replay`",
+        )
+    if strategy or strategies or param:
+        raise ConfigError(
+            "--strategy, --strategies and --param are for --broker sessions",
+            "a replay runs the configured strategies (strategy.names)",
         )
     if speed <= 0:
         raise ConfigError(f"--speed must be > 0 (got {speed})", "pass e.g. --speed 600")

@@ -1,0 +1,130 @@
+"""The venue a session trades on: its broker, live feed, report stream, news, instruments.
+
+``sim`` is our simulated venue (the paper broker, fills from the bars it is shown) on a
+data venue's live bars (``live.data``: Alpaca for equities, a CCXT exchange for pairs);
+``alpaca`` is Alpaca's paper or live account (the mode picks the URL); ``ccxt`` an
+exchange through CCXT (``live.exchange``). Every check a session needs before it starts
+happens here, each failure one line: keys in the environment, the venue reachable (its
+account answers), the symbols listed and tradable. Instruments, fees and hours come from
+the venue, not from constants; ``sim`` takes them from its data venue where it can list
+them, else from the bundled table.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+from tradebot.adapters.clock import LiveClock
+from tradebot.adapters.paper.broker import PaperBroker
+from tradebot.adapters.paper.fees import FeeSchedule
+from tradebot.adapters.paper.latency import VenueLatency
+from tradebot.config import Settings
+from tradebot.domain.enums import Mode
+from tradebot.domain.errors import BrokerError, ConfigError
+from tradebot.domain.instrument import Instrument
+from tradebot.ops.logging import get_logger
+from tradebot.ports import Broker, LiveFeed, LiveNews, ReconcilingBroker, ReportStream
+
+if TYPE_CHECKING:
+    from tradebot.runtime.live import LiveRequest
+
+__all__ = ["Venue", "open_venue", "paper_venue"]
+
+
+@dataclass(slots=True)
+class Venue:
+    """What a session trades through; ``close`` releases the SDK clients."""
+
+    name: str
+    broker: Broker
+    feed: LiveFeed
+    instruments: dict[str, Instrument]
+    starting_cash: Decimal
+    reports: ReportStream | None = None
+    news: tuple[LiveNews, ...] = ()
+    closers: list[Callable[[], None]] = field(default_factory=list)
+
+    def close(self) -> None:
+        log = get_logger("live")
+        for close in self.closers:
+            try:
+                close()
+            except Exception as exc:  # one client failing to close must not keep others open
+                log.warning("venue client did not close cleanly", error=str(exc))
+
+
+def open_venue(settings: Settings, request: LiveRequest) -> Venue:
+    """The venue ``request.broker`` names, checked (module docstring)."""
+    if request.broker == "alpaca":
+        from tradebot.runtime.alpaca_venue import alpaca_venue
+
+        return alpaca_venue(settings, request.symbols, paper=request.mode is Mode.PAPER)
+    if request.broker == "ccxt":
+        from tradebot.runtime.ccxt_venue import ccxt_venue
+
+        return ccxt_venue(settings, request.symbols, test_account=request.mode is Mode.PAPER)
+    return _sim_venue(settings, request)
+
+
+def _sim_venue(settings: Settings, request: LiveRequest) -> Venue:
+    """The paper broker on the data venue's live bars."""
+    data = settings.live.data or (
+        "ccxt" if all("/" in symbol for symbol in request.symbols) else "alpaca"
+    )
+    if data == "alpaca":
+        from tradebot.runtime.alpaca_venue import alpaca_venue
+
+        source = alpaca_venue(settings, request.symbols, paper=True, trading=False)
+    else:
+        from tradebot.runtime.ccxt_venue import ccxt_venue
+
+        source = ccxt_venue(settings, request.symbols, test_account=True, trading=False)
+    return Venue(
+        name=f"simulated venue on {source.name} bars",
+        broker=paper_venue(settings),
+        feed=source.feed,
+        instruments=source.instruments,
+        starting_cash=settings.broker.initial_cash,
+        news=source.news,
+        closers=source.closers,
+    )
+
+
+def paper_venue(settings: Settings) -> PaperBroker:
+    """Our simulated venue as the settings describe it (fees, slippage, latency)."""
+    broker = settings.broker
+    fees = FeeSchedule(
+        rate=broker.commission_rate,
+        per_share=broker.commission_per_share,
+        per_order=broker.commission_per_order,
+        minimum=broker.commission_min,
+    )
+    latency = None
+    if broker.latency_ms:
+        from datetime import timedelta
+
+        latency = VenueLatency(timedelta(milliseconds=broker.latency_ms), LiveClock())
+    return PaperBroker(
+        latency=latency,
+        slippage_bps=broker.slippage_bps,
+        fees=fees,
+        initial_cash=broker.initial_cash,
+        allow_short=settings.risk.allow_short,
+    )
+
+
+def starting_cash(broker: ReconcilingBroker, name: str) -> Decimal:
+    """The account's cash: also the proof that the venue answers and takes the keys."""
+    try:
+        account = broker.account()
+    except BrokerError as exc:
+        raise BrokerError(f"{name} is not reachable: {exc.message}", exc.hint) from exc
+    cash = account.get("cash")
+    if cash is None:
+        raise ConfigError(
+            f"{name} did not say how much cash the account holds", "check the account"
+        )
+    return cash

@@ -1,0 +1,106 @@
+"""End to end against the local Alpaca: bundled minute bars streamed by the fake venue →
+``paper --broker alpaca``'s session → decisions → orders (REST, our client ids) → fills
+(trade_updates) → ledger; and the same decisions and fills as our simulated venue gives
+on the same bars through the same kernel."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from tests.live.rehearsal import Running, recent_bars, take_bar, wait
+from tradebot.config import Settings, load_settings
+from tradebot.domain import Bar, Mode
+from tradebot.runtime.live import LiveRequest
+from tradebot.runtime.session import LiveSession, open_session
+from tradebot.runtime.venues import Venue, paper_venue
+from tradebot.testing.alpaca import AlpacaVenue
+from tradebot.testing.live import ScriptedLiveFeed
+
+SYMBOLS = ("AAPL", "MSFT")
+WARMUP = 60  # bars, both symbols
+STREAM = 240
+
+
+@pytest.fixture
+def bars() -> list[Bar]:
+    return recent_bars("equities", WARMUP + STREAM, SYMBOLS)
+
+
+@pytest.fixture
+def alpaca(monkeypatch: pytest.MonkeyPatch) -> Iterator[AlpacaVenue]:
+    with AlpacaVenue(tick_prices=False) as venue:
+        monkeypatch.setenv("APCA_API_KEY_ID", venue.key_id)
+        monkeypatch.setenv("APCA_API_SECRET_KEY", "test-secret")
+        yield venue
+
+
+def _settings(tmp_path: Path, name: str, venue: AlpacaVenue) -> Settings:
+    return load_settings(
+        store={"url": f"sqlite:///{tmp_path}/{name}.db"},
+        broker={"commission_rate": 0, "slippage_bps": 0},
+        risk={"engine": "reference", "position_fraction": "0.2"},
+        strategy={"names": ("sma_cross",), "params": {"sma_cross": {"fast": 5, "slow": 15}}},
+        live={"alpaca_url": venue.base_url, "timeframe": "1m", "warmup_bars": 20},
+    )
+
+
+def _request() -> LiveRequest:
+    return LiveRequest(mode=Mode.PAPER, broker="alpaca", symbols=SYMBOLS)
+
+
+def _decisions(session: LiveSession) -> list[tuple[object, ...]]:
+    return sorted(
+        (d.ts, d.symbol, d.action, d.side, d.quantity, d.reason)
+        for d in session.store.decisions(session.kernel.run_info.id)
+    )
+
+
+def _fills(session: LiveSession) -> list[tuple[object, ...]]:
+    fills = session.store.fills(session.kernel.run_info.id)
+    return sorted((f.symbol, f.side, f.quantity, f.price) for f in fills)
+
+
+def test_a_paper_session_on_alpaca_trades_like_the_simulated_venue(
+    tmp_path: Path, alpaca: AlpacaVenue, bars: list[Bar]
+) -> None:
+    warm, stream = bars[:WARMUP], bars[WARMUP:]
+    alpaca.add_history(warm)
+    session = open_session(_settings(tmp_path, "alpaca", alpaca), _request())
+    assert session.first is not None and session.first.ok
+    running = Running(session.kernel)
+    wait(lambda: all(alpaca.data_subscribers(s) for s in SYMBOLS), "the bar subscription")
+    wait(lambda: alpaca.trading_listeners() > 0, "the trade_updates subscription")
+    for bar in stream:
+        take_bar(alpaca, running, bar)
+    result = running.stop()
+    try:
+        assert result.counts["warmup_bars"] == WARMUP
+        assert result.counts["bars"] == STREAM
+        orders = alpaca.orders()
+        assert orders, "the strategy traded"
+        assert all(o["client_order_id"].startswith("tb-") for o in orders)
+        recorded = {o.client_order_id for o in session.store.orders(session.kernel.run_info.id)}
+        assert {o["client_order_id"] for o in orders} <= recorded
+        held = session.kernel.portfolio.positions
+        assert {s: p.quantity for s, p in held.items()} == alpaca.positions()
+        live_decisions, live_fills = _decisions(session), _fills(session)
+        instruments = session.venue.instruments
+    finally:
+        session.close()
+
+    settings = _settings(tmp_path, "sim", alpaca)
+    feed = ScriptedLiveFeed(warm, stream)
+    simulated = Venue("simulated", paper_venue(settings), feed, instruments, Decimal(100_000))
+    sim = open_session(settings, _request(), venue=simulated)
+    feed_done = Running(sim.kernel)
+    wait(lambda: all(feed_done.acted_on(b) for b in stream[-2:]), "the simulated session")
+    feed_done.stop()
+    try:
+        assert _fills(sim) == live_fills
+        assert _decisions(sim) == live_decisions
+    finally:
+        sim.close()
