@@ -5,6 +5,10 @@ on the same bars through the same kernel."""
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
 from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
@@ -20,6 +24,7 @@ from tradebot.runtime.venues import Venue, paper_venue
 from tradebot.testing.alpaca import AlpacaVenue
 from tradebot.testing.live import ScriptedLiveFeed
 
+TRADEBOT = Path(sys.executable).with_name("tradebot")
 SYMBOLS = ("AAPL", "MSFT")
 WARMUP = 60  # bars, both symbols
 STREAM = 240
@@ -45,6 +50,30 @@ def _settings(tmp_path: Path, name: str, venue: AlpacaVenue) -> Settings:
         risk={"engine": "reference", "position_fraction": "0.2"},
         strategy={"names": ("sma_cross",), "params": {"sma_cross": {"fast": 5, "slow": 15}}},
         live={"alpaca_url": venue.base_url, "timeframe": "1m", "warmup_bars": 20},
+        news={"enabled": False},  # RSS and Reddit would reach outside the machine
+    )
+
+
+def _no_drift(tmp_path: Path, run_id: str, fills: int) -> None:
+    """`tradebot drift` on the session: its recorded bars through the simulated venue give
+    every fill the fake venue gave (it fills as ours does here: next open, no fee)."""
+    out = tmp_path / "drift.json"
+    env = {**os.environ, "TRADEBOT_STORE__URL": f"sqlite:///{tmp_path}/alpaca.db"}
+    done = subprocess.run(
+        [TRADEBOT, "drift", run_id, "--json", str(out)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    overall = json.loads(out.read_text())["overall"]
+    assert overall["fills"] == fills
+    assert (overall["mean_bps"], overall["p95_bps"], Decimal(overall["cost"])) == (
+        0.0,
+        0.0,
+        Decimal(0),
     )
 
 
@@ -89,8 +118,10 @@ def test_a_paper_session_on_alpaca_trades_like_the_simulated_venue(
         assert {s: p.quantity for s, p in held.items()} == alpaca.positions()
         live_decisions, live_fills = _decisions(session), _fills(session)
         instruments = session.venue.instruments
+        run_id = session.kernel.run_info.id
     finally:
         session.close()
+    _no_drift(tmp_path, run_id, len(live_fills))
 
     settings = _settings(tmp_path, "sim", alpaca)
     feed = ScriptedLiveFeed(warm, stream)

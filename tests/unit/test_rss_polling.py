@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import UTC, datetime, timedelta
 
 from tradebot.adapters.news.dedup import Deduplicator, MemorySeenItems
 from tradebot.adapters.news.file_replay import content_hash
 from tradebot.adapters.news.polling import Poller, PollingNewsSource
+from tradebot.adapters.news.pushed import PushedNews
 from tradebot.domain.messages import Article
-from tradebot.ports import NewsSource
+from tradebot.ports import LiveNews, NewsSource
 from tradebot.testing import ManualClock
+from tradebot.testing.live import CollectingSink
 
 T0 = datetime(2026, 5, 4, 13, 0, tzinfo=UTC)
 
@@ -83,3 +86,22 @@ def test_stop_ends_the_stream_without_waiting_out_the_interval() -> None:
     source.stop()
     assert list(stream) == []
     assert len(scripted.asked) == 1
+
+
+def test_pushed_news_hands_each_article_to_the_sink_from_its_own_thread() -> None:
+    scripted = ScriptedPoller(
+        [[_article("b", 2), _article("a", 1)], [_article("a", 1)]], every=3600
+    )
+    source = PollingNewsSource([scripted], ManualClock(T0), dedup=Deduplicator(MemorySeenItems()))
+    pushed = PushedNews(source)
+    assert isinstance(pushed, LiveNews)
+    sink = CollectingSink()
+    pushed.start(sink)
+    deadline = threading.Event()
+    for _ in range(2000):  # poll, never a fixed sleep
+        if len(sink.articles) == 2:
+            break
+        deadline.wait(0.005)
+    pushed.stop()  # wakes the source's wait: no hour waited
+    assert [a.title for a in sink.articles] == ["a", "b"]  # type: ignore[attr-defined]
+    assert sink.status == [("news", True, "polling")]

@@ -325,8 +325,8 @@ def paper(
         ),
     ] = None,
 ) -> None:
-    """Paper-trade with the same kernel: a replay (``--replay``) or live data
-    (``--broker``); stops cleanly on Ctrl-C (``--resume`` continues)."""
+    """Paper-trade with the same kernel: a replay (--replay) or live data (--broker); stops
+    cleanly on Ctrl-C (--resume continues)."""
     from tradebot.data import sample_data_dir, sample_news_file
     from tradebot.runtime.wiring import RunRequest
 

@@ -20,9 +20,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
+from pathlib import Path
 from typing import Any, Literal
 
 from tradebot.adapters.clock import LiveClock
+from tradebot.adapters.news.dedup import MemorySeenItems
+from tradebot.adapters.news.pushed import PushedNews
+from tradebot.adapters.news.sources import build_live_source
 from tradebot.backtest.metrics import summarise
 from tradebot.config import Settings
 from tradebot.domain.enums import Mode, Timeframe
@@ -35,7 +39,7 @@ from tradebot.engine.ids import stable_id
 from tradebot.engine.kernel import Kernel, KernelSpec, RunOptions
 from tradebot.engine.live_sources import LiveSources
 from tradebot.engine.risk_stage import RiskSetup
-from tradebot.ports import Store
+from tradebot.ports import LiveNews, Store
 from tradebot.runtime.analyzers import build_analyzer
 from tradebot.runtime.revision import code_revision
 from tradebot.runtime.venues import Venue
@@ -43,7 +47,7 @@ from tradebot.runtime.wiring import news_memory, risk_setup_between, warmup_star
 from tradebot.sentiment.unavailable import UnavailableAnalyzer
 from tradebot.strategies.registry import load_registry, make_factory
 
-__all__ = ["LiveRequest", "build_live_kernel"]
+__all__ = ["LiveRequest", "build_live_kernel", "recording_dir"]
 
 BrokerName = Literal["sim", "alpaca", "ccxt"]
 _PREFIX = {Mode.PAPER: "paper", Mode.LIVE: "live"}
@@ -93,9 +97,11 @@ def build_live_kernel(
     warmup_from = warmup_start(now, timeframe, warmup) or now
     weights = store.load_weights(names) if run is None else dict(run.config.get("weights", {}))
     initial_cash = venue.starting_cash if run is None else Decimal(run.config["initial_cash"])
+    run_id = f"{_PREFIX[request.mode]}-{request.broker}-{now:%Y%m%dT%H%M%S}-" + stable_id(
+        request, now.isoformat(), length=6
+    )
     run = run or RunInfo(
-        id=f"{_PREFIX[request.mode]}-{request.broker}-{now:%Y%m%dT%H%M%S}-"
-        + stable_id(request, now.isoformat(), length=6),
+        id=run_id,
         mode=request.mode,
         started_at=now,
         strategy=",".join(names),
@@ -109,6 +115,7 @@ def build_live_kernel(
             "venue": venue.name,
             "initial_cash": str(initial_cash),
             "git_revision": code_revision(),
+            "data_dir": str(recording_dir(settings, run_id)),
             "settings": _recorded_settings(settings),
         },
     )
@@ -121,7 +128,7 @@ def build_live_kernel(
         periods_per_year=_periods_per_year(timeframe),
         batch=False,
     )
-    news = venue.news
+    news = venue.news + _polled_news(settings)
     spec = KernelSpec(
         run=run,
         clock=wall,
@@ -151,6 +158,25 @@ def build_live_kernel(
         wall_clock=wall,
     )
     return Kernel(spec)
+
+
+def recording_dir(settings: Settings, run_id: str) -> Path:
+    """Where a session keeps the bars it acted on (``tradebot drift`` reads them): beside
+    the SQLite database, or under ``.tradebot`` for another database."""
+    url = settings.store.url
+    base = Path(".tradebot")
+    if url.startswith("sqlite:///"):
+        base = Path(url.removeprefix("sqlite:///")).parent
+    return base / "recorded" / run_id
+
+
+def _polled_news(settings: Settings) -> tuple[LiveNews, ...]:
+    """RSS and Reddit (``news.feeds``, ``news.reddit``), polled on their own thread, when
+    news is on."""
+    if not settings.news.enabled:
+        return ()
+    source = build_live_source(settings.news, LiveClock(), MemorySeenItems())
+    return (PushedNews(source),)
 
 
 def _decide(

@@ -13,7 +13,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
+from pathlib import Path
 
+from tradebot.adapters.parquet.recorder import BarRecorder
 from tradebot.adapters.sql.store import SqlStore
 from tradebot.config import Settings
 from tradebot.domain.enums import Mode
@@ -24,7 +26,7 @@ from tradebot.engine.kernel import Kernel
 from tradebot.engine.live_restore import restore_live_book
 from tradebot.engine.reconcile import Reconciliation
 from tradebot.engine.reconciler import Reconciler
-from tradebot.engine.topics import FILLS
+from tradebot.engine.topics import FILLS, MARKET_BARS
 from tradebot.ops.logging import get_logger
 from tradebot.ports import ReconcilingBroker
 from tradebot.runtime.live import LiveRequest, build_live_kernel
@@ -45,13 +47,20 @@ class LiveSession:
     venue: Venue
     first: Reconciliation | None
     """The start-up reconciliation (None: a simulated venue, which has no book of its own)."""
+    recorder: BarRecorder | None = None
+    """Keeps the bars the session acts on (for ``tradebot drift``)."""
 
     def close(self) -> None:
-        """Release the venue's clients and the store (the run's lease)."""
+        """Write the recorded bars, release the venue's clients and the store (the run's
+        lease)."""
         try:
-            self.venue.close()
+            if self.recorder is not None:
+                self.recorder.flush()
         finally:
-            self.store.close()
+            try:
+                self.venue.close()
+            finally:
+                self.store.close()
 
 
 def open_session(
@@ -99,12 +108,23 @@ def open_session(
         opened = venue if venue is not None else open_venue(settings, request)
         kernel = build_live_kernel(settings, request, store, opened, run=run)
         first = _reconcile_at_start(settings, kernel, store, opened, resumed=run is not None)
-        return LiveSession(kernel, store, opened, first)
+        recorder = _recording(kernel)
+        return LiveSession(kernel, store, opened, first, recorder)
     except BaseException:
         if opened is not None and venue is None:
             opened.close()
         store.close()
         raise
+
+
+def _recording(kernel: Kernel) -> BarRecorder | None:
+    """Every bar the session acts on, kept where its run says (``config['data_dir']``)."""
+    where = kernel.run_info.config.get("data_dir")
+    if not where:
+        return None
+    recorder = BarRecorder(Path(where))
+    kernel.spec.bus.subscribe(MARKET_BARS, recorder.add, stage="recorder")
+    return recorder
 
 
 def _reconcile_at_start(
