@@ -23,6 +23,7 @@ from tradebot.cli.run_commands import (
     _symbols,
     _taking_commands,
 )
+from tradebot.cli.session_options import Exchange, Params, Strategies, Strategy, Symbols
 from tradebot.domain.enums import Mode
 from tradebot.domain.errors import ConfigError
 
@@ -115,17 +116,11 @@ def live(
         bool,
         typer.Option("--confirm-live", help="Trade real money (refused without it)."),
     ] = False,
-    exchange: Annotated[
-        str | None, typer.Option(metavar="ID", help="CCXT exchange id (default: binance).")
-    ] = None,
-    symbols: Annotated[str | None, typer.Option(help="Comma-separated symbols.")] = None,
-    strategy: Annotated[str | None, typer.Option(help="One strategy.")] = None,
-    strategies: Annotated[
-        str | None, typer.Option(help="Several strategies, through the ensemble.")
-    ] = None,
-    param: Annotated[
-        list[str] | None, typer.Option("--param", metavar="NAME=VALUE", help="Parameter.")
-    ] = None,
+    exchange: Exchange = None,
+    symbols: Symbols = None,
+    strategy: Strategy = None,
+    strategies: Strategies = None,
+    param: Params = None,
     resume: Annotated[
         str | None,
         typer.Option(

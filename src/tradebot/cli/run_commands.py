@@ -16,6 +16,7 @@ from rich.markup import escape
 from tradebot.cli.app import app, settings_of
 from tradebot.cli.outputs import check_output_file, check_output_folder
 from tradebot.cli.render import console, progress_bar, summary_table, trades_payload, write_json
+from tradebot.cli.session_options import Exchange, Params, Strategies, Strategy, Symbols
 from tradebot.config import mask_url
 from tradebot.domain.enums import Mode, Timeframe
 from tradebot.domain.errors import ConfigError
@@ -302,18 +303,12 @@ def paper(
             "account) or ccxt (an exchange's test account).",
         ),
     ] = None,
-    exchange: Annotated[
-        str | None, typer.Option(metavar="ID", help="CCXT exchange id (default: binance).")
-    ] = None,
+    exchange: Exchange = None,
     speed: Annotated[float, typer.Option(help="Replay speed: real time × speed.")] = 600.0,
-    symbols: Annotated[str | None, typer.Option(help="Comma-separated symbols.")] = None,
-    strategy: Annotated[str | None, typer.Option(help="One strategy (live data).")] = None,
-    strategies: Annotated[
-        str | None, typer.Option(help="Several strategies, through the ensemble (live data).")
-    ] = None,
-    param: Annotated[
-        list[str] | None, typer.Option("--param", metavar="NAME=VALUE", help="Parameter.")
-    ] = None,
+    symbols: Symbols = None,
+    strategy: Strategy = None,
+    strategies: Strategies = None,
+    param: Params = None,
     data: Annotated[Path | None, typer.Option(help="Parquet data dir.")] = None,
     news: Annotated[Path | None, typer.Option(help="News replay file.")] = None,
     resume: Annotated[

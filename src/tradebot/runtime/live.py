@@ -43,7 +43,12 @@ from tradebot.ports import LiveNews, Store
 from tradebot.runtime.analyzers import build_analyzer
 from tradebot.runtime.revision import code_revision
 from tradebot.runtime.venues import Venue
-from tradebot.runtime.wiring import news_memory, risk_setup_between, warmup_start
+from tradebot.runtime.wiring import (
+    news_memory,
+    risk_setup_between,
+    sizing_rules,
+    warmup_start,
+)
 from tradebot.sentiment.unavailable import UnavailableAnalyzer
 from tradebot.strategies.registry import load_registry, make_factory
 
@@ -186,17 +191,7 @@ def _decide(
     if settings.risk.engine == "autonomous":
         setup = risk_setup_between(settings, store, first, now)
         return RiskSetup(setup.engine, setup.calendar, summary=SUMMARY_TIME)
-    return SizingRules(
-        position_fraction=settings.risk.position_fraction,
-        max_open_positions=settings.risk.reference_max_open_positions,
-        cash_buffer=settings.risk.cash_buffer,
-        commission_rate=settings.broker.commission_rate,
-        fractional=settings.risk.fractional,
-        all_in=settings.risk.sizing == "all_in",
-        allow_short=settings.risk.allow_short,
-        stop_loss=settings.risk.stop_loss,
-        take_profit=settings.risk.take_profit,
-    )
+    return sizing_rules(settings)
 
 
 def _periods_per_year(timeframe: Timeframe) -> int:

@@ -96,12 +96,7 @@ def _sim_venue(settings: Settings, request: LiveRequest) -> Venue:
 def paper_venue(settings: Settings) -> PaperBroker:
     """Our simulated venue as the settings describe it (fees, slippage, latency)."""
     broker = settings.broker
-    fees = FeeSchedule(
-        rate=broker.commission_rate,
-        per_share=broker.commission_per_share,
-        per_order=broker.commission_per_order,
-        minimum=broker.commission_min,
-    )
+    fees = FeeSchedule.of(broker)
     latency = None
     if broker.latency_ms:
         from datetime import timedelta

@@ -69,6 +69,7 @@ __all__ = [
     "risk_setup",
     "risk_setup_between",
     "run_instruments",
+    "sizing_rules",
     "warmup_start",
 ]
 
@@ -139,12 +140,7 @@ def build_kernel(
             request.news_file, start=request.start, end=request.end, symbols=request.symbols
         )
         news.load()  # a file with nothing usable fails here, before the run is recorded
-    fees = FeeSchedule(
-        rate=settings.broker.commission_rate,
-        per_share=settings.broker.commission_per_share,
-        per_order=settings.broker.commission_per_order,
-        minimum=settings.broker.commission_min,
-    )
+    fees = FeeSchedule.of(settings.broker)
     clock = _clock(request)
     broker = PaperBroker(
         latency=_latency(settings, clock),
@@ -155,17 +151,7 @@ def build_kernel(
         allow_short=settings.risk.allow_short,
         finer_bars=_finer_bars(settings, data_dir, request),
     )
-    rules = SizingRules(
-        position_fraction=settings.risk.position_fraction,
-        max_open_positions=settings.risk.reference_max_open_positions,
-        cash_buffer=settings.risk.cash_buffer,
-        commission_rate=settings.broker.commission_rate,
-        fractional=settings.risk.fractional,
-        all_in=settings.risk.sizing == "all_in",
-        allow_short=settings.risk.allow_short,
-        stop_loss=settings.risk.stop_loss,
-        take_profit=settings.risk.take_profit,
-    )
+    rules = sizing_rules(settings)
     weights = store.load_weights(names) if run is None else dict(run.config.get("weights", {}))
     started = LiveClock().now()
     run = run or RunInfo(
@@ -281,6 +267,22 @@ def _declared(symbol: str, given: InstrumentSettings) -> Instrument:
         )
     except ValueError as exc:
         raise ConfigError(str(exc), f"fix `instruments.{symbol}` in the configuration") from exc
+
+
+def sizing_rules(settings: Settings) -> SizingRules:
+    """The reference decision stage's rules from the settings."""
+    risk = settings.risk
+    return SizingRules(
+        position_fraction=risk.position_fraction,
+        max_open_positions=risk.reference_max_open_positions,
+        cash_buffer=risk.cash_buffer,
+        commission_rate=settings.broker.commission_rate,
+        fractional=risk.fractional,
+        all_in=risk.sizing == "all_in",
+        allow_short=risk.allow_short,
+        stop_loss=risk.stop_loss,
+        take_profit=risk.take_profit,
+    )
 
 
 def news_memory(store: Store, *, replay: bool) -> SeenItems:

@@ -10,6 +10,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import ROUND_CEILING, ROUND_DOWN, Decimal
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from tradebot.config import BrokerSettings
 
 __all__ = ["FeeSchedule"]
 
@@ -29,6 +33,16 @@ class FeeSchedule:
         for name in ("rate", "per_share", "per_order", "minimum"):
             if getattr(self, name) < 0:
                 raise ValueError(f"fee {name} must be >= 0")
+
+    @classmethod
+    def of(cls, broker: BrokerSettings) -> FeeSchedule:
+        """The schedule the settings' ``broker`` section describes."""
+        return cls(
+            rate=broker.commission_rate,
+            per_share=broker.commission_per_share,
+            per_order=broker.commission_per_order,
+            minimum=broker.commission_min,
+        )
 
     def fee(self, price: Decimal, quantity: Decimal) -> Decimal:
         if not (self.per_share or self.per_order or self.minimum):  # a plain rate

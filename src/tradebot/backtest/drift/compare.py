@@ -57,12 +57,7 @@ _TICK = timedelta(microseconds=1)
 def venue_from(broker: BrokerSettings) -> VenueFactory:
     """The paper venue as the run configured it (fees, slippage, fill model), with
     unlimited cash and no latency: the fill at the bar after the order, as a backtest has it."""
-    fees = FeeSchedule(
-        rate=broker.commission_rate,
-        per_share=broker.commission_per_share,
-        per_order=broker.commission_per_order,
-        minimum=broker.commission_min,
-    )
+    fees = FeeSchedule.of(broker)
     volume = None
     if broker.fill_model == "volume_share":
         volume = VolumeShare(broker.volume_limit, broker.price_impact)
