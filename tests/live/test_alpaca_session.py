@@ -16,11 +16,13 @@ from pathlib import Path
 import pytest
 
 from tests.live.rehearsal import Running, recent_bars, take_bar, wait
+from tradebot.adapters.paper.broker import PaperBroker
 from tradebot.config import Settings, load_settings
 from tradebot.domain import Bar, Mode
+from tradebot.domain.errors import BrokerError
 from tradebot.runtime.live import LiveRequest
 from tradebot.runtime.session import LiveSession, open_session
-from tradebot.runtime.venues import Venue, paper_venue
+from tradebot.runtime.venues import Venue, open_venue, paper_venue
 from tradebot.testing.alpaca import AlpacaVenue
 from tradebot.testing.live import ScriptedLiveFeed
 
@@ -135,3 +137,36 @@ def test_a_paper_session_on_alpaca_trades_like_the_simulated_venue(
         assert _decisions(sim) == live_decisions
     finally:
         sim.close()
+
+
+def test_a_sim_session_trades_our_venue_on_alpacas_bars_and_listing(
+    tmp_path: Path, alpaca: AlpacaVenue
+) -> None:
+    settings = _settings(tmp_path, "simvenue", alpaca)
+    request = LiveRequest(mode=Mode.PAPER, broker="sim", symbols=SYMBOLS)
+    venue = open_venue(settings, request)
+    try:
+        assert isinstance(venue.broker, PaperBroker)
+        assert venue.reports is None  # the simulated venue reports with its bars
+        assert venue.starting_cash == settings.broker.initial_cash
+        assert set(venue.instruments) == set(SYMBOLS)
+        assert venue.instruments["AAPL"].fractional  # Alpaca's asset says fractionable
+        assert alpaca.submits() == 0  # nothing is sent to Alpaca's trading API
+    finally:
+        venue.close()
+
+
+def test_live_refuses_a_book_that_does_not_reconcile(
+    tmp_path: Path, alpaca: AlpacaVenue, bars: list[Bar]
+) -> None:
+    """A position at the venue that no run of ours made: `live` (policy halt) does not start,
+    says why in one line, and records the reconciliation."""
+    alpaca.add_history(bars)
+    alpaca.call(lambda: alpaca.book.positions.__setitem__("MSFT", (Decimal(7), Decimal(100))))
+    settings = _settings(tmp_path, "refused", alpaca)
+    request = LiveRequest(mode=Mode.LIVE, broker="alpaca", symbols=SYMBOLS)
+    with pytest.raises(BrokerError) as refused:
+        open_session(settings, request, confirm_live=True)
+    line = refused.value.one_line()
+    assert "does not reconcile" in line and "MSFT" in line
+    assert "\n" not in line
