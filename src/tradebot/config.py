@@ -347,6 +347,14 @@ class LiveSettings(_Section):
         "into the book as external, or stay halted until an operator settles them",
     )
     stale_after_s: int = Field(default=180, ge=5, description="a stream this quiet is stale")
+    poll_s: float | None = Field(
+        default=None,
+        gt=0,
+        description="how often a polling venue (ccxt) is asked for new bars and order updates, "
+        "in seconds; None = the adapter's default (bars: the timeframe, at most 10 s; "
+        "orders: 2 s). Lower it for a rehearsal against a local venue, not against an "
+        "exchange, whose rate limits the client's limiter then spends",
+    )
     alpaca_feed: Literal["iex", "sip"] = "iex"
     alpaca_news: bool = Field(default=False, description="Alpaca's news stream as a source")
     alpaca_url: str | None = Field(default=None, description="REST base URL override")

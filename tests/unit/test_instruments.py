@@ -136,7 +136,7 @@ def test_an_unknown_pair_or_odd_name_is_refused_in_one_line(symbol: str) -> None
     line = caught.value.one_line()
     assert repr(symbol) in line
     assert "\n" not in line
-    assert "instruments.csv" in line
+    assert "instruments:" in line  # the hint names the configuration section
 
 
 def test_instruments_names_every_unknown_symbol_at_once() -> None:
@@ -192,3 +192,23 @@ def test_an_impossible_instrument_cannot_be_built() -> None:
     ):
         with pytest.raises(ValueError, match="instrument 'XYZ'"):
             Instrument(**{**fields, **change})
+
+
+def test_a_symbol_declared_in_the_configuration_is_taken_as_declared() -> None:
+    from tradebot.config import load_settings
+    from tradebot.domain.errors import ConfigError
+    from tradebot.runtime.wiring import run_instruments
+
+    settings = load_settings(
+        instruments={
+            "SYM00": {"tick_size": "0.0001", "lot_size": "0.5"},
+            "X/Y": {"asset_class": "crypto"},
+        }
+    )
+    made = run_instruments(settings, ("AAPL", "SYM00", "X/Y"))
+    assert list(made) == ["AAPL", "SYM00", "X/Y"]
+    assert made["SYM00"].tick_size == Decimal("0.0001") and made["SYM00"].lot_size == Decimal("0.5")
+    assert made["SYM00"].fractional and made["SYM00"].calendar == "XNYS"
+    assert made["X/Y"].asset_class is AssetClass.CRYPTO and made["X/Y"].calendar is None
+    with pytest.raises(ConfigError, match="tick_size"):
+        load_settings(instruments={"SYM00": {"tick_size": "0"}})

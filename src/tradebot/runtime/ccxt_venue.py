@@ -4,7 +4,8 @@ Keys from ``TRADEBOT_CCXT_API_KEY`` / ``TRADEBOT_CCXT_SECRET``; a paper session 
 exchange's test network (``set_sandbox_mode``) unless ``live.ccxt_url`` points the client
 elsewhere (a rehearsal against :class:`tradebot.testing.binance.BinanceVenue`). Instruments
 (precision, limits) come from the exchange's markets; the account's cash is its balance of
-the pairs' quote currency.
+the pairs' quote currency. Bars and order updates are polled every ``live.poll_s`` seconds
+(unset: each adapter's default).
 """
 
 from __future__ import annotations
@@ -36,7 +37,12 @@ def ccxt_venue(
     urls = api_urls(exchange, live.ccxt_url) if live.ccxt_url else None
     sandbox = test_account and urls is None
     feed = CcxtBarFeed(
-        symbols, live.timeframe, exchange_id=exchange, urls_override=urls, sandbox=sandbox
+        symbols,
+        live.timeframe,
+        exchange_id=exchange,
+        urls_override=urls,
+        poll_s=live.poll_s,
+        sandbox=sandbox,
     )
     name = f"{exchange}{' (test network)' if sandbox else ''}"
     if trading:
@@ -62,7 +68,7 @@ def ccxt_venue(
         feed=feed,
         instruments=instruments,
         starting_cash=cash,
-        reports=CcxtOrderReports(broker),
+        reports=CcxtOrderReports(broker, poll_s=live.poll_s),
         closers=[broker.close],
     )
 

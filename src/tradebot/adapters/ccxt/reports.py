@@ -23,12 +23,15 @@ from tradebot.ports import EventSink
 
 __all__ = ["CcxtOrderReports"]
 
+DEFAULT_POLL_S = 2.0
+"""Seconds between two rounds when the caller names none (``live.poll_s`` unset)."""
 _ENDS = (OrderStatus.CANCELLED, OrderStatus.EXPIRED, OrderStatus.REJECTED)
 _FINAL = (*_ENDS, OrderStatus.FILLED)
 
 
 class CcxtOrderReports:
-    """Polls ``broker``'s exchange every ``poll_s`` seconds for fills and order ends."""
+    """Polls ``broker``'s exchange every ``poll_s`` seconds (None: :data:`DEFAULT_POLL_S`)
+    for fills and order ends."""
 
     source = "ccxt-orders"
 
@@ -36,11 +39,12 @@ class CcxtOrderReports:
         self,
         broker: CcxtBroker,
         *,
-        poll_s: float = 2.0,
+        poll_s: float | None = None,
         lookback: timedelta = timedelta(minutes=1),
         now: Callable[[], datetime] = utc_now,
     ) -> None:
-        self._broker, self._poll_s, self._now = broker, poll_s, now
+        self._broker, self._now = broker, now
+        self._poll_s = poll_s if poll_s is not None else DEFAULT_POLL_S
         self._lookback = lookback
         self._since: dict[str, int] = {}
         self._seen: set[str] = set()

@@ -211,10 +211,17 @@ class Book:
             order.status, order.update_ms = "CANCELED", now_ms
             return order
 
-    def publish(self, symbol: str, bar: Bar) -> None:
-        """Append a closed kline and work the open orders of ``symbol`` against it."""
+    def publish(self, symbol: str, bar: Bar, *, match: bool = True) -> None:
+        """Append a closed kline and (``match``) work the open orders of ``symbol`` on it."""
         with self.lock:
             self.klines.setdefault(symbol, []).append(bar)
+            if match:
+                self.match(symbol, bar)
+
+    def match(self, symbol: str, bar: Bar) -> None:
+        """Work the open orders of ``symbol`` against ``bar`` without showing it in the
+        klines (a rehearsal that orders a bar's fills before the bar itself)."""
+        with self.lock:
             fill_ms = int(bar.ts.timestamp() * 1000)
             for order in [o for o in self.orders if o.symbol == symbol and o.open]:
                 price = _cross(order, bar)

@@ -135,10 +135,17 @@ class BinanceVenue:
         }
 
     # -- test helpers ---------------------------------------------------------------------
-    def publish_kline(self, symbol: str, bar: Bar) -> None:
-        """Append a closed kline for ``symbol`` (``BTCUSDT``) and match open orders on it."""
+    def publish_kline(self, symbol: str, bar: Bar, *, match: bool = True) -> None:
+        """Append a closed kline for ``symbol`` (``BTCUSDT``) and match open orders on it
+        (``match=False``: the orders were matched on it already, by :meth:`match_kline`)."""
         self.book.partial_fills = self.faults.partial_fills
-        self.book.publish(symbol, bar)
+        self.book.publish(symbol, bar, match=match)
+
+    def match_kline(self, symbol: str, bar: Bar) -> None:
+        """Match the open orders of ``symbol`` on ``bar`` without serving it as a kline yet:
+        a paced rehearsal lets the session take a bar's fills before it sees the bar."""
+        self.book.partial_fills = self.faults.partial_fills
+        self.book.match(symbol, bar)
 
     def orders(self) -> list[VenueOrder]:
         with self.book.lock:
