@@ -62,4 +62,4 @@ def configure_logging(level: str = "INFO", json_output: bool | None = None) -> N
 
 def get_logger(stage: str) -> Any:
     """A logger whose every message carries ``stage``."""
-    return structlog.get_logger().bind(stage=stage)
+    return structlog.get_logger(stage=stage)  # lazy: a later configure_logging still applies

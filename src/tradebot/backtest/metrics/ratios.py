@@ -109,7 +109,8 @@ def annual_return(returns: npt.ArrayLike, periods_per_year: float) -> float:
     if r.size < 1:
         return math.nan
     ending = np.prod(r + 1.0)
-    with np.errstate(invalid="ignore", divide="ignore"):
+    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
+        # a short stretch of fine bars annualises to a huge power: inf, as empyrical gives
         return float(ending ** (1.0 / (r.size / periods_per_year)) - 1.0)
 
 
