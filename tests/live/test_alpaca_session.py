@@ -168,5 +168,5 @@ def test_live_refuses_a_book_that_does_not_reconcile(
     with pytest.raises(BrokerError) as refused:
         open_session(settings, request, confirm_live=True)
     line = refused.value.one_line()
-    assert "does not reconcile" in line and "MSFT" in line
-    assert "\n" not in line
+    assert "does not reconcile with the venue: external position MSFT" in line
+    assert "\n" not in line and "Reconciliation(" not in line

@@ -90,7 +90,11 @@ def run_session(
         )
         first = session.first
         if first is not None:
-            line = "book reconciled" if first.ok else f"HALTED: {first.halt_reason}"
+            line = (
+                "book reconciled"
+                if first.ok
+                else f"HALTED: {first.halt_reason().removeprefix('reconciliation: ')}"
+            )
             console.print(f"reconciliation: {escape(line)}", soft_wrap=True)
         console.print(
             f"stop with Ctrl-C; from another shell: `tradebot kill {run_id}`", soft_wrap=True

@@ -33,6 +33,7 @@ from tradebot.engine.portfolio import Portfolio
 __all__ = ["AdoptsRecorded", "RecordedRun", "RestoredBook", "restore_live_book"]
 
 _ZERO = Decimal(0)
+_BEFORE_FILLS = frozenset({OrderStatus.SUBMITTED, OrderStatus.ACCEPTED, OrderStatus.UNKNOWN})
 
 
 class RecordedRun(Protocol):
@@ -111,6 +112,20 @@ def _reference(order: Order) -> Decimal:
     return order.limit_price or order.stop_price or _ZERO
 
 
+def _status(recorded: OrderStatus, by_fills: OrderStatus) -> OrderStatus:
+    """The recorded status, unless the recorded fills went further: a fill is written
+    before its order's new status, so a crash between the two writes leaves a filled
+    order recorded as working (the venue's fills are then all applied already, and no
+    report could ever finish it)."""
+    if recorded is OrderStatus.NEW:
+        return by_fills
+    if by_fills is OrderStatus.FILLED and recorded not in FINAL_STATUSES:
+        return by_fills
+    if by_fills is OrderStatus.PARTIALLY_FILLED and recorded in _BEFORE_FILLS:
+        return by_fills
+    return recorded
+
+
 def _state(order: Order, fills: Sequence[Fill]) -> OrderState | None:
     """The order's state as its record and its recorded fills say (``None`` when it has no
     fill: its record says all there is). The recorded status stands: a fill that the
@@ -134,7 +149,7 @@ def _state(order: Order, fills: Sequence[Fill]) -> OrderState | None:
         outcome = apply(state, report)
         if isinstance(outcome, Applied):
             state = outcome.state
-    status = order.status if order.status is not OrderStatus.NEW else state.status
+    status = _status(order.status, state.status)
     return OrderState(
         client_order_id=state.client_order_id,
         symbol=state.symbol,

@@ -242,13 +242,20 @@ class OrderManager:
         state: OrderState | None = None,
     ) -> None:
         """Track a recorded order as it stands, without sending it (a live restart: it may
-        be at the venue, and reconciliation asks). An order known here is left alone."""
+        be at the venue, and reconciliation asks). An order known here is left alone; one
+        whose restored ``state`` went further than its record is recorded again as it."""
         coid = order.client_order_id
         if coid in self._orders:
             return
+        healed = state is not None and state.status is not order.status
+        if healed:  # the fills went further than the record (a crash between two writes)
+            assert state is not None
+            order = order.evolve(status=state.status)
         tracked = self._orders[coid] = TrackedOrder(order, strategies, reference_price, state)
         if tracked.is_open:
             self._open[coid] = tracked
+        if healed:
+            self._store.record_order(self._run_id, order)
 
     def on_report(self, report: ExecutionReport) -> None:
         """Apply what the venue says of one of our orders: a status change, or a fill —

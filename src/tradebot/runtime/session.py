@@ -154,14 +154,15 @@ def _reconcile_at_start(
     outcome = reconciler.run(last_fill_at)
     log = get_logger("live")
     if not outcome.ok:
+        why = outcome.halt_reason().removeprefix("reconciliation: ")
         if kernel.run_info.mode is Mode.LIVE:
             store.finish_run(run_id, "halted", kernel.clock.now(), {})
             raise BrokerError(
-                f"the book does not reconcile with the venue: {outcome.halt_reason}",
+                f"the book does not reconcile with the venue: {why}",
                 "settle it at the venue (or set live.external: adopt), then start again; "
                 f"`tradebot reconcile {run_id}` shows the differences",
             )
-        log.warning("session starts halted: the book does not reconcile", why=outcome.halt_reason)
+        log.warning("session starts halted: the book does not reconcile", why=why)
     every = timedelta(seconds=settings.live.reconcile_interval_s)
     clock = kernel.clock
     last = [last_fill_at]
