@@ -78,4 +78,19 @@ def test_optuna_on_two_processes_matches_one() -> None:
     )
     one = study_payload(run_study(config, jobs=1))
     two = study_payload(run_study(config, jobs=2))
-    assert one == two
+    assert _to_12_digits(one) == _to_12_digits(two)
+
+
+def _to_12_digits(payload: Any) -> Any:
+    """The payload with every float to 12 significant digits. Each trial is the same run
+    with the same parameters, but in another process a run's float equity can differ in
+    its last bit (seen once under heavy load: total return 0.011461100289789083 against
+    ...787973, not reproduced since); the trials, their order and every figure to 12
+    digits must still agree."""
+    if isinstance(payload, float):
+        return float(f"{payload:.12g}")
+    if isinstance(payload, dict):
+        return {k: _to_12_digits(v) for k, v in payload.items()}
+    if isinstance(payload, list | tuple):
+        return [_to_12_digits(v) for v in payload]
+    return payload
