@@ -32,6 +32,7 @@ from tradebot.risk.tiers import TierName as RiskTier
 __all__ = [
     "BrokerSettings",
     "DataSettings",
+    "LearningSettings",
     "LogSettings",
     "NewsFeedSettings",
     "NewsSettings",
@@ -366,6 +367,28 @@ class LiveSettings(_Section):
     ccxt_secret: SecretStr | None = None
 
 
+LearningPolicy = Literal["ema", "exp3", "thompson"]
+
+
+class LearningSettings(_Section):
+    """The learning engine (``tradebot.learning``): strategy weights moved by closed trades.
+    Off by default (``backtest --learning on``); ``shadow`` computes and records weights
+    without using them. The guardrails are the seed's: a strategy moves after
+    ``min_trades`` evaluated trades, by at most ``max_shift`` a cycle, never below
+    ``floor``, outcomes fading with a half-life of ``half_life`` trades."""
+
+    enabled: bool = False
+    policy: LearningPolicy = "ema"
+    shadow: bool = Field(default=False, description="record the weights, keep using the old")
+    learning_rate: float = Field(default=0.1, gt=0.0, le=1.0)
+    min_trades: int = Field(default=20, ge=0, description="evaluated trades before a move")
+    max_shift: float = Field(default=0.10, gt=0.0, le=1.0, description="per cycle")
+    floor: float = Field(default=0.05, ge=0.0, lt=1.0)
+    half_life: float = Field(default=50.0, gt=0.0, description="trades (recency decay)")
+    every: int = Field(default=1, ge=1, description="a cycle after this many closed trades")
+    seed: int = Field(default=0, description="for the randomised policies (thompson)")
+
+
 class LogSettings(_Section):
     level: str = Field(default="INFO", pattern="^(DEBUG|INFO|WARNING|ERROR)$")
     json_output: bool | None = Field(default=None, description="None = JSON unless a terminal")
@@ -388,6 +411,7 @@ class Settings(BaseSettings):
     sentiment: SentimentSettings = SentimentSettings()
     log: LogSettings = LogSettings()
     live: LiveSettings = LiveSettings()
+    learning: LearningSettings = LearningSettings()
     instruments: dict[str, InstrumentSettings] = Field(
         default_factory=dict, description="per-symbol tick, lot and minimums"
     )

@@ -14,7 +14,7 @@ from typer.core import TyperOption
 from tradebot.config import Settings, load_settings
 from tradebot.ops.logging import configure_logging
 
-__all__ = ["AppState", "app", "cli_command", "settings_of"]
+__all__ = ["AppState", "app", "cli_command", "override_settings", "settings_of"]
 
 app = typer.Typer(
     name="tradebot",
@@ -46,6 +46,17 @@ STATE = AppState()
 
 def settings_of() -> Settings:
     return STATE.settings()
+
+
+def override_settings(**sections: Any) -> Settings:
+    """This process's settings with some sections' fields replaced by a command's options
+    (``override_settings(learning={"enabled": True})``); validated like the file."""
+    current = settings_of()
+    merged = current.model_dump(mode="python")
+    for name, fields in sections.items():
+        merged[name] = {**merged[name], **fields}
+    STATE._settings = type(current).model_validate(merged)
+    return STATE._settings
 
 
 def _show_version(value: bool) -> None:

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.markup import escape
 
-from tradebot.cli.app import app, settings_of
+from tradebot.cli.app import app, override_settings, settings_of
 from tradebot.cli.render import console, progress_bar
 from tradebot.cli.run_commands import (
     _params,
@@ -61,11 +61,7 @@ def run_session(
     from tradebot.runtime.live import LiveRequest
     from tradebot.runtime.session import open_session
 
-    settings = settings_of()
-    if exchange is not None:
-        settings = settings.model_copy(
-            update={"live": settings.live.model_copy(update={"exchange": exchange})}
-        )
+    settings = settings_of() if exchange is None else override_settings(live={"exchange": exchange})
     if resume is not None and (symbols or strategy or strategies or params):
         raise ConfigError(
             "--resume continues the session with its own symbols and strategies",

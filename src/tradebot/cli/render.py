@@ -113,6 +113,17 @@ def summary_table(result: RunResult, title: str) -> Table:
         ),
         ("open positions at end", str(m["open_positions"])),
     ]
+    if "final_weights" in m:  # a run that learned its weights (or shadowed a policy)
+        shadow = " (shadow: not used)" if m.get("learning_shadow") else ""
+        rows.append(
+            (
+                f"learning: {m.get('learning_policy')}{shadow}",
+                f"{m.get('learning_outcomes', 0)} outcomes, "
+                f"{m.get('learning_adjustments', 0)} adjustments",
+            )
+        )
+        weights = m["final_weights"]
+        rows.append(("final weights", " · ".join(f"{k} {v:.2f}" for k, v in weights.items())))
     for name, value in rows:
         table.add_row(name, value)
     return table

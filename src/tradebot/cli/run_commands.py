@@ -6,6 +6,7 @@ import signal
 from collections.abc import Iterator, Sized
 from contextlib import contextmanager
 from datetime import UTC, datetime, time
+from enum import StrEnum
 from pathlib import Path
 from types import FrameType
 from typing import TYPE_CHECKING, Annotated
@@ -13,7 +14,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.markup import escape
 
-from tradebot.cli.app import app, settings_of
+from tradebot.cli.app import app, override_settings, settings_of
 from tradebot.cli.outputs import check_output_file, check_output_folder
 from tradebot.cli.render import console, progress_bar, summary_table, trades_payload, write_json
 from tradebot.cli.session_options import Exchange, Params, Strategies, Strategy, Symbols
@@ -26,6 +27,14 @@ if TYPE_CHECKING:
     from tradebot.runtime.wiring import RunRequest
 
 __all__ = ["backtest", "backtest_app", "demo", "paper"]
+
+
+class Switch(StrEnum):
+    """An on/off option (``--learning on``)."""
+
+    ON = "on"
+    OFF = "off"
+
 
 DEMO_DATASET = "stocknet"
 DEFAULT_SYMBOLS = "AAPL,MSFT"
@@ -221,6 +230,10 @@ def backtest(
     csv: Annotated[
         Path | None, typer.Option("--csv", help="Write trades, equity and metrics CSVs here.")
     ] = None,
+    learning: Annotated[
+        Switch | None,
+        typer.Option(help="Learn strategy weights from closed trades (default: learning.enabled)."),
+    ] = None,
 ) -> None:
     """Backtest strategies on historical bars through the full pipeline."""
     if ctx.invoked_subcommand is not None:
@@ -230,6 +243,8 @@ def backtest(
     check_output_file("--json", json_out)
     check_output_file("--report", report)
     check_output_folder("--csv", csv)
+    if learning is not None:
+        override_settings(learning={"enabled": learning is Switch.ON})
     settings = settings_of()
     names = _strategy_names(strategy, strategies) or settings.strategy.names
     chosen_dir = data or settings.data.dir
@@ -263,12 +278,14 @@ def demo(
         ".tradebot/demo"
     ),
 ) -> None:
-    """Backtest the bundled real data (StockNet prices and tweets, 2014–2015) with news on."""
+    """Backtest the bundled real data (StockNet prices and tweets, 2014–2015) with news and
+    learning on: the strategies' weights move with their closed trades."""
     from tradebot.adapters.parquet import available_symbols
     from tradebot.data import sample_data_dir, sample_news_file
     from tradebot.runtime.wiring import RunRequest
 
     check_output_folder("--out", out)
+    override_settings(learning={"enabled": True})  # the demo learns its strategy weights
     data_dir = sample_data_dir(DEMO_DATASET)
     symbols = tuple(available_symbols(data_dir, Timeframe.D1))
     request = RunRequest(

@@ -36,7 +36,18 @@ def _fmt(value: Any) -> str:
         return "n/a"
     if isinstance(value, float):
         return f"{value:,.4f}"
+    if isinstance(value, dict):  # a learned run's final weights: learned vs fixed side by side
+        return " · ".join(f"{k} {_fmt(v)}" for k, v in value.items())
     return str(value)
+
+
+def _learning(record: RunRecord) -> str:
+    """Whether the run learned its weights (and with which policy), or kept them fixed."""
+    metrics = record.metrics or {}
+    policy = metrics.get("learning_policy")
+    if policy is None:
+        return "fixed weights"
+    return f"{policy}{' (shadow)' if metrics.get('learning_shadow') else ''}"
 
 
 def _get(store: SqlStore, run_id: str) -> RunRecord:
@@ -144,6 +155,7 @@ def compare_runs(
     names = sorted({k for r in records for k in (r.metrics or {})})
     ordered = [n for n in _HEADLINE if n in names] + [n for n in names if n not in _HEADLINE]
     table.add_row("strategies", *(r.info.strategy for r in records))
+    table.add_row("learning", *(_learning(r) for r in records))
     for name in ordered:
         table.add_row(name, *(_fmt((r.metrics or {}).get(name)) for r in records))
     console.print(table)

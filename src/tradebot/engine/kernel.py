@@ -49,6 +49,7 @@ from tradebot.engine.event_loop import (
 )
 from tradebot.engine.execution_stage import ExecutionStage
 from tradebot.engine.kernel_spec import KernelSpec, RunOptions
+from tradebot.engine.learning_stage import LearningStage
 from tradebot.engine.live_sources import FeedHealth, KernelSink, LiveSources
 from tradebot.engine.lost_replies import ORDER_TIMERS
 from tradebot.engine.news_stage import NewsStage
@@ -188,6 +189,8 @@ class Kernel:
         )
         if spec.resume is not None and log is not None:  # a kill survives a restart
             self.commands.restore(log.commands(rid))
+        self.learning: LearningStage | None = None
+        """The learning stage, when the runtime attached one (it subscribes itself)."""
         self._replay: Replay | None = None
         if spec.resume is not None:
             self._replay = Replay(
@@ -541,6 +544,8 @@ class Kernel:
             "news_signals": self.news_share.signals,
             "news_decisions_acted": self.news_share.acted,
         }
+        if self.learning is not None:
+            metrics |= self.learning.summary()
         wall = self.spec.wall_clock or self.clock
         self._store.finish_run(self.run_info.id, status, wall.now(), metrics)
         self._store.flush()

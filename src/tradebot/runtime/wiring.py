@@ -49,8 +49,10 @@ from tradebot.engine.daily_summary import SUMMARY_TIME
 from tradebot.engine.decision_stage import SizingRules
 from tradebot.engine.ids import stable_id
 from tradebot.engine.kernel import Kernel, KernelSpec, RunOptions
+from tradebot.engine.learning_stage import LearningLog, LearningSetup, LearningStage
 from tradebot.engine.resume import ResumePoint
-from tradebot.engine.risk_stage import RiskSetup
+from tradebot.engine.risk_stage import RiskSetup, RiskStage
+from tradebot.learning import Guardrails, make_policy
 from tradebot.ports import Clock, EarningsSource, NewsSource, SeenItems, SentimentModel, Store
 from tradebot.risk import RiskEngine, exchange_sessions
 from tradebot.runtime.analyzers import build_analyzer
@@ -63,7 +65,9 @@ from tradebot.strategies.registry import load_registry, make_factory
 __all__ = [
     "FRACTIONAL_LOT",
     "RunRequest",
+    "attach_learning",
     "build_kernel",
+    "learning_setup",
     "news_memory",
     "open_store",
     "risk_setup",
@@ -204,7 +208,55 @@ def build_kernel(
         wall_clock=LiveClock(),
         instruments=run_instruments(settings, request.symbols),
     )
-    return Kernel(spec)
+    kernel = Kernel(spec)
+    if settings.learning.enabled:
+        attach_learning(kernel, learning_setup(settings, request.mode), names, store)
+    return kernel
+
+
+def learning_setup(settings: Settings, mode: Mode) -> LearningSetup:
+    """The learning engine from ``learning:`` settings (a bad guardrail is one line). Only
+    paper and live sessions write learned weights to the strategies table; a backtest
+    records its weight path with the run, so the next run starts from the same weights."""
+    given = settings.learning
+    try:
+        guardrails = Guardrails(
+            learning_rate=given.learning_rate,
+            min_trades=given.min_trades,
+            max_shift=given.max_shift,
+            floor=given.floor,
+            half_life=given.half_life,
+        )
+    except ValueError as exc:
+        raise ConfigError(str(exc), "fix the `learning:` settings") from exc
+    return LearningSetup(
+        policy=make_policy(given.policy, given.seed),
+        guardrails=guardrails,
+        shadow=given.shadow,
+        every=given.every,
+        persist_weights=mode is not Mode.BACKTEST,
+    )
+
+
+def attach_learning(
+    kernel: Kernel, setup: LearningSetup, strategies: Sequence[str], store: Store
+) -> LearningStage:
+    """Subscribe a learning stage to ``kernel``'s bus (after its stages), with the risk
+    engine's ATR when it decides; a resumed run gets back its book and weights."""
+    decisions = kernel.decisions
+    stage = LearningStage(
+        run_id=kernel.run_info.id,
+        setup=setup,
+        signals=kernel.signals,
+        strategies=strategies,
+        log=store if isinstance(store, LearningLog) else None,
+        atr_of=decisions.market.atr if isinstance(decisions, RiskStage) else None,
+    )
+    if kernel.spec.resume is not None:
+        stage.restore()
+    stage.attach(kernel.spec.bus)
+    kernel.learning = stage
+    return stage
 
 
 def risk_setup(settings: Settings, feed: ParquetReplayFeed, store: Store) -> RiskSetup:

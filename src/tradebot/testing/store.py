@@ -9,6 +9,7 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
+from tradebot.adapters.sql.learning_rows import WeightAdjustment
 from tradebot.domain.commands import CommandRecord, CommandStatus, OperatorCommand
 from tradebot.domain.errors import StoreError
 from tradebot.domain.messages import (
@@ -23,6 +24,7 @@ from tradebot.domain.messages import (
 )
 from tradebot.domain.position import Position
 from tradebot.domain.run import RunInfo
+from tradebot.learning import TradeOutcome, WeightChange
 from tradebot.ports import RiskCheckpoint, StateDocument, document_of
 from tradebot.risk.events import RiskEvent
 from tradebot.risk.records import encode_event
@@ -56,6 +58,10 @@ class MemoryStore:
         self._commands_lock = threading.Lock()
         self.reconciliations: list[dict[str, Any]] = []
         """Each reconciliation's outcome, as the SQL store's row holds it, in order."""
+        self.outcomes: dict[tuple[str, str], TradeOutcome] = {}
+        """The learning engine's evaluated trades by (run, trade id)."""
+        self.adjustments: list[WeightAdjustment] = []
+        """Every weight adjustment, in the order recorded."""
 
     def start_run(self, run: RunInfo) -> None:
         self.runs[run.id] = {"info": run, "status": "running", "metrics": {}}
@@ -132,6 +138,52 @@ class MemoryStore:
                 "differences": list(differences),
             }
         )
+
+    def record_trade_outcome(self, run_id: str, outcome: TradeOutcome) -> None:
+        self.outcomes.setdefault((run_id, outcome.trade_id), outcome)
+
+    def record_weight_adjustment(
+        self,
+        run_id: str | None,
+        change: WeightChange,
+        ts: datetime,
+        *,
+        shadow: bool = False,
+        apply: bool = False,
+        reason: str = "",
+    ) -> None:
+        """The SQL store's twin: ``apply`` (never a shadow) also moves ``weights``."""
+        self.adjustments.append(
+            WeightAdjustment(
+                run_id,
+                ts,
+                change.strategy,
+                change.old,
+                change.new,
+                change.reward,
+                change.outcomes,
+                change.clipped_by,
+                change.policy,
+                shadow,
+                reason,
+            )
+        )
+        if apply and not shadow:
+            self.weights[change.strategy] = change.new
+
+    def trade_outcomes(self, run_id: str) -> list[TradeOutcome]:
+        found = [o for (run, _), o in self.outcomes.items() if run == run_id]
+        return sorted(found, key=lambda o: (o.closed_at, o.trade_id))
+
+    def weight_adjustments(
+        self, run_id: str | None = None, strategy: str | None = None
+    ) -> list[WeightAdjustment]:
+        return [
+            a
+            for a in self.adjustments
+            if (run_id is None or a.run_id == run_id)
+            and (strategy is None or a.strategy == strategy)
+        ]
 
     def __deepcopy__(self, memo: dict[int, Any]) -> MemoryStore:
         """A copy of everything recorded (a test forks a run's record), with a lock of its

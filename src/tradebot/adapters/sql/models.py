@@ -56,6 +56,8 @@ __all__ = [
     "SignalRow",
     "SnapshotRow",
     "StrategyRow",
+    "TradeOutcomeRow",
+    "WeightAdjustmentRow",
     "WeightChangeRow",
 ]
 
@@ -437,3 +439,48 @@ class ReconciliationRow(Base):
     external_orders: Mapped[list[Any]]
     external_positions: Mapped[dict[str, Any]]
     differences: Mapped[list[Any]]
+
+
+class TradeOutcomeRow(Base):
+    """A closed trade as the learning engine evaluated it: its P&L, return, hold time and
+    risk-adjusted return (R multiple), linked to the decision and signal that opened it,
+    with each strategy's signed contribution to that signal (what its credit came from)."""
+
+    __tablename__ = "trade_outcomes"
+    __table_args__ = (Index(None, "run_id", "closed_at"),)
+
+    run_id: Mapped[str] = _run_id()
+    trade_id: Mapped[str] = mapped_column(ID, primary_key=True)
+    symbol: Mapped[str] = mapped_column(SYMBOL)
+    entry_decision_id: Mapped[str] = mapped_column(ID)
+    signal_id: Mapped[str | None] = mapped_column(ID)
+    closed_at: Mapped[datetime]
+    pnl: Mapped[Decimal]
+    return_pct: Mapped[float]
+    hold_seconds: Mapped[float]
+    risk_adjusted: Mapped[float]
+    contributions: Mapped[dict[str, Any]]
+    direction: Mapped[int] = mapped_column(Integer)
+
+
+class WeightAdjustmentRow(Base):
+    """One strategy's weight moved by the learning engine (or reset by a user): old and
+    new weight, the reward and number of outcomes behind it, the guardrail that clipped
+    it, the policy, when, and whether it was only a shadow (computed, never used). A reset
+    belongs to no run."""
+
+    __tablename__ = "weight_adjustments"
+    __table_args__ = (Index(None, "run_id", "ts"), Index(None, "strategy", "ts"))
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    run_id: Mapped[str | None] = mapped_column(ID, ForeignKey(_RUN_FK, ondelete="CASCADE"))
+    ts: Mapped[datetime]
+    strategy: Mapped[str] = mapped_column(String(100))
+    old_weight: Mapped[float]
+    new_weight: Mapped[float]
+    reward: Mapped[float]
+    outcomes: Mapped[int] = mapped_column(Integer)
+    clipped_by: Mapped[str | None] = mapped_column(String(16))
+    policy: Mapped[str] = mapped_column(String(32))
+    shadow: Mapped[bool] = mapped_column(Boolean)
+    reason: Mapped[str]

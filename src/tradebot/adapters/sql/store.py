@@ -8,7 +8,8 @@ Any failure to write raises :class:`~tradebot.domain.errors.StoreError` and keep
 unwritten records buffered, so nothing is dropped silently and a later flush retries them
 (every write is idempotent). One store is used by one thread.
 
-Operator commands (the :class:`~tradebot.ports.CommandLog` port) are :mod:`.commands`.
+Operator commands (the :class:`~tradebot.ports.CommandLog` port) are :mod:`.commands`; the
+learning engine's trade outcomes and weight adjustments are :mod:`.learning_rows`.
 
 A store drives the runs it starts: it holds a lease on each (:mod:`.lease`), renewed as it
 writes and released by ``finish_run`` and ``close``, and another process starting or
@@ -30,6 +31,7 @@ from tradebot.adapters.clock import utc_now
 from tradebot.adapters.sql import mapping, risk_tables, seen_items
 from tradebot.adapters.sql.commands import CommandRows
 from tradebot.adapters.sql.connect import is_memory, open_engine, store_error
+from tradebot.adapters.sql.learning_rows import LearningRows
 from tradebot.adapters.sql.lease import DEFAULT_LEASE_TTL, Lease
 from tradebot.adapters.sql.migrate import current_on, head, upgrade, upgrade_engine
 from tradebot.adapters.sql.models import (
@@ -62,7 +64,7 @@ from tradebot.risk.events import RiskEvent
 __all__ = ["SqlStore"]
 
 
-class SqlStore(StoreReads, CommandRows):
+class SqlStore(StoreReads, CommandRows, LearningRows):
     """Durable record of what the bot did (see the module docstring for the write modes)."""
 
     def __init__(
