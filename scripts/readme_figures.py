@@ -113,7 +113,7 @@ def news_table(work: Path, demo_payload: dict[str, Any]) -> str:
         ("AAPL, FB, GOOG, 2014-04 to 2014-06, news on", (*QUARTER, "--data", data, *news)),
         ("the same, news off", (*QUARTER, "--data", data)),
         ("demo (10 stocks, 2014-2015), news on", None),
-        ("demo, news off", (*DEMO_SPAN, "--data", data)),
+        ("demo, news off", (*DEMO_SPAN, "--data", data, "--learning", "on")),  # as the demo
     ]
     lines = [
         "| run | articles | scored items | news signals / acted | trades | return |",

@@ -18,15 +18,17 @@ def _tradebot(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
 def test_a_learning_backtest_shows_its_adjustments_and_a_reset_restores_equal_weights(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("TRADEBOT_LEARNING__ENABLED", "true")
     monkeypatch.setenv("TRADEBOT_LEARNING__MIN_TRADES", "2")
     monkeypatch.setenv("TRADEBOT_RISK__ENGINE", "reference")
     strategies = "momentum,macd,mean_reversion"
     done = _tradebot(
         "backtest", "--symbols", "AAPL,MSFT", "--strategies", strategies,
-        "--start", "2019-01-01", "--end", "2020-12-31", cwd=tmp_path,
+        "--start", "2019-01-01", "--end", "2020-12-31", "--learning", "on",
+        "--report", str(tmp_path / "report.html"), cwd=tmp_path,
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
+    assert "final weights" in done.stdout and "learning: ema" in done.stdout
+    assert 'id="chart-weights"' in (tmp_path / "report.html").read_text()
 
     weights = _tradebot("strategies", "weights", cwd=tmp_path)
     assert weights.returncode == 0, weights.stderr

@@ -232,6 +232,14 @@ def test_floor_alone_holds_every_weight_up_and_the_rest_share_pro_rata(
             assert c.new == pytest.approx(f, abs=1e-12)
 
 
+def _closing_order(o: TradeOutcome) -> tuple[object, ...]:
+    """The book's order: closing time, then what the trade is (symbol, credits), then its id
+    (which carries the run's id, so it only breaks ties between identical trades)."""
+    shares, credits = responsibility(o), credit(o)
+    entry = {name: (credits[name], shares[name]) for name in shares}
+    return (o.closed_at, o.symbol, repr(sorted(entry.items())), o.trade_id)
+
+
 @SETTINGS
 @given(spec=rows, half_life=st.floats(0.5, 100.0))
 def test_recency_decay_alone_weighs_each_outcome_by_half_to_the_age_over_half_life(
@@ -239,7 +247,7 @@ def test_recency_decay_alone_weighs_each_outcome_by_half_to_the_age_over_half_li
 ) -> None:
     outcomes = outcomes_of(spec)
     book = book_of(outcomes)
-    ordered = sorted(outcomes, key=lambda o: (o.closed_at, o.trade_id))
+    ordered = sorted(outcomes, key=_closing_order)
     for name in NAMES:
         num = den = 0.0
         for age, o in enumerate(reversed(ordered)):

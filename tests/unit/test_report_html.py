@@ -136,6 +136,19 @@ def test_the_charts_exist_with_their_ids() -> None:
     assert "AAPL" in page.text_of["chart-price-0"]  # the most traded symbol first
 
 
+def test_a_learning_run_gets_a_step_line_of_weights_per_strategy() -> None:
+    t0 = int(datetime(2019, 1, 2, tzinfo=UTC).timestamp()) * 10**9
+    day = 86_400 * 10**9
+    weights = {
+        "macd": [(t0, 0.5), (t0 + 30 * day, 0.6)],
+        "momentum": [(t0, 0.5), (t0 + 30 * day, 0.4)],
+    }
+    page = Page(render_html(sample(weights=weights)))
+    assert page.by_id["chart-weights"]["tag"] == "svg"
+    assert "macd" in page.text_of["chart-weights"] and "momentum" in page.text_of["chart-weights"]
+    assert "chart-weights" not in Page(render_html(sample())).by_id  # fixed weights: no chart
+
+
 def test_the_monthly_heat_map_has_a_cell_per_month_and_year_totals() -> None:
     page = Page(render_html(sample()))
     text = page.text_of["chart-monthly"]

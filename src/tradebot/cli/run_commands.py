@@ -170,6 +170,44 @@ def _print_summary(result: RunResult, title: str) -> None:
         console.print(skip_reasons_table(result.skip_reasons, "Skipped decisions, by reason"))
 
 
+def _weights_of(run_id: str) -> dict[str, float]:
+    """The final weights an earlier run ended with (learned, or the ones it kept)."""
+    from tradebot.adapters.sql.store import SqlStore
+
+    with SqlStore(settings_of().store.url) as store:
+        record = store.run(run_id)
+    if record is None:
+        raise ConfigError(
+            f"no run {run_id!r} in the database", "list them: `tradebot backtest list`"
+        )
+    found = (record.metrics or {}).get("final_weights") or record.info.config.get("weights")
+    if not found:
+        raise ConfigError(f"run {run_id} recorded no weights", "pick a finished run")
+    return {str(name): float(weight) for name, weight in found.items()}
+
+
+def _weight_steps(kernel: Kernel) -> dict[str, list[tuple[int, float]]]:
+    """A learning run's weight path per strategy, for the report's chart (shadow weights
+    are not drawn: they were never used)."""
+    learning = kernel.learning
+    if learning is None:
+        return {}
+    steps: dict[str, list[tuple[int, float]]] = {}
+    first = kernel.run_info.data_start or kernel.run_info.started_at
+    for name, weight in learning.initial.items():
+        steps.setdefault(name, []).append((_ns(first), weight))
+    for point in learning.path:
+        if point.shadow:
+            continue
+        for name, weight in point.weights.items():
+            steps.setdefault(name, []).append((_ns(point.ts), weight))
+    return steps if any(len(points) > 1 for points in steps.values()) else {}
+
+
+def _ns(moment: datetime) -> int:
+    return int(moment.timestamp()) * 1_000_000_000 + moment.microsecond * 1000
+
+
 def _write_reports(
     result: RunResult, kernel: Kernel, title: str, html: Path | None, csv_dir: Path | None
 ) -> None:
@@ -184,7 +222,7 @@ def _write_reports(
         for symbol in sorted({t.symbol for t in result.trades}):
             bars = frame(symbol)
             prices[symbol] = (bars.index, bars["close"].to_numpy())
-    data = report_data(result, title=title, prices=prices)
+    data = report_data(result, title=title, prices=prices, weights=_weight_steps(kernel))
     if html is not None:
         write_html(html, data)
         console.print(f"report:    [bold]{escape(str(html))}[/]")
@@ -234,6 +272,14 @@ def backtest(
         Switch | None,
         typer.Option(help="Learn strategy weights from closed trades (default: learning.enabled)."),
     ] = None,
+    weights_from: Annotated[
+        str | None,
+        typer.Option(
+            "--weights-from",
+            metavar="RUN_ID",
+            help="Start from the final (learned) weights of an earlier run.",
+        ),
+    ] = None,
 ) -> None:
     """Backtest strategies on historical bars through the full pipeline."""
     if ctx.invoked_subcommand is not None:
@@ -262,6 +308,7 @@ def backtest(
         data_dir=data,
         timeframe=timeframe,
         news_file=news,
+        weights=_weights_of(weights_from) if weights_from is not None else None,
     )
     result, kernel = _execute(request, "backtest")
     title = f"Backtest — {', '.join(names)}"

@@ -154,6 +154,8 @@ class LearningStage:
         self._silent = {name for name, w in given.items() if w == 0.0}
         self.weights = _shares({n: w for n, w in given.items() if n not in self._silent})
         """The learned weights (the shadow ones in shadow mode), summing to 1."""
+        self.initial = dict(self.weights)
+        """The weights the run started from (the first step of its weight path)."""
         self.book = OutcomeBook()
         self.path: list[WeightPoint] = []
         """Every cycle that moved a weight, in order."""

@@ -1,7 +1,10 @@
 """The outcome book: every evaluated trade's credits, per strategy, with recency decay.
 
-Outcomes are kept in closing order (``closed_at``, then ``trade_id``), so the book is a
-function of the *set* of trades it was given, whatever order they came in. Decay is
+Outcomes are kept in closing order (``closed_at``, then the symbol and the credits, then
+``trade_id``), so the book is a function of the *set* of trades it was given, whatever order
+they came in — and of nothing else: trade ids carry the run's id, so ties at one closing
+time are broken by what the trades are before their ids (two runs of the same bars learn
+the same weights). Decay is
 exponential in trades: an outcome ``k`` closed trades older than the newest counts
 ``0.5 ** (k / half_life)``. The age is counted over all trades, not a strategy's own,
 so every strategy's evidence ages on one clock (the one Exp3 needs).
@@ -32,10 +35,11 @@ class _Entry:
     closed_at: datetime
     trade_id: str
     credits: dict[str, tuple[float, float]]  # strategy → (credit, share)
+    symbol: str = ""
 
     @property
-    def key(self) -> tuple[datetime, str]:
-        return (self.closed_at, self.trade_id)
+    def key(self) -> tuple[datetime, str, str, str]:
+        return (self.closed_at, self.symbol, repr(sorted(self.credits.items())), self.trade_id)
 
 
 @dataclass(slots=True)
@@ -103,6 +107,7 @@ class OutcomeBook:
             outcome.closed_at,
             outcome.trade_id,
             {name: (credits[name], shares[name]) for name in shares},
+            outcome.symbol,
         )
         self._insert(entry)
         return True
@@ -152,8 +157,8 @@ class OutcomeBook:
         """Names the book's contents (equal books, equal fingerprints): seeds Thompson."""
         if not self._entries:
             return "0"
-        last = self._entries[-1]
-        return f"{len(self._entries)}|{last.closed_at.isoformat()}|{last.trade_id}"
+        last = self._entries[-1]  # not its trade id, which carries the run's id
+        return f"{len(self._entries)}|{last.closed_at.isoformat()}|{last.key[1]}|{last.key[2]}"
 
     def as_of(self, t: datetime) -> OutcomeBook:
         """A new book of the outcomes closed strictly before ``t``: what was known at ``t``."""
@@ -181,6 +186,7 @@ class OutcomeBook:
             "outcomes": [
                 {
                     "trade_id": e.trade_id,
+                    "symbol": e.symbol,
                     "closed_at": e.closed_at.isoformat(),
                     "credits": {name: [c, s] for name, (c, s) in e.credits.items()},
                 }
@@ -198,7 +204,7 @@ class OutcomeBook:
             closed_at = datetime.fromisoformat(row["closed_at"])
             if closed_at.tzinfo is None:
                 raise ValueError(f"outcome {row['trade_id']}: closed_at must be timezone-aware")
-            entry = _Entry(closed_at, str(row["trade_id"]), credits)
+            entry = _Entry(closed_at, str(row["trade_id"]), credits, str(row.get("symbol", "")))
             if entry.trade_id not in book._ids:
                 book._insert(entry)
         return book

@@ -97,6 +97,9 @@ class RunRequest:
     news_file: Path | None = None
     mode: Mode = Mode.BACKTEST
     speed: float = 600.0
+    weights: dict[str, float] | None = None
+    """The strategies' starting weights (another run's learned ones, say); None: the
+    database's."""
 
 
 def open_store(settings: Settings, mode: Mode) -> Store:
@@ -156,7 +159,12 @@ def build_kernel(
         finer_bars=_finer_bars(settings, data_dir, request),
     )
     rules = sizing_rules(settings)
-    weights = store.load_weights(names) if run is None else dict(run.config.get("weights", {}))
+    if run is not None:
+        weights = dict(run.config.get("weights", {}))
+    elif request.weights is not None:
+        weights = _given_weights(request.weights, names)
+    else:
+        weights = store.load_weights(names)
     started = LiveClock().now()
     run = run or RunInfo(
         id=f"{_RUN_PREFIX[request.mode]}-{started:%Y%m%dT%H%M%S}-"
@@ -319,6 +327,17 @@ def _declared(symbol: str, given: InstrumentSettings) -> Instrument:
         )
     except ValueError as exc:
         raise ConfigError(str(exc), f"fix `instruments.{symbol}` in the configuration") from exc
+
+
+def _given_weights(given: dict[str, float], names: Sequence[str]) -> dict[str, float]:
+    """``given`` for the run's strategies; a strategy it does not name is one error line."""
+    missing = [name for name in names if name not in given]
+    if missing:
+        raise ConfigError(
+            f"no starting weight for {', '.join(missing)}",
+            "give every running strategy a weight (--weights-from a run of the same strategies)",
+        )
+    return {name: float(given[name]) for name in names}
 
 
 def sizing_rules(settings: Settings) -> SizingRules:

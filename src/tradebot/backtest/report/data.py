@@ -66,6 +66,9 @@ class ReportData:
     skip_reasons: Mapping[str, int] = field(default_factory=dict)
     attribution: Mapping[str, Mapping[str, float]] | None = None
     status: str = "completed"
+    weights: Mapping[str, Sequence[tuple[int, float]]] = field(default_factory=dict)
+    """A learning run's weight path: per strategy, ``(epoch ns, weight)`` from each
+    adjustment on (empty: the weights stayed fixed, and no chart is drawn)."""
 
 
 def to_ns(ts: Timestamps) -> IntArray:
@@ -93,6 +96,7 @@ def report_data(
     prices: Mapping[str, Series],
     benchmark: Series | None = None,
     benchmark_label: str | None = None,
+    weights: Mapping[str, Sequence[tuple[int, float]]] | None = None,
 ) -> ReportData:
     """The report of a finished run, with prices and a benchmark clipped to the run's window.
 
@@ -131,6 +135,7 @@ def report_data(
         skip_reasons=dict(result.skip_reasons),
         attribution=attribution,
         status=result.status,
+        weights=dict(weights or {}),
     )
 
 

@@ -34,6 +34,7 @@ from tradebot.backtest.report.tables import (
     skip_table,
     trades_table,
 )
+from tradebot.backtest.report.weights_chart import weights_chart
 from tradebot.domain.messages import ClosedTrade
 
 __all__ = ["MAX_PRICE_CHARTS", "render_html", "write_html"]
@@ -67,6 +68,7 @@ def render_html(data: ReportData) -> str:
             monthly_heatmap(monthly_returns(t.view("datetime64[ns]"), equity) if t.size else []),
         ),
         _section("metrics", "Metrics", metrics_table(data.metrics)),
+        *_weights_section(data, t),
         _section("prices", "Trades on price", _price_charts(data)),
         '<div class="two-col">'
         + _section("strategies", "Strategy attribution", _attribution(data))
@@ -85,6 +87,14 @@ def render_html(data: ReportData) -> str:
         f"<title>{esc(data.title)}</title><style>{CSS}</style></head>"
         f"<body><main>{''.join(sections)}{footer}</main></body></html>\n"
     )
+
+
+def _weights_section(data: ReportData, t: npt.NDArray[np.int64]) -> list[str]:
+    """The learned weights' chart, for a run that learned them (none otherwise)."""
+    if not data.weights:
+        return []
+    span = (int(t[0]), int(t[-1])) if t.size else (0, 1)
+    return [_section("weights", "Learned strategy weights", weights_chart(data.weights, *span))]
 
 
 def write_html(path: Path | str, data: ReportData) -> Path:

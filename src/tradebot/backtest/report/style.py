@@ -43,6 +43,14 @@ h2 { font-size:15px; margin:0 0 12px; text-transform:uppercase; letter-spacing:.
 .tick { fill:var(--muted); font-size:11px; }
 .axis-title { fill:#374151; font-size:12px; font-weight:600; }
 .legend-text { fill:#374151; font-size:12px; }
+.wt-0 { fill:none; stroke:#2563eb; stroke-width:1.8; stroke-linejoin:round; }
+.wt-1 { fill:none; stroke:#dc2626; stroke-width:1.8; stroke-linejoin:round; }
+.wt-2 { fill:none; stroke:#16a34a; stroke-width:1.8; stroke-linejoin:round; }
+.wt-3 { fill:none; stroke:#d97706; stroke-width:1.8; stroke-linejoin:round; }
+.wt-4 { fill:none; stroke:#7c3aed; stroke-width:1.8; stroke-linejoin:round; }
+.wt-5 { fill:none; stroke:#0891b2; stroke-width:1.8; stroke-linejoin:round; }
+.wt-6 { fill:none; stroke:#db2777; stroke-width:1.8; stroke-linejoin:round; }
+.wt-7 { fill:none; stroke:#4b5563; stroke-width:1.8; stroke-linejoin:round; }
 .eq-line { fill:none; stroke:var(--blue); stroke-width:1.8; stroke-linejoin:round; }
 .eq-area { fill:var(--blue); fill-opacity:.07; stroke:none; }
 .eq-end { fill:var(--blue); }
