@@ -205,6 +205,8 @@ CASES = [
     case("run not found", "backtest", "show", "bt-nope", expect=("bt-nope",)),
     case("compare one run", "backtest", "compare", "bt-nope", expect=("compare",)),
     case("paper without replay", "paper", expect=("--replay", "--broker")),
+    case("learning switch", "backtest", "--learning", "maybe", expect=("--learning",), usage=True),
+    case("weights from no run", "backtest", "--weights-from", "bt-nope", expect=("bt-nope",)),
     case("paper unknown broker", "paper", "--broker", "ib", expect=("ib", "sim, alpaca, ccxt")),
     case("paper replay and broker", "paper", "--replay", "--broker", "sim", expect=("--replay",)),
     case("live without broker", "live", expect=("--broker",), usage=True),
