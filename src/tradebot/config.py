@@ -363,6 +363,10 @@ class LiveSettings(_Section):
     alpaca_data_stream_url: str | None = Field(default=None, description="market data ws override")
     alpaca_news_stream_url: str | None = Field(default=None, description="news ws override")
     ccxt_url: str | None = Field(default=None, description="the exchange's REST base override")
+    ccxt_prefer_polling: bool = Field(
+        default=False,
+        description="poll bars even where the exchange streams them (ccxt.pro watch_ohlcv)",
+    )
     ccxt_api_key: SecretStr | None = None
     ccxt_secret: SecretStr | None = None
 

@@ -4,14 +4,17 @@ Keys from ``TRADEBOT_CCXT_API_KEY`` / ``TRADEBOT_CCXT_SECRET``; a paper session 
 exchange's test network (``set_sandbox_mode``) unless ``live.ccxt_url`` points the client
 elsewhere (a rehearsal against :class:`tradebot.testing.binance.BinanceVenue`). Instruments
 (precision, limits) come from the exchange's markets; the account's cash is its balance of
-the pairs' quote currency. Bars and order updates are polled every ``live.poll_s`` seconds
-(unset: each adapter's default).
+the pairs' quote currency. Bars come over the exchange's websocket where ccxt.pro streams
+them (``live.ccxt_url`` points the streams at the same host, ``ws://<host>/ws``), else
+they are polled; ``live.ccxt_prefer_polling`` forces polling. Order updates are polled;
+polling runs every ``live.poll_s`` seconds (unset: each adapter's default).
 """
 
 from __future__ import annotations
 
 from tradebot.adapters.ccxt import CcxtBarFeed, CcxtBroker, CcxtOrderReports
 from tradebot.adapters.ccxt.exchange import api_urls
+from tradebot.adapters.ccxt.pro import ws_api_urls
 from tradebot.config import Settings
 from tradebot.domain.errors import ConfigError
 from tradebot.runtime.venues import Venue, starting_cash
@@ -35,12 +38,15 @@ def ccxt_venue(
         )
     quote = quotes.pop()
     urls = api_urls(exchange, live.ccxt_url) if live.ccxt_url else None
+    ws_urls = ws_api_urls(exchange, live.ccxt_url) if live.ccxt_url else None
     sandbox = test_account and urls is None
     feed = CcxtBarFeed(
         symbols,
         live.timeframe,
         exchange_id=exchange,
         urls_override=urls,
+        ws_urls_override=ws_urls,
+        prefer_polling=live.ccxt_prefer_polling,
         poll_s=live.poll_s,
         sandbox=sandbox,
     )

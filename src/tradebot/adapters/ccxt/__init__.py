@@ -1,4 +1,5 @@
-"""Crypto spot exchanges through CCXT: broker, execution reports and bars (polling)."""
+"""Crypto spot exchanges through CCXT: broker, execution reports (polling) and bars
+(ccxt.pro websocket where the exchange has one, else polling)."""
 
 from tradebot.adapters.ccxt.broker import CcxtBroker
 from tradebot.adapters.ccxt.exchange import API_KEY_ENV, SECRET_ENV, credentials_from_env

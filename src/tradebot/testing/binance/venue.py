@@ -1,4 +1,5 @@
-"""A fake Binance spot venue on 127.0.0.1: the REST API as ccxt's ``binance`` class calls it.
+"""A fake Binance spot venue on 127.0.0.1: the REST API as ccxt's ``binance`` class calls it,
+and the kline streams ccxt.pro's ``binance.watch_ohlcv`` subscribes to (:mod:`.streams`).
 
 Real clients (ccxt, or anything that speaks Binance) reach it by overriding their base URL
 (:meth:`BinanceVenue.ccxt_urls`), so adapter tests exercise the SDK's own request signing,
@@ -33,6 +34,7 @@ from tradebot.testing.binance.book import (
     VenueTrade,
 )
 from tradebot.testing.binance.routes import public_routes, signed_routes
+from tradebot.testing.binance.streams import KlineStreams
 
 __all__ = ["BinanceFaults", "BinanceVenue", "SymbolSpec"]
 
@@ -46,12 +48,14 @@ class BinanceFaults:
     ``submit_5xx_after_accept``/``submit_429`` count down: each affects that many of the
     next ``POST /api/v3/order``. ``ack_delay_s`` delays every order acknowledgement (an
     adapter's timeout fires first). ``partial_fills``: an order fills half on one kline
-    and the rest on the next."""
+    and the rest on the next. ``refuse_streams``: websocket handshakes are answered 503
+    (the stream endpoint is down; REST still answers)."""
 
     submit_5xx_after_accept: int = 0
     submit_429: int = 0
     ack_delay_s: float = 0.0
     partial_fills: bool = False
+    refuse_streams: bool = False
 
 
 DEFAULT_SPECS = (SymbolSpec("BTC", "USDT"), SymbolSpec("ETH", "USDT", step_size=Decimal("0.0001")))
@@ -78,6 +82,7 @@ class BinanceVenue:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
         self._runner: web.AppRunner | None = None
+        self._streams = KlineStreams(self)
         self.port = 0
 
     def __repr__(self) -> str:
@@ -134,12 +139,63 @@ class BinanceVenue:
             "sapi": f"{self.url}/sapi/v1",
         }
 
+    def ccxt_ws_urls(self) -> dict[str, str]:
+        """The ``urls['api']['ws']`` entries ccxt.pro's ``binance`` needs for spot market
+        streams (it connects to ``<url>/<stream index>`` and subscribes there)."""
+        base = f"ws://127.0.0.1:{self.port}/ws"
+        return {"spot": base, "margin": base}
+
     # -- test helpers ---------------------------------------------------------------------
-    def publish_kline(self, symbol: str, bar: Bar, *, match: bool = True) -> None:
-        """Append a closed kline for ``symbol`` (``BTCUSDT``) and match open orders on it
-        (``match=False``: the orders were matched on it already, by :meth:`match_kline`)."""
+    def publish_kline(
+        self,
+        symbol: str,
+        bar: Bar,
+        *,
+        match: bool = True,
+        forming_first: bool = False,
+        stream: bool = True,
+    ) -> None:
+        """Append a closed kline for ``symbol`` (``BTCUSDT``), match open orders on it
+        (``match=False``: the orders were matched on it already, by :meth:`match_kline`),
+        then push it closed (``"x": true``) to its stream's subscribers; ``forming_first``
+        pushes an update of the same candle still forming before it; ``stream=False``
+        pushes nothing (a kline only REST serves: one a client missed while it was away)."""
         self.book.partial_fills = self.faults.partial_fills
         self.book.publish(symbol, bar, match=match)
+        if not stream:
+            return
+        if forming_first:
+            self.push_kline(symbol, bar, closed=False)
+        self.push_kline(symbol, bar, closed=True)
+
+    def push_kline(self, symbol: str, bar: Bar, *, closed: bool) -> int:
+        """Push ``bar`` as a kline event to its stream's subscribers only (not served by
+        ``/klines``, no matching): how many connections got it. Returns once sent."""
+        loop = self._loop
+        if loop is None:
+            return 0
+        pushed = self._streams.kline(symbol, bar, closed=closed)
+        return asyncio.run_coroutine_threadsafe(pushed, loop).result(10)
+
+    def drop_streams(self, *, abrupt: bool = False) -> int:
+        """Close every websocket stream connection (a close frame, or ``abrupt``: the TCP
+        connection cut with none); how many there were. Clients must reconnect."""
+        loop = self._loop
+        if loop is None:
+            return 0
+        dropped = self._streams.drop_all(abrupt=abrupt)
+        return asyncio.run_coroutine_threadsafe(dropped, loop).result(10)
+
+    def stream_subscriptions(self) -> list[str]:
+        """Every subscribed stream name (``btcusdt@kline_1m``), once per connection."""
+        loop = self._loop
+        if loop is None:
+            return []
+
+        async def read() -> list[str]:
+            return self._streams.subscriptions()
+
+        return asyncio.run_coroutine_threadsafe(read(), loop).result(10)
 
     def match_kline(self, symbol: str, bar: Bar) -> None:
         """Match the open orders of ``symbol`` on ``bar`` without serving it as a kline yet:
@@ -184,6 +240,8 @@ class BinanceVenue:
             app.router.add_route(method, path, handler)
         for method, path, handler in signed_routes(self):
             app.router.add_route(method, path, self._signed(handler))
+        for method, path, handler in self._streams.routes():
+            app.router.add_route(method, path, handler)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
@@ -191,6 +249,7 @@ class BinanceVenue:
         self.port = int(self._runner.addresses[0][1])
 
     async def _close(self) -> None:
+        await self._streams.drop_all(abrupt=False)
         if self._runner is not None:
             await self._runner.cleanup()
 
