@@ -16,13 +16,19 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
+from tradebot.config import Settings
 from tradebot.data.minute_bars import sample_minute_bars
 from tradebot.domain import Bar
+from tradebot.domain.instrument import Instrument
 from tradebot.domain.messages import Fill
 from tradebot.engine.kernel import Kernel
 from tradebot.engine.run_result import RunResult
 from tradebot.engine.topics import FILLS, MARKET_BARS
+from tradebot.runtime.live import LiveRequest
+from tradebot.runtime.session import LiveSession, open_session
+from tradebot.runtime.venues import Venue, paper_venue
 from tradebot.testing.alpaca import AlpacaVenue
+from tradebot.testing.live import ScriptedLiveFeed
 
 
 def recent_bars(kind: str, count: int, symbols: Sequence[str] | None = None) -> list[Bar]:
@@ -94,3 +100,47 @@ def take_bar(venue: AlpacaVenue, running: Running, bar: Bar) -> None:
     wait(lambda: running.filled() == filled, f"the fills of {bar.ts}")
     venue.publish_bar(bar, match=False)
     wait(lambda: running.acted_on(bar), f"the session to act on {bar.symbol} {bar.ts}")
+
+
+def decisions_of(session: LiveSession) -> list[tuple[object, ...]]:
+    """A session's decisions without their ids (which carry the run's id), in order."""
+    return sorted(
+        (d.ts, d.symbol, d.action, d.side, d.quantity, d.reason)
+        for d in session.store.decisions(session.kernel.run_info.id)
+    )
+
+
+def fills_of(
+    session: LiveSession, commission_places: Decimal | None = None
+) -> list[tuple[object, ...]]:
+    """A session's fills without their ids; with ``commission_places``, each commission to
+    the venue's precision as well."""
+    fills = session.store.fills(session.kernel.run_info.id)
+    if commission_places is None:
+        return sorted((f.symbol, f.side, f.quantity, f.price) for f in fills)
+    return sorted(
+        (f.symbol, f.side, f.quantity, f.price, f.commission.quantize(commission_places))
+        for f in fills
+    )
+
+
+def simulated_twin(
+    settings: Settings,
+    request: LiveRequest,
+    warm: Sequence[Bar],
+    stream: Sequence[Bar],
+    instruments: dict[str, Instrument],
+    commission_places: Decimal | None = None,
+) -> tuple[list[tuple[object, ...]], list[tuple[object, ...]]]:
+    """The decisions and fills our simulated venue gives a session of the same bars, the
+    same settings and the same instruments, through the same kernel."""
+    feed = ScriptedLiveFeed(warm, stream)
+    venue = Venue("simulated", paper_venue(settings), feed, instruments, Decimal(100_000))
+    session = open_session(settings, request, venue=venue)
+    running = Running(session.kernel)
+    wait(lambda: all(running.acted_on(b) for b in stream[-2:]), "the simulated session")
+    running.stop()
+    try:
+        return decisions_of(session), fills_of(session, commission_places)
+    finally:
+        session.close()

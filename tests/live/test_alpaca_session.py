@@ -15,16 +15,23 @@ from pathlib import Path
 
 import pytest
 
-from tests.live.rehearsal import Running, recent_bars, take_bar, wait
+from tests.live.rehearsal import (
+    Running,
+    decisions_of,
+    fills_of,
+    recent_bars,
+    simulated_twin,
+    take_bar,
+    wait,
+)
 from tradebot.adapters.paper.broker import PaperBroker
 from tradebot.config import Settings, load_settings
 from tradebot.domain import Bar, Mode
 from tradebot.domain.errors import BrokerError
 from tradebot.runtime.live import LiveRequest
-from tradebot.runtime.session import LiveSession, open_session
-from tradebot.runtime.venues import Venue, open_venue, paper_venue
+from tradebot.runtime.session import open_session
+from tradebot.runtime.venues import open_venue
 from tradebot.testing.alpaca import AlpacaVenue
-from tradebot.testing.live import ScriptedLiveFeed
 
 TRADEBOT = Path(sys.executable).with_name("tradebot")
 SYMBOLS = ("AAPL", "MSFT")
@@ -83,18 +90,6 @@ def _request() -> LiveRequest:
     return LiveRequest(mode=Mode.PAPER, broker="alpaca", symbols=SYMBOLS)
 
 
-def _decisions(session: LiveSession) -> list[tuple[object, ...]]:
-    return sorted(
-        (d.ts, d.symbol, d.action, d.side, d.quantity, d.reason)
-        for d in session.store.decisions(session.kernel.run_info.id)
-    )
-
-
-def _fills(session: LiveSession) -> list[tuple[object, ...]]:
-    fills = session.store.fills(session.kernel.run_info.id)
-    return sorted((f.symbol, f.side, f.quantity, f.price) for f in fills)
-
-
 def test_a_paper_session_on_alpaca_trades_like_the_simulated_venue(
     tmp_path: Path, alpaca: AlpacaVenue, bars: list[Bar]
 ) -> None:
@@ -118,7 +113,7 @@ def test_a_paper_session_on_alpaca_trades_like_the_simulated_venue(
         assert {o["client_order_id"] for o in orders} <= recorded
         held = session.kernel.portfolio.positions
         assert {s: p.quantity for s, p in held.items()} == alpaca.positions()
-        live_decisions, live_fills = _decisions(session), _fills(session)
+        live_decisions, live_fills = decisions_of(session), fills_of(session)
         instruments = session.venue.instruments
         run_id = session.kernel.run_info.id
     finally:
@@ -126,17 +121,8 @@ def test_a_paper_session_on_alpaca_trades_like_the_simulated_venue(
     _no_drift(tmp_path, run_id, len(live_fills))
 
     settings = _settings(tmp_path, "sim", alpaca)
-    feed = ScriptedLiveFeed(warm, stream)
-    simulated = Venue("simulated", paper_venue(settings), feed, instruments, Decimal(100_000))
-    sim = open_session(settings, _request(), venue=simulated)
-    feed_done = Running(sim.kernel)
-    wait(lambda: all(feed_done.acted_on(b) for b in stream[-2:]), "the simulated session")
-    feed_done.stop()
-    try:
-        assert _fills(sim) == live_fills
-        assert _decisions(sim) == live_decisions
-    finally:
-        sim.close()
+    twin = simulated_twin(settings, _request(), warm, stream, instruments)
+    assert twin == (live_decisions, live_fills)
 
 
 def test_a_sim_session_trades_our_venue_on_alpacas_bars_and_listing(

@@ -28,15 +28,13 @@ from tests.live.binance_rehearsal import (
     wait_polling,
     warm_history,
 )
-from tests.live.rehearsal import Running, wait
+from tests.live.rehearsal import Running, decisions_of, fills_of, simulated_twin
 from tradebot.config import Settings, load_settings
 from tradebot.domain import Mode
 from tradebot.domain.errors import BrokerError, ConfigError
 from tradebot.runtime.live import LiveRequest
-from tradebot.runtime.session import LiveSession, open_session
-from tradebot.runtime.venues import Venue, paper_venue
+from tradebot.runtime.session import open_session
 from tradebot.testing.binance import BinanceVenue
-from tradebot.testing.live import ScriptedLiveFeed
 
 TRADEBOT = Path(sys.executable).with_name("tradebot")
 SYMBOL = "BTC/USDT"
@@ -74,23 +72,6 @@ def _request() -> LiveRequest:
     return LiveRequest(mode=Mode.PAPER, broker="ccxt", symbols=(SYMBOL,))
 
 
-def _decisions(session: LiveSession) -> list[tuple[object, ...]]:
-    return sorted(
-        (d.ts, d.symbol, d.action, d.side, d.quantity, d.reason)
-        for d in session.store.decisions(session.kernel.run_info.id)
-    )
-
-
-def _fills(session: LiveSession) -> list[tuple[object, ...]]:
-    """Each fill, its commission to the venue's 8 places (Binance's commission precision;
-    the simulated venue keeps 10)."""
-    fills = session.store.fills(session.kernel.run_info.id)
-    return sorted(
-        (f.symbol, f.side, f.quantity, f.price, f.commission.quantize(COMMISSION_PLACES))
-        for f in fills
-    )
-
-
 def test_a_paper_session_on_binance_trades_like_the_simulated_venue(
     tmp_path: Path, binance: BinanceVenue
 ) -> None:
@@ -119,24 +100,15 @@ def test_a_paper_session_on_binance_trades_like_the_simulated_venue(
         held = {s: p.quantity for s, p in book.positions.items() if p.quantity}
         base = balances.get(venue_symbol(SYMBOL).removesuffix("USDT"), Decimal(0))
         assert held == ({SYMBOL: base} if base else {})
-        live_decisions, live_fills = _decisions(session), _fills(session)
+        live_decisions, live_fills = decisions_of(session), fills_of(session, COMMISSION_PLACES)
         assert len(live_fills) == len(binance.trades())
         instruments = session.venue.instruments
     finally:
         session.close()
 
     settings = _settings(tmp_path, "sim", binance)
-    feed = ScriptedLiveFeed(warm, stream)
-    simulated = Venue("simulated", paper_venue(settings), feed, instruments, Decimal(100_000))
-    sim = open_session(settings, _request(), venue=simulated)
-    feed_done = Running(sim.kernel)
-    wait(lambda: all(feed_done.acted_on(b) for b in stream[-2:]), "the simulated session")
-    feed_done.stop()
-    try:
-        assert _fills(sim) == live_fills
-        assert _decisions(sim) == live_decisions
-    finally:
-        sim.close()
+    twin = simulated_twin(settings, _request(), warm, stream, instruments, COMMISSION_PLACES)
+    assert twin == (live_decisions, live_fills)
 
 
 def test_a_wrong_secret_ends_in_one_line_without_the_keys(

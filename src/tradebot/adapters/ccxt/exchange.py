@@ -53,6 +53,24 @@ def credentials_from_env(environ: Mapping[str, str] | None = None) -> tuple[str,
     return key, secret
 
 
+def client_config(timeout_s: float, options: Mapping[str, Any] | None) -> dict[str, Any]:
+    """What every client of ours is built with (REST and websocket alike): the rate limiter
+    on, a timeout no longer than a broker command may wait, spot markets only, Binance's
+    private currency and margin calls off."""
+    return {
+        "enableRateLimit": True,
+        "timeout": int(min(timeout_s, COMMAND_TIMEOUT_S) * 1000),
+        "options": {
+            "fetchCurrencies": False,
+            "fetchMargins": False,
+            "fetchMarkets": {"types": ["spot"]},
+            "defaultType": "spot",
+            "fetchOpenOrders": {"warnWithoutSymbol": False},
+            **(options or {}),
+        },
+    }
+
+
 def make_exchange(
     exchange_id: str,
     *,
@@ -71,18 +89,7 @@ def make_exchange(
         raise ConfigError(
             f"unknown exchange {exchange_id!r}", "name a ccxt exchange id such as 'binance'"
         )
-    config: dict[str, Any] = {
-        "enableRateLimit": True,
-        "timeout": int(min(timeout_s, COMMAND_TIMEOUT_S) * 1000),
-        "options": {
-            "fetchCurrencies": False,
-            "fetchMargins": False,
-            "fetchMarkets": {"types": ["spot"]},
-            "defaultType": "spot",
-            "fetchOpenOrders": {"warnWithoutSymbol": False},
-            **(options or {}),
-        },
-    }
+    config = client_config(timeout_s, options)
     if api_key:
         config["apiKey"] = api_key
     if secret:

@@ -21,6 +21,7 @@ from typing import Any
 
 import ccxt.pro as ccxt_pro
 
+from tradebot.adapters.ccxt.exchange import client_config
 from tradebot.domain.errors import ConfigError
 from tradebot.ports import COMMAND_TIMEOUT_S
 
@@ -70,18 +71,7 @@ def make_pro_exchange(
         raise ConfigError(
             f"ccxt.pro has no {exchange_id!r}", "poll its bars (live feed prefer_polling)"
         )
-    config: dict[str, Any] = {
-        "enableRateLimit": True,
-        "timeout": int(min(timeout_s, COMMAND_TIMEOUT_S) * 1000),
-        "options": {
-            "fetchCurrencies": False,
-            "fetchMargins": False,
-            "fetchMarkets": {"types": ["spot"]},
-            "defaultType": "spot",
-            "fetchOpenOrders": {"warnWithoutSymbol": False},
-            **(options or {}),
-        },
-    }
+    config = client_config(timeout_s, options)
     exchange = _hooked(getattr(ccxt_pro, exchange_id))(config)
     setattr(exchange, _CLOSED, {})
     overridden = bool(urls_override or ws_urls_override)
