@@ -86,11 +86,18 @@ def test_a_second_resume_of_a_run_is_refused_with_one_line(tmp_path: Path) -> No
         assert "stop that process or wait for it to finish" in errors[0]
 
         assert winner.poll() is None, "the first driver goes on"
-        with SqlStore(url, auto_migrate=False) as store, store.session() as session:
-            row = session.get(RunRow, run_id)
-            assert row is not None and row.status == "running"
-            owner = Owner.parse(row.owner or "")
-            assert owner is not None and owner.pid == winner.pid
+
+        def driven_by_winner() -> bool:
+            """The winner holds the run from its claim on, and marks it running once its
+            kernel starts (a moment later on a loaded machine)."""
+            with SqlStore(url, auto_migrate=False) as store, store.session() as session:
+                row = session.get(RunRow, run_id)
+                assert row is not None
+                owner = Owner.parse(row.owner or "")
+                assert owner is not None and owner.pid == winner.pid
+                return row.status == "running"
+
+        _wait_until(driven_by_winner, "the winner to start driving the run")
         winner.send_signal(signal.SIGTERM)  # stops cleanly, letting the run go
         _, err = winner.communicate(timeout=120)
         assert winner.returncode == 0, err
