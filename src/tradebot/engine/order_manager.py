@@ -31,7 +31,7 @@ close a position twice. Later legs of a decision (gradual-entry tranches) go out
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import datetime
 from decimal import Decimal
 
@@ -39,7 +39,7 @@ from tradebot.domain.bracket import bracket_children
 from tradebot.domain.enums import DecisionAction, OrderSide, OrderStatus, ReportKind
 from tradebot.domain.errors import BrokerError, TemporaryBrokerError
 from tradebot.domain.execution import FILL_KINDS, ExecutionReport, status_report
-from tradebot.domain.first_report import first_fill, first_fill_state
+from tradebot.domain.first_report import first_fill
 from tradebot.domain.messages import Order, TradingDecision
 from tradebot.domain.order_lookup import LookupSchedule
 from tradebot.domain.order_state import (
@@ -54,6 +54,7 @@ from tradebot.engine.ids import CLIENT_ID_PREFIX, client_order_id
 from tradebot.engine.lost_replies import LostReplies
 from tradebot.engine.operator_gate import OperatorGate
 from tradebot.engine.topics import FILLS, ORDERS
+from tradebot.engine.tracked_order import TrackedOrder, new_tracked, reserved_cash_of
 from tradebot.ops.logging import get_logger
 from tradebot.ports import BracketVenue, Broker, Bus, Clock, ReconcilingBroker, Store
 
@@ -65,57 +66,6 @@ _FILLING = frozenset({OrderStatus.PARTIALLY_FILLED, OrderStatus.FILLED})
 
 Bracket = tuple[Decimal | None, Decimal | None]
 """(stop-loss, take-profit) attached to an entry; at least one of them is set."""
-
-
-@dataclass(slots=True)
-class TrackedOrder:
-    order: Order
-    """The order as recorded: its latest status, reason and venue id."""
-    strategies: tuple[str, ...]
-    reference_price: Decimal
-    _state: OrderState | None = None
-    """What the venue's reports say so far (filled quantity, trade ids, ...); made at the
-    first report: until then ``order`` says all there is (its status, no fill)."""
-    parent: str | None = None
-    """For a bracket's protective child: the client id of its entry."""
-    children: tuple[str, ...] = ()
-    """For a bracket entry: the client ids of its stop-loss and take-profit children."""
-    _first: tuple[Order, ExecutionReport, OrderStatus] | None = None
-    """While ``_state`` is not made: the order's record before its first report, that
-    report — a fill that fits it (:func:`~tradebot.domain.first_report.first_fill`) — and
-    the status it moved the order to. A backtest's orders are filled by their first report
-    and never asked about again, so the state they make is built only if asked for."""
-
-    @property
-    def is_open(self) -> bool:
-        return self.order.status not in FINAL_STATUSES
-
-    @property
-    def is_protective(self) -> bool:
-        return self.parent is not None
-
-    @property
-    def reported(self) -> bool:
-        """Whether the venue has reported on this order yet."""
-        return self._state is not None or self._first is not None
-
-    @property
-    def state(self) -> OrderState:
-        state = self._state
-        if state is None:
-            first = self._first
-            state = self._state = (
-                OrderState.as_recorded(self.order) if first is None else first_fill_state(*first)
-            )
-        return state
-
-    @state.setter
-    def state(self, state: OrderState) -> None:
-        self._state = state
-
-    @property
-    def filled(self) -> Decimal:
-        return self.state.filled if self.reported else _ZERO
 
 
 class OrderManager:
@@ -384,7 +334,8 @@ class OrderManager:
         if not self._open:
             return _ZERO
         return sum(
-            (_reserved(t) for t in self._open.values() if t.order.side is OrderSide.BUY), _ZERO
+            (reserved_cash_of(t) for t in self._open.values() if t.order.side is OrderSide.BUY),
+            _ZERO,
         )
 
     # --- internals --------------------------------------------------------------------
@@ -411,7 +362,9 @@ class OrderManager:
                 why = f"not sent: order {unsettled} of {order.symbol} is still unknown at the venue"
             if why is not None:  # recorded once, already refused: it never goes out
                 refused = order.evolve(status=OrderStatus.REJECTED, reason=why)
-                self._orders[order.client_order_id] = _tracked(refused, strategies, reference_price)
+                self._orders[order.client_order_id] = new_tracked(
+                    refused, strategies, reference_price
+                )
                 self._record(order.client_order_id, refused)
                 return
         if self._protective:
@@ -438,7 +391,7 @@ class OrderManager:
             return
         parent.children = tuple(c.client_order_id for c in children)
         for child in children:
-            self._orders[child.client_order_id] = _tracked(
+            self._orders[child.client_order_id] = new_tracked(
                 child, strategies, reference_price, parent=coid
             )
         entry, sent = self._submit_bracket(order, children)
@@ -620,17 +573,3 @@ _STATUS_OF = {
     ReportKind.EXPIRED: OrderStatus.EXPIRED,
 }
 """The status each report kind says (to tell an echo of a known state from a fault)."""
-
-
-def _tracked(
-    order: Order, strategies: tuple[str, ...], reference_price: Decimal, parent: str | None = None
-) -> TrackedOrder:
-    return TrackedOrder(order, strategies, reference_price, None, parent)
-
-
-def _reserved(tracked: TrackedOrder) -> Decimal:
-    order = tracked.order
-    if order.notional is not None:
-        return order.notional
-    assert order.quantity is not None
-    return (order.quantity - tracked.filled) * tracked.reference_price
