@@ -12,7 +12,8 @@ them, else from the bundled table.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING
@@ -59,14 +60,28 @@ class Venue:
 def open_venue(settings: Settings, request: LiveRequest) -> Venue:
     """The venue ``request.broker`` names, checked (module docstring)."""
     if request.broker == "alpaca":
-        from tradebot.runtime.alpaca_venue import alpaca_venue
+        with _needs("alpaca-py", "alpaca"):
+            from tradebot.runtime.alpaca_venue import alpaca_venue
 
         return alpaca_venue(settings, request.symbols, paper=request.mode is Mode.PAPER)
     if request.broker == "ccxt":
-        from tradebot.runtime.ccxt_venue import ccxt_venue
+        with _needs("ccxt", "crypto"):
+            from tradebot.runtime.ccxt_venue import ccxt_venue
 
         return ccxt_venue(settings, request.symbols, test_account=request.mode is Mode.PAPER)
     return _sim_venue(settings, request)
+
+
+@contextmanager
+def _needs(package: str, extra: str) -> Iterator[None]:
+    """A venue's SDK is an optional extra: without it, one line saying how to add it."""
+    try:
+        yield
+    except ImportError as exc:
+        raise ConfigError(
+            f"{package} is not installed ({exc.name or package} is missing)",
+            f"pip install 'tradebot[{extra}]'",
+        ) from exc
 
 
 def _sim_venue(settings: Settings, request: LiveRequest) -> Venue:
@@ -75,11 +90,13 @@ def _sim_venue(settings: Settings, request: LiveRequest) -> Venue:
         "ccxt" if all("/" in symbol for symbol in request.symbols) else "alpaca"
     )
     if data == "alpaca":
-        from tradebot.runtime.alpaca_venue import alpaca_venue
+        with _needs("alpaca-py", "alpaca"):
+            from tradebot.runtime.alpaca_venue import alpaca_venue
 
         source = alpaca_venue(settings, request.symbols, paper=True, trading=False)
     else:
-        from tradebot.runtime.ccxt_venue import ccxt_venue
+        with _needs("ccxt", "crypto"):
+            from tradebot.runtime.ccxt_venue import ccxt_venue
 
         source = ccxt_venue(settings, request.symbols, test_account=True, trading=False)
     return Venue(
