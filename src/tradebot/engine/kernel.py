@@ -202,7 +202,14 @@ class Kernel:
                 decisions=self.decisions,
                 contributions=self.news_share if self._counts_news() else None,
             )
+        if self._live is not None and self._risk is not None:
+            self._risk.save_each_close = True  # a restart continues from the latest close
         self._wire()
+
+    @property
+    def risk(self) -> RiskStage | None:
+        """The autonomous risk engine's stage, when it decides (None: the reference stage)."""
+        return self._risk
 
     def _wire(self) -> None:
         sub = self._bus.subscribe

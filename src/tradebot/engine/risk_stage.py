@@ -322,6 +322,8 @@ class RiskStage:
             self.state, events = engine.end_of_day(view, self.state, ts)
             self.record(events)
             self.save(ts)
+        elif self.save_each_close:
+            self.save(ts)
         self._reviewed = ts
 
     def finish(self, last: datetime | None) -> None:
@@ -336,6 +338,11 @@ class RiskStage:
 
     def save(self, as_of: datetime) -> None:
         self._store.save_risk_state(self.run_id, as_of, self.state.to_dict)  # made on write
+
+    save_each_close = False
+    """Save the state at every bar time's close, not only at each session's end: a live
+    session, whose restart after a crash continues from the latest one (a backtest or a
+    replay rebuilds the past instead, so it saves once a day)."""
 
     def restore(self, as_of: datetime, state: dict[str, Any]) -> None:
         """Continue from a saved state: everything up to ``as_of`` (its close included)

@@ -127,6 +127,20 @@ def _recording(kernel: Kernel) -> BarRecorder | None:
     return recorder
 
 
+def _restore_risk(kernel: Kernel, store: SqlStore, run_id: str) -> None:
+    """The risk engine's state as the run last saved it (a live session saves it at every
+    bar time's close), then the fills recorded after that save, so its stops, tiers and
+    breakers go on from where the crashed process left them."""
+    risk = kernel.risk
+    checkpoint = store.load_risk_state(run_id)
+    if risk is None or checkpoint is None:
+        return
+    risk.restore(checkpoint.as_of, checkpoint.state)
+    for fill in store.fills(run_id):
+        if fill.ts > checkpoint.as_of:
+            risk.on_fill(fill)
+
+
 def _reconcile_at_start(
     settings: Settings, kernel: Kernel, store: SqlStore, venue: Venue, *, resumed: bool
 ) -> Reconciliation | None:
@@ -139,6 +153,7 @@ def _reconcile_at_start(
     if resumed:
         restored = restore_live_book(store, run_id, kernel.orders, kernel.portfolio)
         last_fill_at = restored.last_fill_at
+        _restore_risk(kernel, store, run_id)
     if not isinstance(broker, ReconcilingBroker):
         return None
     reconciler = Reconciler(
