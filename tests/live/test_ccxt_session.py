@@ -29,6 +29,7 @@ from tests.live.binance_rehearsal import (
     warm_history,
 )
 from tests.live.rehearsal import Running, decisions_of, fills_of, simulated_twin
+from tradebot.adapters.ccxt import CcxtBarFeed, CcxtOrderReports
 from tradebot.config import Settings, load_settings
 from tradebot.domain import Mode
 from tradebot.domain.errors import BrokerError, ConfigError
@@ -79,6 +80,9 @@ def test_a_paper_session_on_binance_trades_like_the_simulated_venue(
     add_history(binance, warm)
     session = open_session(_settings(tmp_path, "binance", binance), _request())
     assert session.first is not None and session.first.ok
+    reports, feed = session.venue.reports, session.venue.feed
+    assert isinstance(reports, CcxtOrderReports) and isinstance(feed, CcxtBarFeed)
+    assert (reports.mode, feed.mode) == ("websocket", "websocket")  # the fake streams both
     running = Running(session.kernel)
     wait_polling(running)
     stream = stream_times(bundled(WARMUP, STREAM))

@@ -15,6 +15,7 @@ from __future__ import annotations
 from tradebot.adapters.ccxt import CcxtBarFeed, CcxtBroker, CcxtOrderReports
 from tradebot.adapters.ccxt.exchange import api_urls
 from tradebot.adapters.ccxt.pro import ws_api_urls
+from tradebot.adapters.ccxt.user_stream import user_stream_urls
 from tradebot.config import Settings
 from tradebot.domain.errors import ConfigError
 from tradebot.runtime.venues import Venue, starting_cash
@@ -74,7 +75,13 @@ def ccxt_venue(
         feed=feed,
         instruments=instruments,
         starting_cash=cash,
-        reports=CcxtOrderReports(broker, poll_s=live.poll_s),
+        reports=CcxtOrderReports(
+            broker,
+            poll_s=live.poll_s,
+            rest_overridden=urls is not None,
+            ws_urls_override=user_stream_urls(exchange, live.ccxt_url) if live.ccxt_url else None,
+            prefer_polling=live.ccxt_prefer_polling,
+        ),
         closers=[broker.close],
     )
 

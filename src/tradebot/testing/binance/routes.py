@@ -165,6 +165,7 @@ def signed_routes(venue: BinanceVenue) -> list[Route]:
                 headers={"Retry-After": "1"},
             )
         order = book.create(params, venue.now_ms())
+        await venue.announce_async()
         if faults.submit_5xx_after_accept > 0:
             faults.submit_5xx_after_accept -= 1
             return _json(
@@ -194,6 +195,7 @@ def signed_routes(venue: BinanceVenue) -> list[Route]:
         except VenueError:
             raise VenueError(400, -2011, "Unknown order sent.") from None
         book.cancel(order, venue.now_ms())
+        await venue.announce_async()
         with book.lock:
             body = order.to_json()
         # Binance: clientOrderId names the cancel request, origClientOrderId the order

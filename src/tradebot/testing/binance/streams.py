@@ -38,6 +38,9 @@ if TYPE_CHECKING:
 
 __all__ = ["KlineStreams", "kline_event", "stream_name"]
 
+_USER = "user:"
+"""Marks a listenKey connection's stream (never a market stream's name)."""
+
 
 def stream_name(symbol: str, interval: str) -> str:
     """Binance's name of a kline stream: ``btcusdt@kline_1m``."""
@@ -99,6 +102,11 @@ class KlineStreams:
         """Every subscribed stream name, once per connection that holds it."""
         return sorted(name for conn in self._conns for name in conn.streams)
 
+    def listen_key_sockets(self) -> list[web.WebSocketResponse]:
+        """The connections opened on a listenKey (``/ws/<listenKey>``): the user data
+        stream's bare events go there (:mod:`.user_stream`)."""
+        return [c.ws for c in self._conns if any(n.startswith(_USER) for n in c.streams)]
+
     def routes(self) -> list[tuple[str, str, Any]]:
         return [
             ("GET", "/ws", self.raw),
@@ -110,6 +118,8 @@ class KlineStreams:
 
     async def raw(self, request: web.Request) -> web.StreamResponse:
         name = request.match_info.get("name", "")
+        if name in self._venue.user_stream.listen_keys:  # a listenKey's user data stream
+            return await self._serve(request, combined=False, initial=[_USER + name])
         return await self._serve(request, combined=False, initial=[name] if "@" in name else [])
 
     async def combined(self, request: web.Request) -> web.StreamResponse:

@@ -21,6 +21,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from types import TracebackType
+from typing import Any
 
 from aiohttp import web
 
@@ -35,6 +36,7 @@ from tradebot.testing.binance.book import (
 )
 from tradebot.testing.binance.routes import public_routes, signed_routes
 from tradebot.testing.binance.streams import KlineStreams
+from tradebot.testing.binance.user_stream import UserStream
 
 __all__ = ["BinanceFaults", "BinanceVenue", "SymbolSpec"]
 
@@ -83,6 +85,7 @@ class BinanceVenue:
         self._thread: threading.Thread | None = None
         self._runner: web.AppRunner | None = None
         self._streams = KlineStreams(self)
+        self.user_stream = UserStream(self)
         self.port = 0
 
     def __repr__(self) -> str:
@@ -139,11 +142,16 @@ class BinanceVenue:
             "sapi": f"{self.url}/sapi/v1",
         }
 
-    def ccxt_ws_urls(self) -> dict[str, str]:
+    def ccxt_ws_urls(self) -> dict[str, Any]:
         """The ``urls['api']['ws']`` entries ccxt.pro's ``binance`` needs for spot market
         streams (it connects to ``<url>/<stream index>`` and subscribes there)."""
         base = f"ws://127.0.0.1:{self.port}/ws"
-        return {"spot": base, "margin": base}
+        return {"spot": base, "margin": base, "ws-api": {"spot": self.ws_api_url()}}
+
+    def ws_api_url(self) -> str:
+        """The WebSocket API (``/ws-api/v3``), where ccxt.pro subscribes to the user data
+        stream (:mod:`.user_stream`)."""
+        return f"ws://127.0.0.1:{self.port}/ws-api/v3"
 
     # -- test helpers ---------------------------------------------------------------------
     def publish_kline(
@@ -162,6 +170,7 @@ class BinanceVenue:
         pushes nothing (a kline only REST serves: one a client missed while it was away)."""
         self.book.partial_fills = self.faults.partial_fills
         self.book.publish(symbol, bar, match=match)
+        self.announce()
         if not stream:
             return
         if forming_first:
@@ -202,6 +211,43 @@ class BinanceVenue:
         a paced rehearsal lets the session take a bar's fills before it sees the bar."""
         self.book.partial_fills = self.faults.partial_fills
         self.book.match(symbol, bar)
+        self.announce()
+
+    def announce(self) -> int:
+        """Push the user data stream's events for every change of the book since the last
+        announcement (the venue does so after each change it makes); how many events."""
+        loop = self._loop
+        if loop is None:
+            return 0
+        pushed = self.announce_async()
+        return asyncio.run_coroutine_threadsafe(pushed, loop).result(10)
+
+    async def announce_async(self) -> int:
+        """:meth:`announce` on the venue's own loop (its request handlers)."""
+        return await self.user_stream.announce(self._streams.listen_key_sockets())
+
+    def drop_user_streams(self, *, abrupt: bool = False) -> int:
+        """Close every user data stream session (WebSocket API); how many there were."""
+        loop = self._loop
+        if loop is None:
+            return 0
+        dropped = self.user_stream.drop_all(abrupt=abrupt)
+        return asyncio.run_coroutine_threadsafe(dropped, loop).result(10)
+
+    def user_subscribers(self) -> int:
+        """How many WebSocket API sessions are subscribed to the user data stream."""
+        loop = self._loop
+        if loop is None:
+            return 0
+
+        async def read() -> int:
+            return self.user_stream.subscribers()
+
+        return asyncio.run_coroutine_threadsafe(read(), loop).result(10)
+
+    def secret_for_signing(self) -> str:
+        """The API secret, for the user stream's signature check (never logged)."""
+        return self._secret
 
     def orders(self) -> list[VenueOrder]:
         with self.book.lock:
@@ -242,6 +288,8 @@ class BinanceVenue:
             app.router.add_route(method, path, self._signed(handler))
         for method, path, handler in self._streams.routes():
             app.router.add_route(method, path, handler)
+        for method, path, handler in self.user_stream.routes():
+            app.router.add_route(method, path, handler)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
@@ -250,6 +298,7 @@ class BinanceVenue:
 
     async def _close(self) -> None:
         await self._streams.drop_all(abrupt=False)
+        await self.user_stream.drop_all(abrupt=False)
         if self._runner is not None:
             await self._runner.cleanup()
 
