@@ -7,63 +7,29 @@ that arrives can only have come over the websocket (or the gap fill after a reco
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 
+from tests.integration.test_ccxt_venue import SYMBOL, T0, VENUE_SYMBOL, bar, poll
 from tradebot.adapters.ccxt import CcxtBroker, CcxtOrderReports
-from tradebot.adapters.clock import monotonic, utc_now
+from tradebot.adapters.clock import utc_now
 from tradebot.domain.bar import Bar
-from tradebot.domain.enums import OrderSide, OrderType, ReportKind, Timeframe
-from tradebot.domain.execution import ExecutionReport
-from tradebot.domain.messages import Article, Order
+from tradebot.domain.enums import OrderSide, OrderType, ReportKind
+from tradebot.domain.messages import Order
 from tradebot.testing.binance import BinanceVenue
+from tradebot.testing.live import CollectingSink
 
-SYMBOL, VENUE_SYMBOL = "BTC/USDT", "BTCUSDT"
-T0 = datetime(2024, 1, 2, 12, 0, tzinfo=UTC)
 HOUR = 3600.0
 
 
-class Sink:
-    def __init__(self) -> None:
-        self.reports: list[ExecutionReport] = []
-        self.status: list[tuple[str, bool, str]] = []
-        self._lock = threading.Lock()
-
-    def bar(self, bar: Bar) -> None:
-        raise AssertionError("no bars here")
-
-    def report(self, report: ExecutionReport) -> None:
-        with self._lock:
-            self.reports.append(report)
-
-    def article(self, article: Article) -> None:
-        raise AssertionError("no articles here")
-
-    def feed_status(self, source: str, connected: bool, detail: str = "") -> None:
-        with self._lock:
-            self.status.append((source, connected, detail))
+class Sink(CollectingSink):
+    """The collecting sink, with the fills it was handed as (client id, trade id)."""
 
     def fills(self) -> list[tuple[str, str | None]]:
-        with self._lock:
-            return [(r.client_order_id, r.trade_id) for r in self.reports if r.is_fill]
-
-
-def poll(predicate: object, timeout: float = 10.0) -> bool:
-    deadline = monotonic() + timeout
-    event = threading.Event()
-    while not predicate():  # type: ignore[operator]
-        if monotonic() > deadline:
-            return False
-        event.wait(0.02)
-    return True
-
-
-def bar(ts: datetime, price: float = 100.0) -> Bar:
-    return Bar(VENUE_SYMBOL, Timeframe.M1, ts, price, price + 1, price - 1, price + 0.5, 3.0)
+        return [(r.client_order_id, r.trade_id) for r in list(self.reports) if r.is_fill]  # type: ignore[attr-defined]
 
 
 def now_bar() -> Bar:
