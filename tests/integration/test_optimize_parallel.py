@@ -2,29 +2,17 @@
 
 from __future__ import annotations
 
-import importlib
-import os
 from collections.abc import Iterator
 from datetime import UTC, datetime
-from types import ModuleType
 from typing import Any
 
 import pytest
 
+from tests.optional import require
 from tradebot.backtest.optimize import StudyConfig, parse_space, run_study, settings_payload
 from tradebot.backtest.optimize.report import study_payload
 from tradebot.config import load_settings
 from tradebot.data import sample_data_dir
-
-
-def _require(module: str) -> ModuleType:
-    """Import ``module`` (part of the research extra); skip without it, except under CI."""
-    try:
-        return importlib.import_module(module)
-    except ImportError:
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"{module} is in the dev extra but not installed")
-        pytest.skip(f"{module} not installed (pip install 'tradebot[research]')")
 
 
 def _config(**changes: Any) -> StudyConfig:
@@ -55,7 +43,7 @@ def test_two_local_processes_give_the_same_table(serial: dict[str, Any]) -> None
 
 @pytest.fixture(scope="module")
 def dask_cluster() -> Iterator[str]:
-    distributed = _require("distributed")
+    distributed = require("distributed")
     with distributed.LocalCluster(
         n_workers=2,
         threads_per_worker=1,
@@ -72,7 +60,7 @@ def test_dask_cluster_gives_the_same_table(serial: dict[str, Any], dask_cluster:
 
 
 def test_optuna_on_two_processes_matches_one() -> None:
-    _require("optuna")
+    require("optuna")
     config = _config(
         space=parse_space(["fast=3:12:1", "slow=15:40:5"]), method="optuna", trials=10, seed=5
     )

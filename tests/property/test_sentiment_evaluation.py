@@ -8,6 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from tests.optional import require
 from tradebot.sentiment import LABELS, Label, accuracy, confusion_matrix, evaluate, macro_f1
 
 labels = st.sampled_from(LABELS)
@@ -26,7 +27,7 @@ def test_accuracy_is_the_matrix_trace_over_the_total(rows: list[tuple[Label, Lab
 @pytest.fixture(scope="module")
 def sklearn_f1() -> Any:
     """scikit-learn's f1_score, the reference (installed with the embedding extra)."""
-    return pytest.importorskip("sklearn.metrics").f1_score
+    return require("sklearn.metrics").f1_score
 
 
 @given(rows=pairs)

@@ -16,10 +16,11 @@ from typing import Any
 
 import pytest
 
+from tests.optional import require
 from tradebot.sentiment import Label, SentimentUnavailableError
 
-torch = pytest.importorskip("torch")
-transformers = pytest.importorskip("transformers")
+torch = require("torch")
+transformers = require("transformers")
 
 from tradebot.adapters.finbert import FinBertAnalyzer  # noqa: E402
 

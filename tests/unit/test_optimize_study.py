@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from tests.optional import require
 from tradebot.backtest.optimize import StudyConfig, parse_space, run_study, settings_payload
 from tradebot.backtest.optimize.report import study_html, study_payload
 from tradebot.config import load_settings
@@ -72,7 +73,7 @@ def test_random_search_is_deterministic() -> None:
 
 
 def test_optuna_run_is_seeded() -> None:
-    pytest.importorskip("optuna")
+    require("optuna")
     space = parse_space(["fast=3:12:1", "slow=15:40:5"])
     first = run_study(_config(space=space, method="optuna", trials=5, seed=1))
     again = run_study(_config(space=space, method="optuna", trials=5, seed=1))
