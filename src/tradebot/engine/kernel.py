@@ -94,8 +94,6 @@ class Kernel:
         may put them here; the kernel's thread dispatches them in order."""
         self._live: LiveSources | None = spec.live
         self._live_started = False
-        self.last_bar_ts: datetime | None = None
-        """The time of the last bar every stage has acted on (orders it caused are sent)."""
         self._history: list[Bar] = []
         self.health = FeedHealth()
         """Each live stream's connection, as its adapter last reported it."""
@@ -373,7 +371,6 @@ class Kernel:
                 if kind is _BAR:
                     bars += 1
                     publish(MARKET_BARS, item)
-                    self.last_bar_ts = ts
                     if progress is not None and bars % every == 0:
                         progress(bars)
                 elif kind is _ARTICLE:

@@ -19,7 +19,7 @@ nothing, then reconcile.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import Decimal
 from typing import Protocol
@@ -149,18 +149,9 @@ def _state(order: Order, fills: Sequence[Fill]) -> OrderState | None:
         outcome = apply(state, report)
         if isinstance(outcome, Applied):
             state = outcome.state
-    status = _status(order.status, state.status)
-    return OrderState(
-        client_order_id=state.client_order_id,
-        symbol=state.symbol,
-        side=state.side,
-        quantity=state.quantity,
-        status=status,
-        filled=state.filled,
-        filled_value=state.filled_value,
-        commission=state.commission,
-        trade_ids=state.trade_ids,
+    return replace(  # the fills' state, with the record's status (healed), venue id, reason
+        state,
+        status=_status(order.status, state.status),
         broker_order_id=order.broker_order_id or state.broker_order_id,
-        last_report_ts=state.last_report_ts,
         reason=order.reason,
     )

@@ -63,7 +63,6 @@ def alpaca_venue(
     )
     cash = starting_cash(broker, name) if trading else settings.broker.initial_cash
     instruments = broker.instruments(symbols)
-    broker = AlpacaBroker(client, instruments=instruments)
     feed = AlpacaBarFeed(
         creds,
         data_client(creds, urls.data_url, limits),

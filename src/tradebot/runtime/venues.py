@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
@@ -116,8 +117,6 @@ def paper_venue(settings: Settings) -> PaperBroker:
     fees = FeeSchedule.of(broker)
     latency = None
     if broker.latency_ms:
-        from datetime import timedelta
-
         latency = VenueLatency(timedelta(milliseconds=broker.latency_ms), LiveClock())
     return PaperBroker(
         latency=latency,
