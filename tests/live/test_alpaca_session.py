@@ -106,6 +106,7 @@ def test_a_paper_session_on_alpaca_trades_like_the_simulated_venue(
     try:
         assert result.counts["warmup_bars"] == WARMUP
         assert result.counts["bars"] == STREAM
+        assert result.metrics["periods_per_year"] == 252  # daily ratios, whatever the bar size
         orders = alpaca.orders()
         assert orders, "the strategy traded"
         assert all(o["client_order_id"].startswith("tb-") for o in orders)

@@ -92,6 +92,7 @@ def test_a_paper_session_on_binance_trades_like_the_simulated_venue(
     try:
         assert result.counts["warmup_bars"] == WARMUP
         assert result.counts["bars"] == STREAM
+        assert result.metrics["periods_per_year"] == 365  # a 24/7 pair's daily ratios
         orders = binance.orders()
         assert len(orders) >= 2, "the strategy traded"
         assert all(o.client_order_id.startswith("tb-") for o in orders)

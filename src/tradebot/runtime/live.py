@@ -17,6 +17,7 @@ reports and its book. Start-up runs in one order, which is also the crash-restar
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -31,6 +32,7 @@ from tradebot.backtest.metrics import summarise
 from tradebot.config import Settings
 from tradebot.domain.enums import Mode, Timeframe
 from tradebot.domain.errors import ConfigError
+from tradebot.domain.instrument import AssetClass, Instrument
 from tradebot.domain.run import RunInfo
 from tradebot.engine.bus import MemoryBus
 from tradebot.engine.daily_summary import SUMMARY_TIME
@@ -130,7 +132,7 @@ def build_live_kernel(
         threshold=settings.strategy.threshold,
         borrow_rate=settings.broker.borrow_rate,
         sentiment_half_life=timedelta(hours=settings.sentiment.half_life_hours),
-        periods_per_year=_periods_per_year(timeframe),
+        periods_per_year=_periods_per_year(venue.instruments.values()),
         batch=False,
     )
     news = venue.news + _polled_news(settings)
@@ -194,12 +196,11 @@ def _decide(
     return sizing_rules(settings)
 
 
-def _periods_per_year(timeframe: Timeframe) -> int:
-    """Bars a year, for the session's annualised metrics (equity sessions: 252 days of
-    6.5 hours; a daily bar is one period)."""
-    if timeframe is Timeframe.D1:
-        return 252
-    return int(252 * 6.5 * 3600 // timeframe.seconds)
+def _periods_per_year(instruments: Iterable[Instrument]) -> int:
+    """What annualises the session's daily ratios (the metrics use daily returns whatever
+    the bar size, as a backtest's do): 365 for a book of 24/7 crypto pairs, else 252."""
+    classes = {instrument.asset_class for instrument in instruments}
+    return 365 if classes == {AssetClass.CRYPTO} else 252
 
 
 def _recorded_settings(settings: Settings) -> dict[str, Any]:
