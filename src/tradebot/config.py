@@ -30,12 +30,14 @@ from tradebot.risk.config import RiskConfig
 from tradebot.risk.tiers import TierName as RiskTier
 
 __all__ = [
+    "ApiSettings",
     "BrokerSettings",
     "DataSettings",
     "LearningSettings",
     "LogSettings",
     "NewsFeedSettings",
     "NewsSettings",
+    "NotificationSettings",
     "RedditSettings",
     "RiskSettings",
     "SentimentSettings",
@@ -393,6 +395,74 @@ class LearningSettings(_Section):
     seed: int = Field(default=0, description="for the randomised policies (thompson)")
 
 
+ServeEngine = Literal["replay", "paper", "live", "none"]
+"""What ``tradebot serve`` runs beside the API: a paper replay of the bundled (or
+configured) data, a paper session on live data, a live session, or no engine (the API then
+reads the store and fronts engines run elsewhere)."""
+
+MIN_SECRET_BYTES = 32
+
+
+class ApiSettings(_Section):
+    """``tradebot serve``: where it listens, who may call it, how it signs tokens.
+
+    ``environment: development`` lets the server run without a configured JWT secret (a
+    random one per process: tokens die with it) and without HTTPS cookies; anything else
+    refuses a missing, default or short secret at start."""
+
+    host: str = Field(default="127.0.0.1", description="bind address; 0.0.0.0 exposes it")
+    port: int = Field(default=8000, ge=1, le=65535)
+    environment: Literal["development", "production"] = "development"
+    public_origin: str = Field(
+        default="http://localhost:8000",
+        description="the origin browsers use (WebAuthn origin; its host is the RP id)",
+    )
+    rp_id: str | None = Field(default=None, description="WebAuthn RP id; None = origin's host")
+    rp_name: str = "tradebot"
+    cors_origins: tuple[str, ...] = Field(default=(), description="origins allowed by CORS")
+    jwt_secret: SecretStr | None = Field(default=None, description="HS256 key, >= 32 bytes")
+    access_ttl_s: int = Field(default=900, ge=30, le=3600)
+    refresh_ttl_s: int = Field(default=7 * 86_400, ge=600, le=90 * 86_400)
+    step_up_s: int = Field(default=300, ge=30, le=3600, description="a fresh assertion lasts")
+    challenge_ttl_s: int = Field(default=300, ge=30, le=900)
+    setup_code_ttl_s: int = Field(default=86_400, ge=60)
+    auth_rate_per_minute: int = Field(default=20, ge=1, description="per client, auth routes")
+    engine: ServeEngine = "replay"
+    replay_speed: float = Field(default=600.0, gt=0, description="the replay's real time ×")
+    event_buffer: int = Field(default=10_000, ge=100, description="messages kept for /ws resume")
+
+    @model_validator(mode="after")
+    def _secret_outside_development(self) -> ApiSettings:
+        if self.environment == "development":
+            return self
+        secret = self.jwt_secret.get_secret_value() if self.jwt_secret else ""
+        if len(secret.encode()) < MIN_SECRET_BYTES or secret.lower() in _DEFAULT_SECRETS:
+            raise ValueError(
+                f"api.jwt_secret must be set to a random value of at least {MIN_SECRET_BYTES} "
+                "bytes outside development (e.g. `python -c 'import secrets; "
+                "print(secrets.token_urlsafe(48))'`)"
+            )
+        return self
+
+
+_DEFAULT_SECRETS = frozenset({"changeme", "secret", "change-me", "development", "tradebot"})
+
+
+class NotificationSettings(_Section):
+    """Who is told what (channels are built in issue 16; the API reads and edits these)."""
+
+    enabled: bool = True
+    channels: tuple[Literal["log", "telegram", "email"], ...] = ("log",)
+    min_severity: Literal["info", "warning", "critical"] = "info"
+    telegram_per_hour: int = Field(default=10, ge=0, le=1000)
+    email_per_hour: int = Field(default=20, ge=0, le=1000)
+    daily_summary_at: str | None = Field(
+        default="21:00", pattern=r"^([01]\d|2[0-3]):[0-5]\d$", description="UTC HH:MM; None = off"
+    )
+    weekly_digest: bool = True
+    large_trade_pnl: Decimal = Field(default=Decimal(1000), ge=0, description="notify above")
+
+
 class LogSettings(_Section):
     level: str = Field(default="INFO", pattern="^(DEBUG|INFO|WARNING|ERROR)$")
     json_output: bool | None = Field(default=None, description="None = JSON unless a terminal")
@@ -419,6 +489,8 @@ class Settings(BaseSettings):
     instruments: dict[str, InstrumentSettings] = Field(
         default_factory=dict, description="per-symbol tick, lot and minimums"
     )
+    api: ApiSettings = ApiSettings()
+    notifications: NotificationSettings = NotificationSettings()
     snapshot_interval_s: int = Field(default=86_400, ge=1)
 
     @classmethod

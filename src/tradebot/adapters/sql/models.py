@@ -484,3 +484,7 @@ class WeightAdjustmentRow(Base):
     policy: Mapped[str] = mapped_column(String(32))
     shadow: Mapped[bool] = mapped_column(Boolean)
     reason: Mapped[str]
+
+
+# The API's tables share this metadata (migrations are compared against all of it).
+from tradebot.adapters.sql import api_models as _api_models  # noqa: E402, F401

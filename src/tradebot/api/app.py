@@ -1,0 +1,151 @@
+"""The FastAPI application: routers, security headers, CORS, and errors as one line.
+
+:func:`create_app` takes the services and the auth context already built (tests build them
+on a temporary database; ``tradebot serve`` through :mod:`tradebot.api.server`). Routes
+live in :mod:`tradebot.api.routes` (one module per resource), ``/api/auth`` in
+:mod:`tradebot.api.auth.routes` and ``/ws`` in :mod:`tradebot.api.ws`.
+
+Errors: a :class:`~tradebot.domain.errors.TradebotError` raised by a service becomes a 4xx
+``{"detail", "hint"}`` (409 for a refused operator command, 503 when the
+database cannot be reached, 400 otherwise); anything
+unexpected a 500 saying only that, logged with its traceback on the server side — no stack
+and no secret reaches a client.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, Request, Response
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.responses import JSONResponse
+
+from tradebot.api import ws
+from tradebot.api.auth import routes as auth_routes
+from tradebot.api.auth.context import AuthContext
+from tradebot.api.routes import (
+    backtests,
+    controls,
+    health,
+    news,
+    notifications,
+    portfolio,
+    signals,
+    strategies,
+    trades,
+    trading,
+)
+from tradebot.domain.commands import CommandRefusedError
+from tradebot.domain.errors import StoreError, TradebotError
+from tradebot.ops.logging import get_logger
+from tradebot.service import Services
+
+__all__ = ["API_VERSION", "create_app"]
+
+API_VERSION = "1"
+_log = get_logger("api")
+
+SECURITY_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "no-referrer",
+    "Cross-Origin-Opener-Policy": "same-origin",
+    "Permissions-Policy": "camera=(), microphone=(), geolocation=(), payment=()",
+    "Content-Security-Policy": (
+        "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
+        "script-src 'self'; connect-src 'self' ws: wss:; frame-ancestors 'none'; "
+        "base-uri 'none'; form-action 'self'"
+    ),
+}
+_DOCS_CSP = (  # Swagger UI loads its bundle from a CDN; only /docs relaxes the policy
+    "default-src 'self'; img-src 'self' data: https:; style-src 'self' 'unsafe-inline' https:; "
+    "script-src 'self' 'unsafe-inline' https:; frame-ancestors 'none'"
+)
+
+
+def create_app(services: Services, auth: AuthContext, *, start_engine: bool = False) -> FastAPI:
+    """The app over ``services``; ``start_engine`` starts ``services.host`` with the app
+    (``tradebot serve``) and stops it, and every service, when the app shuts down."""
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        services.events.bind_loop()
+        if start_engine:
+            services.host.start()
+        try:
+            yield
+        finally:
+            if start_engine:
+                services.close()
+
+    app = FastAPI(
+        title="tradebot API",
+        version=API_VERSION,
+        description="Watch and control the tradebot engine. Sign in with a passkey "
+        "(/api/auth), send the access token as `Authorization: Bearer`.",
+        lifespan=lifespan,
+    )
+    app.state.services = services
+    app.state.auth_context = auth
+    _add_middleware(app, services)
+    _add_error_handlers(app)
+    for module in (
+        health,
+        portfolio,
+        trades,
+        signals,
+        strategies,
+        news,
+        trading,
+        notifications,
+        controls,
+        backtests,
+    ):
+        app.include_router(module.router)
+    app.include_router(auth_routes.router)
+    app.include_router(ws.router)
+    return app
+
+
+def _add_middleware(app: FastAPI, services: Services) -> None:
+    origins = list(services.settings.api.cors_origins)
+    if origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=origins,
+            allow_credentials=True,
+            allow_methods=["GET", "POST", "PUT", "DELETE"],
+            allow_headers=["Authorization", "Content-Type", "X-CSRF-Token"],
+        )
+
+    @app.middleware("http")
+    async def security_headers(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        response = await call_next(request)
+        for name, value in SECURITY_HEADERS.items():
+            response.headers.setdefault(name, value)
+        if request.url.path in ("/docs", "/redoc"):
+            response.headers["Content-Security-Policy"] = _DOCS_CSP
+        if request.url.path.startswith("/api/"):
+            response.headers.setdefault("Cache-Control", "no-store")
+        return response
+
+
+def _add_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(TradebotError)
+    async def tradebot_error(request: Request, exc: TradebotError) -> JSONResponse:
+        code = 400
+        if isinstance(exc, CommandRefusedError):
+            code = 409
+        elif isinstance(exc, StoreError):
+            code = 503
+        return JSONResponse({"detail": exc.message, "hint": exc.hint or None}, status_code=code)
+
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, exc: Exception) -> JSONResponse:
+        _log.error("request failed", method=request.method, path=request.url.path, exc_info=exc)
+        return JSONResponse(
+            {"detail": "internal error (logged on the server)", "hint": None}, status_code=500
+        )

@@ -1,0 +1,1 @@
+"""Passkey login, rotating refresh tokens and access JWTs (see README.md)."""

@@ -1,0 +1,1 @@
+"""One module of routes per resource; each exposes ``router`` (mounted by the app)."""

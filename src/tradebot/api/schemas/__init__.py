@@ -1,0 +1,1 @@
+"""The API's pydantic response and request models (what OpenAPI publishes)."""

@@ -1,0 +1,64 @@
+""":class:`Services`: every application service of one process, built from its settings.
+
+One per ``tradebot serve`` (the API holds it in ``app.state.services``); tests build one on
+a temporary database. Closing it stops the engine it hosts, the background backtests and
+the pool.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import Engine
+
+from tradebot.config import Settings
+from tradebot.service.backtests import BacktestJobs
+from tradebot.service.config_changes import ConfigService
+from tradebot.service.controls import Controls
+from tradebot.service.database import open_database
+from tradebot.service.engine_host import EngineHost
+from tradebot.service.events import EventHub
+from tradebot.service.notifications import NotificationService
+from tradebot.service.queries import Queries
+
+__all__ = ["Services"]
+
+
+@dataclass(slots=True)
+class Services:
+    settings: Settings
+    db: Engine
+    events: EventHub
+    config: ConfigService
+    host: EngineHost
+    queries: Queries
+    notifications: NotificationService
+    controls: Controls
+    backtests: BacktestJobs
+
+    @classmethod
+    def open(cls, settings: Settings) -> Services:
+        """Every service on ``settings.store.url`` (migrated to head). The engine host is
+        built idle: ``services.host.start()`` runs ``settings.api.engine``."""
+        db = open_database(settings.store.url)
+        events = EventHub(settings.api.event_buffer)
+        config = ConfigService(db, settings)
+        host = EngineHost(config.effective, events)
+        return cls(
+            settings=settings,
+            db=db,
+            events=events,
+            config=config,
+            host=host,
+            queries=Queries(db, host.current_run_id),
+            notifications=NotificationService(db, config),
+            controls=Controls(db, settings.store.url, host),
+            backtests=BacktestJobs(config.effective, events),
+        )
+
+    def close(self) -> None:
+        try:
+            self.backtests.close()
+            self.host.stop()
+        finally:
+            self.db.dispose()
