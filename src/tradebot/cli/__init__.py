@@ -19,7 +19,9 @@ from tradebot.cli import (  # noqa: F401  (importing registers the commands)
     run_commands,
     runs_commands,
     sentiment_commands,
+    serve_commands,
     strategies_commands,
+    users_commands,
 )
 from tradebot.cli.app import STATE, app, cli_command
 from tradebot.cli.failures import report_failure
