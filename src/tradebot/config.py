@@ -430,6 +430,21 @@ class ApiSettings(_Section):
     engine: ServeEngine = "replay"
     replay_speed: float = Field(default=600.0, gt=0, description="the replay's real time ×")
     event_buffer: int = Field(default=10_000, ge=100, description="messages kept for /ws resume")
+    broker: Literal["sim", "alpaca", "ccxt"] = Field(
+        default="sim", description="engine paper: the venue (as `tradebot paper --broker`)"
+    )
+    symbols: tuple[str, ...] = Field(
+        default=(),
+        description="what the hosted engine trades; () = every symbol of the bundled replay "
+        "data (replay), AAPL,MSFT (paper, live) or BTC/USDT (ccxt)",
+    )
+    ws_ping_s: float = Field(default=20.0, gt=0, le=300, description="/ws keepalive period")
+    ws_auth_timeout_s: float = Field(
+        default=5.0, gt=0, le=60, description="/ws: the auth message must come within"
+    )
+    backtest_workers: int = Field(
+        default=2, ge=1, le=32, description="background backtests at once (the rest queue)"
+    )
 
     @model_validator(mode="after")
     def _secret_outside_development(self) -> ApiSettings:
