@@ -16,7 +16,16 @@ from pathlib import Path
 from typing import Any, ClassVar, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -420,7 +429,9 @@ class ApiSettings(_Section):
     rp_id: str | None = Field(default=None, description="WebAuthn RP id; None = origin's host")
     rp_name: str = "tradebot"
     cors_origins: tuple[str, ...] = Field(default=(), description="origins allowed by CORS")
-    jwt_secret: SecretStr | None = Field(default=None, description="HS256 key, >= 32 bytes")
+    jwt_secret: SecretStr | None = Field(
+        default=None, validate_default=True, description="HS256 key, >= 32 bytes"
+    )
     access_ttl_s: int = Field(default=900, ge=30, le=3600)
     refresh_ttl_s: int = Field(default=7 * 86_400, ge=600, le=90 * 86_400)
     step_up_s: int = Field(default=300, ge=30, le=3600, description="a fresh assertion lasts")
@@ -446,18 +457,23 @@ class ApiSettings(_Section):
         default=2, ge=1, le=32, description="background backtests at once (the rest queue)"
     )
 
-    @model_validator(mode="after")
-    def _secret_outside_development(self) -> ApiSettings:
-        if self.environment == "development":
-            return self
-        secret = self.jwt_secret.get_secret_value() if self.jwt_secret else ""
+    @field_validator("jwt_secret")
+    @classmethod
+    def _secret_outside_development(
+        cls, value: SecretStr | None, info: ValidationInfo
+    ) -> SecretStr | None:
+        # A field validator (not a model one) so the error names api.jwt_secret and its
+        # variable TRADEBOT_API__JWT_SECRET; validate_default runs it when the secret is unset.
+        if info.data.get("environment", "development") == "development":
+            return value
+        secret = value.get_secret_value() if value else ""
         if len(secret.encode()) < MIN_SECRET_BYTES or secret.lower() in _DEFAULT_SECRETS:
             raise ValueError(
-                f"api.jwt_secret must be set to a random value of at least {MIN_SECRET_BYTES} "
-                "bytes outside development (e.g. `python -c 'import secrets; "
+                f"must be a random value of at least {MIN_SECRET_BYTES} bytes outside "
+                "development (e.g. `python -c 'import secrets; "
                 "print(secrets.token_urlsafe(48))'`)"
             )
-        return self
+        return value
 
 
 _DEFAULT_SECRETS = frozenset({"changeme", "secret", "change-me", "development", "tradebot"})
@@ -545,13 +561,19 @@ def load_settings(config_file: Path | None = None, **overrides: Any) -> Settings
         raise ConfigError(_describe(exc, source), _hint(exc)) from exc
 
 
+_SECRET_NAME = re.compile(r"secret|password|token|key", re.IGNORECASE)
+"""A setting whose value an error line must not echo."""
+
+
 def _describe(exc: ValidationError, source: str) -> str:
     first = exc.errors()[0]
     where = ".".join(str(p) for p in first["loc"]) or "settings"
     got = first.get("input")
-    shown = "" if isinstance(got, dict) else f" (got {got!r})"
+    secret = any(_SECRET_NAME.search(str(p)) for p in first["loc"])
+    shown = "" if isinstance(got, dict) or (secret and got is not None) else f" (got {got!r})"
     more = f" and {exc.error_count() - 1} more" if exc.error_count() > 1 else ""
-    return f"bad configuration in {source}: {where}: {first['msg']}{shown}{more}"
+    message = str(first["msg"]).removeprefix("Value error, ")
+    return f"bad configuration in {source}: {where}: {message}{shown}{more}"
 
 
 def _hint(exc: ValidationError) -> str:
