@@ -6,42 +6,27 @@ it runs on this host (elsewhere it finds the command within a second on its own)
 waits for the run to apply or refuse it and prints the outcome in one line: exit code 0
 when applied, 2 when refused or not taken in time (the command is then withdrawn, so a
 process started later does not act on it). Without ``--run`` the command is for the
-latest paper or live run that is running.
+latest paper or live run that is running. The work is the service layer's
+(:class:`tradebot.service.controls.Controls`), which the API's controls call too.
 """
 
 from __future__ import annotations
 
 import os
-import secrets
-import time
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 from rich.markup import escape
 
-from tradebot.adapters.clock import monotonic, utc_now
 from tradebot.cli.app import app, settings_of
 from tradebot.cli.render import console
-from tradebot.domain.commands import (
-    CommandKind,
-    CommandRecord,
-    CommandRefusedError,
-    CommandStatus,
-    OperatorCommand,
-)
-from tradebot.domain.enums import Mode
+from tradebot.domain.commands import CommandKind, CommandRecord
 from tradebot.domain.errors import ConfigError
 from tradebot.risk.tiers import TierName
-
-if TYPE_CHECKING:
-    from tradebot.adapters.sql.commands import Runner
-    from tradebot.adapters.sql.store import SqlStore
 
 __all__ = ["close", "kill", "pause", "resume", "send_command", "set_tier"]
 
 DEFAULT_TIMEOUT_S = 10.0
-_POLL_S = 0.02
-_DRIVEN = (Mode.PAPER.value, Mode.LIVE.value)
 
 RunOption = Annotated[
     str | None,
@@ -55,83 +40,6 @@ TimeoutOption = Annotated[
 ]
 
 
-def _process(owner: str | None) -> tuple[int, bool | None] | None:
-    """(pid, whether it runs: None when that cannot be known here) of a lease token."""
-    from tradebot.adapters.sql.lease import Owner
-
-    parsed = None if owner is None else Owner.parse(owner)
-    return None if parsed is None else (parsed.pid, parsed.runs())
-
-
-def _target(store: SqlStore, run_id: str | None) -> Runner:
-    """The run a command is for, refused in one line when it cannot take one."""
-    if run_id is None:
-        for runner in store.runners():
-            process = _process(runner.owner)
-            if process is None or process[1] is not False:
-                return runner
-        raise ConfigError(
-            "no paper or live run is running",
-            "start one with `tradebot paper --replay`, or name one with --run RUN_ID",
-        )
-    found = store.runners(run_id)
-    if not found:
-        raise ConfigError(
-            f"no run {run_id!r} in the database",
-            "list the runs with `tradebot backtest list --mode paper`",
-        )
-    runner = found[0]
-    if runner.mode not in _DRIVEN:
-        raise ConfigError(
-            f"run {run_id} is a {runner.mode}: commands reach paper and live runs only", ""
-        )
-    process = _process(runner.owner)
-    if runner.status != "running" or (process is not None and process[1] is False):
-        gone = "" if process is None else f" (its process {process[0]} is gone)"
-        raise ConfigError(
-            f"run {run_id} is not running{gone}",
-            f"resume it with `tradebot paper --replay --resume {run_id}`",
-        )
-    return runner
-
-
-def _wake(runner: Runner) -> None:
-    """SIGUSR1 to the run's process, when it runs on this host (it then reads the
-    command at once; a signal that cannot be sent only costs its next poll)."""
-    from tradebot.runtime.commands import WAKE_SIGNAL
-
-    process = _process(runner.owner)
-    if process is None or process[1] is not True:
-        return
-    try:
-        os.kill(process[0], WAKE_SIGNAL)
-    except OSError:
-        return
-
-
-def _wait(store: SqlStore, command: OperatorCommand, timeout_s: float) -> CommandRecord:
-    """The command's record once the run decided it, or a refusal after ``timeout_s``."""
-    deadline = monotonic() + timeout_s
-    while True:
-        record = store.command_record(command.id)
-        if record is not None and record.status.final:
-            return record
-        if monotonic() >= deadline:
-            break
-        time.sleep(_POLL_S)
-    why = f"not taken by run {command.run_id} within {timeout_s:g} s"
-    if store.withdraw_command(command.id, f"withdrawn: {why}", utc_now()):
-        raise CommandRefusedError(
-            f"{command.describe()}: {why} (withdrawn)",
-            "is the run still running? `tradebot backtest list --mode paper` shows it",
-        )
-    raise CommandRefusedError(
-        f"{command.describe()}: taken by run {command.run_id} but not applied within "
-        f"{timeout_s:g} s",
-        "its outcome will be in the database; try a longer --timeout",
-    )
-
-
 def send_command(
     kind: CommandKind,
     run_id: str | None,
@@ -140,29 +48,27 @@ def send_command(
     symbol: str | None = None,
     tier: str | None = None,
 ) -> CommandRecord:
-    """Write the command, wake the run, wait for its outcome (see the module docstring)."""
-    from tradebot.adapters.sql.store import SqlStore
+    """Send the command through the service layer's controls (the API's too) and print
+    its outcome in one line (see the module docstring)."""
+    from tradebot.service.controls import Controls
+    from tradebot.service.database import open_database
 
-    with SqlStore(settings_of().store.url) as store:
-        runner = _target(store, run_id)
-        command = OperatorCommand(
-            id=f"cmd-{secrets.token_hex(8)}",
-            kind=kind,
-            ts=utc_now(),
-            source="cli",
-            run_id=runner.id,
+    url = settings_of().store.url
+    db = open_database(url)
+    try:
+        record = Controls(db, url, None).send(
+            kind,
+            run_id=run_id,
             symbol=symbol,
             tier=tier,
-            note=f"pid {os.getpid()}",
+            actor=f"pid {os.getpid()}",
+            source="cli",
+            timeout_s=timeout_s,
         )
-        store.post_command(command)
-        _wake(runner)
-        record = _wait(store, command, timeout_s)
-    if record.status is not CommandStatus.APPLIED:
-        raise CommandRefusedError(
-            f"{command.describe()} refused by run {runner.id}: {record.outcome}", ""
-        )
-    line = f"{command.describe()} applied to run {runner.id}: {record.outcome}"
+    finally:
+        db.dispose()
+    command = record.command
+    line = f"{command.describe()} applied to run {command.run_id}: {record.outcome}"
     console.print(escape(line), soft_wrap=True, highlight=False)
     return record
 

@@ -1,25 +1,321 @@
-"""EngineHost — STUB, to be written (helper C). Runs the configured engine in-process."""
+""":class:`EngineHost`: the engine ``tradebot serve`` runs in a thread of its own process.
+
+``start()`` returns at once; a background thread opens what ``api.engine`` asks for
+(:mod:`tradebot.service.engine_runs`: a paper replay, a paper session on live data, or
+nothing — a live session starts only through :meth:`EngineHost.go_live`), wires an
+:class:`~tradebot.service.engine_bridge.EngineBridge` onto the kernel's bus, takes
+operator commands from the database as ``tradebot paper`` does (a
+:class:`~tradebot.runtime.commands.CommandFeed` on a store of its own, woken directly by
+:meth:`wake_commands` instead of a signal) and runs the kernel until it ends or
+:meth:`stop` asks it to.
+
+Thread safety: the kernel is touched only on its thread (the bridge takes its view there);
+the host keeps the latest view and its own fields under a lock, so :meth:`status` may be
+called from any thread. A failure in the engine thread is logged in one line and shown as
+state ``failed`` with the reason; it never reaches the API's threads.
+"""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+from typing import Final
 
-from tradebot.config import Settings
+from tradebot.adapters.clock import monotonic, utc_now
+from tradebot.adapters.sql.store import SqlStore
+from tradebot.config import Settings, mask_url
+from tradebot.domain.commands import CommandRefusedError
+from tradebot.domain.enums import Mode
+from tradebot.domain.errors import TradebotError
+from tradebot.engine.bus import StageError
+from tradebot.ops.logging import get_logger
+from tradebot.runtime.commands import CommandFeed, feeding_commands
+from tradebot.runtime.live import BrokerName
+from tradebot.service.engine_bridge import BeatingClock, EngineBridge
+from tradebot.service.engine_runs import HostedRun, open_live, open_replay
+from tradebot.service.engine_status import EngineState, EngineStatus, KernelView
 from tradebot.service.events import EventHub
 
-__all__ = ["EngineHost"]
+__all__ = ["LOOP_STALE_S", "EngineHost"]
+
+LOOP_STALE_S: Final = 30.0
+"""A loop that has not turned for this long is not alive (a replay turns at least every
+5 s, a live loop every 0.25 s)."""
+_JOIN_S = 60.0
+_log = get_logger("engine-host")
+
+
+@dataclass(slots=True)
+class _Fields:
+    """What the host knows besides the kernel's view (guarded by the host's lock)."""
+
+    state: EngineState
+    engine: str
+    reason: str | None = None
+    mode: str | None = None
+    broker: str | None = None
+    run_id: str | None = None
+    started_at: datetime | None = None
+    finished_at: datetime | None = None
+    reconciled: bool | None = None
 
 
 class EngineHost:
+    """Runs the configured engine in a background thread (module docstring)."""
+
     def __init__(self, settings: Callable[[], Settings], events: EventHub) -> None:
         self._settings = settings
         self._events = events
+        self._lock = threading.Lock()
+        self._fields = _Fields("idle", "none")
+        self._view: KernelView | None = None
+        self._bridge: EngineBridge | None = None
+        self._feed: CommandFeed | None = None
+        self._thread: threading.Thread | None = None
+        self._stop = threading.Event()
+        self._stop_kernel: Callable[[], None] | None = None
+        self._beat = 0.0
 
-    def current_run_id(self) -> str | None:
-        return None
-
+    # --- control ---------------------------------------------------------------------------
     def start(self) -> None:
-        return None
+        """Start what ``api.engine`` asks for, in the background; a no-op while an engine
+        runs, and for ``none`` and ``live`` (live starts only through :meth:`go_live`)."""
+        settings = self._settings()
+        engine = settings.api.engine
+        if engine == "none":
+            self._set(state="idle", engine=engine, reason="api.engine is none: no engine runs")
+            return
+        if engine == "live":
+            self._set(
+                state="idle",
+                engine=engine,
+                reason="live trading starts only through POST /api/controls/go-live",
+            )
+            return
+        if engine == "replay":
+            self._launch(engine, lambda: open_replay(settings))
+        else:
+            broker = settings.api.broker
+            self._launch(engine, lambda: open_live(settings, Mode.PAPER, broker))
 
-    def stop(self) -> None:
+    def go_live(self, broker: BrokerName, *, resume: str | None = None) -> EngineStatus:
+        """Stop whatever runs and start a live session on ``broker`` (real money). Refused
+        unless the server was configured for it (``api.engine: live``)."""
+        settings = self._settings()
+        if settings.api.engine != "live":
+            raise CommandRefusedError(
+                f"this server runs api.engine {settings.api.engine}: live trading is off",
+                "set api.engine: live in the configuration and restart `tradebot serve`",
+            )
+        if broker == "sim":
+            raise CommandRefusedError("live trading needs a real venue, not sim", "")
+        current = self.status()
+        if current.mode == Mode.LIVE.value and current.state in _ACTIVE:
+            raise CommandRefusedError(
+                f"a live session runs already ({current.run_id})", "stop it before another"
+            )
+        self.stop()
+        self._launch("live", lambda: open_live(settings, Mode.LIVE, broker, resume=resume))
+        return self.status()
+
+    def stop(self, timeout_s: float = _JOIN_S) -> None:
+        """Stop the kernel cleanly (at the next bar-time boundary) and wait for its thread."""
+        with self._lock:
+            thread = self._thread
+            stop_kernel = self._stop_kernel
+        if thread is None:
+            return
+        self._stop.set()
+        if stop_kernel is not None:
+            stop_kernel()
+        thread.join(timeout_s)
+        if thread.is_alive():
+            _log.error("the engine thread did not stop in time", timeout_s=timeout_s)
+            return
+        with self._lock:
+            self._thread = None
+
+    # --- queries ---------------------------------------------------------------------------
+    def current_run_id(self) -> str | None:
+        """The run the hosted kernel drives, while its thread runs (None otherwise)."""
+        with self._lock:
+            running = self._thread is not None and self._thread.is_alive()
+            return self._fields.run_id if running else None
+
+    def wake_commands(self, run_id: str) -> bool:
+        """Have the hosted run read its pending commands now; False when ``run_id`` is not
+        the hosted run (its process must be woken another way)."""
+        with self._lock:
+            feed = self._feed
+            ours = feed is not None and self._fields.run_id == run_id
+        if ours:
+            assert feed is not None
+            feed.wake()
+        return ours
+
+    def status(self) -> EngineStatus:
+        """The engine now (any thread)."""
+        now, mono = utc_now(), monotonic()
+        with self._lock:
+            fields = replace(self._fields)
+            view = self._view
+            bridge = self._bridge
+            beat = self._beat
+            alive = self._thread is not None and self._thread.is_alive()
+        state = fields.state
+        if state == "running" and view is not None:
+            if view.halted is not None and not view.reconcile_halt:
+                state = "killed"
+            elif view.paused is not None:
+                state = "paused"
+        loop_alive = alive and beat > 0 and mono - beat <= LOOP_STALE_S
+        live = fields.mode is not None and fields.broker not in (None, "replay")
+        return EngineStatus(
+            state=state,
+            engine=fields.engine,
+            reason=fields.reason,
+            mode=fields.mode,
+            broker=fields.broker,
+            run_id=fields.run_id,
+            started_at=fields.started_at,
+            finished_at=fields.finished_at,
+            last_event_at=_ago(now, mono, bridge.last_event if bridge else 0.0),
+            heartbeat_at=_ago(now, mono, beat),
+            loop_alive=loop_alive,
+            last_decision_at=None if bridge is None else bridge.last_decision_at,
+            last_bar_at=None if bridge is None else bridge.last_bar_at,
+            feed_fresh=_feed_fresh(view) if live else None,
+            reconciled=_reconciled(fields.reconciled, view),
+            view=view,
+        )
+
+    # --- the engine thread -----------------------------------------------------------------
+    def _launch(self, engine: str, opener: Callable[[], HostedRun]) -> None:
+        with self._lock:
+            if self._thread is not None and self._thread.is_alive():
+                return
+            self._stop.clear()
+            self._stop_kernel = None
+            self._view = None
+            self._bridge = None
+            self._feed = None
+            self._fields = _Fields("starting", engine, started_at=utc_now())
+            self._thread = threading.Thread(
+                target=self._main, args=(opener,), name=f"engine-{engine}", daemon=True
+            )
+            self._thread.start()
+        self._announce()
+
+    def _main(self, opener: Callable[[], HostedRun]) -> None:
+        try:
+            hosted = opener()
+        except BaseException as exc:  # the API stays up; the status says why
+            self._failed(exc)
+            return
+        try:
+            self._run(hosted)
+        except BaseException as exc:
+            self._failed(exc)
+        finally:
+            try:
+                hosted.close()
+            except TradebotError as exc:
+                _log.warning("closing the engine's run failed", error=exc.one_line())
+            with self._lock:
+                self._feed = None
+                self._stop_kernel = None
+
+    def _run(self, hosted: HostedRun) -> None:
+        kernel = hosted.kernel
+        kernel.clock = BeatingClock(kernel.clock, self._heartbeat)
+        bridge = EngineBridge(
+            kernel, self._events, self._keep_view, extra_topics=hosted.extra_topics
+        )
+        url = self._settings().store.url
+        with self._lock:
+            self._bridge = bridge
+            self._stop_kernel = kernel.stop
+            self._fields.mode = hosted.mode.value
+            self._fields.broker = hosted.broker
+            self._fields.run_id = kernel.run_info.id
+            self._fields.reconciled = hosted.reconciled
+        bridge.attach()
+        if self._stop.is_set():
+            self._set(state="stopped", reason="stopped before it started")
+            return
+        with feeding_commands(kernel, lambda: SqlStore(url), wake_signal=None) as feed:
+            with self._lock:
+                self._feed = feed
+            self._set(state="running", reason=None)
+            _log.info("engine running", run_id=kernel.run_info.id, mode=hosted.mode.value)
+            result = kernel.run()
+        self._set(
+            state="stopped",
+            reason=f"the run ended {result.status}",
+            finished_at=utc_now(),
+        )
+        _log.info("engine stopped", run_id=result.run_id, status=result.status)
+
+    def _failed(self, exc: BaseException) -> None:
+        reason = _one_line(exc)
+        _log.error("engine failed", error=reason)
+        self._set(state="failed", reason=reason, finished_at=utc_now())
+
+    def _keep_view(self, view: KernelView) -> None:
+        with self._lock:
+            self._view = view
+
+    def _heartbeat(self) -> None:
+        self._beat = monotonic()
+
+    def _set(self, **changes: object) -> None:
+        with self._lock:
+            for name, value in changes.items():
+                setattr(self._fields, name, value)
+        self._announce()
+
+    def _announce(self) -> None:
+        status = self.status()
+        self._events.publish(
+            "status",
+            {
+                "event": "engine",
+                "state": status.state,
+                "engine": status.engine,
+                "reason": status.reason,
+                "mode": status.mode,
+                "run_id": status.run_id,
+            },
+            run_id=status.run_id,
+        )
+
+
+_ACTIVE: Final = ("starting", "running", "paused", "killed")
+
+
+def _ago(now: datetime, mono: float, then: float) -> datetime | None:
+    """The wall time of monotonic time ``then`` (None for 0: never)."""
+    return None if then <= 0 else now - timedelta(seconds=max(0.0, mono - then))
+
+
+def _feed_fresh(view: KernelView | None) -> bool:
+    return view is not None and view.feed_reported and not view.feed_down
+
+
+def _reconciled(first: bool | None, view: KernelView | None) -> bool | None:
+    if first is None:
         return None
+    return first and (view is None or not view.reconcile_halt)
+
+
+def _one_line(exc: BaseException) -> str:
+    """What went wrong in one line, without a secret (a stage's wrapper unwrapped)."""
+    seen: BaseException | None = exc
+    while isinstance(seen, StageError) and seen.__cause__ is not None:
+        seen = seen.__cause__
+    if isinstance(seen, TradebotError):
+        return mask_url(seen.one_line())
+    text = str(seen).strip().splitlines()
+    return mask_url(f"{type(seen).__name__}: {text[0] if text else ''}".rstrip(": "))
