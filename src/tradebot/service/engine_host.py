@@ -25,11 +25,10 @@ from typing import Final
 
 from tradebot.adapters.clock import monotonic, utc_now
 from tradebot.adapters.sql.store import SqlStore
-from tradebot.config import Settings, mask_url
+from tradebot.config import Settings
 from tradebot.domain.commands import CommandRefusedError
 from tradebot.domain.enums import Mode
 from tradebot.domain.errors import TradebotError
-from tradebot.engine.bus import StageError
 from tradebot.ops.logging import get_logger
 from tradebot.runtime.commands import CommandFeed, feeding_commands
 from tradebot.runtime.live import BrokerName
@@ -37,6 +36,7 @@ from tradebot.service.engine_bridge import BeatingClock, EngineBridge
 from tradebot.service.engine_runs import HostedRun, open_live, open_replay
 from tradebot.service.engine_status import EngineState, EngineStatus, KernelView
 from tradebot.service.events import EventHub
+from tradebot.service.one_line import one_line
 
 __all__ = ["LOOP_STALE_S", "EngineHost"]
 
@@ -259,7 +259,7 @@ class EngineHost:
         _log.info("engine stopped", run_id=result.run_id, status=result.status)
 
     def _failed(self, exc: BaseException) -> None:
-        reason = _one_line(exc)
+        reason = one_line(exc)
         _log.error("engine failed", error=reason)
         self._set(state="failed", reason=reason, finished_at=utc_now())
 
@@ -308,14 +308,3 @@ def _reconciled(first: bool | None, view: KernelView | None) -> bool | None:
     if first is None:
         return None
     return first and (view is None or not view.reconcile_halt)
-
-
-def _one_line(exc: BaseException) -> str:
-    """What went wrong in one line, without a secret (a stage's wrapper unwrapped)."""
-    seen: BaseException | None = exc
-    while isinstance(seen, StageError) and seen.__cause__ is not None:
-        seen = seen.__cause__
-    if isinstance(seen, TradebotError):
-        return mask_url(seen.one_line())
-    text = str(seen).strip().splitlines()
-    return mask_url(f"{type(seen).__name__}: {text[0] if text else ''}".rstrip(": "))
