@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +18,7 @@ import httpx
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
+from tradebot.adapters.clock import utc_now
 from tradebot.adapters.sql.auth_rows import AuthRows
 from tradebot.api import create_app
 from tradebot.api.auth.context import AuthContext
@@ -32,14 +33,14 @@ __all__ = ["ORIGIN", "SECRET", "Clock", "Rig", "open_rig"]
 
 SECRET = "auth-test-secret-" + "y" * 40
 ORIGIN = "http://localhost:8000"
-START = datetime(2030, 1, 2, 9, 0, tzinfo=UTC)
 
 
 @dataclass(slots=True)
 class Clock:
-    """Time for the app: moves only when the test says."""
+    """Time for the app: starts at the wall clock's (codes the CLI issues share the
+    database), then moves only when the test says."""
 
-    now: datetime = START
+    now: datetime = field(default_factory=lambda: utc_now().replace(microsecond=0))
 
     def __call__(self) -> datetime:
         return self.now

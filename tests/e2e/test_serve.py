@@ -1,0 +1,135 @@
+"""``tradebot serve`` as a user runs it: a process on a free port and a new database. It
+answers, says setup is required, prints a setup code that starts a registration (and a
+software passkey finishes it), and stops cleanly on Ctrl-C (SIGINT) with exit code 0."""
+
+from __future__ import annotations
+
+import os
+import queue
+import re
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.optional import require
+
+require("fastapi")
+require("uvicorn")
+require("webauthn")
+
+import httpx  # noqa: E402
+
+from tradebot.testing.webauthn import SoftAuthenticator  # noqa: E402
+
+TRADEBOT = Path(sys.executable).with_name("tradebot")
+CODE = re.compile(r"setup code ([A-Z2-7]{4}(?:-[A-Z2-7]{4}){3})")
+DEADLINE_S = 60.0
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+class Served:
+    """The server process, its port, and its console lines as they come."""
+
+    def __init__(self, db: Path, cwd: Path) -> None:
+        self.port = _free_port()
+        env = {
+            **os.environ,
+            "TRADEBOT_STORE__URL": f"sqlite:///{db}",
+            "TRADEBOT_API__JWT_SECRET": "e2e-serve-secret-" + "s" * 40,
+            "PYTHONUNBUFFERED": "1",
+            "COLUMNS": "200",
+        }
+        self.process = subprocess.Popen(
+            [str(TRADEBOT), "serve", "--engine", "none", "--port", str(self.port)],
+            cwd=cwd,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        self.lines: queue.Queue[str] = queue.Queue()
+        self.seen: list[str] = []
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self) -> None:
+        assert self.process.stdout is not None
+        for line in self.process.stdout:
+            self.lines.put(line)
+
+    def wait_for_line(self, pattern: re.Pattern[str]) -> re.Match[str]:
+        """The first console line matching ``pattern`` (fails past the deadline)."""
+        while True:
+            for line in self.seen:
+                if found := pattern.search(line):
+                    return found
+            try:
+                self.seen.append(self.lines.get(timeout=DEADLINE_S))
+            except queue.Empty:
+                pytest.fail(f"no line matching {pattern.pattern!r}; got {self.seen}")
+
+    def wait_until_answering(self, client: httpx.Client) -> httpx.Response:
+        """Poll until the server answers, or fail if it died or took too long."""
+        deadline = time.monotonic() + DEADLINE_S
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                pytest.fail(f"tradebot serve exited {self.process.returncode}: {self.seen}")
+            try:
+                return client.get("/api/auth/status", timeout=2.0)
+            except httpx.TransportError:
+                time.sleep(0.1)  # the poll's interval
+        pytest.fail("tradebot serve did not answer in time")
+
+
+@pytest.fixture
+def served(tmp_path: Path) -> Iterator[Served]:
+    server = Served(tmp_path / "serve.db", tmp_path)
+    try:
+        yield server
+    finally:
+        if server.process.poll() is None:
+            server.process.kill()
+            server.process.wait(timeout=30)
+
+
+def test_serve_prints_a_setup_code_that_registers_the_first_user_and_stops_on_ctrl_c(
+    served: Served,
+) -> None:
+    origin = f"http://localhost:{served.port}"
+    with httpx.Client(base_url=f"http://127.0.0.1:{served.port}") as client:
+        status = served.wait_until_answering(client)
+        assert status.status_code == 200
+        assert status.json()["setup_required"] is True
+        assert status.json()["origin"] == origin  # the default origin follows --port
+        code = served.wait_for_line(CODE).group(1)
+
+        wrong = {"name": "alice", "display_name": "Alice", "code": "AAAA-AAAA-AAAA-AAAA"}
+        assert client.post("/api/auth/register/begin", json=wrong).status_code == 403
+        body = {"name": "alice", "display_name": "Alice", "code": code}
+        begun = client.post("/api/auth/register/begin", json=body)
+        assert begun.status_code == 200, begun.text
+        key = SoftAuthenticator(origin=origin)
+        credential = key.create(begun.json()["options"])
+        done = client.post(
+            "/api/auth/register/complete",
+            json={"ceremony_id": begun.json()["ceremony_id"], "credential": credential},
+        )
+        assert done.status_code == 200, done.text
+        assert client.get("/api/auth/status").json()["setup_required"] is False
+
+    served.process.send_signal(signal.SIGINT)
+    assert served.process.wait(timeout=DEADLINE_S) == 0
+    served.wait_for_line(re.compile(r"^stopped"))
+    assert sum(code in line for line in served.seen) == 1  # printed once, logged nowhere
