@@ -123,7 +123,9 @@ class Controls:
         runner = self.target(run_id)
         gate = gate_from_history(self._log.commands(runner.id))
         hosted = self._host is not None and self._host.current_run_id() == runner.id
-        tier = self._hosted_tier() if hosted else None
+        tier = self._log.latest_tier(runner.id)  # written before the command's outcome
+        if tier is None and hosted:
+            tier = self._hosted_tier()
         state: ControlState = "active"
         hold = None
         if gate.halted is not None:
@@ -135,7 +137,7 @@ class Controls:
             mode=runner.mode,
             state=state,
             hold=hold,
-            tier=tier or self._log.latest_tier(runner.id),
+            tier=tier,
             hosted=hosted,
             started_at=runner.started_at,
         )

@@ -17,10 +17,12 @@ state ``failed`` with the reason; it never reaches the API's threads.
 
 from __future__ import annotations
 
+import signal
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from types import FrameType
 from typing import Final
 
 from tradebot.adapters.clock import monotonic, utc_now
@@ -30,7 +32,7 @@ from tradebot.domain.commands import CommandRefusedError
 from tradebot.domain.enums import Mode
 from tradebot.domain.errors import TradebotError
 from tradebot.ops.logging import get_logger
-from tradebot.runtime.commands import CommandFeed, feeding_commands
+from tradebot.runtime.commands import WAKE_SIGNAL, CommandFeed, feeding_commands
 from tradebot.runtime.live import BrokerName
 from tradebot.service.engine_bridge import BeatingClock, EngineBridge
 from tradebot.service.engine_runs import HostedRun, open_live, open_replay
@@ -77,6 +79,8 @@ class EngineHost:
         self._stop = threading.Event()
         self._stop_kernel: Callable[[], None] | None = None
         self._beat = 0.0
+        self._signal_set = False
+        self._previous_handler: Callable[[int, FrameType | None], object] | int | None = None
 
     # --- control ---------------------------------------------------------------------------
     def start(self) -> None:
@@ -136,6 +140,7 @@ class EngineHost:
             return
         with self._lock:
             self._thread = None
+        self._give_back_wake_signal()
 
     # --- queries ---------------------------------------------------------------------------
     def current_run_id(self) -> str | None:
@@ -193,6 +198,7 @@ class EngineHost:
 
     # --- the engine thread -----------------------------------------------------------------
     def _launch(self, engine: str, opener: Callable[[], HostedRun]) -> None:
+        self._take_wake_signal()
         with self._lock:
             if self._thread is not None and self._thread.is_alive():
                 return
@@ -262,6 +268,31 @@ class EngineHost:
         reason = one_line(exc)
         _log.error("engine failed", error=reason)
         self._set(state="failed", reason=reason, finished_at=utc_now())
+
+    def _take_wake_signal(self) -> None:
+        """``tradebot kill`` in another shell wakes the run's process with ``SIGUSR1``; in
+        this process it must wake the hosted run's feed, not end the process (the signal's
+        default). Only the main thread may set a handler: elsewhere (a test's portal
+        thread) the feed still polls every second."""
+        if self._signal_set or threading.current_thread() is not threading.main_thread():
+            return
+
+        def wake(signum: int, frame: FrameType | None) -> None:
+            feed = self._feed  # a read only: nothing else is safe in a handler
+            if feed is not None:
+                feed.wake()
+
+        self._previous_handler = signal.signal(WAKE_SIGNAL, wake)
+        self._signal_set = True
+
+    def _give_back_wake_signal(self) -> None:
+        """The handler before ours; ignored rather than the default action, so a late
+        ``tradebot kill`` cannot end the server (as the CLI's runs do)."""
+        if not self._signal_set or threading.current_thread() is not threading.main_thread():
+            return
+        previous = self._previous_handler
+        signal.signal(WAKE_SIGNAL, previous if callable(previous) else signal.SIG_IGN)
+        self._signal_set = False
 
     def _keep_view(self, view: KernelView) -> None:
         with self._lock:
