@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
 __all__ = [
     "AuthStatus",
@@ -33,18 +33,12 @@ _B64URL = r"^[A-Za-z0-9_-]*={0,2}$"
 B64Url = Annotated[str, StringConstraints(pattern=_B64URL, max_length=16_384)]
 ShortB64Url = Annotated[str, StringConstraints(pattern=_B64URL, min_length=1, max_length=1400)]
 
-
-def _folded(value: object) -> object:
-    """A sign-in name is compared folded (``Alice`` and ``alice`` are one name)."""
-    return value.strip().lower() if isinstance(value, str) else value
-
-
 UserName = Annotated[
     str,
-    BeforeValidator(_folded),
-    StringConstraints(pattern=r"^[a-z0-9][a-z0-9._@-]{0,99}$"),
+    StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9._@-]{0,99}$"),
+    AfterValidator(str.lower),  # compared folded: `Alice` and `alice` are one name
 ]
-Label = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+Label = Annotated[str, StringConstraints(min_length=1, max_length=100)]
 CeremonyId = Annotated[str, StringConstraints(pattern=r"^cer-[A-Za-z0-9_-]{1,60}$")]
 
 
