@@ -4,7 +4,10 @@ setup code."""
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -100,3 +103,19 @@ def test_build_app_gives_a_setup_code_only_while_nobody_is_registered(tmp_path: 
         assert setup_code(app) is None
     finally:
         app.state.services.close()
+
+
+def test_serve_without_the_api_extra_is_one_line(tmp_path: Path) -> None:
+    blocked = "import sys; sys.modules['uvicorn'] = None; from tradebot.cli import main; main()"
+    env = {**os.environ, "TRADEBOT_STORE__URL": f"sqlite:///{tmp_path / 'x.db'}"}
+    ran = subprocess.run(
+        [sys.executable, "-c", blocked, "serve"],
+        env=env,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert ran.returncode == 2
+    assert ran.stderr.count("\n") == 1 and "pip install 'tradebot[api]'" in ran.stderr
