@@ -14,7 +14,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import text
 
 from tests.api.engine_setup import Hosted, engine_settings, hosted_app, until
-from tradebot.domain.commands import CommandKind, OperatorCommand
+from tradebot.domain.commands import CommandKind, CommandRecord, OperatorCommand
 from tradebot.runtime.commands import WAKE_SIGNAL
 from tradebot.service.command_log import CommandLog
 
@@ -110,10 +110,12 @@ def test_sigusr1_from_another_shell_wakes_the_run_and_spares_the_server(hosted: 
     )
     log.post_command(command)
     os.kill(os.getpid(), WAKE_SIGNAL)  # without the host's handler this would end pytest
-    record = until(
-        lambda: (r := log.command_record(command.id)) is not None and r.status.final and r,
-        "the signalled command's outcome",
-    )
+
+    def decided() -> CommandRecord | None:
+        record = log.command_record(command.id)
+        return record if record is not None and record.status.final else None
+
+    record = until(decided, "the signalled command's outcome")
     assert record.outcome.startswith("paused")
 
 

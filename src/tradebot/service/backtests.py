@@ -39,10 +39,12 @@ from tradebot.service.backtest_worker import run_job
 from tradebot.service.database import open_database
 from tradebot.service.events import EventHub
 
-__all__ = ["KEPT_JOBS", "BacktestJobs", "BacktestView", "JobStatus", "Progress"]
+__all__ = ["KEPT_JOBS", "MAX_QUEUED", "BacktestJobs", "BacktestView", "JobStatus", "Progress"]
 
 JobStatus = Literal["queued", "running", "completed", "failed", "cancelled"]
 KEPT_JOBS: Final = 500
+MAX_QUEUED: Final = 100
+"""Jobs waiting for a worker at most; more is refused (one line)."""
 _STOP_S: Final = 15.0
 _DB_STATUS: dict[str, JobStatus] = {
     "running": "running",
@@ -141,6 +143,11 @@ class BacktestJobs:
         prepared = prepare(self._settings(), spec)
         job = _Job(f"job-{secrets.token_hex(8)}", prepared, utc_now())
         with self._lock:
+            if len(self._queue) >= MAX_QUEUED:
+                raise ConfigError(
+                    f"{MAX_QUEUED} backtests are waiting already",
+                    "wait for some to end, or cancel some",
+                )
             self._jobs[job.id] = job
             self._queue.append(job.id)
             self._forget_old()
