@@ -171,3 +171,30 @@ def test_the_command_rows_record_who_sent_it(hosted: Hosted) -> None:
             text("select note, source from operator_commands where id = :id"), {"id": record["id"]}
         ).one()
     assert (note, source) == ("alice", "api")
+
+
+def test_go_live_starts_a_live_session_whose_failure_is_shown(db_path: Path) -> None:
+    """A server set for live waits for the operator (ready meanwhile); going live on
+    Alpaca without its keys (or its SDK) fails in one line, and the API goes on."""
+    with hosted_app(engine_settings(db_path, engine="live"), start=True) as hosted:
+        idle = hosted.client.get("/api/trading/status", headers=hosted.headers()).json()
+        assert idle["engine"]["state"] == "idle" and "go-live" in idle["engine"]["reason"]
+        assert hosted.client.get("/ready").status_code == 200
+        body = {"broker": "alpaca", "confirm": "LIVE"}
+        started = hosted.client.post(
+            "/api/controls/go-live", json=body, headers=hosted.headers(fresh=True)
+        )
+        assert started.status_code == 202, started.text
+        assert started.json()["state"] in ("starting", "failed")
+
+        def failed() -> dict[str, Any] | None:
+            shown = hosted.client.get("/api/trading/status", headers=hosted.headers()).json()
+            engine: dict[str, Any] = shown["engine"]
+            return engine if engine["state"] == "failed" else None
+
+        engine = until(failed, "the live session to fail")
+        ready = hosted.client.get("/ready")
+    assert engine["reason"] and "\n" not in engine["reason"]
+    assert ready.status_code == 503 and ready.json()["reasons"] == [
+        f"engine failed: {engine['reason']}"
+    ]
