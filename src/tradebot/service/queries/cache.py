@@ -1,0 +1,86 @@
+"""A small cache for what takes a whole run to compute (metrics, attribution, daily
+history, the total of a filtered list), kept while the run has not changed.
+
+Each entry is stored with a *stamp* of what it was computed from — for a run's figures
+its status, newest snapshot and its closed-trade count and newest exit; for a list's
+total the newest row of its table (a few index lookups): a finished run is computed once,
+a running one again when a bar closes or a trade does, never per request. Safe from any
+thread; two requests racing on a cold entry may both compute it (same result).
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+from datetime import datetime
+from threading import Lock
+from typing import Any, NamedTuple, TypeVar
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from tradebot.adapters.sql.models import ClosedTradeRow, RunRow, SnapshotRow
+
+__all__ = ["RunStamp", "StampedCache", "run_stamp", "table_stamp"]
+
+T = TypeVar("T")
+
+
+class RunStamp(NamedTuple):
+    run_id: str
+    status: str
+    last_snapshot: datetime | None
+    trades: int
+    last_exit: datetime | None
+
+
+def run_stamp(session: Session, run: RunRow) -> RunStamp:
+    last_snapshot = session.scalar(
+        select(func.max(SnapshotRow.ts)).where(SnapshotRow.run_id == run.id)
+    )
+    trades, last_exit = session.execute(
+        select(func.count(), func.max(ClosedTradeRow.exit_ts)).where(
+            ClosedTradeRow.run_id == run.id
+        )
+    ).one()
+    return RunStamp(run.id, run.status, last_snapshot, int(trades), last_exit)
+
+
+def table_stamp(session: Session, run_column: Any, ts_column: Any, run_id: str) -> Hashable:
+    """What changes when rows are added to a run's table: its newest time and how many
+    rows share it (two lookups on the table's (run_id, ts) index). The count of a page's
+    filters is kept under it: a list does not COUNT a 100,000-row run per request."""
+    newest = session.scalar(select(func.max(ts_column)).where(run_column == run_id))
+    if newest is None:
+        return (run_id, None, 0)
+    at_newest = session.scalar(
+        select(func.count()).where(run_column == run_id, ts_column == newest)
+    )
+    return (run_id, newest, at_newest)
+
+
+class StampedCache:
+    """At most ``size`` computed values, each valid for one stamp (a :class:`RunStamp`,
+    a :func:`table_stamp`)."""
+
+    def __init__(self, size: int = 128) -> None:
+        self._size = size
+        self._lock = Lock()
+        self._entries: OrderedDict[Hashable, tuple[Hashable, Any]] = OrderedDict()
+
+    def get(self, key: Hashable, stamp: Hashable, build: Callable[[], T]) -> T:
+        """The value under ``key`` computed for ``stamp``; built (and kept) when missing
+        or computed for an older stamp."""
+        with self._lock:
+            found = self._entries.get(key)
+            if found is not None and found[0] == stamp:
+                self._entries.move_to_end(key)
+                value: T = found[1]
+                return value
+        value = build()
+        with self._lock:
+            self._entries[key] = (stamp, value)
+            self._entries.move_to_end(key)
+            while len(self._entries) > self._size:
+                self._entries.popitem(last=False)
+        return value
