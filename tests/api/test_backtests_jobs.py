@@ -70,10 +70,10 @@ def test_a_job_runs_in_the_background_with_progress_and_its_result(
     accepted = client.post("/api/backtests", json=SHORT, headers=headers)
     assert accepted.status_code == 202, accepted.text
     job = accepted.json()
-    assert job["id"].startswith("job-") and job["status"] in ("queued", "running")
+    assert job["id"].startswith("bt-") and job["status"] in ("queued", "running")
     shown = _finished(client, headers, job["id"])
     assert shown["status"] == "completed", shown
-    assert shown["run_id"].startswith("bt-") and shown["error"] is None
+    assert shown["run_id"] == job["id"] and shown["error"] is None  # the id given is the run's
     progress = shown["progress"]
     assert progress["total"] and progress["done"] == progress["total"]
     assert progress["percent"] == 100.0

@@ -100,6 +100,9 @@ class RunRequest:
     weights: dict[str, float] | None = None
     """The strategies' starting weights (another run's learned ones, say); None: the
     database's."""
+    run_id: str | None = None
+    """The new run's id, when the caller named it before the run started (a backtest
+    queued over the API answers with the id its run will have); None: made here."""
 
 
 def open_store(settings: Settings, mode: Mode) -> Store:
@@ -167,7 +170,8 @@ def build_kernel(
         weights = store.load_weights(names)
     started = LiveClock().now()
     run = run or RunInfo(
-        id=f"{_RUN_PREFIX[request.mode]}-{started:%Y%m%dT%H%M%S}-"
+        id=request.run_id
+        or f"{_RUN_PREFIX[request.mode]}-{started:%Y%m%dT%H%M%S}-"
         + stable_id(request, started.isoformat(), length=8),
         mode=request.mode,
         started_at=started,

@@ -72,7 +72,8 @@ class BacktestView:
     """A backtest as the API shows it: a job of this server, a run in the database, or both."""
 
     id: str
-    """The job's id (``job-…``), or the run's for a run this server did not start."""
+    """The backtest's run id: chosen when the job is queued (the run takes it when it
+    starts), or the run's own for a run this server did not start."""
     run_id: str | None
     status: JobStatus
     error: str | None
@@ -141,7 +142,12 @@ class BacktestJobs:
         if self._closed:
             raise ConfigError("the server is shutting down", "start the backtest again later")
         prepared = prepare(self._settings(), spec)
-        job = _Job(f"job-{secrets.token_hex(8)}", prepared, utc_now())
+        submitted = utc_now()
+        # The job's id is the id its run will have in the database, so the caller holds
+        # the run id from the start (``run_id`` below is set once the run is recorded).
+        run_id = f"bt-{submitted:%Y%m%dT%H%M%S}-{secrets.token_hex(4)}"
+        prepared = replace(prepared, request=replace(prepared.request, run_id=run_id))
+        job = _Job(run_id, prepared, submitted)
         with self._lock:
             if len(self._queue) >= MAX_QUEUED:
                 raise ConfigError(

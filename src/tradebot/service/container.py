@@ -53,7 +53,7 @@ class Services:
             queries=Queries(db, host.current_run_id),
             notifications=NotificationService(db, config),
             controls=Controls(db, settings.store.url, host),
-            backtests=BacktestJobs(config.effective, events),
+            backtests=BacktestJobs(config.effective, events, db=db),
         )
 
     def close(self) -> None:
