@@ -8,7 +8,7 @@ API); a run, trade or strategy that does not exist is a :class:`NotFoundError` (
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Iterator, Sequence
+from collections.abc import Hashable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -85,25 +85,33 @@ class Reader:
         offset: int,
         *,
         doing: str = "reading the store",
+    ) -> tuple[list[Any], int]:
+        """:meth:`page_in` a session of its own."""
+        with self.session(doing) as session:
+            return self.page_in(session, query, limit, offset)
+
+    def page_in(
+        self,
+        session: Session,
+        query: Select[Any],
+        limit: int,
+        offset: int,
+        *,
         key: Hashable | None = None,
-        stamp: Callable[[Session], Hashable] | None = None,
+        stamp: Hashable | None = None,
     ) -> tuple[list[Any], int]:
         """The rows of ``query`` (already ordered) in ``[offset, offset + limit)`` and how
         many rows ``query`` has in all (a COUNT with the same filters, in SQL).
 
-        With ``key`` and ``stamp`` the total is kept under ``key`` while ``stamp`` (read
-        in the same transaction) is unchanged, and a page past the end is not queried."""
-        with self.session(doing) as session:
-            if key is not None and stamp is not None:
-                total = self.totals.get(
-                    key, stamp(session), lambda: session.scalar(count_of(query)) or 0
-                )
-            else:
-                total = session.scalar(count_of(query)) or 0
-            if offset >= total:
-                return [], total
-            rows = list(session.scalars(query.limit(limit).offset(offset)))
-        return rows, total
+        With ``key`` and ``stamp`` (read in the same transaction) the total is kept under
+        ``key`` while ``stamp`` is unchanged; a page past the end is not queried."""
+        if key is not None and stamp is not None:
+            total = self.totals.get(key, stamp, lambda: session.scalar(count_of(query)) or 0)
+        else:
+            total = session.scalar(count_of(query)) or 0
+        if offset >= total:
+            return [], total
+        return list(session.scalars(query.limit(limit).offset(offset))), total
 
 
 def count_of(query: Select[Any]) -> Select[int]:

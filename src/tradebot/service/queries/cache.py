@@ -2,9 +2,9 @@
 history, the total of a filtered list), kept while the run has not changed.
 
 Each entry is stored with a *stamp* of what it was computed from — for a run's figures
-its status, newest snapshot and its closed-trade count and newest exit; for a list's
-total the newest row of its table (a few index lookups): a finished run is computed once,
-a running one again when a bar closes or a trade does, never per request. Safe from any
+its status, newest snapshot and newest closed trades; for a list's total the newest rows
+of its table (a few index lookups): a finished run is computed once, a running one again
+when a bar closes or a trade does, never per request. Safe from any
 thread; two requests racing on a cold entry may both compute it (same result).
 """
 
@@ -14,12 +14,15 @@ from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from datetime import datetime
 from threading import Lock
-from typing import Any, NamedTuple, TypeVar
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from tradebot.adapters.sql.models import ClosedTradeRow, RunRow, SnapshotRow
+from tradebot.adapters.sql.models import ClosedTradeRow, SnapshotRow
+
+if TYPE_CHECKING:
+    from tradebot.service.queries.runs import RunRef
 
 __all__ = ["RunStamp", "StampedCache", "run_stamp", "table_stamp"]
 
@@ -30,20 +33,16 @@ class RunStamp(NamedTuple):
     run_id: str
     status: str
     last_snapshot: datetime | None
-    trades: int
-    last_exit: datetime | None
+    trades: Hashable
+    """The closed trades' :func:`table_stamp`."""
 
 
-def run_stamp(session: Session, run: RunRow) -> RunStamp:
+def run_stamp(session: Session, run: RunRef) -> RunStamp:
     last_snapshot = session.scalar(
         select(func.max(SnapshotRow.ts)).where(SnapshotRow.run_id == run.id)
     )
-    trades, last_exit = session.execute(
-        select(func.count(), func.max(ClosedTradeRow.exit_ts)).where(
-            ClosedTradeRow.run_id == run.id
-        )
-    ).one()
-    return RunStamp(run.id, run.status, last_snapshot, int(trades), last_exit)
+    trades = table_stamp(session, ClosedTradeRow.run_id, ClosedTradeRow.exit_ts, run.id)
+    return RunStamp(run.id, run.status, last_snapshot, trades)
 
 
 def table_stamp(session: Session, run_column: Any, ts_column: Any, run_id: str) -> Hashable:

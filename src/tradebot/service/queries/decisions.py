@@ -153,25 +153,24 @@ def list_decisions(
     """Newest first (the (run_id, ts) index; (symbol, ts) with a symbol)."""
     with reader.session("reading the decisions") as session:
         run = resolve_run(session, run_id, current)
-    where: list[Any] = [DecisionRow.run_id == run.id]
-    if f.symbol is not None:
-        where.append(DecisionRow.symbol == f.symbol)
-    if f.action is not None:
-        where.append(DecisionRow.action == f.action)
-    if f.start is not None:
-        where.append(DecisionRow.ts >= f.start)
-    if f.end is not None:
-        where.append(DecisionRow.ts <= f.end)
-    query = select(DecisionRow).where(*where)
-    query = query.order_by(DecisionRow.ts.desc(), DecisionRow.id.desc())
-    rows, total = reader.page(
-        query,
-        limit,
-        offset,
-        doing="reading the decisions",
-        key=("decisions", run.id, f),
-        stamp=lambda s: table_stamp(s, DecisionRow.run_id, DecisionRow.ts, run.id),
-    )
+        where: list[Any] = [DecisionRow.run_id == run.id]
+        if f.symbol is not None:
+            where.append(DecisionRow.symbol == f.symbol)
+        if f.action is not None:
+            where.append(DecisionRow.action == f.action)
+        if f.start is not None:
+            where.append(DecisionRow.ts >= f.start)
+        if f.end is not None:
+            where.append(DecisionRow.ts <= f.end)
+        query = select(DecisionRow).where(*where)
+        rows, total = reader.page_in(
+            session,
+            query.order_by(DecisionRow.ts.desc(), DecisionRow.id.desc()),
+            limit,
+            offset,
+            key=("decisions", run.id, f),
+            stamp=table_stamp(session, DecisionRow.run_id, DecisionRow.ts, run.id),
+        )
     return Paged([decision_view(r) for r in rows], total, limit, offset)
 
 

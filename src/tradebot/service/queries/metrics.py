@@ -20,14 +20,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tradebot.adapters.sql import mapping
-from tradebot.adapters.sql.models import ClosedTradeRow, RunRow, SnapshotRow
+from tradebot.adapters.sql.models import ClosedTradeRow, SnapshotRow
 from tradebot.adapters.sql.types import to_utc
 from tradebot.backtest.metrics import summarise
 from tradebot.domain.messages import ClosedTrade
 from tradebot.service.queries.base import Paged, Reader
 from tradebot.service.queries.cache import RunStamp, StampedCache, run_stamp
-from tradebot.service.queries.portfolio import initial_cash
-from tradebot.service.queries.runs import resolve_run
+from tradebot.service.queries.runs import RunRef, initial_cash, resolve_run, run_metrics
 
 __all__ = [
     "DailyRow",
@@ -85,7 +84,7 @@ class RunFigures:
         self._reader = reader
         self._cache = StampedCache(size)
 
-    def stamp(self, session: Session, run: RunRow) -> RunStamp:
+    def stamp(self, session: Session, run: RunRef) -> RunStamp:
         return run_stamp(session, run)
 
     def trades(self, stamp: RunStamp) -> list[ClosedTrade]:
@@ -136,9 +135,9 @@ def _count(value: Any) -> int:
     return value if isinstance(value, int) and not isinstance(value, bool) else 0
 
 
-def _view(run: RunRow, source: str, as_of: datetime | None, m: dict[str, Any]) -> PerformanceView:
+def _view(run_id: str, source: str, as_of: datetime | None, m: dict[str, Any]) -> PerformanceView:
     return PerformanceView(
-        run_id=run.id,
+        run_id=run_id,
         source=source,
         as_of=as_of,
         initial_equity=_money(m.get("initial_equity")),
@@ -161,10 +160,6 @@ def _view(run: RunRow, source: str, as_of: datetime | None, m: dict[str, Any]) -
     )
 
 
-def _periods_per_year(run: RunRow) -> float:
-    return _ratio((run.metrics or {}).get("periods_per_year")) or 252.0
-
-
 def performance(
     reader: Reader, figures: RunFigures, run_id: str | None, current: Callable[[], str | None]
 ) -> PerformanceView:
@@ -172,20 +167,24 @@ def performance(
         run = resolve_run(session, run_id, current)
         stamp = figures.stamp(session, run)
     as_of = None if stamp.last_snapshot is None else to_utc(stamp.last_snapshot)
-    if run.status != "running" and run.metrics:
-        return _view(run, "recorded", as_of, run.metrics)
 
     def compute() -> PerformanceView:
+        with reader.session("reading the run's metrics") as session:
+            recorded = run_metrics(session, run.id)
+            start = initial_cash(session, run.id)
+        if run.status != "running" and recorded:
+            return _view(run.id, "recorded", as_of, recorded)
         curve = figures.curve(stamp)
-        start = initial_cash(run) or (curve[0][1] if curve else Decimal(0))
+        if start is None:
+            start = curve[0][1] if curve else Decimal(0)
         metrics = summarise(
             [ts for ts, _ in curve],
             np.array([float(e) for _, e in curve], dtype=np.float64),
             figures.trades(stamp),
             float(start) or 1.0,
-            _periods_per_year(run),
+            _ratio(recorded.get("periods_per_year")) or 252.0,
         )
-        return _view(run, "computed", as_of, metrics)
+        return _view(run.id, "computed", as_of, metrics)
 
     view: PerformanceView = figures.memo(("performance", run.id), stamp, compute)
     return view
@@ -239,7 +238,9 @@ def daily_history(
         stamp = figures.stamp(session, run)
 
     def compute() -> list[DailyRow]:
-        return daily_rows(initial_cash(run), figures.curve(stamp), figures.trades(stamp))
+        with reader.session("reading the run's set-up") as session:
+            start = initial_cash(session, run.id)
+        return daily_rows(start, figures.curve(stamp), figures.trades(stamp))
 
     rows: list[DailyRow] = figures.memo(("daily", run.id), stamp, compute)
     picked = [

@@ -18,11 +18,11 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from tradebot.adapters.sql import mapping
-from tradebot.adapters.sql.models import PositionRow, RiskStateRow, RunRow, SnapshotRow
+from tradebot.adapters.sql.models import PositionRow, RiskStateRow, SnapshotRow
 from tradebot.adapters.sql.types import to_utc
 from tradebot.domain.enums import Direction
 from tradebot.service.queries.base import Reader
-from tradebot.service.queries.runs import resolve_run
+from tradebot.service.queries.runs import initial_cash, resolve_run
 
 __all__ = [
     "PERIODS",
@@ -32,7 +32,6 @@ __all__ = [
     "PortfolioOverview",
     "PositionView",
     "equity_history",
-    "initial_cash",
     "overview",
     "positions",
 ]
@@ -110,19 +109,6 @@ class EquityHistory:
     the last), so the curve keeps its shape."""
 
 
-def initial_cash(run: RunRow) -> Decimal | None:
-    """The run's starting cash, from its recorded settings (or its metrics)."""
-    settings = (run.config or {}).get("settings")
-    broker = settings.get("broker") if isinstance(settings, dict) else None
-    given = broker.get("initial_cash") if isinstance(broker, dict) else None
-    if given is None:
-        given = (run.metrics or {}).get("initial_equity")
-    try:
-        return None if given is None else Decimal(str(given))
-    except ArithmeticError:
-        return None
-
-
 def _latest(session: Session, run_id: str, before: datetime | None = None) -> SnapshotRow | None:
     query = select(SnapshotRow).where(SnapshotRow.run_id == run_id)
     if before is not None:
@@ -147,7 +133,7 @@ def overview(
 ) -> PortfolioOverview:
     with reader.session("reading the portfolio") as session:
         run = resolve_run(session, run_id, current)
-        start = initial_cash(run)
+        start = initial_cash(session, run.id)
         last = _latest(session, run.id)
         reserve = _reserve(session, run.id)
         if last is None:  # nothing recorded yet: the starting cash, unchanged today

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, fields
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import Select, select
@@ -20,7 +21,17 @@ from tradebot.adapters.sql.models import RunRow
 from tradebot.adapters.sql.types import to_utc
 from tradebot.service.queries.base import NotFoundError, Paged, Reader, scrub
 
-__all__ = ["RunDetail", "RunFilter", "RunSummary", "get_run", "list_runs", "resolve_run"]
+__all__ = [
+    "RunDetail",
+    "RunFilter",
+    "RunRef",
+    "RunSummary",
+    "get_run",
+    "initial_cash",
+    "list_runs",
+    "resolve_run",
+    "run_metrics",
+]
 
 _DRIVEN = ("paper", "live")
 _HINT = "list the runs with GET /api/runs (or `tradebot backtest list`)"
@@ -118,25 +129,60 @@ def get_run(reader: Reader, run_id: str) -> RunDetail:
         )
 
 
-def resolve_run(session: Session, run_id: str | None, current: Callable[[], str | None]) -> RunRow:
+@dataclass(frozen=True, slots=True)
+class RunRef:
+    """What a view needs of the run it reads (its set-up and metrics are read when due)."""
+
+    id: str
+    mode: str
+    status: str
+    symbols: tuple[str, ...]
+
+
+_REF = (RunRow.id, RunRow.mode, RunRow.status, RunRow.symbols)
+
+
+def _ref(row: Any) -> RunRef:
+    return RunRef(row.id, row.mode, row.status, tuple(str(s) for s in row.symbols))
+
+
+def resolve_run(session: Session, run_id: str | None, current: Callable[[], str | None]) -> RunRef:
     """The run a view reads: ``run_id`` when given (404 when unknown), else the default
     run (see the module docstring; 404 when the database holds no run at all)."""
     if run_id is None:
         run_id = current()
     if run_id is not None:
-        row = session.get(RunRow, run_id)
+        row = session.execute(select(*_REF).where(RunRow.id == run_id)).first()
         if row is None:
             raise NotFoundError(f"no run {run_id!r} in the database", _HINT)
-        return row
-    live: RunRow | None = session.scalar(
-        _newest_first(select(RunRow))
+        return _ref(row)
+    live = session.execute(
+        _newest_first(select(*_REF))
         .where(RunRow.status == "running", RunRow.mode.in_(_DRIVEN))
         .limit(1)
-    )
-    found: RunRow | None = live or session.scalar(_newest_first(select(RunRow)).limit(1))
+    ).first()
+    found = live or session.execute(_newest_first(select(*_REF)).limit(1)).first()
     if found is None:
         raise NotFoundError(
             "no run in the database yet",
             "run a backtest (`tradebot backtest`) or start the engine with `tradebot serve`",
         )
-    return found
+    return _ref(found)
+
+
+def run_metrics(session: Session, run_id: str) -> dict[str, Any]:
+    """The metrics the run recorded when it finished ({} before)."""
+    found = session.scalar(select(RunRow.metrics).where(RunRow.id == run_id))
+    return found if isinstance(found, dict) else {}
+
+
+def initial_cash(session: Session, run_id: str) -> Decimal | None:
+    """The run's starting cash, from its recorded settings (else its metrics)."""
+    config = RunRow.config[("settings", "broker", "initial_cash")].as_string()
+    given: Any = session.scalar(select(config).where(RunRow.id == run_id))
+    if given is None:
+        given = run_metrics(session, run_id).get("initial_equity")
+    try:
+        return None if given is None else Decimal(str(given))
+    except ArithmeticError:
+        return None

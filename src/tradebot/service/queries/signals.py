@@ -71,24 +71,24 @@ def list_signals(
     """Newest first (the (run_id, ts) index)."""
     with reader.session("reading the signals") as session:
         run = resolve_run(session, run_id, current)
-    where: list[Any] = [SignalRow.run_id == run.id]
-    if f.symbol is not None:
-        where.append(SignalRow.symbol == f.symbol)
-    if f.direction is not None:
-        where.append(SignalRow.direction == f.direction)
-    if f.start is not None:
-        where.append(SignalRow.ts >= f.start)
-    if f.end is not None:
-        where.append(SignalRow.ts <= f.end)
-    if f.min_strength is not None:
-        where.append(SignalRow.strength >= f.min_strength)
-    query = select(SignalRow).where(*where).order_by(SignalRow.ts.desc(), SignalRow.id.desc())
-    rows, total = reader.page(
-        query,
-        limit,
-        offset,
-        doing="reading the signals",
-        key=("signals", run.id, f),
-        stamp=lambda s: table_stamp(s, SignalRow.run_id, SignalRow.ts, run.id),
-    )
+        where: list[Any] = [SignalRow.run_id == run.id]
+        if f.symbol is not None:
+            where.append(SignalRow.symbol == f.symbol)
+        if f.direction is not None:
+            where.append(SignalRow.direction == f.direction)
+        if f.start is not None:
+            where.append(SignalRow.ts >= f.start)
+        if f.end is not None:
+            where.append(SignalRow.ts <= f.end)
+        if f.min_strength is not None:
+            where.append(SignalRow.strength >= f.min_strength)
+        query = select(SignalRow).where(*where)
+        rows, total = reader.page_in(
+            session,
+            query.order_by(SignalRow.ts.desc(), SignalRow.id.desc()),
+            limit,
+            offset,
+            key=("signals", run.id, f),
+            stamp=table_stamp(session, SignalRow.run_id, SignalRow.ts, run.id),
+        )
     return Paged([signal_view(r) for r in rows], total, limit, offset)

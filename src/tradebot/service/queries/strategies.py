@@ -183,15 +183,14 @@ def strategy_history(
         )
         if row is None and session.scalar(adjusted.limit(1)) is None:
             raise _unknown(name)
-        strategy_id = -1 if row is None else row.id
-    changed = (
-        select(WeightChangeRow)
-        .where(WeightChangeRow.strategy_id == strategy_id)
-        .order_by(WeightChangeRow.ts.desc(), WeightChangeRow.id.desc())
-    )
-    changes, changes_total = reader.page(changed, limit, offset)
-    adjusted = adjusted.order_by(WeightAdjustmentRow.ts.desc(), WeightAdjustmentRow.id.desc())
-    adjustments, adjustments_total = reader.page(adjusted, limit, offset)
+        changed = (
+            select(WeightChangeRow)
+            .where(WeightChangeRow.strategy_id == (-1 if row is None else row.id))
+            .order_by(WeightChangeRow.ts.desc(), WeightChangeRow.id.desc())
+        )
+        changes, changes_total = reader.page_in(session, changed, limit, offset)
+        adjusted = adjusted.order_by(WeightAdjustmentRow.ts.desc(), WeightAdjustmentRow.id.desc())
+        adjustments, adjustments_total = reader.page_in(session, adjusted, limit, offset)
     return StrategyHistory(
         run_id=run.id,
         name=name,

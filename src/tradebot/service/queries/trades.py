@@ -152,19 +152,19 @@ def list_trades(
     """Newest exit first (the (run_id, exit_ts) index)."""
     with reader.session("reading the trades") as session:
         run = resolve_run(session, run_id, current)
-    query = (
-        select(ClosedTradeRow)
-        .where(*_where(run.id, where))
-        .order_by(ClosedTradeRow.exit_ts.desc(), ClosedTradeRow.id.desc())
-    )
-    rows, total = reader.page(
-        query,
-        limit,
-        offset,
-        doing="reading the trades",
-        key=("trades", run.id, where),
-        stamp=lambda s: table_stamp(s, ClosedTradeRow.run_id, ClosedTradeRow.exit_ts, run.id),
-    )
+        query = (
+            select(ClosedTradeRow)
+            .where(*_where(run.id, where))
+            .order_by(ClosedTradeRow.exit_ts.desc(), ClosedTradeRow.id.desc())
+        )
+        rows, total = reader.page_in(
+            session,
+            query,
+            limit,
+            offset,
+            key=("trades", run.id, where),
+            stamp=table_stamp(session, ClosedTradeRow.run_id, ClosedTradeRow.exit_ts, run.id),
+        )
     return Paged([trade_view(r) for r in rows], total, limit, offset)
 
 
