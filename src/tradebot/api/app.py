@@ -6,8 +6,9 @@ live in :mod:`tradebot.api.routes` (one module per resource), ``/api/auth`` in
 :mod:`tradebot.api.auth.routes` and ``/ws`` in :mod:`tradebot.api.ws`.
 
 Errors: a :class:`~tradebot.domain.errors.TradebotError` raised by a service becomes a 4xx
-``{"detail", "hint"}`` (409 for a refused operator command, 503 when the
-database cannot be reached, 400 otherwise); anything
+``{"detail", "hint"}`` (404 for an unknown run, trade, decision or strategy,
+409 for a refused operator command, 503 when the database cannot be reached, 400
+otherwise); anything
 unexpected a 500 saying only that, logged with its traceback on the server side — no stack
 and no secret reaches a client.
 """
@@ -31,6 +32,7 @@ from tradebot.api.routes import (
     news,
     notifications,
     portfolio,
+    runs,
     signals,
     strategies,
     trades,
@@ -40,6 +42,7 @@ from tradebot.domain.commands import CommandRefusedError
 from tradebot.domain.errors import StoreError, TradebotError
 from tradebot.ops.logging import get_logger
 from tradebot.service import Services
+from tradebot.service.queries import NotFoundError
 
 __all__ = ["API_VERSION", "create_app"]
 
@@ -92,6 +95,7 @@ def create_app(services: Services, auth: AuthContext, *, start_engine: bool = Fa
     _add_error_handlers(app)
     for module in (
         health,
+        runs,
         portfolio,
         trades,
         signals,
@@ -139,6 +143,8 @@ def _add_error_handlers(app: FastAPI) -> None:
         code = 400
         if isinstance(exc, CommandRefusedError):
             code = 409
+        elif isinstance(exc, NotFoundError):
+            code = 404
         elif isinstance(exc, StoreError):
             code = 503
         return JSONResponse({"detail": exc.message, "hint": exc.hint or None}, status_code=code)
