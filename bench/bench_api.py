@@ -6,7 +6,7 @@ worker, access log off) in its own process on a copy of the benchmark store
 (``bench/api_store.py``); this process is the client: an open-loop generator that sends
 request *i* at ``t0 + i / rate`` whatever happened before (so a slow reply cannot hide the
 queue behind it: latency is measured from the scheduled send time, coordinated omission
-included), cycling through the read routes, with a bounded connection pool (httpx). The
+included), cycling through the read routes, with a bounded connection pool (aiohttp). The
 token is a real access JWT for a user of that database.
 
     .venv/bin/python bench/bench_api.py [--rate 200] [--seconds 30] [--db STORE.db] [--json F]
@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import json
 import os
 import socket
@@ -28,6 +29,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import aiohttp
 import httpx
 import numpy as np
 from rich.console import Console
@@ -58,13 +60,14 @@ ROUTES = (
 )
 
 
-def _settings(url: str) -> Any:
+def _settings(url: str, read_cache_ms: int = 250) -> Any:
     from tradebot.config import load_settings
 
-    return load_settings(store={"url": url}, api={"jwt_secret": SECRET, "engine": "none"})
+    api = {"jwt_secret": SECRET, "engine": "none", "read_cache_ms": read_cache_ms}
+    return load_settings(store={"url": url}, api=api)
 
 
-def serve(url: str, port: int) -> None:
+def serve(url: str, port: int, read_cache_ms: int) -> None:
     """The server process: the real app on ``url``, uvicorn on 127.0.0.1:``port``."""
     import uvicorn
 
@@ -75,7 +78,7 @@ def serve(url: str, port: int) -> None:
     from tradebot.api.auth.tokens import TokenIssuer
     from tradebot.service import Services
 
-    settings = _settings(url)
+    settings = _settings(url, read_cache_ms)
     services = Services.open(settings)
     context = AuthContext(
         tokens=TokenIssuer(SECRET, timedelta(seconds=settings.api.access_ttl_s)),
@@ -119,10 +122,11 @@ class Samples:
 async def _load(base: str, token: str, rate: float, seconds: float) -> Samples:
     samples = Samples()
     headers = {"Authorization": f"Bearer {token}"}
-    limits = httpx.Limits(max_connections=64, max_keepalive_connections=64)
-    async with httpx.AsyncClient(base_url=base, headers=headers, limits=limits) as client:
+    connector = aiohttp.TCPConnector(limit=64)
+    async with aiohttp.ClientSession(base, headers=headers, connector=connector) as client:
         for route in ROUTES:  # warm: first-touch caches and connections, not timed
-            await client.get(route)
+            async with client.get(route) as response:
+                await response.read()
         total = int(rate * seconds)
         t0 = time.perf_counter() + 0.05
 
@@ -133,9 +137,11 @@ async def _load(base: str, token: str, rate: float, seconds: float) -> Samples:
             if delay > 0:
                 await asyncio.sleep(delay)
             sent = time.perf_counter()
-            response = await client.get(route)
+            async with client.get(route) as response:
+                await response.read()
+                status = response.status
             done = time.perf_counter()
-            if response.status_code != 200:
+            if status != 200:
                 samples.failures[route] = samples.failures.get(route, 0) + 1
             samples.scheduled_ms.setdefault(route, []).append((done - due) * 1000)
             samples.service_ms.setdefault(route, []).append((done - sent) * 1000)
@@ -203,10 +209,16 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=30.0)
     parser.add_argument("--db", type=Path, help="a store made by bench/api_store.py")
     parser.add_argument("--json", type=Path)
-    parser.add_argument("--serve", nargs=2, metavar=("URL", "PORT"), help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--read-cache-ms",
+        type=int,
+        default=250,
+        help="the server's api.read_cache_ms (0: every read asks the store for its run)",
+    )
+    parser.add_argument("--serve", nargs=3, metavar=("URL", "PORT", "MS"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.serve:
-        serve(args.serve[0], int(args.serve[1]))
+        serve(args.serve[0], int(args.serve[1]), int(args.serve[2]))
         return
     console = Console()
     with tempfile.TemporaryDirectory() as folder:
@@ -222,12 +234,18 @@ def main() -> None:
         port = _free_port()
         base = f"http://127.0.0.1:{port}"
         server = subprocess.Popen(
-            [sys.executable, __file__, "--serve", url, str(port)],
+            [sys.executable, __file__, "--serve", url, str(port), str(args.read_cache_ms)],
             env={**os.environ, "TRADEBOT_LOG__LEVEL": "WARNING"},
         )
         try:
             _wait_ready(base, server)
-            samples = asyncio.run(_load(base, token, args.rate, args.seconds))
+            # The client's own collector must not pause the clock it measures with.
+            gc.collect()
+            gc.disable()
+            try:
+                samples = asyncio.run(_load(base, token, args.rate, args.seconds))
+            finally:
+                gc.enable()
         finally:
             server.terminate()
             server.wait(10)

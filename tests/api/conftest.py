@@ -36,10 +36,11 @@ TEST_SECRET = "test-secret-" + "x" * 40
 
 
 def api_settings(url: str, **api: object) -> Settings:
-    """Settings for a test app on ``url`` (no engine started unless asked)."""
+    """Settings for a test app on ``url`` (no engine started unless asked; reads see the
+    store at once: the short read memo is off)."""
     return load_settings(
         store={"url": url},
-        api={"jwt_secret": TEST_SECRET, "engine": "none", **api},
+        api={"jwt_secret": TEST_SECRET, "engine": "none", "read_cache_ms": 0, **api},
         learning={"enabled": True},
     )
 

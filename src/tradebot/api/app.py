@@ -15,16 +15,18 @@ and no secret reaches a client.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
+import gc
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI, Request, Response
+from fastapi import FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
 
 from tradebot.api import ws
 from tradebot.api.auth import routes as auth_routes
 from tradebot.api.auth.context import AuthContext
+from tradebot.api.headers import SecurityHeaders
 from tradebot.api.routes import (
     backtests,
     controls,
@@ -49,23 +51,6 @@ __all__ = ["API_VERSION", "create_app"]
 API_VERSION = "1"
 _log = get_logger("api")
 
-SECURITY_HEADERS = {
-    "X-Content-Type-Options": "nosniff",
-    "X-Frame-Options": "DENY",
-    "Referrer-Policy": "no-referrer",
-    "Cross-Origin-Opener-Policy": "same-origin",
-    "Permissions-Policy": "camera=(), microphone=(), geolocation=(), payment=()",
-    "Content-Security-Policy": (
-        "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
-        "script-src 'self'; connect-src 'self' ws: wss:; frame-ancestors 'none'; "
-        "base-uri 'none'; form-action 'self'"
-    ),
-}
-_DOCS_CSP = (  # Swagger UI loads its bundle from a CDN; only /docs relaxes the policy
-    "default-src 'self'; img-src 'self' data: https:; style-src 'self' 'unsafe-inline' https:; "
-    "script-src 'self' 'unsafe-inline' https:; frame-ancestors 'none'"
-)
-
 
 def create_app(services: Services, auth: AuthContext, *, start_engine: bool = False) -> FastAPI:
     """The app over ``services``; ``start_engine`` starts ``services.host`` with the app
@@ -76,6 +61,11 @@ def create_app(services: Services, auth: AuthContext, *, start_engine: bool = Fa
         services.events.bind_loop()
         if start_engine:
             services.host.start()
+        # Everything loaded so far (the libraries, the settings, the app) lives as long as
+        # the process: moved out of the collector's reach, a full collection no longer
+        # walks it — one took ~0.3 s, a stall every request in flight waited out.
+        gc.collect()
+        gc.freeze()
         try:
             yield
         finally:
@@ -123,18 +113,7 @@ def _add_middleware(app: FastAPI, services: Services) -> None:
             allow_headers=["Authorization", "Content-Type", "X-CSRF-Token"],
         )
 
-    @app.middleware("http")
-    async def security_headers(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        response = await call_next(request)
-        for name, value in SECURITY_HEADERS.items():
-            response.headers.setdefault(name, value)
-        if request.url.path in ("/docs", "/redoc"):
-            response.headers["Content-Security-Policy"] = _DOCS_CSP
-        if request.url.path.startswith("/api/"):
-            response.headers.setdefault("Cache-Control", "no-store")
-        return response
+    app.add_middleware(SecurityHeaders)
 
 
 def _add_error_handlers(app: FastAPI) -> None:

@@ -33,12 +33,17 @@ STEP_UP_REQUIRED = "step_up_required"
 _bearer = HTTPBearer(auto_error=False, description="An access token from /api/auth/login")
 
 
-def services(request: Request) -> Services:
+# The dependencies are ``async def`` on purpose: FastAPI runs a plain ``def`` dependency in
+# the thread pool, one hop per dependency per request, which cost more than the work they
+# do (a JWT check and one primary-key lookup).
+
+
+async def services(request: Request) -> Services:
     found: Services = request.app.state.services
     return found
 
 
-def auth_context(request: Request) -> AuthContext:
+async def auth_context(request: Request) -> AuthContext:
     found: AuthContext = request.app.state.auth_context
     return found
 
@@ -69,13 +74,14 @@ def principal_of(context: AuthContext, token: str) -> Principal:
     )
 
 
-def current_user(
+async def current_user(
     request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Principal:
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise _unauthorized("send `Authorization: Bearer <access token>`")
-    return principal_of(auth_context(request), credentials.credentials)
+    context: AuthContext = request.app.state.auth_context
+    return principal_of(context, credentials.credentials)
 
 
 CurrentUser = Annotated[Principal, Depends(current_user)]
@@ -92,7 +98,7 @@ def require_fresh(user: Principal, action: str) -> None:
         )
 
 
-def fresh_user(user: CurrentUser, request: Request) -> Principal:
+async def fresh_user(user: CurrentUser, request: Request) -> Principal:
     require_fresh(user, f"{request.method} {request.url.path}")
     return user
 

@@ -50,7 +50,7 @@ class Services:
             events=events,
             config=config,
             host=host,
-            queries=Queries(db, host.current_run_id),
+            queries=Queries(db, host.current_run_id, fresh_for_s=settings.api.read_cache_ms / 1000),
             notifications=NotificationService(db, config),
             controls=Controls(db, settings.store.url, host),
             backtests=BacktestJobs(config.effective, events, db=db),

@@ -164,8 +164,13 @@ class AuthRows:
             return None if row is None else _user(row)
 
     def active_name(self, user_id: str) -> str | None:
-        found = self.user(user_id)
-        return None if found is None or found.disabled else found.name
+        """Asked on every request (a token's user may have been disabled since): one
+        primary-key lookup of two columns, without the ORM's identity map."""
+        with self._db.connect() as connection:
+            found = connection.execute(
+                select(ApiUserRow.name, ApiUserRow.disabled).where(ApiUserRow.id == user_id)
+            ).first()
+        return None if found is None or found.disabled else str(found.name)
 
     def users(self) -> list[UserRecord]:
         with Session(self._db) as session:

@@ -181,6 +181,7 @@ class DecisionRow(Base):
         ),
         Index(None, "run_id", "ts"),
         Index(None, "symbol", "ts"),
+        Index(None, "run_id", "symbol", "action", "ts"),
     )
 
     run_id: Mapped[str] = _run_id()
@@ -216,6 +217,7 @@ class OrderRow(Base):
         Index(None, "run_id", "status"),
         Index(None, "symbol"),
         Index(None, "broker_order_id"),
+        Index(None, "run_id", "decision_id"),
     )
 
     run_id: Mapped[str] = _run_id()

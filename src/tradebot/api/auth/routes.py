@@ -26,7 +26,8 @@ from tradebot.api.auth.cookies import (
 from tradebot.api.auth.errors import AuthError, AuthRoute, problem_response, problem_responses
 from tradebot.api.auth.ratelimit import TokenBucket
 from tradebot.api.auth.service import AuthService, SignedIn
-from tradebot.api.deps import CurrentUser, FreshUser, auth_context, services
+from tradebot.api.deps import CurrentUser, FreshUser
+from tradebot.service import Services
 
 __all__ = ["auth_service", "router"]
 
@@ -42,8 +43,8 @@ def auth_service(request: Request) -> AuthService:
         with _lock:
             found = getattr(state, "auth_service", None)
             if found is None:
-                opened = services(request)
-                found = AuthService.of(opened.db, opened.settings.api, auth_context(request))
+                opened: Services = state.services
+                found = AuthService.of(opened.db, opened.settings.api, state.auth_context)
                 state.auth_service = found
     return found
 

@@ -13,9 +13,9 @@ from typing import Any, TypeVar
 
 from fastapi import Request, Response
 from fastapi.responses import JSONResponse
-from fastapi.routing import APIRoute
 from pydantic import BaseModel
 
+from tradebot.api.routing import OffloadedRoute
 from tradebot.api.schemas.common import Problem
 from tradebot.service.queries import NotFoundError
 
@@ -33,7 +33,7 @@ READ_ERRORS: dict[int | str, dict[str, Any]] = {
 }
 
 
-class ReadRoute(APIRoute):
+class ReadRoute(OffloadedRoute):
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         handler = super().get_route_handler()
 

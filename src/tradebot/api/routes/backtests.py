@@ -11,6 +11,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, HTTPException, Path, Query, status
 
 from tradebot.api.deps import CurrentUser, ServicesDep
+from tradebot.api.routing import OffloadedRoute
 from tradebot.api.schemas.backtests import (
     BacktestAccepted,
     BacktestIn,
@@ -25,7 +26,7 @@ from tradebot.service.backtests import BacktestView
 
 __all__ = ["router"]
 
-router = APIRouter(prefix="/api/backtests", tags=["backtests"])
+router = APIRouter(prefix="/api/backtests", tags=["backtests"], route_class=OffloadedRoute)
 _SIGNED_IN: dict[int | str, dict[str, Any]] = {
     401: {"model": Problem, "description": "No valid access token."},
     503: {"model": Problem, "description": "The database cannot be reached."},

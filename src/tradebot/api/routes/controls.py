@@ -17,6 +17,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, status
 
 from tradebot.api.deps import CurrentUser, FreshUser, ServicesDep, require_fresh
+from tradebot.api.routing import OffloadedRoute
 from tradebot.api.schemas.common import Problem
 from tradebot.api.schemas.controls import (
     CloseIn,
@@ -46,7 +47,7 @@ _COMMAND: dict[int | str, dict[str, Any]] = {
     403: {"model": Problem, "description": "This action needs a fresh passkey assertion."},
     409: {"model": Problem, "description": "No run can take the command, or it refused it."},
 }
-router = APIRouter(tags=["controls"])
+router = APIRouter(tags=["controls"], route_class=OffloadedRoute)
 Target = Annotated[TargetIn | None, Body()]
 
 

@@ -11,12 +11,13 @@ from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
 from tradebot.api.deps import ServicesDep
+from tradebot.api.routing import OffloadedRoute
 from tradebot.api.schemas.health import HealthOut, ReadyChecks, ReadyOut
 from tradebot.service.readiness import readiness
 
 __all__ = ["router"]
 
-router = APIRouter(tags=["health"])
+router = APIRouter(tags=["health"], route_class=OffloadedRoute)
 _NOT_READY: dict[int | str, dict[str, Any]] = {
     503: {"model": ReadyOut, "description": "Not ready: the reasons say why."}
 }

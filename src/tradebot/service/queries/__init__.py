@@ -51,10 +51,13 @@ class Queries:
     """Every read of the views over ``db``; ``current_run`` names the run the engine host
     drives (None when it drives none), the default of every view."""
 
-    def __init__(self, db: Engine, current_run: Callable[[], str | None]) -> None:
+    def __init__(
+        self, db: Engine, current_run: Callable[[], str | None], *, fresh_for_s: float = 0.0
+    ) -> None:
+        """``fresh_for_s``: how far behind the store a view may be (``api.read_cache_ms``)."""
         self._db = db
         self._current_run = current_run
-        self._reader = Reader(db)
+        self._reader = Reader(db, fresh_for_s=fresh_for_s)
         self._figures = RunFigures(self._reader)
         self._descriptions: dict[str, str] | None = None
 

@@ -32,7 +32,7 @@ from sqlalchemy.orm import Session
 from tradebot.adapters.sql.connect import store_error
 from tradebot.config import mask_url
 from tradebot.domain.errors import TradebotError
-from tradebot.service.queries.cache import StampedCache
+from tradebot.service.queries.cache import RECENT, Recent, StampedCache
 
 __all__ = [
     "NotFoundError",
@@ -66,14 +66,18 @@ class Reader:
     """Short read sessions on ``db``; rows stay readable after their session ends (nothing
     is written, so nothing is expired at its commit)."""
 
-    def __init__(self, db: Engine) -> None:
+    def __init__(self, db: Engine, *, fresh_for_s: float = 0.0) -> None:
+        """``fresh_for_s``: how long the default run and the run stamps are kept
+        (:class:`~tradebot.service.queries.cache.Recent`)."""
         self.db = db
         self.totals = StampedCache(256)
+        self.recent = Recent(fresh_for_s)
 
     @contextmanager
     def session(self, doing: str = "reading the store") -> Iterator[Session]:
         try:
             with Session(self.db, expire_on_commit=False) as session, session.begin():
+                session.info[RECENT] = self.recent
                 yield session
         except SQLAlchemyError as exc:
             raise store_error(exc, self.db.url, doing) from exc

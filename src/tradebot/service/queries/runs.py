@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from tradebot.adapters.sql.models import RunRow
 from tradebot.adapters.sql.types import to_utc
 from tradebot.service.queries.base import NotFoundError, Paged, Reader, scrub
+from tradebot.service.queries.cache import RECENT
 
 __all__ = [
     "RunDetail",
@@ -151,6 +152,13 @@ def resolve_run(session: Session, run_id: str | None, current: Callable[[], str 
     run (see the module docstring; 404 when the database holds no run at all)."""
     if run_id is None:
         run_id = current()
+    memo = session.info.get(RECENT)
+    if memo is None:
+        return _resolve(session, run_id)
+    return memo.get(("run", run_id), lambda: _resolve(session, run_id))  # type: ignore[no-any-return]
+
+
+def _resolve(session: Session, run_id: str | None) -> RunRef:
     if run_id is not None:
         row = session.execute(select(*_REF).where(RunRow.id == run_id)).first()
         if row is None:

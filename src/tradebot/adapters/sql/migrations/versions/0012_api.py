@@ -1,6 +1,7 @@
 """The HTTP API's tables: users, passkeys, WebAuthn challenges, refresh tokens, setup
-codes and invitations, the configuration change audit and the notifications sent. New
-tables: nothing existing is rewritten.
+codes and invitations, the configuration change audit and the notifications sent; and two
+indexes its views read by (a decision's orders; decisions of one symbol and outcome). New
+tables and indexes: nothing existing is rewritten.
 
 Revision ID: 0012_api
 Revises: 0011_learning
@@ -32,6 +33,12 @@ def _user_fk(table: str) -> sa.ForeignKeyConstraint:
 
 
 def upgrade() -> None:
+    op.create_index(op.f("ix_orders_run_id_decision_id"), "orders", ["run_id", "decision_id"])
+    op.create_index(
+        op.f("ix_trading_decisions_run_id_symbol_action_ts"),
+        "trading_decisions",
+        ["run_id", "symbol", "action", "ts"],
+    )
     op.create_table(
         "api_users",
         sa.Column("id", sa.String(64), nullable=False),
@@ -142,3 +149,7 @@ def downgrade() -> None:
     op.drop_index(op.f("ix_api_passkeys_user_id"), table_name="api_passkeys")
     op.drop_table("api_passkeys")
     op.drop_table("api_users")
+    op.drop_index(
+        op.f("ix_trading_decisions_run_id_symbol_action_ts"), table_name="trading_decisions"
+    )
+    op.drop_index(op.f("ix_orders_run_id_decision_id"), table_name="orders")
