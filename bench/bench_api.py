@@ -19,13 +19,12 @@ import asyncio
 import gc
 import json
 import os
-import socket
 import subprocess
 import sys
 import tempfile
 import time
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +35,8 @@ from rich.console import Console
 from rich.table import Table
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from api_token import bench_token, free_port
 
 SECRET = "bench-secret-" + "b" * 40
 TARGET_P99_MS = 20.0
@@ -88,28 +89,6 @@ def serve(url: str, port: int, read_cache_ms: int) -> None:
     )
     app = create_app(services, context)
     uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-def _token(url: str) -> str:
-    from tradebot.adapters.sql.auth_rows import AuthRows
-    from tradebot.api.auth.tokens import TokenIssuer
-    from tradebot.service.database import open_database
-
-    db = open_database(url)
-    try:
-        rows = AuthRows(db)
-        now = datetime.now(UTC)
-        user = rows.user_named("bench") or rows.add_user("bench", "Bench", now)
-    finally:
-        db.dispose()
-    return TokenIssuer(SECRET, timedelta(hours=2)).issue(user.id, now)
 
 
 @dataclass
@@ -230,8 +209,8 @@ def main() -> None:
             console.print("building the store (100,000 decisions, 10,000 trades)...")
             build_store(f"sqlite:///{db}")
         url = f"sqlite:///{db}"
-        token = _token(url)
-        port = _free_port()
+        token = bench_token(url, SECRET)
+        port = free_port()
         base = f"http://127.0.0.1:{port}"
         server = subprocess.Popen(
             [sys.executable, __file__, "--serve", url, str(port), str(args.read_cache_ms)],

@@ -28,7 +28,6 @@ import argparse
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -49,17 +48,16 @@ from rich.table import Table
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from api_token import bench_token, free_port
+
 from tradebot.ops.logging import configure_logging
 
 configure_logging("ERROR", json_output=False)  # before the rest binds its loggers
 
 from ws_venue import FillClockVenue, Received, Sent, WsClient  # noqa: E402
 
-from tradebot.adapters.sql.auth_rows import AuthRows  # noqa: E402
-from tradebot.api.auth.tokens import TokenIssuer  # noqa: E402
 from tradebot.domain import Bar  # noqa: E402
 from tradebot.domain.enums import Timeframe  # noqa: E402
-from tradebot.service.database import open_database  # noqa: E402
 
 SYMBOL = "AAPL"
 LOW, HIGH = 100.0, 101.0
@@ -125,25 +123,6 @@ def _config(db: Path, port: int, alpaca_url: str, total_bars: int) -> dict[str, 
     }
 
 
-def _token(url: str) -> str:
-    """A real access token of a user of the server's database (its schema made here)."""
-    db = open_database(url)
-    try:
-        rows = AuthRows(db)
-        now = datetime.now(UTC)
-        user = rows.user_named("bench") or rows.add_user("bench", "Bench", now)
-    finally:
-        db.dispose()
-    return TokenIssuer(SECRET, timedelta(hours=2)).issue(user.id, now)
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
 def _answers(base: str) -> bool:
     try:
         return httpx.get(f"{base}/health", timeout=1, trust_env=False).status_code == 200
@@ -199,8 +178,8 @@ def run(fills: int, warm: int, folder: Path, progress: Progress) -> dict[str, An
     bars = _bars(total)
     db = folder / "ws.db"
     url = f"sqlite:///{db}"
-    token = _token(url)
-    port = _free_port()
+    token = bench_token(url, SECRET)
+    port = free_port()
     base = f"http://127.0.0.1:{port}"
     log = folder / "server.log"
     venue = FillClockVenue()

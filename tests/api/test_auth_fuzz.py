@@ -15,17 +15,9 @@ from tests.optional import require
 require("schemathesis")
 
 import schemathesis  # noqa: E402
-from hypothesis import HealthCheck, given, settings  # noqa: E402
 
 from tests.api.auth_helpers import bearer, open_rig  # noqa: E402
-
-CHECKS = [
-    schemathesis.checks.not_a_server_error,
-    schemathesis.checks.status_code_conformance,
-    schemathesis.checks.content_type_conformance,
-    schemathesis.checks.response_schema_conformance,
-    schemathesis.checks.negative_data_rejection,
-]
+from tests.api.fuzzing import fuzz_operations  # noqa: E402
 
 
 def test_the_auth_routes_hold_their_schema_under_fuzzing(tmp_path: Path) -> None:
@@ -36,16 +28,4 @@ def test_the_auth_routes_hold_their_schema_under_fuzzing(tmp_path: Path) -> None
             found.ok() for found in schema.include(path_regex="^/api/auth/").get_all_operations()
         ]
         assert len(operations) == 15
-        for operation in operations:
-
-            @settings(
-                max_examples=20,
-                deadline=None,
-                database=None,
-                suppress_health_check=list(HealthCheck),
-            )
-            @given(case=operation.as_strategy())
-            def fuzz(case: schemathesis.Case) -> None:
-                case.call_and_validate(headers=bearer(token), checks=CHECKS)
-
-            fuzz()
+        fuzz_operations(operations, bearer(token), examples=20)

@@ -17,15 +17,9 @@ require("schemathesis")
 
 import schemathesis  # noqa: E402
 from fastapi import FastAPI  # noqa: E402
-from hypothesis import HealthCheck, given, settings  # noqa: E402
 
-CHECKS = [
-    schemathesis.checks.not_a_server_error,
-    schemathesis.checks.status_code_conformance,
-    schemathesis.checks.content_type_conformance,
-    schemathesis.checks.response_schema_conformance,
-    schemathesis.checks.negative_data_rejection,
-]
+from tests.api.fuzzing import fuzz_operations  # noqa: E402
+
 EXCLUDED = {("POST", "/api/backtests"), ("POST", "/api/controls/go-live")}
 
 
@@ -38,16 +32,4 @@ def test_every_route_holds_its_schema_under_fuzzing(
     ]
     chosen = [op for op in operations if (op.method.upper(), op.path) not in EXCLUDED]
     assert len(chosen) >= 30, [f"{op.method} {op.path}" for op in chosen]
-    for operation in chosen:
-
-        @settings(
-            max_examples=15,
-            deadline=None,
-            database=None,
-            suppress_health_check=list(HealthCheck),
-        )
-        @given(case=operation.as_strategy())
-        def fuzz(case: schemathesis.Case) -> None:
-            case.call_and_validate(headers=fresh_headers, checks=CHECKS)
-
-        fuzz()
+    fuzz_operations(chosen, fresh_headers, examples=15)
