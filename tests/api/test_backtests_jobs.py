@@ -9,6 +9,7 @@ import json
 import os
 import subprocess
 import sys
+from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -96,8 +97,12 @@ def test_trades_come_in_pages_with_a_link_to_the_next(
     assert first["next_trades"] == f"/api/backtests/{seeded_run}?trades_limit=50&trades_offset=50"
     second = client.get(first["next_trades"], headers=headers).json()
     assert len(second["trades"]) == 21 and second["next_trades"] is None
-    ids = [t["id"] for t in first["trades"] + second["trades"]]
-    assert len(set(ids)) == 71
+    trades = first["trades"] + second["trades"]
+    assert len({t["id"] for t in trades}) == 71
+    exits = [datetime.fromisoformat(t["exit_ts"]) for t in trades]
+    assert exits == sorted(exits)  # in the order they closed
+    listed = client.get(f"/api/trades?run_id={seeded_run}&limit=100", headers=headers).json()
+    assert sorted(trades, key=lambda t: t["id"]) == sorted(listed["items"], key=lambda t: t["id"])
 
 
 def test_at_most_the_configured_workers_run_and_a_queued_job_can_be_cancelled(
@@ -218,7 +223,9 @@ def test_a_job_gives_what_the_cli_gives(
     page = client.get(f"/api/backtests/{shown['id']}?trades_limit=1000", headers=headers).json()[
         "trades"
     ]
-    assert _trades(page) == _trades(expected["trades"])
+    assert _trades(page, "entry_ts", "exit_ts") == _trades(
+        expected["trades"], "entry_time", "exit_time"
+    )
 
 
 def _start(hosted: Hosted, body: dict[str, Any]) -> dict[str, Any]:
@@ -228,13 +235,14 @@ def _start(hosted: Hosted, body: dict[str, Any]) -> dict[str, Any]:
     return started
 
 
-def _trades(trades: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
-    """Each trade's values, exactly (money as Decimal), in closing order."""
+def _trades(trades: list[dict[str, Any]], entry: str, exit_: str) -> list[tuple[Any, ...]]:
+    """Each trade's values, exactly (money as Decimal), in closing order; ``entry`` and
+    ``exit_`` name its times (the API's trade schema and the CLI's JSON differ there)."""
     rows = [
         (
-            t["exit_time"].replace("Z", "+00:00"),
+            datetime.fromisoformat(t[exit_]),
             t["symbol"],
-            t["entry_time"].replace("Z", "+00:00"),
+            datetime.fromisoformat(t[entry]),
             Decimal(t["entry_price"]),
             Decimal(t["exit_price"]),
             Decimal(t["quantity"]),

@@ -7,9 +7,11 @@ most ``api.backtest_workers`` run at a time, each in a ``spawn``-ed process
 GIL. A monitor thread per job reads the worker's pipe (its run id, progress, the end) and
 publishes each step on the :class:`~tradebot.service.events.EventHub` as a ``backtest``
 message. The run itself is written to the database by the worker, exactly as ``tradebot
-backtest`` writes it, and read back from there (:mod:`.backtest_results`), so the API shows
-a CLI backtest the same way. :meth:`cancel` and :meth:`close` ask the worker to stop
-(SIGTERM: the run ends ``stopped``), then kill it if it does not.
+backtest`` writes it, and read back from there with the read side's readers
+(:mod:`.backtest_results` over :mod:`.queries`): the API shows a CLI backtest the same way,
+and a backtest's run and trades as ``/api/runs`` and ``/api/trades`` do. :meth:`cancel`
+and :meth:`close` ask the worker to stop (SIGTERM: the run ends ``stopped``), then kill it
+if it does not.
 
 Jobs live in memory (the newest :data:`KEPT_JOBS`); their runs, in the database, outlive
 the server.
@@ -33,11 +35,13 @@ from tradebot.adapters.clock import utc_now
 from tradebot.config import Settings
 from tradebot.domain.errors import ConfigError
 from tradebot.ops.logging import get_logger
-from tradebot.service.backtest_results import ResultReader, RunSummary
+from tradebot.service.backtest_results import BacktestResults
 from tradebot.service.backtest_spec import BacktestSpec, PreparedJob, prepare
 from tradebot.service.backtest_worker import run_job
 from tradebot.service.database import open_database
 from tradebot.service.events import EventHub
+from tradebot.service.queries.base import Reader
+from tradebot.service.queries.runs import RunDetail, RunSummary
 
 __all__ = ["KEPT_JOBS", "MAX_QUEUED", "BacktestJobs", "BacktestView", "JobStatus", "Progress"]
 
@@ -82,6 +86,13 @@ class BacktestView:
     symbols: tuple[str, ...]
     strategies: tuple[str, ...]
     run: RunSummary | None = None
+    """The run once recorded: a :class:`RunDetail` when the backtest is read on its own, its
+    summary in a list."""
+
+    @property
+    def metrics(self) -> dict[str, Any] | None:
+        """Every metric the run recorded (None before it finished, or in a list)."""
+        return (self.run.metrics or None) if isinstance(self.run, RunDetail) else None
 
 
 @dataclass(slots=True)
@@ -128,6 +139,7 @@ class BacktestJobs:
         self._events = events
         self._db = db
         self._own_db: Engine | None = None
+        self._results: BacktestResults | None = None
         self._context = multiprocessing.get_context("spawn")
         self._lock = threading.Lock()
         self._jobs: dict[str, _Job] = {}
@@ -217,14 +229,19 @@ class BacktestJobs:
             pending_views = [j.view() for j in pending]
         shown = pending_views[offset : offset + limit]
         db_offset = max(0, offset - len(pending_views))
-        runs, total = self.results().backtests(max(1, limit - len(shown)), db_offset)
+        runs = self.results().backtests(max(1, limit - len(shown)), db_offset)
         if len(shown) < limit:
-            shown += [self._run_or_job(run) for run in runs][: limit - len(shown)]
-        return shown, total + len(pending_views)
+            shown += [self._run_or_job(run) for run in runs.items][: limit - len(shown)]
+        return shown, runs.total + len(pending_views)
 
-    def results(self) -> ResultReader:
-        url = self._settings().store.url
-        return ResultReader(self._engine(url), url)
+    def results(self) -> BacktestResults:
+        """The runs' reads, on the service layer's pool (one :class:`Reader` for all)."""
+        if self._results is None:
+            engine = self._engine(self._settings().store.url)
+            with self._lock:
+                if self._results is None:
+                    self._results = BacktestResults(Reader(engine))
+        return self._results
 
     # --- the queue and the workers -------------------------------------------------------
     def _pump(self) -> None:
@@ -320,7 +337,7 @@ class BacktestJobs:
 
     def _run_or_job(self, run: RunSummary) -> BacktestView:
         with self._lock:
-            job = self._jobs.get(self._by_run.get(run.run_id, ""))
+            job = self._jobs.get(self._by_run.get(run.id, ""))
             copy = None if job is None else replace(job)
         return _run_view(run) if copy is None else copy.view(run)
 
@@ -359,13 +376,13 @@ class BacktestJobs:
 
 def _run_view(run: RunSummary) -> BacktestView:
     return BacktestView(
-        id=run.run_id,
-        run_id=run.run_id,
+        id=run.id,
+        run_id=run.id,
         status=_DB_STATUS.get(run.status, "failed"),
         error=None,
         progress=None,
         submitted_at=None,
-        symbols=run.symbols,
-        strategies=tuple(s for s in run.strategy.split(",") if s),
+        symbols=tuple(run.symbols),
+        strategies=tuple(run.strategies),
         run=run,
     )

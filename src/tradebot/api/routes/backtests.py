@@ -17,10 +17,10 @@ from tradebot.api.schemas.backtests import (
     BacktestIn,
     BacktestItem,
     BacktestOut,
-    EquityPointOut,
-    TradeOut,
 )
 from tradebot.api.schemas.common import Limit, Offset, Page, Problem
+from tradebot.api.schemas.portfolio import EquityPointOut
+from tradebot.api.schemas.trades import TradeOut
 from tradebot.service import Services
 from tradebot.service.backtests import BacktestView
 
@@ -90,11 +90,11 @@ def _result(
     run = view.run
     if run is None:
         return BacktestOut.model_validate(fields)
-    reader = services.backtests.results()
-    trades, total = reader.trades(run.run_id, limit, offset)
-    following = offset + len(trades)
+    results = services.backtests.results()
+    trades = results.trades(run.id, limit, offset)
+    following = offset + len(trades.items)
     link = None
-    if following < total:
+    if following < trades.total:
         query = urlencode({"trades_limit": limit, "trades_offset": following})
         link = f"/api/backtests/{asked}?{query}"
     return BacktestOut.model_validate(
@@ -103,12 +103,12 @@ def _result(
             "timeframe": run.timeframe,
             "data_start": run.data_start,
             "data_end": run.data_end,
-            "metrics": run.metrics,
-            "trade_count": total,
-            "trades": [TradeOut.of(t) for t in trades],
+            "metrics": view.metrics,
+            "trade_count": trades.total,
+            "trades": [TradeOut.model_validate(t) for t in trades.items],
             "trades_offset": offset,
             "next_trades": link,
-            "equity": [EquityPointOut.of(p) for p in reader.equity(run.run_id)],
+            "equity": [EquityPointOut.model_validate(p) for p in results.equity(run.id)],
         }
     )
 

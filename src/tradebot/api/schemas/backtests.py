@@ -8,9 +8,10 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from tradebot.api.schemas.values import Money, Name, Symbol
+from tradebot.api.schemas.portfolio import EquityPointOut
+from tradebot.api.schemas.trades import TradeOut
+from tradebot.api.schemas.values import Name, Symbol
 from tradebot.domain.enums import Timeframe
-from tradebot.service.backtest_results import EquityPoint, TradeRow
 from tradebot.service.backtest_spec import BacktestSpec
 from tradebot.service.backtests import BacktestView
 
@@ -19,9 +20,7 @@ __all__ = [
     "BacktestIn",
     "BacktestItem",
     "BacktestOut",
-    "EquityPointOut",
     "ProgressOut",
-    "TradeOut",
 ]
 
 _FIRST_DAY = date(1970, 1, 1)
@@ -128,51 +127,6 @@ class BacktestItem(BaseModel):
         return cls.model_validate(_common(view) | _headline(view))
 
 
-class TradeOut(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
-    id: str
-    symbol: str
-    direction: str
-    quantity: Money
-    entry_time: datetime
-    exit_time: datetime
-    entry_price: Money
-    exit_price: Money
-    pnl: Money
-    commission: Money
-    return_pct: float | None
-    strategies: list[str]
-
-    @classmethod
-    def of(cls, row: TradeRow) -> TradeOut:
-        return cls(
-            id=row.id,
-            symbol=row.symbol,
-            direction=row.direction,
-            quantity=row.quantity,
-            entry_time=row.entry_time,
-            exit_time=row.exit_time,
-            entry_price=row.entry_price,
-            exit_price=row.exit_price,
-            pnl=row.pnl,
-            commission=row.commission,
-            return_pct=_finite(row.return_pct),
-            strategies=list(row.strategies),
-        )
-
-
-class EquityPointOut(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
-    ts: datetime
-    equity: Money
-
-    @classmethod
-    def of(cls, point: EquityPoint) -> EquityPointOut:
-        return cls(ts=point.ts, equity=point.equity)
-
-
 class BacktestOut(BacktestItem):
     """One backtest: its status and progress, and once it ran, its metrics, a page of its
     trades (``next_trades`` links the next page) and its equity curve."""
@@ -181,10 +135,15 @@ class BacktestOut(BacktestItem):
     data_start: datetime | None = None
     data_end: datetime | None = None
     metrics: dict[str, Any] | None = None
-    trades: list[TradeOut] = Field(default_factory=list, description="A page of its trades.")
+    trades: list[TradeOut] = Field(
+        default_factory=list,
+        description="A page of its trades in the order they closed (as /api/trades shows them).",
+    )
     trades_offset: int = 0
     next_trades: str | None = Field(default=None, description="The next page of trades.")
-    equity: list[EquityPointOut] = Field(default_factory=list)
+    equity: list[EquityPointOut] = Field(
+        default_factory=list, description="Its equity curve, oldest first, at most 2000 points."
+    )
 
 
 def _common(view: BacktestView) -> dict[str, Any]:
@@ -207,18 +166,10 @@ def _common(view: BacktestView) -> dict[str, Any]:
 
 
 def _headline(view: BacktestView) -> dict[str, Any]:
-    metrics = (view.run.metrics if view.run is not None else None) or {}
-    trades = metrics.get("trades")
+    run = view.run
     return {
-        "total_return": _finite(metrics.get("total_return")),
-        "sharpe": _finite(metrics.get("sharpe")),
-        "max_drawdown": _finite(metrics.get("max_drawdown")),
-        "trade_count": trades if isinstance(trades, int) else None,
+        "total_return": None if run is None else run.total_return,
+        "sharpe": None if run is None else run.sharpe,
+        "max_drawdown": None if run is None else run.max_drawdown,
+        "trade_count": None if run is None else run.trades,
     }
-
-
-def _finite(value: object) -> float | None:
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return None
-    number = float(value)
-    return number if number == number and abs(number) != float("inf") else None

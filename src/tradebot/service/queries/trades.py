@@ -148,15 +148,16 @@ def list_trades(
     where: TradeFilter,
     limit: int,
     offset: int,
+    *,
+    oldest_first: bool = False,
 ) -> Paged[TradeView]:
-    """Newest exit first (the (run_id, exit_ts) index)."""
+    """Newest exit first (the (run_id, exit_ts) index); ``oldest_first``: in the order
+    they closed, as a backtest's report lists them."""
+    t = ClosedTradeRow
+    order = (t.exit_ts, t.id) if oldest_first else (t.exit_ts.desc(), t.id.desc())
     with reader.session("reading the trades") as session:
         run = resolve_run(session, run_id, current)
-        query = (
-            select(ClosedTradeRow)
-            .where(*_where(run.id, where))
-            .order_by(ClosedTradeRow.exit_ts.desc(), ClosedTradeRow.id.desc())
-        )
+        query = select(t).where(*_where(run.id, where)).order_by(*order)
         rows, total = reader.page_in(
             session,
             query,
