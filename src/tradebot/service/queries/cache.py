@@ -14,12 +14,12 @@ from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from datetime import datetime
 from threading import Lock
-from time import monotonic
 from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from tradebot.adapters.clock import monotonic
 from tradebot.adapters.sql.models import ClosedTradeRow, SnapshotRow
 
 if TYPE_CHECKING:
