@@ -441,6 +441,9 @@ class ApiSettings(_Section):
     engine: ServeEngine = "replay"
     replay_speed: float = Field(default=600.0, gt=0, description="the replay's real time ×")
     event_buffer: int = Field(default=10_000, ge=100, description="messages kept for /ws resume")
+    resume: bool = Field(
+        default=True, description="continue the hosted run a previous server left unfinished"
+    )
     read_cache_ms: int = Field(
         default=250, ge=0, le=5000, description="how far behind the store a view may be"
     )

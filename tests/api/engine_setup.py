@@ -75,7 +75,8 @@ def hosted_app(settings: Settings, *, start: bool = False) -> Iterator[Hosted]:
             step_up_window=timedelta(seconds=settings.api.step_up_s),
             now=utc_now,
         )
-        user = AuthRows(services.db).add_user("alice", "Alice", utc_now())
+        rows = AuthRows(services.db)  # a second app on the same database finds her there
+        user = rows.user_named("alice") or rows.add_user("alice", "Alice", utc_now())
         app = create_app(services, auth)
         with TestClient(app, base_url="http://localhost:8000") as client:
             if start:

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import signal
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from types import FrameType
@@ -35,9 +35,10 @@ from tradebot.ops.logging import get_logger
 from tradebot.runtime.commands import WAKE_SIGNAL, CommandFeed, feeding_commands
 from tradebot.runtime.live import BrokerName
 from tradebot.service.engine_bridge import BeatingClock, EngineBridge
-from tradebot.service.engine_runs import HostedRun, open_live, open_replay
+from tradebot.service.engine_runs import HostedRun, hosted_symbols, open_live, open_replay
 from tradebot.service.engine_status import EngineState, EngineStatus, KernelView
 from tradebot.service.events import EventHub
+from tradebot.service.hosted_resume import unfinished_hosted_run
 from tradebot.service.one_line import one_line
 
 __all__ = ["LOOP_STALE_S", "EngineHost"]
@@ -99,10 +100,23 @@ class EngineHost:
             )
             return
         if engine == "replay":
-            self._launch(engine, lambda: open_replay(settings))
+            resume = self._unfinished(settings, None, settings.api.symbols)
+            self._launch(engine, lambda: open_replay(settings, resume=resume))
         else:
             broker = settings.api.broker
-            self._launch(engine, lambda: open_live(settings, Mode.PAPER, broker))
+            resume = self._unfinished(settings, broker, hosted_symbols(settings, broker))
+            self._launch(engine, lambda: open_live(settings, Mode.PAPER, broker, resume=resume))
+
+    @staticmethod
+    def _unfinished(settings: Settings, broker: str | None, symbols: Sequence[str]) -> str | None:
+        """The run a restarted server continues (:mod:`.hosted_resume`), unless
+        ``api.resume`` is off."""
+        if not settings.api.resume:
+            return None
+        found = unfinished_hosted_run(settings.store.url, broker, symbols)
+        if found is not None:
+            _log.info("continuing the hosted run a previous server left", run_id=found)
+        return found
 
     def go_live(self, broker: BrokerName, *, resume: str | None = None) -> EngineStatus:
         """Stop whatever runs and start a live session on ``broker`` (real money). Refused

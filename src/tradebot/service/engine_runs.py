@@ -23,10 +23,11 @@ from tradebot.domain.enums import Mode, Timeframe
 from tradebot.domain.errors import ConfigError
 from tradebot.engine.kernel import Kernel
 from tradebot.runtime.live import BrokerName, LiveRequest
+from tradebot.runtime.resume_run import resume_kernel
 from tradebot.runtime.session import RECONCILE_TOPIC, open_session
 from tradebot.runtime.wiring import RunRequest, build_kernel, open_store
 
-__all__ = ["REPLAY_DATASET", "HostedRun", "open_live", "open_replay"]
+__all__ = ["REPLAY_DATASET", "HostedRun", "hosted_symbols", "open_live", "open_replay"]
 
 REPLAY_DATASET = "stocknet"
 """What ``tradebot paper --replay`` replays without ``--data`` (prices and tweets)."""
@@ -50,8 +51,18 @@ class HostedRun:
     """Topics of the session's own timers (the reconciliation), for the heartbeat."""
 
 
-def open_replay(settings: Settings) -> HostedRun:
-    """The paper replay of the bundled data (``api.symbols``, default every symbol)."""
+def open_replay(settings: Settings, *, resume: str | None = None) -> HostedRun:
+    """The paper replay of the bundled data (``api.symbols``, default every symbol), or
+    the continuation of the replay ``resume`` (``tradebot paper --replay --resume``)."""
+    if resume is not None:
+        store = open_store(settings, Mode.PAPER)
+        assert isinstance(store, SqlStore)  # paper always has a database
+        try:
+            kernel = resume_kernel(settings, store, resume, speed=settings.api.replay_speed)
+        except BaseException:
+            store.close()
+            raise
+        return HostedRun(kernel, store, Mode.PAPER, "replay", None, store.close)
     data_dir = sample_data_dir(REPLAY_DATASET)
     symbols = tuple(settings.api.symbols) or data_symbols(data_dir, Timeframe.D1)
     request = RunRequest(
@@ -73,11 +84,16 @@ def open_replay(settings: Settings) -> HostedRun:
     return HostedRun(kernel, store, Mode.PAPER, "replay", None, store.close)
 
 
+def hosted_symbols(settings: Settings, broker: BrokerName) -> tuple[str, ...]:
+    """What a hosted session on ``broker`` trades (``api.symbols``, else a default)."""
+    return tuple(settings.api.symbols) or _DEFAULT_SYMBOLS[broker]
+
+
 def open_live(
     settings: Settings, mode: Mode, broker: BrokerName, *, resume: str | None = None
 ) -> HostedRun:
     """A session on live data; ``mode`` live trades real money (the caller confirmed it)."""
-    symbols = tuple(settings.api.symbols) or _DEFAULT_SYMBOLS[broker]
+    symbols = hosted_symbols(settings, broker)
     request = LiveRequest(mode=mode, broker=broker, symbols=symbols)
     session = open_session(settings, request, resume=resume, confirm_live=mode is Mode.LIVE)
     first = session.first

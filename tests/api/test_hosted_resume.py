@@ -1,0 +1,66 @@
+"""A restarted server continues the hosted run the previous one left (a cold start and a
+restart are one path), unless ``api.resume`` is off; the continued run is the same run,
+taking up where the store says it stopped."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy import text
+
+from tests.api.engine_setup import engine_settings, hosted_app, until
+from tradebot.service.hosted_resume import unfinished_hosted_run
+
+
+def _decisions(url: str, run_id: str, services_db: object) -> int:
+    with services_db.connect() as connection:  # type: ignore[attr-defined]
+        found = connection.execute(
+            text("select count(*) from trading_decisions where run_id = :run"), {"run": run_id}
+        ).scalar_one()
+    return int(found)
+
+
+def _first_session(db_path: Path) -> tuple[str, int]:
+    """Host the replay until it has decided something, then stop the server."""
+    settings = engine_settings(db_path)
+    with hosted_app(settings, start=True) as hosted:
+        run_id = until(lambda: hosted.services.host.status().run_id, "the replay to start")
+        until(
+            lambda: _decisions(settings.store.url, run_id, hosted.services.db) > 0,
+            "a first decision",
+        )
+    with hosted_app(settings) as idle:
+        decided = _decisions(settings.store.url, run_id, idle.services.db)
+    return run_id, decided
+
+
+def test_a_restarted_server_continues_its_hosted_replay(db_path: Path) -> None:
+    run_id, decided = _first_session(db_path)
+    settings = engine_settings(db_path)
+    assert unfinished_hosted_run(settings.store.url, None, ["AAPL"]) == run_id
+    with hosted_app(settings, start=True) as again:
+        status = until(
+            lambda: (s := again.services.host.status()).state == "running" and s,
+            "the replay to run again",
+        )
+        assert status.run_id == run_id
+        until(
+            lambda: _decisions(settings.store.url, run_id, again.services.db) > decided,
+            "the continued run to decide more",
+        )
+
+
+def test_with_resume_off_a_new_run_starts(db_path: Path) -> None:
+    run_id, _ = _first_session(db_path)
+    settings = engine_settings(db_path, resume=False)
+    with hosted_app(settings, start=True) as again:
+        new = until(lambda: again.services.host.status().run_id, "a new replay to start")
+        assert new != run_id
+
+
+def test_a_session_on_another_broker_or_symbols_is_not_continued(db_path: Path) -> None:
+    run_id, _ = _first_session(db_path)
+    url = engine_settings(db_path).store.url
+    assert unfinished_hosted_run(url, "alpaca", ["AAPL"]) is None
+    assert unfinished_hosted_run(url, None, ["MSFT"]) is None
+    assert unfinished_hosted_run(url, None, []) == run_id
