@@ -20,6 +20,7 @@ from tradebot.service.engine_host import EngineHost
 from tradebot.service.events import EventHub
 from tradebot.service.notifications import NotificationService
 from tradebot.service.queries import Queries
+from tradebot.service.tier_follower import TierFollower
 
 __all__ = ["Services"]
 
@@ -44,6 +45,8 @@ class Services:
         events = EventHub(settings.api.event_buffer)
         config = ConfigService(db, settings)
         host = EngineHost(config.effective, events)
+        controls = Controls(db, settings.store.url, host)
+        config.subscribe(TierFollower(host, controls))  # a new risk.tier reaches the run now
         return cls(
             settings=settings,
             db=db,
@@ -52,7 +55,7 @@ class Services:
             host=host,
             queries=Queries(db, host.current_run_id, fresh_for_s=settings.api.read_cache_ms / 1000),
             notifications=NotificationService(db, config),
-            controls=Controls(db, settings.store.url, host),
+            controls=controls,
             backtests=BacktestJobs(config.effective, events, db=db),
         )
 

@@ -1,0 +1,49 @@
+"""A change of ``risk.tier`` through the audited settings reaches the hosted run at once.
+
+Every other setting shapes the engine when it starts (the settings are built into its
+stages); the tier is the one the running risk engine can take while it runs, through the
+same operator command as ``tradebot set-tier`` and ``POST /api/controls/tier``. The change
+is already audited (and needed a fresh passkey assertion, as every ``risk.`` change does);
+a run that refuses the tier leaves the setting for its next start and says so in the log.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from tradebot.config import Settings
+from tradebot.domain.commands import CommandKind
+from tradebot.domain.errors import TradebotError
+from tradebot.ops.logging import get_logger
+from tradebot.service.config_changes import ConfigChange
+from tradebot.service.controls import Controls
+from tradebot.service.engine_host import EngineHost
+
+__all__ = ["TierFollower"]
+
+_log = get_logger("config")
+_PATH = "risk.tier"
+
+
+class TierFollower:
+    """Subscribed to the config service: sends the hosted run each new ``risk.tier``."""
+
+    def __init__(self, host: EngineHost, controls: Controls) -> None:
+        self._host = host
+        self._controls = controls
+
+    def __call__(self, settings: Settings, changes: Sequence[ConfigChange]) -> None:
+        change = next((c for c in changes if c.path == _PATH), None)
+        run_id = self._host.current_run_id()
+        if change is None or change.new is None or run_id is None:
+            return
+        try:
+            self._controls.send(
+                CommandKind.SET_TIER,
+                run_id=run_id,
+                tier=str(change.new),
+                actor=change.actor,
+                source="api",
+            )
+        except TradebotError as exc:
+            _log.warning("the running engine kept its tier", run_id=run_id, error=exc.one_line())
