@@ -4,11 +4,13 @@ software passkey finishes it), and stops cleanly on Ctrl-C (SIGINT) with exit co
 
 from __future__ import annotations
 
+import json
 import os
 import queue
 import re
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import threading
@@ -43,7 +45,9 @@ def _free_port() -> int:
 class Served:
     """The server process, its port, and its console lines as they come."""
 
-    def __init__(self, db: Path, cwd: Path) -> None:
+    def __init__(
+        self, db: Path, cwd: Path, engine: str = "none", env: dict[str, str] | None = None
+    ) -> None:
         self.port = _free_port()
         env = {
             **os.environ,
@@ -51,9 +55,10 @@ class Served:
             "TRADEBOT_API__JWT_SECRET": "e2e-serve-secret-" + "s" * 40,
             "PYTHONUNBUFFERED": "1",
             "COLUMNS": "200",
+            **(env or {}),
         }
         self.process = subprocess.Popen(
-            [str(TRADEBOT), "serve", "--engine", "none", "--port", str(self.port)],
+            [str(TRADEBOT), "serve", "--engine", engine, "--port", str(self.port)],
             cwd=cwd,
             env=env,
             stdout=subprocess.PIPE,
@@ -102,6 +107,62 @@ def served(tmp_path: Path) -> Iterator[Served]:
         if server.process.poll() is None:
             server.process.kill()
             server.process.wait(timeout=30)
+
+
+def _register(served: Served, client: httpx.Client) -> str:
+    """The first user, registered with the printed setup code; their access token."""
+    origin = f"http://localhost:{served.port}"
+    code = served.wait_for_line(CODE).group(1)
+    body = {"name": "alice", "display_name": "Alice", "code": code}
+    begun = client.post("/api/auth/register/begin", json=body).json()
+    credential = SoftAuthenticator(origin=origin).create(begun["options"])
+    done = client.post(
+        "/api/auth/register/complete",
+        json={"ceremony_id": begun["ceremony_id"], "credential": credential},
+    )
+    assert done.status_code == 200, done.text
+    token: str = done.json()["access_token"]
+    return token
+
+
+def test_serve_hosts_the_replay_and_pushes_its_events_over_ws(tmp_path: Path) -> None:
+    """The default engine in a real server process: the paper replay runs beside the API,
+    its status is served, a signed-in /ws client receives its events in sequence, and
+    Ctrl-C stops both, the run recorded as stopped."""
+    from websockets.sync.client import connect
+
+    env = {
+        "TRADEBOT_API__SYMBOLS": '["AAPL"]',
+        "TRADEBOT_API__REPLAY_SPEED": "1000000",
+        "TRADEBOT_NEWS__ENABLED": "false",
+    }
+    served = Served(tmp_path / "serve.db", tmp_path, engine="replay", env=env)
+    try:
+        with httpx.Client(base_url=f"http://127.0.0.1:{served.port}") as client:
+            served.wait_until_answering(client)
+            headers = {"Authorization": f"Bearer {_register(served, client)}"}
+            with connect(f"ws://127.0.0.1:{served.port}/ws", open_timeout=DEADLINE_S) as ws:
+                ws.send(json.dumps({"type": "auth", "token": headers["Authorization"][7:]}))
+                assert json.loads(ws.recv(timeout=DEADLINE_S))["type"] == "hello"
+                kinds, seqs = set(), []
+                while not {"decision", "portfolio"} <= kinds:
+                    message = json.loads(ws.recv(timeout=DEADLINE_S))
+                    if message["type"] == "event":
+                        kinds.add(message["kind"])
+                        seqs.append(message["seq"])
+                assert seqs == sorted(seqs) and len(set(seqs)) == len(seqs)
+            status = client.get("/api/trading/status", headers=headers).json()["engine"]
+            assert status["state"] == "running" and status["engine"] == "replay"
+            run_id = status["run_id"]
+        served.process.send_signal(signal.SIGINT)
+        assert served.process.wait(timeout=DEADLINE_S) == 0
+    finally:
+        if served.process.poll() is None:
+            served.process.kill()
+            served.process.wait(timeout=30)
+    with sqlite3.connect(tmp_path / "serve.db") as db:
+        (recorded,) = db.execute("select status from backtest_runs where id = ?", (run_id,))
+    assert recorded == ("stopped",)
 
 
 def test_serve_prints_a_setup_code_that_registers_the_first_user_and_stops_on_ctrl_c(
