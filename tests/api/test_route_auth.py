@@ -13,10 +13,10 @@ from typing import Any
 
 import pytest
 from fastapi import FastAPI
-from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 
 from tests.api.conftest import api_settings
+from tests.api.route_table import dependency_calls, routes
 from tradebot.api.deps import STEP_UP_REQUIRED, current_user, fresh_user
 from tradebot.config import Settings
 
@@ -58,40 +58,6 @@ def settings(db_path: Path) -> Settings:
     return api_settings(f"sqlite:///{db_path}", auth_rate_per_minute=100_000)
 
 
-def _calls(call: Any) -> set[Any]:
-    """Every dependency callable under ``call``'s dependant, recursively."""
-    found: set[Any] = set()
-    stack = [call]
-    while stack:
-        dependant = stack.pop()
-        for sub in dependant.dependencies:
-            found.add(sub.call)
-            stack.append(sub)
-    return found
-
-
-def _api_routes(routes: list[Any]) -> list[APIRoute]:
-    """The API routes of a route list, those of included routers too (FastAPI 0.165 keeps
-    an included router as one entry holding the router; its routes carry their prefix,
-    as the app includes every router without one of its own)."""
-    found: list[APIRoute] = []
-    for route in routes:
-        if isinstance(route, APIRoute):
-            found.append(route)
-        elif hasattr(route, "original_router"):
-            found.extend(_api_routes(route.original_router.routes))
-    return found
-
-
-def _routes(app: FastAPI) -> list[tuple[str, str, APIRoute]]:
-    return [
-        (method, route.path, route)
-        for route in _api_routes(app.routes)
-        for method in sorted(route.methods or ())
-        if method != "HEAD"
-    ]
-
-
 def _concrete(path: str) -> str:
     return re.sub(r"\{[^}]+\}", "x", path)
 
@@ -99,15 +65,15 @@ def _concrete(path: str) -> str:
 def test_the_public_list_is_exactly_the_routes_without_authentication(app: FastAPI) -> None:
     unauthenticated = {
         (method, path)
-        for method, path, route in _routes(app)
-        if current_user not in _calls(route.dependant)
+        for method, path, route in routes(app)
+        if current_user not in dependency_calls(route.dependant)
     }
     assert unauthenticated == PUBLIC - FASTAPI_OWN
 
 
 def test_every_private_route_answers_401_without_a_token(app: FastAPI, client: TestClient) -> None:
     checked = 0
-    for method, path, _ in _routes(app):
+    for method, path, _ in routes(app):
         if (method, path) in PUBLIC:
             continue
         url = _concrete(path)
@@ -122,8 +88,8 @@ def test_every_private_route_answers_401_without_a_token(app: FastAPI, client: T
 def test_step_up_routes_are_the_expected_ones(app: FastAPI) -> None:
     marked = {
         (method, path)
-        for method, path, route in _routes(app)
-        if fresh_user in _calls(route.dependant)
+        for method, path, route in routes(app)
+        if fresh_user in dependency_calls(route.dependant)
     }
     assert marked == STEP_UP_EXPECTED
 
