@@ -18,7 +18,7 @@ from tradebot.adapters.sql.api_models import ConfigChangeRow
 from tradebot.config import Settings
 from tradebot.domain.errors import ConfigError
 from tradebot.service import Services
-from tradebot.service.config_changes import ConfigChange, ConfigService, needs_step_up
+from tradebot.service.config_changes import ConfigChange, ConfigService
 
 # Settings an operator tunes at run time, and values each accepts.
 VALUES: dict[str, st.SearchStrategy[Any]] = {
@@ -107,7 +107,9 @@ def test_an_update_is_all_or_nothing(services: Services, settings: Settings) -> 
         ({"risk.nope": 1}, "unknown setting 'risk.nope'"),
         ({"nope": 1}, "unknown setting 'nope'"),
         ({"risk.max_open_positions.x": 1}, "unknown setting 'risk.max_open_positions.x'"),
-        ({"api.jwt_secret": "s" * 40}, "'api.jwt_secret' is or holds a secret"),
+        ({"api.jwt_secret": "s" * 40}, "'api.jwt_secret' cannot be changed over the API"),
+        ({"strategy.dir": "/tmp"}, "'strategy.dir' names a file, folder or address"),
+        ({"live.alpaca_url": "http://x.invalid"}, "'live.alpaca_url' names a file, folder"),
         ({"broker.alpaca_api_key": "k"}, "'broker.alpaca_api_key' is or holds a secret"),
         ({"live": {}}, "'live' is or holds a secret"),
         ({"store.url": "sqlite://"}, "'store.url' cannot be changed"),
@@ -161,9 +163,3 @@ def test_the_audit_is_filtered_by_path_prefix_newest_first(
         "risk.tier",
     ]
     assert [c.actor for c in config.changes().items] == ["alice", "bob", "alice"]
-
-
-def test_step_up_is_needed_for_risk_api_and_broker() -> None:
-    assert needs_step_up(["notifications.enabled", "risk.tier"])
-    assert needs_step_up(["broker.slippage_bps"]) and needs_step_up(["api.cors_origins"])
-    assert not needs_step_up(["notifications.enabled", "learning.policy", "riskier.x"])

@@ -4,6 +4,8 @@ risk, api and broker changes only with a fresh passkey assertion."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from fastapi.testclient import TestClient
 
 from tests.api.conftest import TEST_SECRET
@@ -49,18 +51,21 @@ def test_a_risk_change_needs_a_fresh_passkey_assertion(
     assert audit["total"] == 1 and audit["items"][0] == change
 
 
-def test_other_sections_change_without_step_up(
-    client: TestClient, headers: dict[str, str], services: Services
+def test_every_change_needs_a_fresh_assertion_and_is_audited_once(
+    client: TestClient, headers: dict[str, str], fresh_headers: dict[str, str], services: Services
 ) -> None:
     body = {"changes": {"learning.policy": "exp3", "notifications.weekly_digest": False}}
-    made = client.put("/api/trading/config", json=body, headers=headers)
+    refused = client.put("/api/trading/config", json=body, headers=headers)
+    assert refused.status_code == 403  # notifications off would hide what a thief does
+    assert refused.headers["X-Tradebot-Error"] == STEP_UP_REQUIRED
+    made = client.put("/api/trading/config", json=body, headers=fresh_headers)
     assert made.status_code == 200, made.text
     assert sorted(c["path"] for c in made.json()["changes"]) == [
         "learning.policy",
         "notifications.weekly_digest",
     ]
     assert services.config.effective().learning.policy == "exp3"
-    again = client.put("/api/trading/config", json=body, headers=headers)
+    again = client.put("/api/trading/config", json=body, headers=fresh_headers)
     assert again.json()["changes"] == []  # already in effect: nothing to audit
     risky = client.put(
         "/api/trading/config/audit", json=body, headers=headers
@@ -68,6 +73,34 @@ def test_other_sections_change_without_step_up(
     assert risky.status_code == 405
     prefix = get(client, headers, "/api/trading/config/audit", path_prefix="learning")
     assert [c["path"] for c in prefix["items"]] == ["learning.policy"]
+
+
+def test_code_keys_and_addresses_stay_with_the_operator(
+    client: TestClient, fresh_headers: dict[str, str], services: Services, tmp_path: Path
+) -> None:
+    """Even with a fresh assertion, nothing makes the server run code from a folder, send
+    its venue keys to another host, or fetch from an address of the caller's choosing."""
+    before = services.config.effective()
+    for path, value in [
+        ("strategy.dir", str(tmp_path)),
+        ("data.dir", str(tmp_path)),
+        ("news.file", str(tmp_path / "news.jsonl")),
+        ("sentiment.embedding_head", str(tmp_path / "head.npz")),
+        ("live.alpaca_url", "http://attacker.invalid"),
+        ("live.alpaca_stream_url", "ws://attacker.invalid"),
+        ("live.ccxt_url", "http://attacker.invalid"),
+        ("sentiment.ollama_host", "http://attacker.invalid"),
+        ("news.feeds", [{"name": "x", "url": "http://attacker.invalid/rss"}]),
+        ("sentiment.finbert_model", str(tmp_path)),
+        ("api.cors_origins", ["http://attacker.invalid"]),
+        ("log.level", "DEBUG"),
+    ]:
+        response = client.put(
+            "/api/trading/config", json={"changes": {path: value}}, headers=fresh_headers
+        )
+        assert response.status_code == 400, (path, response.text)
+        assert path in response.json()["detail"]
+    assert services.config.effective() == before
 
 
 def test_bad_changes_are_400_in_one_line_naming_the_path(
@@ -80,6 +113,7 @@ def test_bad_changes_are_400_in_one_line_naming_the_path(
         ({"api.jwt_secret": "x" * 40}, "api.jwt_secret"),
         ({"broker.alpaca_api_secret": "x"}, "broker.alpaca_api_secret"),
         ({"store.url": "sqlite://"}, "store.url"),
+        ({"api.access_ttl_s": 3600}, "api.access_ttl_s"),
         ({"learning.policy": "ema", "risk.tier": "reckless"}, "risk.tier"),
     ]:
         response = client.put(

@@ -23,7 +23,7 @@ def test_notification_routes_need_a_token(client: TestClient) -> None:
 
 
 def test_settings_are_read_and_changed_with_an_audit(
-    client: TestClient, headers: dict[str, str], services: Services
+    client: TestClient, headers: dict[str, str], fresh_headers: dict[str, str], services: Services
 ) -> None:
     shown = get(client, headers, "/api/trading/notifications/config")
     assert shown["channels"] == ["log"] and shown["large_trade_pnl"] == "1000"
@@ -34,7 +34,9 @@ def test_settings_are_read_and_changed_with_an_audit(
         "large_trade_pnl": "2500.50",
         "reason": "quieter",
     }
-    response = client.put("/api/trading/notifications/config", json=body, headers=headers)
+    stale = client.put("/api/trading/notifications/config", json=body, headers=headers)
+    assert stale.status_code == 403  # silencing alerts is how a thief would start
+    response = client.put("/api/trading/notifications/config", json=body, headers=fresh_headers)
     assert response.status_code == 200, response.text
     answer = response.json()
     assert answer["settings"]["telegram_per_hour"] == 5
@@ -54,7 +56,7 @@ def test_settings_are_read_and_changed_with_an_audit(
 
 
 def test_bad_settings_are_refused_and_nothing_changes(
-    client: TestClient, headers: dict[str, str], services: Services
+    client: TestClient, fresh_headers: dict[str, str], services: Services
 ) -> None:
     before = services.notifications.settings()
     for body, code, named in [
@@ -65,7 +67,7 @@ def test_bad_settings_are_refused_and_nothing_changes(
         ({"channels": ["sms"]}, 422, "channels"),
         ({"colour": "red"}, 422, "colour"),
     ]:
-        response = client.put("/api/trading/notifications/config", json=body, headers=headers)
+        response = client.put("/api/trading/notifications/config", json=body, headers=fresh_headers)
         assert response.status_code == code, (body, response.text)
         assert named in response.text
     assert services.notifications.settings() == before

@@ -44,10 +44,11 @@ STEP_UP_EXPECTED = {
     ("POST", "/api/auth/passkeys/complete"),
     ("DELETE", "/api/auth/passkeys/{passkey_id}"),
     ("POST", "/api/auth/invites"),
+    ("PUT", "/api/trading/config"),
+    ("PUT", "/api/trading/notifications/config"),
 }
 """Step-up by route; the actions whose danger depends on the body are in BODY_STEP_UP."""
 BODY_STEP_UP: list[tuple[str, str, dict[str, Any]]] = [
-    ("PUT", "/api/trading/config", {"changes": {"risk.position_fraction": "0.05"}}),
     ("POST", "/api/controls/kill", {"flatten": True}),
 ]
 

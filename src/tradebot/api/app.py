@@ -46,9 +46,12 @@ from tradebot.ops.logging import get_logger
 from tradebot.service import Services
 from tradebot.service.queries import NotFoundError
 
-__all__ = ["API_VERSION", "create_app"]
+__all__ = ["API_VERSION", "MAX_BODY_BYTES", "create_app"]
 
 API_VERSION = "1"
+MAX_BODY_BYTES = 1 << 20
+"""The largest request body read (413 beyond): a passkey response, a backtest or a settings
+change is a few kilobytes, and bodies are read before the caller is authenticated."""
 _log = get_logger("api")
 
 
@@ -78,6 +81,7 @@ def create_app(services: Services, auth: AuthContext, *, start_engine: bool = Fa
         description="Watch and control the tradebot engine. Sign in with a passkey "
         "(/api/auth), send the access token as `Authorization: Bearer`.",
         lifespan=lifespan,
+        max_body_size=MAX_BODY_BYTES,
     )
     app.state.services = services
     app.state.auth_context = auth

@@ -11,18 +11,25 @@ Invariants (``tests/api/test_config_*`` holds them):
   :class:`~tradebot.config.Settings` built, its validators run) and written in one
   transaction: all of it takes effect or none does. A change to the value in effect is no
   change and is not recorded.
-- Paths are dotted (``risk.max_open_positions``); one that names no setting, a secret
-  (``SecretStr``, or a section holding one) or the database (``store``, fixed at start) is
-  refused with one line naming it. Secrets therefore never reach the table.
+- Paths are dotted (``risk.max_open_positions``); one that names no setting is refused
+  with one line naming it, and so is one that only the operator's own file may set: a
+  secret (``SecretStr``, or a section holding one — secrets never reach the table), the
+  database, the server and its log (``store``, ``api``, ``log``), a file or folder (a
+  ``Path``: the strategy plugins' folder is code the server would run) and an address the
+  server would call with its keys or fetch from (``*_url``, ``*_host``, the news feeds, the
+  FinBERT model). A stolen session can then change how the bot trades — after a fresh
+  passkey assertion, which every change over the API needs — but never make the server
+  run code, send its keys elsewhere or fetch from an address of the caller's choosing.
 - Subscribers (the engine host) hear of each update after it is committed.
 """
 
 from __future__ import annotations
 
 import types
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import PurePath
 from threading import Lock
 from typing import Any, Union, get_args, get_origin
 
@@ -40,11 +47,13 @@ from tradebot.domain.errors import ConfigError
 from tradebot.ops.logging import get_logger
 from tradebot.service.queries.base import Paged, Reader
 
-__all__ = ["STEP_UP_SECTIONS", "ConfigChange", "ConfigService", "needs_step_up"]
+__all__ = ["ConfigChange", "ConfigService"]
 
-STEP_UP_SECTIONS = ("risk", "api", "broker")
-"""Changes under these sections need a fresh passkey assertion at the API."""
-_FIXED_SECTIONS = ("store",)
+_FIXED_SECTIONS = ("store", "api", "log")
+"""Chosen at start by the operator: the database, the server itself, its log."""
+_FIXED_PATHS = ("news.feeds", "sentiment.finbert_model")
+"""Addresses the server would fetch from (feeds; a hub id or a local folder of weights)."""
+_ADDRESS_SUFFIXES = ("_url", "_host")
 _log = get_logger("config")
 
 Subscriber = Callable[[Settings, Sequence["ConfigChange"]], None]
@@ -63,10 +72,6 @@ class ConfigChange:
     actor: str
     source: str
     reason: str | None
-
-
-def needs_step_up(paths: Iterable[str]) -> bool:
-    return any(p.split(".", 1)[0] in STEP_UP_SECTIONS for p in paths)
 
 
 def _unwrap(annotation: Any) -> list[Any]:
@@ -96,6 +101,14 @@ def _holds_secret(annotation: Any, seen: set[Any] | None = None) -> bool:
     return False
 
 
+def _names_a_path(annotation: Any) -> bool:
+    return any(
+        (isinstance(kind, type) and issubclass(kind, PurePath))
+        or any(_names_a_path(arg) for arg in get_args(kind))
+        for kind in _unwrap(annotation)
+    )
+
+
 def _check_path(path: str) -> None:
     """:class:`ConfigError` unless ``path`` names a setting the API may change."""
     parts = path.split(".")
@@ -115,8 +128,18 @@ def _check_path(path: str) -> None:
             )
     if parts[0] in _FIXED_SECTIONS:
         raise ConfigError(
-            f"{path!r} cannot be changed while serving",
-            "the database is chosen at start: set it in the config file or environment",
+            f"{path!r} cannot be changed over the API",
+            f"the {parts[0]} settings are the operator's: set them in the config file or "
+            "environment and restart",
+        )
+    if (
+        any(path == fixed or path.startswith(fixed + ".") for fixed in _FIXED_PATHS)
+        or parts[-1].endswith(_ADDRESS_SUFFIXES)
+        or _names_a_path(annotation)
+    ):
+        raise ConfigError(
+            f"{path!r} names a file, folder or address and cannot be set over the API",
+            "set it in the config file or environment and restart",
         )
     if _holds_secret(annotation):
         raise ConfigError(

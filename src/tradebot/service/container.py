@@ -46,7 +46,9 @@ class Services:
         config = ConfigService(db, settings)
         host = EngineHost(config.effective, events)
         controls = Controls(db, settings.store.url, host)
-        config.subscribe(TierFollower(host, controls))  # a new risk.tier reaches the run now
+        config.subscribe(
+            TierFollower(host, controls, config.effective)
+        )  # a new risk.tier reaches the run now
         return cls(
             settings=settings,
             db=db,
@@ -60,8 +62,12 @@ class Services:
         )
 
     def close(self) -> None:
+        """Stop the backtests, then the engine, then the pool: each one even when the one
+        before it failed (a failing backtest close must not leave the engine running)."""
         try:
             self.backtests.close()
-            self.host.stop()
         finally:
-            self.db.dispose()
+            try:
+                self.host.stop()
+            finally:
+                self.db.dispose()

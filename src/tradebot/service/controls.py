@@ -49,6 +49,9 @@ _POLL_S = 0.02
 ControlState = Literal["active", "paused", "killed"]
 
 
+_KILLS = (CommandKind.KILL, CommandKind.FLATTEN)
+
+
 @dataclass(frozen=True, slots=True)
 class RunControl:
     """A running run as the operator sees it: trading, paused or killed, by whom, and its
@@ -140,6 +143,19 @@ class Controls:
             tier=tier,
             hosted=hosted,
             started_at=runner.started_at,
+        )
+
+    def resume_lifts_a_kill(self, run_id: str | None = None) -> bool:
+        """Whether a resume sent now would lift a kill: the run is killed, or a kill (or a
+        flatten) is on its way to it — written, not yet decided. The API asks a fresh
+        passkey assertion then; checking the applied state alone would let a resume sent
+        right behind a kill undo it without one."""
+        runner = self.target(run_id)
+        if self.status(runner.id).state == "killed":
+            return True
+        return any(
+            record.command.kind in _KILLS and not record.status.final
+            for record in self._log.commands(runner.id)
         )
 
     def _hosted_tier(self) -> str | None:

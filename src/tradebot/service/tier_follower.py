@@ -9,7 +9,8 @@ a run that refuses the tier leaves the setting for its next start and says so in
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from threading import Lock
 
 from tradebot.config import Settings
 from tradebot.domain.commands import CommandKind
@@ -26,24 +27,39 @@ _PATH = "risk.tier"
 
 
 class TierFollower:
-    """Subscribed to the config service: sends the hosted run each new ``risk.tier``."""
+    """Subscribed to the config service: sends the hosted run each new ``risk.tier``.
 
-    def __init__(self, host: EngineHost, controls: Controls) -> None:
+    Two updates can commit one after the other and reach their subscribers in the other
+    order (each on its own request thread): the follower therefore sends the tier in
+    effect *now*, one send at a time, so the run ends on the tier the settings and the
+    audit say last, whichever thread gets here first."""
+
+    def __init__(
+        self, host: EngineHost, controls: Controls, effective: Callable[[], Settings]
+    ) -> None:
         self._host = host
         self._controls = controls
+        self._effective = effective
+        self._lock = Lock()
 
     def __call__(self, settings: Settings, changes: Sequence[ConfigChange]) -> None:
         change = next((c for c in changes if c.path == _PATH), None)
-        run_id = self._host.current_run_id()
-        if change is None or change.new is None or run_id is None:
+        if change is None:
             return
-        try:
-            self._controls.send(
-                CommandKind.SET_TIER,
-                run_id=run_id,
-                tier=str(change.new),
-                actor=change.actor,
-                source="api",
-            )
-        except TradebotError as exc:
-            _log.warning("the running engine kept its tier", run_id=run_id, error=exc.one_line())
+        with self._lock:
+            tier = self._effective().risk.tier
+            run_id = self._host.current_run_id()
+            if tier is None or run_id is None:
+                return
+            try:
+                self._controls.send(
+                    CommandKind.SET_TIER,
+                    run_id=run_id,
+                    tier=tier.value,
+                    actor=change.actor,
+                    source="api",
+                )
+            except TradebotError as exc:
+                _log.warning(
+                    "the running engine kept its tier", run_id=run_id, error=exc.one_line()
+                )

@@ -112,7 +112,7 @@ def pause(services: ServicesDep, user: CurrentUser, body: Target = None) -> Comm
 def resume(services: ServicesDep, user: CurrentUser, body: Target = None) -> CommandOut:
     """Lift a pause, or a kill (which needs a fresh passkey assertion)."""
     run_id = body.run_id if body else None
-    if services.controls.status(run_id).state == "killed":
+    if services.controls.resume_lifts_a_kill(run_id):
         require_fresh(user, "resuming a killed run")
     return _send(services, user.name, CommandKind.RESUME, run_id)
 

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 
-from tradebot.api.deps import CurrentUser, ServicesDep
+from tradebot.api.deps import CurrentUser, FreshUser, ServicesDep
 from tradebot.api.routes._reads import NOT_SIGNED_IN, filter_of
 from tradebot.api.schemas.common import Page, Problem
 from tradebot.api.schemas.notifications import (
@@ -25,7 +25,8 @@ router = APIRouter(
     prefix="/api/trading/notifications", tags=["notifications"], responses=NOT_SIGNED_IN
 )
 _BAD_VALUE: dict[int | str, dict[str, Any]] = {
-    400: {"model": Problem, "description": "A bad value, or nothing to change."}
+    400: {"model": Problem, "description": "A bad value, or nothing to change."},
+    403: {"model": Problem, "description": "A fresh passkey assertion is needed."},
 }
 
 
@@ -37,7 +38,7 @@ def get_settings(services: ServicesDep, _: CurrentUser) -> NotificationSettingsO
 
 @router.put("/config", response_model=NotificationSettingsUpdateOut, responses=_BAD_VALUE)
 def put_settings(
-    services: ServicesDep, user: CurrentUser, body: NotificationSettingsIn
+    services: ServicesDep, user: FreshUser, body: NotificationSettingsIn
 ) -> NotificationSettingsUpdateOut:
     """Change the settings given (the others stay), audited like every config change."""
     given = body.model_dump(include=body.model_fields_set - {"reason"})

@@ -9,7 +9,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query
 
-from tradebot.api.deps import CurrentUser, ServicesDep, require_fresh
+from tradebot.api.deps import CurrentUser, FreshUser, ServicesDep
 from tradebot.api.routes._reads import NOT_SIGNED_IN, READ_ERRORS, ReadRoute, filter_of
 from tradebot.api.schemas.common import Page, Problem
 from tradebot.api.schemas.config import (
@@ -23,7 +23,6 @@ from tradebot.api.schemas.decisions import DecisionDetailOut, DecisionOut, Decis
 from tradebot.api.schemas.metrics import DailyRowOut, MetricsHistoryQuery, PerformanceOut
 from tradebot.api.schemas.values import RunId
 from tradebot.config import masked_dump
-from tradebot.service.config_changes import needs_step_up
 from tradebot.service.queries import DecisionFilter
 
 __all__ = ["router"]
@@ -80,10 +79,9 @@ def get_config(services: ServicesDep, _: CurrentUser) -> ConfigOut:
 
 
 @router.put("/config", response_model=ConfigUpdateOut, responses=_CHANGE_ERRORS)
-def put_config(services: ServicesDep, user: CurrentUser, body: ConfigUpdateIn) -> ConfigUpdateOut:
-    """Change settings by dotted path, all or none; each change audited."""
-    if needs_step_up(body.changes):
-        require_fresh(user, "changing risk settings")
+def put_config(services: ServicesDep, user: FreshUser, body: ConfigUpdateIn) -> ConfigUpdateOut:
+    """Change settings by dotted path, all or none; each change audited (a fresh passkey
+    assertion: every setting shapes what the bot does with money)."""
     made = services.config.update(body.changes, user.name, "api", body.reason)
     return ConfigUpdateOut.model_validate({"changes": made})
 
