@@ -46,9 +46,8 @@ class Services:
         config = ConfigService(db, settings)
         host = EngineHost(config.effective, events)
         controls = Controls(db, settings.store.url, host)
-        config.subscribe(
-            TierFollower(host, controls, config.effective)
-        )  # a new risk.tier reaches the run now
+        # a new risk.tier reaches the hosted run at once
+        config.subscribe(TierFollower(host, controls, config.effective))
         return cls(
             settings=settings,
             db=db,
