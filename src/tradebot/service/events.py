@@ -9,8 +9,19 @@ full is dropped with a close reason (its client reconnects and asks for what it 
 
 A subscriber says the last sequence number it saw (``since``): it gets the buffered
 messages after it, then every new one, each exactly once and in order. When the buffer no
-longer holds the message after ``since`` (or ``since`` is from another process: ahead of
-the hub) it is told to reload (``reset``) instead. Sequence numbers start at 1 per process.
+longer holds the message after ``since`` (or ``since`` is from another process) it is told
+to reload (``reset``) instead.
+
+Numbering: each hub counts up from an origin taken from the wall clock when it is made —
+microseconds since the Unix epoch — not from 1. A client that reconnects to a restarted
+server with the ``since`` of the previous process then holds a number below the new hub's
+first message and is answered ``reset``: numbering from 1, its ``since=5`` would have been
+answered with the new process's 6 and 7, silently skipping the new 1-5. This holds while a
+process publishes fewer messages than microseconds pass before the next one starts (a
+million a second), and while the wall clock does not step back across the restart. The
+numbers stay below 2**53 (exact in JavaScript) for two centuries. Order on the wire is
+kept as well: a message is handed to the loop under the lock that numbered it, so the loop
+receives them in number order whatever threads publish.
 
 Message kinds: ``fill``, ``order``, ``decision``, ``signal``, ``news`` (scored),
 ``portfolio`` (value, cash, positions value after each bar or fill), ``status`` (engine
@@ -25,7 +36,7 @@ import threading
 from collections import deque
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, Final, Literal
 
 from tradebot.adapters.clock import utc_now
@@ -38,6 +49,7 @@ __all__ = [
     "HubMessage",
     "Kind",
     "Subscription",
+    "sequence_origin",
 ]
 
 Kind = Literal["fill", "order", "decision", "signal", "news", "portfolio", "status", "backtest"]
@@ -117,13 +129,15 @@ class EventHub:
         self._queue_size = queue_size
         self._lock = threading.Lock()
         self._buffer: deque[HubMessage] = deque(maxlen=capacity)
-        self._seq = 0
+        self._seq = sequence_origin(utc_now())
+        self.origin = self._seq
+        """The number before this hub's first message (module docstring: numbering)."""
         self._loop: asyncio.AbstractEventLoop | None = None
         self._subscribers: set[Subscription] = set()
 
     @property
     def latest(self) -> int:
-        """The last sequence number given (0: nothing published yet)."""
+        """The last sequence number given (:attr:`origin`: nothing published yet)."""
         with self._lock:
             return self._seq
 
@@ -145,11 +159,12 @@ class EventHub:
             self._seq += 1
             message = HubMessage(self._seq, kind, utc_now(), run_id, data)
             self._buffer.append(message)
-            loop = self._loop
-            anyone = bool(self._subscribers)
-        if loop is not None and anyone:
-            with contextlib.suppress(RuntimeError):  # a closed loop: the app shuts down
-                loop.call_soon_threadsafe(self._deliver, message)
+            # Handed to the loop under the lock that numbered it: two publishing threads
+            # cannot hand over N+1 before N (it only appends to the loop's queue and writes
+            # to its wake-up pipe, never waiting on a subscriber).
+            if self._loop is not None and self._subscribers:
+                with contextlib.suppress(RuntimeError):  # a closed loop: the app shuts down
+                    self._loop.call_soon_threadsafe(self._deliver, message)
         return message
 
     def recent(self, since: int | None = None) -> Backlog:
@@ -205,6 +220,16 @@ class EventHub:
             except asyncio.QueueFull:
                 self.unsubscribe(sub, SLOW_SUBSCRIBER)
                 _wake(sub)
+
+
+_EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)
+_MICROSECOND: Final = timedelta(microseconds=1)
+
+
+def sequence_origin(now: datetime) -> int:
+    """Microseconds since the Unix epoch at ``now``: where a hub made then starts counting
+    (module docstring: numbering)."""
+    return (now - _EPOCH) // _MICROSECOND
 
 
 def _wake(sub: Subscription) -> None:
