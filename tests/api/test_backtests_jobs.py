@@ -9,8 +9,10 @@ import json
 import os
 import subprocess
 import sys
-from datetime import datetime
+import threading
+from datetime import date, datetime
 from decimal import Decimal
+from multiprocessing.context import SpawnContext, SpawnProcess
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +22,10 @@ from fastapi.testclient import TestClient
 from tests.api.conftest import api_settings
 from tests.api.engine_setup import Hosted, hosted_app, until
 from tradebot.data import sample_data_dir, sample_news_file
-from tradebot.service.events import HubMessage
+from tradebot.service.backtest_spec import BacktestSpec
+from tradebot.service.backtests import BacktestJobs, BacktestView
+from tradebot.service.database import open_database
+from tradebot.service.events import EventHub, HubMessage
 
 SHORT = {"symbols": ["AAPL"], "start": "2016-01-01", "end": "2016-06-30"}
 ALL_DAILY = ["AAPL", "AMZN", "GOOGL", "JNJ", "JPM", "KO", "MSFT", "NVDA", "TSLA", "XOM"]
@@ -254,3 +259,100 @@ def _trades(trades: list[dict[str, Any]], entry: str, exit_: str) -> list[tuple[
         for t in trades
     ]
     return sorted(rows)
+
+
+# --- races between a job's start and a cancel or a close ---------------------------------
+class _Gate:
+    """Holds a worker's ``start()`` until the test lets it go (a real spawned process then
+    starts, or ``fail`` is raised as a start that cannot make one would)."""
+
+    def __init__(self, fail: Exception | None = None) -> None:
+        self.reached = threading.Event()
+        self.go = threading.Event()
+        self.fail = fail
+
+    def context(self) -> SpawnContext:
+        gate = self
+
+        class HeldProcess(SpawnProcess):
+            def start(self) -> None:
+                gate.reached.set()
+                assert gate.go.wait(60), "the test never let the worker start"
+                if gate.fail is not None:
+                    raise gate.fail
+                self.__class__ = SpawnProcess  # the child unpickles a plain spawn process
+                SpawnProcess.start(self)
+
+        class HeldContext(SpawnContext):
+            Process = HeldProcess
+
+        return HeldContext()
+
+
+def _held_jobs(tmp_path: Path, gate: _Gate) -> tuple[BacktestJobs, EventHub]:
+    settings = api_settings(f"sqlite:///{tmp_path / 'jobs.db'}")
+    open_database(settings.store.url).dispose()  # the schema at head
+    hub = EventHub(1000)
+    return BacktestJobs(lambda: settings, hub, context=gate.context()), hub
+
+
+def _submit_in_background(jobs: BacktestJobs, hub: EventHub) -> tuple[threading.Thread, str]:
+    """Submit SHORT from another thread (its start is held); the job's id."""
+    spec = BacktestSpec(symbols=("AAPL",), start=date(2016, 1, 1), end=date(2016, 6, 30))
+    submitter = threading.Thread(target=jobs.submit, args=(spec,))
+    submitter.start()
+    first = until(lambda: hub.recent().messages, "the job to be queued")
+    return submitter, str(first[0].data["id"])
+
+
+def _ended(jobs: BacktestJobs, job_id: str) -> BacktestView:
+    def ended() -> BacktestView | None:
+        view = jobs.get(job_id)
+        return view if view is not None and view.status not in ("queued", "running") else None
+
+    return until(ended, f"job {job_id} to end", timeout_s=180)
+
+
+def test_a_cancel_before_the_worker_started_still_stops_it(tmp_path: Path) -> None:
+    gate = _Gate()
+    jobs, hub = _held_jobs(tmp_path, gate)
+    try:
+        submitter, job_id = _submit_in_background(jobs, hub)
+        assert gate.reached.wait(60)  # its process is made, not started
+        cancelled = jobs.cancel(job_id)
+        assert cancelled is not None and cancelled.status == "running"
+        gate.go.set()
+        submitter.join(60)
+        assert _ended(jobs, job_id).status == "cancelled"  # not run to the end: completed
+    finally:
+        gate.go.set()
+        jobs.close()
+
+
+def test_a_close_before_the_worker_started_still_stops_it(tmp_path: Path) -> None:
+    gate = _Gate()
+    jobs, hub = _held_jobs(tmp_path, gate)
+    try:
+        submitter, job_id = _submit_in_background(jobs, hub)
+        assert gate.reached.wait(60)
+        jobs.close()  # the server shuts down while the worker is being started
+        gate.go.set()
+        submitter.join(60)
+        assert _ended(jobs, job_id).status != "completed"
+    finally:
+        gate.go.set()
+        jobs.close()
+
+
+def test_a_worker_that_cannot_start_fails_its_job_and_close_still_works(tmp_path: Path) -> None:
+    gate = _Gate(fail=RuntimeError("cannot pickle the request\nsecond line"))
+    gate.go.set()
+    jobs, hub = _held_jobs(tmp_path, gate)
+    try:
+        spec = BacktestSpec(symbols=("AAPL",), start=date(2016, 1, 1), end=date(2016, 6, 30))
+        failed = jobs.submit(spec)
+        assert failed.status == "failed"
+        assert failed.error == "cannot start a worker: RuntimeError: cannot pickle the request"
+        assert hub.recent().messages[-1].data["status"] == "failed"
+    finally:
+        jobs.close()  # no monitor was started for it: nothing to join, nothing raised

@@ -15,6 +15,12 @@ if it does not.
 
 Jobs live in memory (the newest :data:`KEPT_JOBS`); their runs, in the database, outlive
 the server.
+
+Races: a job's process is published (``job.process``) before it is started, so a cancel or
+a close in between sees a process that is not alive yet and cannot stop it; the pump
+therefore looks at ``cancelled`` and ``closed`` again, under the lock, once the process
+runs, and stops it itself. A monitor is listed only once started, so :meth:`close` never
+joins a thread that never ran.
 """
 
 from __future__ import annotations
@@ -26,6 +32,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
 from multiprocessing.connection import Connection
+from multiprocessing.context import SpawnContext
 from multiprocessing.process import BaseProcess
 from typing import Any, Final, Literal
 
@@ -40,6 +47,7 @@ from tradebot.service.backtest_spec import BacktestSpec, PreparedJob, prepare
 from tradebot.service.backtest_worker import run_job
 from tradebot.service.database import open_database
 from tradebot.service.events import EventHub
+from tradebot.service.one_line import one_line
 from tradebot.service.queries.base import Reader
 from tradebot.service.queries.runs import RunDetail, RunSummary
 
@@ -132,15 +140,17 @@ class BacktestJobs:
         events: EventHub,
         *,
         db: Engine | None = None,
+        context: SpawnContext | None = None,
     ) -> None:
         """``db``: the service layer's pool for reading the runs (None: one of its own on
-        ``store.url``, opened when first needed)."""
+        ``store.url``, opened when first needed). ``context``: where worker processes come
+        from (default ``spawn``; a test hands in one whose start it can hold)."""
         self._settings = settings
         self._events = events
         self._db = db
         self._own_db: Engine | None = None
         self._results: BacktestResults | None = None
-        self._context = multiprocessing.get_context("spawn")
+        self._context = context if context is not None else multiprocessing.get_context("spawn")
         self._lock = threading.Lock()
         self._jobs: dict[str, _Job] = {}
         self._by_run: dict[str, str] = {}
@@ -201,8 +211,13 @@ class BacktestJobs:
         for process in running:
             if process.is_alive():
                 process.terminate()
-        for monitor in monitors:
-            monitor.join(_STOP_S + 5)
+        joined: set[threading.Thread] = set()
+        while monitors:  # each one started (see _pump); then any the pump started since
+            for monitor in monitors:
+                monitor.join(_STOP_S + 5)
+                joined.add(monitor)
+            with self._lock:
+                monitors = [m for m in self._monitors if m not in joined]
         if self._own_db is not None:
             self._own_db.dispose()
 
@@ -262,24 +277,30 @@ class BacktestJobs:
                     daemon=True,
                 )
                 job.process = process
-                monitor = threading.Thread(
-                    target=self._monitor,
-                    args=(job, receiver),
-                    name=f"monitor-{job.id}",
-                    daemon=True,
-                )
-                self._monitors = [m for m in self._monitors if m.is_alive()] + [monitor]
             try:
                 process.start()
-            except OSError as exc:  # no process could be made: the job fails, not the API
+            except Exception as exc:  # no process could be made: the job fails, not the API
+                receiver.close()
                 with self._lock:
-                    job.status, job.error = "failed", f"cannot start a worker: {exc}"
+                    job.status, job.error = "failed", f"cannot start a worker: {one_line(exc)}"
                     job.process = None
+                _log.error("cannot start a backtest worker", job=job.id, error=one_line(exc))
                 self._publish(job)
                 continue
             finally:
                 sender.close()  # the child holds its end: EOF here once it exits
-            monitor.start()
+            monitor = threading.Thread(
+                target=self._monitor,
+                args=(job, receiver),
+                name=f"monitor-{job.id}",
+                daemon=True,
+            )
+            with self._lock:  # a cancel or close before start() could not stop it: stop it now
+                stop_now = job.cancelled or self._closed
+                monitor.start()
+                self._monitors = [m for m in self._monitors if m.is_alive()] + [monitor]
+            if stop_now:
+                process.terminate()
             self._publish(job)
 
     def _monitor(self, job: _Job, conn: Connection) -> None:
