@@ -16,6 +16,7 @@ early and change what the run does).
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
@@ -67,21 +68,29 @@ def news_payload(scored: ScoredArticle) -> dict[str, Any]:
 
 class BeatingClock:
     """A :class:`~tradebot.ports.Clock` that calls ``beat`` whenever its loop asks the time
-    or moves it; everything else is the wrapped clock's."""
+    or moves it; everything else is the wrapped clock's.
 
-    def __init__(self, inner: Clock, beat: Callable[[], None]) -> None:
+    Only calls on thread ``thread`` (an ident, the kernel loop's) beat: other threads read
+    the clock too — the command feed stamps each command it posts with ``now()`` — and a
+    beat from them would show a stuck loop as alive.
+    """
+
+    def __init__(self, inner: Clock, beat: Callable[[], None], *, thread: int) -> None:
         self._inner = inner
         self._beat = beat
+        self._thread = thread
         self.instant = inner.instant
         self.timers = inner.timers
 
     def now(self) -> datetime:
-        self._beat()
+        if threading.get_ident() == self._thread:
+            self._beat()
         return self._inner.now()
 
     def advance_to(self, ts: datetime) -> None:
         self._inner.advance_to(ts)
-        self._beat()
+        if threading.get_ident() == self._thread:
+            self._beat()
 
     def schedule(self, timer: TimerEvent) -> None:
         self._inner.schedule(timer)

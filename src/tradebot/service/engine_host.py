@@ -12,7 +12,16 @@ operator commands from the database as ``tradebot paper`` does (a
 Thread safety: the kernel is touched only on its thread (the bridge takes its view there);
 the host keeps the latest view and its own fields under a lock, so :meth:`status` may be
 called from any thread. A failure in the engine thread is logged in one line and shown as
-state ``failed`` with the reason; it never reaches the API's threads.
+state ``failed`` with the reason; it never reaches the API's threads. State changes are
+announced on the hub under a lock of their own, so the ``status`` messages come in the
+order the states were taken (a request thread's ``starting`` never lands after the engine
+thread's ``running``).
+
+``SIGUSR1``: ``tradebot kill`` in another shell wakes a run's process with it. The host
+takes the signal in :meth:`start` (on the main thread, whatever ``api.engine`` says) and
+keeps it until :meth:`stop`, so the signal never ends the server — with ``api.engine:
+live`` the session is started later from a request thread, which may not set a handler.
+A wake with no hosted run does nothing.
 """
 
 from __future__ import annotations
@@ -38,7 +47,7 @@ from tradebot.service.engine_bridge import BeatingClock, EngineBridge
 from tradebot.service.engine_runs import HostedRun, hosted_symbols, open_live, open_replay
 from tradebot.service.engine_status import EngineState, EngineStatus, KernelView
 from tradebot.service.events import EventHub
-from tradebot.service.hosted_resume import unfinished_hosted_run
+from tradebot.service.hosted_resume import continuing, unfinished_hosted_run
 from tradebot.service.one_line import one_line
 
 __all__ = ["LOOP_STALE_S", "EngineHost"]
@@ -68,10 +77,20 @@ class _Fields:
 class EngineHost:
     """Runs the configured engine in a background thread (module docstring)."""
 
-    def __init__(self, settings: Callable[[], Settings], events: EventHub) -> None:
+    def __init__(
+        self,
+        settings: Callable[[], Settings],
+        events: EventHub,
+        *,
+        stop_timeout_s: float = _JOIN_S,
+    ) -> None:
+        """``stop_timeout_s``: how long :meth:`stop` and :meth:`go_live` wait for the
+        engine thread to end."""
         self._settings = settings
         self._events = events
+        self._stop_timeout_s = stop_timeout_s
         self._lock = threading.Lock()
+        self._announce_lock = threading.Lock()
         self._fields = _Fields("idle", "none")
         self._view: KernelView | None = None
         self._bridge: EngineBridge | None = None
@@ -86,7 +105,9 @@ class EngineHost:
     # --- control ---------------------------------------------------------------------------
     def start(self) -> None:
         """Start what ``api.engine`` asks for, in the background; a no-op while an engine
-        runs, and for ``none`` and ``live`` (live starts only through :meth:`go_live`)."""
+        runs, and for ``none`` and ``live`` (live starts only through :meth:`go_live`).
+        Call it on the main thread: it takes ``SIGUSR1`` (module docstring)."""
+        self._take_wake_signal()
         settings = self._settings()
         engine = settings.api.engine
         if engine == "none":
@@ -101,11 +122,19 @@ class EngineHost:
             return
         if engine == "replay":
             resume = self._unfinished(settings, None, settings.api.symbols)
-            self._launch(engine, lambda: open_replay(settings, resume=resume))
+            self._launch(
+                engine,
+                lambda: continuing(lambda run: open_replay(settings, resume=run), resume),
+            )
         else:
             broker = settings.api.broker
             resume = self._unfinished(settings, broker, hosted_symbols(settings, broker))
-            self._launch(engine, lambda: open_live(settings, Mode.PAPER, broker, resume=resume))
+            self._launch(
+                engine,
+                lambda: continuing(
+                    lambda run: open_live(settings, Mode.PAPER, broker, resume=run), resume
+                ),
+            )
 
     @staticmethod
     def _unfinished(settings: Settings, broker: str | None, symbols: Sequence[str]) -> str | None:
@@ -120,7 +149,9 @@ class EngineHost:
 
     def go_live(self, broker: BrokerName, *, resume: str | None = None) -> EngineStatus:
         """Stop whatever runs and start a live session on ``broker`` (real money). Refused
-        unless the server was configured for it (``api.engine: live``)."""
+        unless the server was configured for it (``api.engine: live``), and when the
+        running engine does not stop within the host's stop timeout (the live session
+        would not start: answering with the old run's status would say it had)."""
         settings = self._settings()
         if settings.api.engine != "live":
             raise CommandRefusedError(
@@ -134,27 +165,46 @@ class EngineHost:
             raise CommandRefusedError(
                 f"a live session runs already ({current.run_id})", "stop it before another"
             )
-        self.stop()
-        self._launch("live", lambda: open_live(settings, Mode.LIVE, broker, resume=resume))
+        stopped = self._halt(self._stop_timeout_s)
+        if not stopped or not self._launch(
+            "live", lambda: open_live(settings, Mode.LIVE, broker, resume=resume)
+        ):
+            raise CommandRefusedError(
+                f"the running engine did not stop within {self._stop_timeout_s:g} s",
+                "try again once GET /api/status no longer shows it running",
+            )
         return self.status()
 
-    def stop(self, timeout_s: float = _JOIN_S) -> None:
-        """Stop the kernel cleanly (at the next bar-time boundary) and wait for its thread."""
+    def stop(self, timeout_s: float | None = None) -> bool:
+        """Stop the kernel cleanly (at the next bar-time boundary), wait for its thread
+        (``timeout_s``, default the host's) and give ``SIGUSR1`` back; False when the
+        thread is still running."""
+        try:
+            return self._halt(self._stop_timeout_s if timeout_s is None else timeout_s)
+        finally:
+            self._give_back_wake_signal()
+
+    def _halt(self, timeout_s: float) -> bool:
+        """Stop the engine thread; whether it ended within ``timeout_s``. ``_stop`` is set
+        before the kernel's stop is read: an engine thread that has not published its
+        kernel yet sees ``_stop`` once it has (:meth:`_run`), one that has is stopped
+        here — either way the stop is not lost."""
+        self._stop.set()
         with self._lock:
             thread = self._thread
             stop_kernel = self._stop_kernel
         if thread is None:
-            return
-        self._stop.set()
+            return True
         if stop_kernel is not None:
             stop_kernel()
         thread.join(timeout_s)
         if thread.is_alive():
             _log.error("the engine thread did not stop in time", timeout_s=timeout_s)
-            return
+            return False
         with self._lock:
-            self._thread = None
-        self._give_back_wake_signal()
+            if self._thread is thread:
+                self._thread = None
+        return True
 
     # --- queries ---------------------------------------------------------------------------
     def current_run_id(self) -> str | None:
@@ -211,11 +261,11 @@ class EngineHost:
         )
 
     # --- the engine thread -----------------------------------------------------------------
-    def _launch(self, engine: str, opener: Callable[[], HostedRun]) -> None:
-        self._take_wake_signal()
+    def _launch(self, engine: str, opener: Callable[[], HostedRun]) -> bool:
+        """Start the engine thread; False (nothing started) while one runs."""
         with self._lock:
             if self._thread is not None and self._thread.is_alive():
-                return
+                return False
             self._stop.clear()
             self._stop_kernel = None
             self._view = None
@@ -227,6 +277,7 @@ class EngineHost:
             )
             self._thread.start()
         self._announce()
+        return True
 
     def _main(self, opener: Callable[[], HostedRun]) -> None:
         try:
@@ -249,12 +300,14 @@ class EngineHost:
 
     def _run(self, hosted: HostedRun) -> None:
         kernel = hosted.kernel
-        kernel.clock = BeatingClock(kernel.clock, self._heartbeat)
+        # kernel.run() below runs on this thread: only its clock reads are heartbeats (the
+        # command feed's thread reads the clock too, and must not make a stuck loop alive).
+        kernel.clock = BeatingClock(kernel.clock, self._heartbeat, thread=threading.get_ident())
         bridge = EngineBridge(
             kernel, self._events, self._keep_view, extra_topics=hosted.extra_topics
         )
         url = self._settings().store.url
-        with self._lock:
+        with self._lock:  # published before _stop is read: see _halt
             self._bridge = bridge
             self._stop_kernel = kernel.stop
             self._fields.mode = hosted.mode.value
@@ -285,9 +338,9 @@ class EngineHost:
 
     def _take_wake_signal(self) -> None:
         """``tradebot kill`` in another shell wakes the run's process with ``SIGUSR1``; in
-        this process it must wake the hosted run's feed, not end the process (the signal's
-        default). Only the main thread may set a handler: elsewhere (a test's portal
-        thread) the feed still polls every second."""
+        this process it must wake the hosted run's feed (if any), not end the process (the
+        signal's default). Only the main thread may set a handler: elsewhere (a test's
+        portal thread) the feed still polls every second."""
         if self._signal_set or threading.current_thread() is not threading.main_thread():
             return
 
@@ -322,19 +375,22 @@ class EngineHost:
         self._announce()
 
     def _announce(self) -> None:
-        status = self.status()
-        self._events.publish(
-            "status",
-            {
-                "event": "engine",
-                "state": status.state,
-                "engine": status.engine,
-                "reason": status.reason,
-                "mode": status.mode,
-                "run_id": status.run_id,
-            },
-            run_id=status.run_id,
-        )
+        """Publish the status now; taken and published under one lock, so announcements
+        from two threads reach the hub in the order their states were read."""
+        with self._announce_lock:
+            status = self.status()
+            self._events.publish(
+                "status",
+                {
+                    "event": "engine",
+                    "state": status.state,
+                    "engine": status.engine,
+                    "reason": status.reason,
+                    "mode": status.mode,
+                    "run_id": status.run_id,
+                },
+                run_id=status.run_id,
+            )
 
 
 _ACTIVE: Final = ("starting", "running", "paused", "killed")

@@ -5,22 +5,35 @@ killed, continues that run when it starts again — cold start and restart are o
 for ``tradebot paper --resume`` — instead of opening a second run beside it (a second book
 on the same paper account would meet the first one's positions as someone else's). A run
 qualifies when it is a paper run of the same kind (a replay: no broker recorded; a session:
-the same broker and symbols), stopped or still marked running with its process gone.
-``api.resume: false`` always starts a new run.
+the same broker and symbols), stopped or still marked running, and no live process holds
+its lease — whatever its status: ``tradebot paper --replay --resume R`` claims R while it
+is still marked stopped. A replay qualifies only with a saved risk state (one stopped
+before its first bar time was done has nothing to continue from; a session without one
+continues all the same, its book reconciled with the venue). ``api.resume: false`` always
+starts a new run.
+
+Continuing may still fail after the pick (the run changed in between, its data folder is
+gone): :func:`continuing` then logs one line and opens a new run instead, so a server
+never stays down on a run it cannot continue.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import exists, select
 
 from tradebot.adapters.sql.connect import open_engine
 from tradebot.adapters.sql.lease import Owner
-from tradebot.adapters.sql.models import RunRow
+from tradebot.adapters.sql.models import RiskStateRow, RunRow
+from tradebot.domain.errors import ConfigError
+from tradebot.ops.logging import get_logger
 
-__all__ = ["unfinished_hosted_run"]
+__all__ = ["continuing", "unfinished_hosted_run"]
+
+T = TypeVar("T")
+_log = get_logger("engine-host")
 
 _UNFINISHED = ("stopped", "running")
 _LOOKED_AT = 20
@@ -32,8 +45,15 @@ def unfinished_hosted_run(url: str, broker: str | None, symbols: Sequence[str]) 
     engine = open_engine(url)
     try:
         with engine.connect() as connection:
+            saved = exists().where(RiskStateRow.run_id == RunRow.id)
             rows = connection.execute(
-                select(RunRow.id, RunRow.status, RunRow.owner, RunRow.symbols, RunRow.config)
+                select(
+                    RunRow.id,
+                    RunRow.owner,
+                    RunRow.symbols,
+                    RunRow.config,
+                    saved.label("saved"),
+                )
                 .where(RunRow.mode == "paper", RunRow.status.in_(_UNFINISHED))
                 .order_by(RunRow.started_at.desc(), RunRow.id.desc())
                 .limit(_LOOKED_AT)
@@ -41,11 +61,29 @@ def unfinished_hosted_run(url: str, broker: str | None, symbols: Sequence[str]) 
     finally:
         engine.dispose()
     for row in rows:
-        if _same_kind(row.config or {}, broker, tuple(row.symbols or ()), tuple(symbols)) and (
-            row.status == "stopped" or not _driven(row.owner)
+        if (
+            _same_kind(row.config or {}, broker, tuple(row.symbols or ()), tuple(symbols))
+            and (broker is not None or bool(row.saved))
+            and not _driven(row.owner)
         ):
             return str(row.id)
     return None
+
+
+def continuing(opener: Callable[[str | None], T], resume: str | None) -> T:
+    """``opener(resume)``; when continuing ``resume`` is refused (a :class:`ConfigError`),
+    one log line and ``opener(None)``: a new run (module docstring)."""
+    if resume is None:
+        return opener(None)
+    try:
+        return opener(resume)
+    except ConfigError as exc:
+        _log.warning(
+            "cannot continue the previous hosted run: starting a new one",
+            run_id=resume,
+            error=exc.one_line(),
+        )
+    return opener(None)
 
 
 def _same_kind(
