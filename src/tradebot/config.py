@@ -417,7 +417,9 @@ class ApiSettings(_Section):
 
     ``environment: development`` lets the server run without a configured JWT secret (a
     random one per process: tokens die with it) and without HTTPS cookies; anything else
-    refuses a missing, default or short secret at start."""
+    refuses a missing secret at start. A secret that is set must be long and not a default
+    in every environment (a "changeme" on a dev box bound to 0.0.0.0 forges tokens as well
+    as anywhere)."""
 
     host: str = Field(default="127.0.0.1", description="bind address; 0.0.0.0 exposes it")
     port: int = Field(default=8000, ge=1, le=65535)
@@ -428,7 +430,15 @@ class ApiSettings(_Section):
     )
     rp_id: str | None = Field(default=None, description="WebAuthn RP id; None = origin's host")
     rp_name: str = "tradebot"
-    cors_origins: tuple[str, ...] = Field(default=(), description="origins allowed by CORS")
+    cors_origins: tuple[str, ...] = Field(
+        default=(), description="origins allowed by CORS (never '*': credentials are on)"
+    )
+    trusted_proxies: tuple[str, ...] = Field(
+        default=(),
+        description="addresses of reverse proxies whose X-Forwarded-For/-Proto are believed "
+        "(the rate limit keys on the client address they give); () = none, the socket's peer "
+        "is the client",
+    )
     jwt_secret: SecretStr | None = Field(
         default=None, validate_default=True, description="HS256 key, >= 32 bytes"
     )
@@ -465,19 +475,31 @@ class ApiSettings(_Section):
 
     @field_validator("jwt_secret")
     @classmethod
-    def _secret_outside_development(
+    def _secret_strong_when_set(
         cls, value: SecretStr | None, info: ValidationInfo
     ) -> SecretStr | None:
         # A field validator (not a model one) so the error names api.jwt_secret and its
         # variable TRADEBOT_API__JWT_SECRET; validate_default runs it when the secret is unset.
-        if info.data.get("environment", "development") == "development":
-            return value
+        # Unset (or empty) is allowed in development only: the server then signs with a
+        # random secret of its process. A weak secret that is set is refused everywhere.
         secret = value.get_secret_value() if value else ""
+        if not secret and info.data.get("environment", "development") == "development":
+            return value
         if len(secret.encode()) < MIN_SECRET_BYTES or secret.lower() in _DEFAULT_SECRETS:
             raise ValueError(
-                f"must be a random value of at least {MIN_SECRET_BYTES} bytes outside "
-                "development (e.g. `python -c 'import secrets; "
-                "print(secrets.token_urlsafe(48))'`)"
+                f"must be a random value of at least {MIN_SECRET_BYTES} bytes (e.g. "
+                "`python -c 'import secrets; print(secrets.token_urlsafe(48))'`)"
+            )
+        return value
+
+    @field_validator("cors_origins")
+    @classmethod
+    def _no_wildcard_origin(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        # CORS runs with credentials: Starlette answers "*" by echoing any caller's origin.
+        if any(origin.strip() == "*" for origin in value):
+            raise ValueError(
+                "'*' is not allowed (credentials are on: it would admit every site); "
+                "list the exact origins"
             )
         return value
 

@@ -194,3 +194,40 @@ def test_serve_prints_a_setup_code_that_registers_the_first_user_and_stops_on_ct
     assert served.process.wait(timeout=DEADLINE_S) == 0
     served.wait_for_line(re.compile(r"^stopped"))
     assert sum(code in line for line in served.seen) == 1  # printed once, logged nowhere
+
+
+def _spoofed_statuses(served: Served, count: int) -> list[int]:
+    """``/api/auth/status`` asked ``count`` times, each claiming another client address."""
+    with httpx.Client(base_url=f"http://127.0.0.1:{served.port}") as client:
+        assert served.wait_until_answering(client).status_code == 200  # spends the one token
+        return [
+            client.get(
+                "/api/auth/status", headers={"X-Forwarded-For": f"203.0.113.{n}"}
+            ).status_code
+            for n in range(1, count + 1)
+        ]
+
+
+@pytest.mark.parametrize(
+    ("proxies", "expected"),
+    [(None, 429), ('["127.0.0.1"]', 200)],
+    ids=["no-proxy-trusted", "local-proxy-trusted"],
+)
+def test_a_spoofed_x_forwarded_for_does_not_escape_the_auth_rate_limit(
+    tmp_path: Path, proxies: str | None, expected: int
+) -> None:
+    """The rate limit keys on the socket's peer: a caller rotating X-Forwarded-For is
+    still one client (uvicorn would believe the header from 127.0.0.1 unless told not to).
+    Only with ``api.trusted_proxies`` naming the peer is the header believed."""
+    env = {"TRADEBOT_API__AUTH_RATE_PER_MINUTE": "1"}
+    if proxies is not None:
+        env["TRADEBOT_API__TRUSTED_PROXIES"] = proxies
+    served = Served(tmp_path / "serve.db", tmp_path, env=env)
+    try:
+        assert _spoofed_statuses(served, 5) == [expected] * 5
+        served.process.send_signal(signal.SIGINT)
+        assert served.process.wait(timeout=DEADLINE_S) == 0
+    finally:
+        if served.process.poll() is None:
+            served.process.kill()
+            served.process.wait(timeout=30)

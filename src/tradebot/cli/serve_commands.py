@@ -1,9 +1,10 @@
 """``tradebot serve``: the HTTP API (and, unless ``--engine none``, the engine it hosts).
 
 Bound to 127.0.0.1 unless told otherwise (one warning line when it listens elsewhere
-without an https public origin: passkeys and cookies then travel in clear). On a first
-start with no user it prints a one-time setup code on the console — never in a log — to
-register the first user with. Ctrl-C (or SIGTERM) stops it cleanly with exit code 0.
+without an https public origin: passkeys and cookies then travel in clear). Forwarded
+headers are believed only from ``api.trusted_proxies``. On a first start with no user it
+prints a one-time setup code on the console — never in a log — to register the first
+user with. Ctrl-C (or SIGTERM) stops it cleanly with exit code 0.
 
 FastAPI and uvicorn are imported when the command runs: without the ``api`` extra it is
 one line saying what to install.
@@ -59,6 +60,14 @@ def exposure_warning(api: ApiSettings) -> str | None:
     )
 
 
+def trusted_proxies(api: ApiSettings) -> str | None:
+    """uvicorn's ``forwarded_allow_ips``; its ``proxy_headers`` is on only with them. Left to
+    itself uvicorn believes ``X-Forwarded-For`` from 127.0.0.1 — the default bind address —
+    so any local caller could pick the client address the auth rate limit keys on, and
+    rotate it past the limit."""
+    return ",".join(api.trusted_proxies) if api.trusted_proxies else None
+
+
 def _ignore(signum: int, frame: FrameType | None) -> None:
     """uvicorn re-raises the signal that stopped it; a clean stop is not an error here."""
 
@@ -111,6 +120,8 @@ def serve(
             log_level="debug" if STATE.debug else "warning",
             access_log=STATE.debug,
             lifespan="on",
+            proxy_headers=bool(api.trusted_proxies),
+            forwarded_allow_ips=trusted_proxies(api),
         )
     )
     previous = {sig: signal.signal(sig, _ignore) for sig in (signal.SIGINT, signal.SIGTERM)}

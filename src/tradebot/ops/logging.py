@@ -2,7 +2,8 @@
 
 Every logger is bound to the stage that logs (``get_logger("order-manager")``), so each line
 says where it came from. Secrets never reach a log: values that look like URLs with
-passwords are masked by a processor.
+passwords are masked by a processor, and tracebacks are plain (file, line, code — never
+the frames' local variables, which may hold tokens).
 """
 
 from __future__ import annotations
@@ -41,16 +42,24 @@ class _CurrentStderr:
 def configure_logging(level: str = "INFO", json_output: bool | None = None) -> None:
     """Configure structlog once per process; ``json_output=None`` picks by ``isatty``."""
     as_json = not sys.stderr.isatty() if json_output is None else json_output
+    # Tracebacks are plain text, formatted before the masking so that it covers them too:
+    # structlog's default console formatter (Rich) prints every frame's local variables,
+    # and a refresh token or setup code held in a local would land in the log with the
+    # traceback of any 500. The console renderer's own formatter is plain as well, for an
+    # exc_info that reaches it some other way.
     renderer: Any = (
         structlog.processors.JSONRenderer()
         if as_json
-        else structlog.dev.ConsoleRenderer(colors=sys.stderr.isatty())
+        else structlog.dev.ConsoleRenderer(
+            colors=sys.stderr.isatty(), exception_formatter=structlog.dev.plain_traceback
+        )
     )
     structlog.configure(
         processors=[
             structlog.contextvars.merge_contextvars,
             structlog.processors.add_log_level,
             structlog.processors.TimeStamper(fmt="iso", utc=True),
+            structlog.processors.format_exc_info,
             _mask_secrets,
             renderer,
         ],
