@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -80,12 +81,43 @@ def test_login_with_a_name_and_discoverable(rig: Rig) -> None:
     assert [c["id"] for c in options["allowCredentials"]] == [rig.key.credentials[0].id]
 
 
-def test_an_unknown_name_gets_the_same_answer_and_signs_nobody_in(rig: Rig) -> None:
+def _allowed(rig: Rig, name: str) -> list[dict[str, Any]]:
+    allowed: list[dict[str, Any]] = rig.begin_login(name)["options"]["allowCredentials"]
+    return allowed
+
+
+def _shape(descriptors: list[dict[str, Any]]) -> list[tuple[object, ...]]:
+    """What a descriptor shows besides its id: its keys, type, id length and transports."""
+    return [
+        (sorted(d), d["type"], len(d["id"]), tuple(d.get("transports", []))) for d in descriptors
+    ]
+
+
+def test_an_unknown_name_gets_an_answer_shaped_like_a_real_one(rig: Rig) -> None:
     rig.register("alice")
-    options = rig.begin_login("nobody")["options"]
-    assert options["allowCredentials"] == []
-    refused = rig.login("nobody")
-    assert refused.status_code == 401
+    real, unknown = _allowed(rig, "alice"), _allowed(rig, "nobody")
+    assert len(real) == len(unknown) == 1
+    assert _shape(unknown) == _shape(real)
+    assert unknown[0]["id"] != real[0]["id"]
+    assert _allowed(rig, "nobody") == unknown  # the same stand-in on every call
+    assert _allowed(rig, "somebody")[0]["id"] != unknown[0]["id"]  # one per name
+
+
+def test_a_disabled_name_gets_a_stand_in_and_nobody_signs_in_with_it(rig: Rig) -> None:
+    rig.register("alice")
+    bob_key = SoftAuthenticator(origin=ORIGIN)
+    rig.register("bob", key=bob_key)
+    bob = rig.rows.user_named("bob")
+    assert bob is not None
+    real = _allowed(rig, "bob")
+    rig.rows.set_disabled(bob.id, True, rig.clock())
+    stand_in = _allowed(rig, "bob")
+    assert _shape(stand_in) == _shape(real) and stand_in != real
+    for name, key in (("bob", bob_key), ("nobody", rig.key)):
+        begun = rig.begin_login(name)
+        answer = key.get({**begun["options"], "allowCredentials": []})  # any key it holds
+        body = {"ceremony_id": begun["ceremony_id"], "credential": answer}
+        assert rig.client.post("/api/auth/login/complete", json=body).status_code == 401
 
 
 @pytest.mark.parametrize(("algorithm", "attestation"), [("EdDSA", "none"), ("ES256", "packed")])

@@ -4,15 +4,18 @@ the user proves presence again. Also: naming passkeys, the last one kept, /me.""
 
 from __future__ import annotations
 
+import dataclasses
+import json
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
 
 from tests.api.auth_helpers import ORIGIN, Rig, bearer, open_rig
 from tradebot.api.deps import STEP_UP_REQUIRED
-from tradebot.testing.webauthn import SoftAuthenticator
+from tradebot.testing.webauthn import SoftAuthenticator, b64url
 
 
 @pytest.fixture
@@ -172,3 +175,58 @@ def test_an_invitation_expires(rig: Rig) -> None:
     rig.clock.advance(seconds=rig.settings.api.setup_code_ttl_s + 1)
     body = {"name": "bob", "display_name": "Bob", "code": code}
     assert rig.client.post("/api/auth/register/begin", json=body).status_code == 403
+
+
+def _same_credential_for(
+    begun: dict[str, Any], registered: dict[str, Any], origin: str = ORIGIN
+) -> dict[str, Any]:
+    """The authenticator's answer ``registered`` (attestation ``none``: nothing in it is
+    signed but the client data's hash) re-addressed to another ceremony's challenge: the
+    same credential id and key registering a second time."""
+    client_data = {
+        "type": "webauthn.create",
+        "challenge": begun["options"]["challenge"],
+        "origin": origin,
+        "crossOrigin": False,
+    }
+    encoded = b64url(json.dumps(client_data, separators=(",", ":")).encode())
+    return {**registered, "response": {**registered["response"], "clientDataJSON": encoded}}
+
+
+def test_one_credential_completing_two_add_passkey_ceremonies_is_stored_once(rig: Rig) -> None:
+    """Both ceremonies begun before either completes (as two racing requests are): the
+    second completion finds the credential stored and answers 409, not a server error."""
+    fresh = rig.register("alice").json()["access_token"]
+    begins = [rig.client.post("/api/auth/passkeys/begin", headers=bearer(fresh)) for _ in "ab"]
+    first, second = (b.json() for b in begins)
+    laptop = SoftAuthenticator(origin=ORIGIN)
+    registered = laptop.create(first["options"])
+    bodies = [
+        {"ceremony_id": first["ceremony_id"], "credential": registered, "name": "laptop"},
+        {
+            "ceremony_id": second["ceremony_id"],
+            "credential": _same_credential_for(second, registered),
+            "name": "laptop again",
+        },
+    ]
+    answers = [
+        rig.client.post("/api/auth/passkeys/complete", json=b, headers=bearer(fresh))
+        for b in bodies
+    ]
+    assert [a.status_code for a in answers] == [201, 409], answers[1].text
+    assert set(answers[1].json()) == {"detail", "hint"}
+    assert "registered already" in answers[1].json()["detail"]
+    stored = rig.rows.passkey(laptop.credentials[0].id)
+    assert stored is not None and stored.name == "laptop"
+
+
+def test_storing_a_credential_id_twice_says_so_instead_of_raising(rig: Rig) -> None:
+    """The row layer under the 409 above: the primary key decides, so of two completions
+    racing past every check with one credential, the second is told, not a 500."""
+    rig.register("alice")
+    existing = rig.rows.passkey(rig.key.credentials[0].id)
+    assert existing is not None
+    again = dataclasses.replace(existing, name="the same credential", created_at=rig.clock())
+    assert rig.rows.add_passkey(again) is False
+    kept = rig.rows.passkey(existing.id)
+    assert kept is not None and kept.name == existing.name

@@ -230,3 +230,20 @@ def test_nothing_secret_reaches_the_logs(rig: Rig, capfd: pytest.CaptureFixture[
         rig.refresh_cookie(),
     ):
         assert secret and secret not in logged
+
+
+def test_a_sign_in_ends_refresh_ttl_after_the_login_however_often_it_rotates(rig: Rig) -> None:
+    _signed_in(rig)
+    ttl = rig.settings.api.refresh_ttl_s
+    third = ttl // 3
+    for rotation in (1, 2):
+        rig.clock.advance(seconds=third)
+        refreshed = rig.refresh()
+        assert refreshed.status_code == 200, refreshed.text
+        # the cookie lives as long as the family has left, not a whole ttl again
+        assert int(_cookies(refreshed)[REFRESH_COOKIE]["max-age"]) == ttl - rotation * third
+    rig.clock.advance(seconds=ttl - 2 * third)  # refresh_ttl_s after the login
+    ended = rig.refresh()
+    assert ended.status_code == 401 and "expired" in ended.json()["detail"]
+    assert rig.login().status_code == 200  # a new login starts a new family
+    assert rig.refresh().status_code == 200

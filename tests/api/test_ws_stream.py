@@ -16,6 +16,8 @@ from starlette.testclient import WebSocketTestSession
 from starlette.websockets import WebSocketDisconnect
 
 from tests.api.engine_setup import Hosted, engine_settings, hosted_app
+from tradebot.adapters.clock import utc_now
+from tradebot.adapters.sql.auth_rows import AuthRows
 from tradebot.api.schemas.events import CLOSE_UNAUTHORIZED
 
 
@@ -150,3 +152,31 @@ def test_a_fill_of_the_hosted_replay_reaches_the_client(db_path: Path) -> None:
     assert {"status", "portfolio", "order", "fill"} <= kinds
     starting = [m for m in seen if m["kind"] == "status"]
     assert starting[0]["data"]["state"] == "starting"
+
+
+def _closed_within(
+    ws: WebSocketTestSession, seconds: float, busy: Hosted | None = None
+) -> WebSocketDisconnect:
+    """How the server closed the socket within ``seconds`` (with ``busy``, an event is
+    published through its hub before each read: the socket is never idle)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if busy is not None:
+            busy.services.events.publish("order", {"n": "busy"})
+        try:
+            ws.receive_json()
+        except WebSocketDisconnect as closed:
+            return closed
+    raise AssertionError(f"the socket stayed open for {seconds:g} s")
+
+
+@pytest.mark.parametrize("busy", [False, True], ids=["idle", "busy"])
+def test_a_user_disabled_mid_stream_is_closed_within_a_ping(app_only: Hosted, busy: bool) -> None:
+    """The user is asked again every ``api.ws_ping_s`` (0.2 s here), idle or busy: a
+    disabled user's socket closes long before the token that opened it expires."""
+    with app_only.client.websocket_connect("/ws") as ws:
+        _auth(ws, app_only.token())
+        assert ws.receive_json()["type"] == "ping"  # open, and asked once already
+        AuthRows(app_only.services.db).set_disabled(app_only.user.id, True, utc_now())
+        closed = _closed_within(ws, 10.0, app_only if busy else None)
+    assert closed.code == CLOSE_UNAUTHORIZED and "disabled" in closed.reason

@@ -4,7 +4,8 @@ The protocol and close codes are in :mod:`tradebot.api.schemas.events`. The sock
 from its own :class:`~tradebot.service.events.Subscription` of the app's event hub: the
 hub never waits for it, and drops it when it falls too far behind (close 4429). It closes
 with 4401 when the access token expires, so the client signs in again — a socket never
-outlives the token that opened it.
+outlives the token that opened it — and when its user is disabled (or gone): that is
+asked again every ``api.ws_ping_s``, as a request would ask it on every call.
 """
 
 from __future__ import annotations
@@ -64,7 +65,7 @@ async def stream(websocket: WebSocket) -> None:
             await _send(websocket, ResetOut(latest=backlog.latest).model_dump())
         for message in backlog.messages:
             await _send(websocket, {"type": "event", **message.to_json()})
-        await _follow(websocket, services, sub, auth, expires_at, api.ws_ping_s)
+        await _follow(websocket, services, sub, auth, principal, expires_at, api.ws_ping_s)
     except _RefusedError as refused:
         with contextlib.suppress(RuntimeError, WebSocketDisconnect):
             reason = refused.reason.encode()[:_REASON_BYTES].decode(errors="ignore")
@@ -105,26 +106,38 @@ async def _follow(
     services: Services,
     sub: Subscription,
     auth: AuthContext,
+    principal: Principal,
     expires_at: datetime,
     ping_s: float,
 ) -> None:
-    """Send new events (and pings) until the client leaves, the token expires or the
-    subscription is dropped; the client's own messages are read and ignored."""
+    """Send new events (and pings) until the client leaves, the token expires, the user is
+    disabled or the subscription is dropped; the client's own messages are read and
+    ignored. The user is looked up again every ``ping_s`` (off the event loop), whether the
+    socket was idle (a ping) or busy."""
+    loop = asyncio.get_running_loop()
+    recheck_at = loop.time() + ping_s
     reader = asyncio.ensure_future(_drain(websocket))
     try:
         while True:
             left = (expires_at - auth.now()).total_seconds()
             if left <= 0:
                 raise _RefusedError(CLOSE_UNAUTHORIZED, "the access token expired: sign in again")
+            if loop.time() >= recheck_at:
+                await _still_active(auth, principal)
+                recheck_at = loop.time() + ping_s
             getting = asyncio.ensure_future(sub.get())
             done, _ = await asyncio.wait(
-                {getting, reader}, timeout=min(ping_s, left), return_when=asyncio.FIRST_COMPLETED
+                {getting, reader},
+                timeout=min(max(recheck_at - loop.time(), 0.0), left),
+                return_when=asyncio.FIRST_COMPLETED,
             )
             if reader in done:  # the client left
                 getting.cancel()
                 return
             if getting not in done:
                 getting.cancel()
+                await _still_active(auth, principal)
+                recheck_at = loop.time() + ping_s
                 await _send(websocket, PingOut(latest=services.events.latest).model_dump())
                 continue
             message = getting.result()
@@ -133,6 +146,12 @@ async def _follow(
             await _send(websocket, {"type": "event", **message.to_json()})
     finally:
         reader.cancel()
+
+
+async def _still_active(auth: AuthContext, principal: Principal) -> None:
+    """Close with 4401 when the socket's user was disabled (or removed) since it opened."""
+    if await run_in_threadpool(auth.users.active_name, principal.user_id) is None:
+        raise _RefusedError(CLOSE_UNAUTHORIZED, "this account is disabled: ask the operator")
 
 
 async def _drain(websocket: WebSocket) -> None:

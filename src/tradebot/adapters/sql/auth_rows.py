@@ -80,12 +80,14 @@ class InviteRecord:
 
 @dataclass(frozen=True, slots=True)
 class Rotation:
-    """What presenting a refresh token did: ``rotated`` (to ``user_id`` in ``family_id``),
-    or why not (``reused``: the family is revoked now)."""
+    """What presenting a refresh token did: ``rotated`` (to ``user_id`` in ``family_id``,
+    the new token expiring at ``expires_at``), or why not (``reused``: the family is
+    revoked now)."""
 
     outcome: Literal["rotated", "unknown", "expired", "revoked", "reused"]
     user_id: str | None = None
     family_id: str | None = None
+    expires_at: datetime | None = None
 
 
 TakeFailure = Literal["missing", "used", "expired"]
@@ -192,9 +194,16 @@ class AuthRows:
 
     # -- passkeys -------------------------------------------------------------------------
 
-    def add_passkey(self, record: PasskeyRecord) -> None:
-        with Session(self._db) as session, session.begin():
-            session.add(_passkey_row(record))
+    def add_passkey(self, record: PasskeyRecord) -> bool:
+        """Store a new passkey; False when its credential id is registered already. The
+        primary key decides (no look-up first): two completions racing with one credential
+        cannot both store it, and the loser learns so instead of an IntegrityError."""
+        try:
+            with Session(self._db) as session, session.begin():
+                session.add(_passkey_row(record))
+        except IntegrityError:
+            return False
+        return True
 
     def passkey(self, credential_id: str) -> PasskeyRecord | None:
         with Session(self._db) as session:
@@ -207,6 +216,22 @@ class AuthRows:
             query = query.where(PasskeyRow.revoked_at.is_(None))
         with Session(self._db) as session:
             return [_passkey(r) for r in session.scalars(query.order_by(PasskeyRow.created_at))]
+
+    def passkey_shape(self) -> tuple[int, list[str]] | None:
+        """The id length (bytes) and transports of the newest active passkey — what a
+        stand-in credential should look like — or None while there is none."""
+        query = (
+            select(PasskeyRow.id, PasskeyRow.transports)
+            .where(PasskeyRow.revoked_at.is_(None))
+            .order_by(PasskeyRow.created_at.desc())
+            .limit(1)
+        )
+        with self._db.connect() as connection:
+            found = connection.execute(query).first()
+        if found is None:
+            return None
+        raw_length = len(found.id) * 3 // 4  # unpadded base64url
+        return raw_length, [str(t) for t in found.transports]
 
     def record_use(
         self, credential_id: str, previous: int, sign_count: int, backed_up: bool, now: datetime
@@ -366,11 +391,11 @@ class AuthRows:
         with Session(self._db) as session, session.begin():
             session.add(_refresh_row(token_hash, family_id, user_id, now, expires))
 
-    def rotate_refresh(
-        self, token_hash: str, new_hash: str, now: datetime, expires: datetime
-    ) -> Rotation:
+    def rotate_refresh(self, token_hash: str, new_hash: str, now: datetime) -> Rotation:
         """Spend a refresh token for ``new_hash`` in its family. A token spent before and
-        presented again revokes the whole family (its current token included)."""
+        presented again revokes the whole family (its current token included). The new
+        token expires when the spent one did: a family lives ``api.refresh_ttl_s`` from its
+        login however often it rotates (a stolen cookie kept fresh does not live forever)."""
         with Session(self._db) as session, session.begin():
             row = session.get(RefreshTokenRow, token_hash)
             if row is None:
@@ -391,8 +416,9 @@ class AuthRows:
             if _count(spent) != 1:  # a concurrent request spent it first: reuse as well
                 _revoke(session, RefreshTokenRow.family_id == family, "reuse detected", now)
                 return Rotation("reused", user_id, family)
+            expires = row.expires_at
             session.add(_refresh_row(new_hash, family, user_id, now, expires))
-            return Rotation("rotated", user_id, family)
+            return Rotation("rotated", user_id, family, expires)
 
     def revoke_family_of(self, token_hash: str, reason: str, now: datetime) -> str | None:
         """Revoke the family of a refresh token; the family id, or None for an unknown one."""

@@ -43,7 +43,7 @@ from tradebot.adapters.sql.auth_rows import AuthRows, ChallengeRecord, PasskeyRe
 from tradebot.api.auth.errors import AuthError
 from tradebot.config import ApiSettings
 
-__all__ = ["Begun", "Ceremonies", "Purpose", "RelyingParty"]
+__all__ = ["Begun", "Ceremonies", "Purpose", "RelyingParty", "StandIn"]
 
 Purpose = Literal["register", "login", "step_up", "add_passkey"]
 _TRANSPORTS = {t.value for t in AuthenticatorTransport}
@@ -81,7 +81,19 @@ class Asserted:
     sign_count: int
 
 
-def _descriptors(passkeys: Sequence[PasskeyRecord]) -> list[PublicKeyCredentialDescriptor]:
+@dataclass(frozen=True, slots=True)
+class StandIn:
+    """A credential descriptor naming no real passkey: what a login for an unknown or
+    disabled name lists, shaped like a real one, so the options do not tell who exists."""
+
+    id: str
+    """A credential id, base64url."""
+    transports: list[str]
+
+
+def _descriptors(
+    passkeys: Sequence[PasskeyRecord | StandIn],
+) -> list[PublicKeyCredentialDescriptor]:
     return [
         PublicKeyCredentialDescriptor(
             id=base64url_to_bytes(p.id),
@@ -174,7 +186,7 @@ class Ceremonies:
         purpose: Purpose,
         *,
         user_id: str | None,
-        allow: Sequence[PasskeyRecord] = (),
+        allow: Sequence[PasskeyRecord | StandIn] = (),
         payload: dict[str, Any] | None = None,
     ) -> Begun:
         options = generate_authentication_options(

@@ -43,7 +43,8 @@ def _secure(auth: AuthService) -> bool:
 def set_cookies(response: Response, auth: AuthService, signed: SignedIn) -> None:
     if signed.refresh is None or signed.csrf is None:
         return
-    max_age = int(auth.refresh_tokens.ttl.total_seconds())
+    # What the family has left (it expires refresh_ttl_s after the login, not after this).
+    max_age = max(0, int((signed.refresh.expires_at - auth.now()).total_seconds()))
     secure = _secure(auth)
     response.set_cookie(
         REFRESH_COOKIE,

@@ -1,9 +1,11 @@
 """Refresh tokens: random, single-use, stored hashed, rotated in families.
 
 A login starts a family; each refresh spends the token presented and hands out the next
-one of the family. A token spent before and presented again means two parties hold the
-family (a stolen cookie, or a replay): the whole family is revoked at once, the current
-token included, and its holder must sign in again. Logout revokes the family; disabling
+one of the family, which expires when the family does: ``api.refresh_ttl_s`` after the
+login, however often it rotates (a sign-in ends; a stolen cookie kept fresh dies too). A
+token spent before and presented again means two parties hold the family (a stolen cookie,
+or a replay): the whole family is revoked at once, the current token included, and its
+holder must sign in again. Logout revokes the family; disabling
 a user revokes all of theirs (:meth:`AuthRows.set_disabled`).
 
 The CSRF value that goes with a refresh token is bound to it (an HMAC under the JWT
@@ -54,14 +56,19 @@ class RefreshTokens:
         return IssuedRefresh(token, family, user_id, now + self._ttl)
 
     def rotate(self, token: str) -> tuple[Rotation, IssuedRefresh | None]:
-        """Spend ``token``; the next token of its family when it rotated."""
-        now = self._now()
+        """Spend ``token``; the next token of its family when it rotated, expiring when
+        the family does (``ttl`` after its login, not after this refresh)."""
         fresh = secrets.token_urlsafe(32)
-        expires = now + self._ttl
-        outcome = self._rows.rotate_refresh(hash_refresh(token), hash_refresh(fresh), now, expires)
-        if outcome.outcome != "rotated" or outcome.user_id is None or outcome.family_id is None:
+        outcome = self._rows.rotate_refresh(hash_refresh(token), hash_refresh(fresh), self._now())
+        if (
+            outcome.outcome != "rotated"
+            or outcome.user_id is None
+            or outcome.family_id is None
+            or outcome.expires_at is None
+        ):
             return outcome, None
-        return outcome, IssuedRefresh(fresh, outcome.family_id, outcome.user_id, expires)
+        issued = IssuedRefresh(fresh, outcome.family_id, outcome.user_id, outcome.expires_at)
+        return outcome, issued
 
     def revoke(self, token: str, reason: str) -> bool:
         """Revoke the family of ``token`` (logout); False for a token never issued."""

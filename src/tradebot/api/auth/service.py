@@ -17,9 +17,10 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Engine
+from webauthn.helpers import bytes_to_base64url
 
 from tradebot.adapters.sql.auth_rows import AuthRows, PasskeyRecord, UserRecord, new_user_id
-from tradebot.api.auth.ceremonies import Begun, Ceremonies, RelyingParty
+from tradebot.api.auth.ceremonies import Begun, Ceremonies, RelyingParty, StandIn
 from tradebot.api.auth.context import AuthContext, Principal
 from tradebot.api.auth.errors import AuthError
 from tradebot.api.auth.invites import Invites, IssuedCode, hash_code
@@ -111,12 +112,20 @@ class AuthService:
     # -- login, refresh, logout -----------------------------------------------------------
 
     def begin_login(self, name: str | None) -> Begun:
-        """Options for a login; with a name, its passkeys are listed (an unknown name gets
-        the same answer as a discoverable login: nobody learns who has an account)."""
-        user = self.rows.user_named(name) if name else None
-        allow = self.rows.passkeys(user.id) if user is not None and not user.disabled else []
-        payload = {"name": name} if name else {}
-        return self.ceremonies.begin_assertion("login", user_id=None, allow=allow, payload=payload)
+        """Options for a login; with a name, its passkeys are listed. An unknown or disabled
+        name gets a stand-in instead (:meth:`_stand_in`), so the answer does not say who has
+        an account; its ceremony then fails at complete as any wrong passkey does."""
+        if not name:
+            return self.ceremonies.begin_assertion("login", user_id=None)
+        user = self.rows.user_named(name)
+        allow: list[PasskeyRecord | StandIn] = []
+        if user is not None and not user.disabled:
+            allow.extend(self.rows.passkeys(user.id))
+        if not allow:
+            allow.append(self._stand_in(name))
+        return self.ceremonies.begin_assertion(
+            "login", user_id=None, allow=allow, payload={"name": name}
+        )
 
     def complete_login(self, ceremony_id: str, credential: dict[str, Any]) -> SignedIn:
         challenge, passkey = self.ceremonies.finish_assertion(ceremony_id, "login", credential)
@@ -188,9 +197,8 @@ class AuthService:
         )
         if challenge.user_id != who.user_id:
             raise AuthError(403, "this ceremony was begun by someone else", "begin again")
-        if self.rows.passkey(passkey.id) is not None:
+        if not self.rows.add_passkey(passkey):  # the insert decides: safe against a race
             raise AuthError(409, "this passkey is registered already", "use another authenticator")
-        self.rows.add_passkey(passkey)
         _log.info("passkey added", user_id=who.user_id)
         return passkey
 
@@ -215,6 +223,18 @@ class AuthService:
         issued = self.invites.issue(who.user_id)
         _log.info("invitation issued", user_id=who.user_id, expires_at=issued.expires_at)
         return issued
+
+    def _stand_in(self, name: str) -> StandIn:
+        """One credential descriptor for a name with no active account, as a typical user
+        has one passkey: its id an HMAC of the name under the JWT secret (the same on every
+        call, unguessable without the secret), as long as the newest real passkey's id and
+        with its transports, so it looks like the passkeys listed for real names."""
+        length, transports = self.rows.passkey_shape() or (32, ["hybrid", "internal"])
+        raw, block = b"", 0
+        while len(raw) < length:
+            raw += bytes.fromhex(self.tokens.mac(f"login-stand-in:{block}", name))
+            block += 1
+        return StandIn(bytes_to_base64url(raw[:length]), transports)
 
     # -- tokens ---------------------------------------------------------------------------
 
