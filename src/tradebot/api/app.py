@@ -117,7 +117,8 @@ def _add_middleware(app: FastAPI, services: Services) -> None:
             allow_headers=["Authorization", "Content-Type", "X-CSRF-Token"],
         )
 
-    app.add_middleware(SecurityHeaders)
+    https = services.settings.api.public_origin.startswith("https://")
+    app.add_middleware(SecurityHeaders, hsts=https)
 
 
 def _add_error_handlers(app: FastAPI) -> None:
