@@ -52,6 +52,11 @@ API_VERSION = "1"
 MAX_BODY_BYTES = 1 << 20
 """The largest request body read (413 beyond): a passkey response, a backtest or a settings
 change is a few kilobytes, and bodies are read before the caller is authenticated."""
+GC_THRESHOLDS = (50_000, 50, 100)
+"""The collector's generations' thresholds while serving (CPython's are 700, 10, 10). A
+request allocates thousands of short-lived objects; at the default the youngest generation
+is collected several times a request and the oldest — every cache and pool the server
+holds — often enough to stall every request in flight for tens of milliseconds."""
 _log = get_logger("api")
 
 
@@ -69,9 +74,12 @@ def create_app(services: Services, auth: AuthContext, *, start_engine: bool = Fa
         # walks it — one took ~0.3 s, a stall every request in flight waited out.
         gc.collect()
         gc.freeze()
+        thresholds = gc.get_threshold()
+        gc.set_threshold(*GC_THRESHOLDS)
         try:
             yield
         finally:
+            gc.set_threshold(*thresholds)
             if start_engine:
                 services.close()
 
