@@ -24,7 +24,6 @@ import sys
 import tempfile
 import time
 from dataclasses import dataclass, field
-from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -72,21 +71,13 @@ def serve(url: str, port: int, read_cache_ms: int) -> None:
     """The server process: the real app on ``url``, uvicorn on 127.0.0.1:``port``."""
     import uvicorn
 
-    from tradebot.adapters.clock import utc_now
-    from tradebot.adapters.sql.auth_rows import AuthRows
     from tradebot.api import create_app
-    from tradebot.api.auth.context import AuthContext
-    from tradebot.api.auth.tokens import TokenIssuer
+    from tradebot.api.server import auth_context_of
     from tradebot.service import Services
 
     settings = _settings(url, read_cache_ms)
     services = Services.open(settings)
-    context = AuthContext(
-        tokens=TokenIssuer(SECRET, timedelta(seconds=settings.api.access_ttl_s)),
-        users=AuthRows(services.db),
-        step_up_window=timedelta(seconds=settings.api.step_up_s),
-        now=utc_now,
-    )
+    context = auth_context_of(services, SECRET)
     app = create_app(services, context)
     uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
 

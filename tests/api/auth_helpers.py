@@ -24,7 +24,7 @@ from tradebot.api import create_app
 from tradebot.api.auth.context import AuthContext
 from tradebot.api.auth.cookies import CSRF_COOKIE, CSRF_HEADER, REFRESH_COOKIE
 from tradebot.api.auth.invites import Invites
-from tradebot.api.auth.tokens import TokenIssuer
+from tradebot.api.server import auth_context_of
 from tradebot.config import Settings, load_settings
 from tradebot.service import Services
 from tradebot.testing.webauthn import SoftAuthenticator
@@ -133,12 +133,7 @@ def open_rig(tmp_path: Path, **api: Any) -> Iterator[Rig]:
     )
     services = Services.open(settings)
     clock = Clock()
-    context = AuthContext(
-        tokens=TokenIssuer(SECRET, timedelta(seconds=settings.api.access_ttl_s)),
-        users=AuthRows(services.db),
-        step_up_window=timedelta(seconds=settings.api.step_up_s),
-        now=clock,
-    )
+    context = auth_context_of(services, SECRET, clock)
     app = create_app(services, context)
     try:
         with TestClient(app, base_url=ORIGIN) as client:

@@ -9,7 +9,6 @@ patched). The passkey ceremonies themselves are exercised in ``test_auth_*``.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -28,7 +27,7 @@ from tradebot.adapters.clock import utc_now  # noqa: E402
 from tradebot.adapters.sql.auth_rows import AuthRows, UserRecord  # noqa: E402
 from tradebot.api import create_app  # noqa: E402
 from tradebot.api.auth.context import AuthContext  # noqa: E402
-from tradebot.api.auth.tokens import TokenIssuer  # noqa: E402
+from tradebot.api.server import auth_context_of  # noqa: E402
 from tradebot.config import Settings, load_settings  # noqa: E402
 from tradebot.service import Services  # noqa: E402
 
@@ -82,12 +81,7 @@ def services(settings: Settings) -> Iterator[Services]:
 
 @pytest.fixture
 def auth_context(services: Services, settings: Settings) -> AuthContext:
-    return AuthContext(
-        tokens=TokenIssuer(TEST_SECRET, timedelta(seconds=settings.api.access_ttl_s)),
-        users=AuthRows(services.db),
-        step_up_window=timedelta(seconds=settings.api.step_up_s),
-        now=utc_now,
-    )
+    return auth_context_of(services, TEST_SECRET)
 
 
 @pytest.fixture

@@ -20,7 +20,7 @@ from tradebot.adapters.clock import utc_now
 from tradebot.adapters.sql.auth_rows import AuthRows, UserRecord
 from tradebot.api import create_app
 from tradebot.api.auth.context import AuthContext
-from tradebot.api.auth.tokens import TokenIssuer
+from tradebot.api.server import auth_context_of
 from tradebot.config import Settings, load_settings
 from tradebot.service import Services
 
@@ -69,12 +69,7 @@ def hosted_app(settings: Settings, *, start: bool = False) -> Iterator[Hosted]:
     main, thread: its SIGUSR1 handler is installed as under ``tradebot serve``)."""
     services = Services.open(settings)
     try:
-        auth = AuthContext(
-            tokens=TokenIssuer(TEST_SECRET, timedelta(seconds=settings.api.access_ttl_s)),
-            users=AuthRows(services.db),
-            step_up_window=timedelta(seconds=settings.api.step_up_s),
-            now=utc_now,
-        )
+        auth = auth_context_of(services, TEST_SECRET)
         rows = AuthRows(services.db)  # a second app on the same database finds her there
         user = rows.user_named("alice") or rows.add_user("alice", "Alice", utc_now())
         app = create_app(services, auth)

@@ -7,7 +7,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import replace
-from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -20,8 +19,7 @@ from tests.api.seeding import SEED_REQUEST, seed_backtest
 from tradebot.adapters.clock import utc_now
 from tradebot.adapters.sql.auth_rows import AuthRows
 from tradebot.api import create_app
-from tradebot.api.auth.context import AuthContext
-from tradebot.api.auth.tokens import TokenIssuer
+from tradebot.api.server import auth_context_of
 from tradebot.service import Services
 
 pytestmark = pytest.mark.postgres
@@ -47,12 +45,7 @@ class Reader:
         settings = api_settings(url)
         self.run_id = seed_backtest(settings, replace(SEED_REQUEST, run_id=RUN_ID))
         self.services = Services.open(settings)
-        auth = AuthContext(
-            tokens=TokenIssuer(TEST_SECRET, timedelta(minutes=15)),
-            users=AuthRows(self.services.db),
-            step_up_window=timedelta(minutes=5),
-            now=utc_now,
-        )
+        auth = auth_context_of(self.services, TEST_SECRET)
         user = AuthRows(self.services.db).add_user("alice", "Alice", utc_now())
         self.headers = {"Authorization": f"Bearer {auth.tokens.issue(user.id, utc_now())}"}
         self.app = create_app(self.services, auth)

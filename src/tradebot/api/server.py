@@ -11,7 +11,8 @@ to a log.
 from __future__ import annotations
 
 import secrets
-from datetime import timedelta
+from collections.abc import Callable
+from datetime import datetime, timedelta
 
 from fastapi import FastAPI
 
@@ -27,7 +28,7 @@ from tradebot.domain.errors import ConfigError
 from tradebot.ops.logging import get_logger
 from tradebot.service import Services
 
-__all__ = ["build_app", "jwt_secret", "setup_code"]
+__all__ = ["auth_context_of", "build_app", "jwt_secret", "setup_code"]
 
 _log = get_logger("api")
 
@@ -47,18 +48,28 @@ def jwt_secret(api: ApiSettings) -> str:
     return secrets.token_urlsafe(48)
 
 
+def auth_context_of(
+    services: Services, secret: str, now: Callable[[], datetime] = utc_now
+) -> AuthContext:
+    """What the request dependencies check tokens with: ``secret`` signing tokens that live
+    ``api.access_ttl_s``, the users of ``services``' database, ``api.step_up_s`` for a fresh
+    assertion, and the clock ``now`` (tests move theirs)."""
+    api = services.settings.api
+    return AuthContext(
+        tokens=TokenIssuer(secret, timedelta(seconds=api.access_ttl_s)),
+        users=AuthRows(services.db),
+        step_up_window=timedelta(seconds=api.step_up_s),
+        now=now,
+    )
+
+
 def build_app(settings: Settings, *, start_engine: bool = True) -> FastAPI:
     """The API over ``Services.open(settings)``. With ``start_engine`` the app starts the
     configured engine with itself and closes every service when it stops; without, the
     caller closes ``app.state.services``."""
     secret = jwt_secret(settings.api)
     services = Services.open(settings)
-    context = AuthContext(
-        tokens=TokenIssuer(secret, timedelta(seconds=settings.api.access_ttl_s)),
-        users=AuthRows(services.db),
-        step_up_window=timedelta(seconds=settings.api.step_up_s),
-        now=utc_now,
-    )
+    context = auth_context_of(services, secret)
     app = create_app(services, context, start_engine=start_engine)
     app.state.auth_service = AuthService.of(services.db, settings.api, context)
     return app
