@@ -23,7 +23,6 @@ __all__ = [
     "CurrentUser",
     "FreshUser",
     "ServicesDep",
-    "auth_context",
     "current_user",
     "fresh_user",
     "require_fresh",
@@ -40,11 +39,6 @@ _bearer = HTTPBearer(auto_error=False, description="An access token from /api/au
 
 async def services(request: Request) -> Services:
     found: Services = request.app.state.services
-    return found
-
-
-async def auth_context(request: Request) -> AuthContext:
-    found: AuthContext = request.app.state.auth_context
     return found
 
 

@@ -150,13 +150,10 @@ class Controls:
         flatten) is on its way to it — written, not yet decided. The API asks a fresh
         passkey assertion then; checking the applied state alone would let a resume sent
         right behind a kill undo it without one."""
-        runner = self.target(run_id)
-        if self.status(runner.id).state == "killed":
+        records = self._log.commands(self.target(run_id).id)
+        if gate_from_history(records).halted is not None:
             return True
-        return any(
-            record.command.kind in _KILLS and not record.status.final
-            for record in self._log.commands(runner.id)
-        )
+        return any(r.command.kind in _KILLS and not r.status.final for r in records)
 
     def _hosted_tier(self) -> str | None:
         if self._host is None:

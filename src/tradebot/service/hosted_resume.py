@@ -25,10 +25,10 @@ from typing import Any, TypeVar
 from sqlalchemy import exists, select
 
 from tradebot.adapters.sql.connect import open_engine
-from tradebot.adapters.sql.lease import Owner
 from tradebot.adapters.sql.models import RiskStateRow, RunRow
 from tradebot.domain.errors import ConfigError
 from tradebot.ops.logging import get_logger
+from tradebot.service.command_log import process_of
 
 __all__ = ["continuing", "unfinished_hosted_run"]
 
@@ -97,5 +97,5 @@ def _same_kind(
 def _driven(owner: str | None) -> bool:
     """Whether a process may still drive the run (its lease holder runs, or cannot be
     known to have stopped: on another host)."""
-    parsed = None if owner is None else Owner.parse(owner)
-    return parsed is not None and parsed.runs() is not False
+    process = process_of(owner)
+    return process is not None and process[1] is not False

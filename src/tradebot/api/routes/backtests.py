@@ -5,12 +5,13 @@ backtest`` with the same choices. Progress also streams on ``/ws`` (kind ``backt
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, HTTPException, Path, Query, status
 
 from tradebot.api.deps import CurrentUser, ServicesDep
+from tradebot.api.routes._reads import NOT_SIGNED_IN
 from tradebot.api.routing import OffloadedRoute
 from tradebot.api.schemas.backtests import (
     BacktestAccepted,
@@ -27,11 +28,7 @@ from tradebot.service.backtests import BacktestView
 __all__ = ["router"]
 
 router = APIRouter(prefix="/api/backtests", tags=["backtests"], route_class=OffloadedRoute)
-_SIGNED_IN: dict[int | str, dict[str, Any]] = {
-    401: {"model": Problem, "description": "No valid access token."},
-    503: {"model": Problem, "description": "The database cannot be reached."},
-}
-_FOUND = _SIGNED_IN | {404: {"model": Problem, "description": "No such backtest."}}
+_FOUND = NOT_SIGNED_IN | {404: {"model": Problem, "description": "No such backtest."}}
 BacktestId = Annotated[str, Path(pattern=r"^[A-Za-z0-9_.:\-]{1,64}$", description="Job or run id.")]
 TradesLimit = Annotated[int, Query(ge=1, le=1000, description="Trades per page.")]
 TradesOffset = Annotated[int, Query(ge=0, le=10_000_000, description="Trades to skip.")]
@@ -41,7 +38,7 @@ TradesOffset = Annotated[int, Query(ge=0, le=10_000_000, description="Trades to 
     "",
     response_model=BacktestAccepted,
     status_code=status.HTTP_202_ACCEPTED,
-    responses=_SIGNED_IN | {400: {"model": Problem, "description": "A bad symbol, range..."}},
+    responses=NOT_SIGNED_IN | {400: {"model": Problem, "description": "A bad symbol, range..."}},
 )
 def start_backtest(services: ServicesDep, _: CurrentUser, body: BacktestIn) -> BacktestAccepted:
     """Check and queue a backtest; it runs in a process of its own."""
@@ -49,7 +46,7 @@ def start_backtest(services: ServicesDep, _: CurrentUser, body: BacktestIn) -> B
     return BacktestAccepted(id=view.id, run_id=view.run_id, status=view.status)
 
 
-@router.get("", response_model=Page[BacktestItem], responses=_SIGNED_IN)
+@router.get("", response_model=Page[BacktestItem], responses=NOT_SIGNED_IN)
 def list_backtests(
     services: ServicesDep, _: CurrentUser, limit: Limit = 50, offset: Offset = 0
 ) -> Page[BacktestItem]:

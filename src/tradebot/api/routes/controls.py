@@ -17,6 +17,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, status
 
 from tradebot.api.deps import CurrentUser, FreshUser, ServicesDep, require_fresh
+from tradebot.api.routes._reads import NOT_SIGNED_IN
 from tradebot.api.routing import OffloadedRoute
 from tradebot.api.schemas.common import Problem
 from tradebot.api.schemas.controls import (
@@ -38,12 +39,8 @@ from tradebot.service.controls import RunControl
 
 __all__ = ["router"]
 
-_SIGNED_IN: dict[int | str, dict[str, Any]] = {
-    401: {"model": Problem, "description": "No valid access token."},
-    503: {"model": Problem, "description": "The database cannot be reached."},
-}
 _COMMAND: dict[int | str, dict[str, Any]] = {
-    **_SIGNED_IN,
+    **NOT_SIGNED_IN,
     403: {"model": Problem, "description": "This action needs a fresh passkey assertion."},
     409: {"model": Problem, "description": "No run can take the command, or it refused it."},
 }
@@ -79,7 +76,7 @@ def _control(services: Services, run_id: str | None) -> RunControl | None:
 @router.get(
     "/api/trading/status",
     response_model=TradingStatusOut,
-    responses=_SIGNED_IN | {409: _COMMAND[409]},
+    responses=NOT_SIGNED_IN | {409: _COMMAND[409]},
 )
 def trading_status(
     services: ServicesDep, _: CurrentUser, run_id: RunId | None = None
@@ -93,7 +90,7 @@ def trading_status(
 @router.get(
     "/api/controls/status",
     response_model=ControlStatusOut,
-    responses=_SIGNED_IN | {409: _COMMAND[409]},
+    responses=NOT_SIGNED_IN | {409: _COMMAND[409]},
 )
 def control_status(
     services: ServicesDep, _: CurrentUser, run_id: RunId | None = None

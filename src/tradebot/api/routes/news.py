@@ -7,14 +7,17 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from tradebot.api.deps import CurrentUser, ServicesDep
-from tradebot.api.routes._reads import READ_ERRORS, ReadRoute, filter_of
+from tradebot.api.routes._reads import READ_ERRORS, filter_of
+from tradebot.api.routing import OffloadedRoute
 from tradebot.api.schemas.common import Page
 from tradebot.api.schemas.news import NewsItemOut, NewsQuery
 from tradebot.service.queries import NewsFilter
 
 __all__ = ["router"]
 
-router = APIRouter(prefix="/api/news", tags=["news"], route_class=ReadRoute, responses=READ_ERRORS)
+router = APIRouter(
+    prefix="/api/news", tags=["news"], route_class=OffloadedRoute, responses=READ_ERRORS
+)
 
 
 @router.get("", response_model=Page[NewsItemOut])

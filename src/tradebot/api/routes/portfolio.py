@@ -7,7 +7,8 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from tradebot.api.deps import CurrentUser, ServicesDep
-from tradebot.api.routes._reads import READ_ERRORS, ReadRoute
+from tradebot.api.routes._reads import READ_ERRORS
+from tradebot.api.routing import OffloadedRoute
 from tradebot.api.schemas.portfolio import (
     EquityHistoryOut,
     HistoryQuery,
@@ -19,7 +20,7 @@ from tradebot.api.schemas.values import RunId
 __all__ = ["router"]
 
 router = APIRouter(
-    prefix="/api/portfolio", tags=["portfolio"], route_class=ReadRoute, responses=READ_ERRORS
+    prefix="/api/portfolio", tags=["portfolio"], route_class=OffloadedRoute, responses=READ_ERRORS
 )
 RunQuery = Annotated[RunId | None, Query()]
 

@@ -7,14 +7,15 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query
 
 from tradebot.api.deps import CurrentUser, ServicesDep
-from tradebot.api.routes._reads import NOT_SIGNED_IN, READ_ERRORS, ReadRoute, filter_of
+from tradebot.api.routes._reads import NOT_SIGNED_IN, READ_ERRORS, filter_of
+from tradebot.api.routing import OffloadedRoute
 from tradebot.api.schemas.common import Page
 from tradebot.api.schemas.runs import RunDetailOut, RunOut, RunsQuery
 from tradebot.service.queries import RunFilter
 
 __all__ = ["router"]
 
-router = APIRouter(prefix="/api/runs", tags=["runs"], route_class=ReadRoute)
+router = APIRouter(prefix="/api/runs", tags=["runs"], route_class=OffloadedRoute)
 
 
 @router.get("", response_model=Page[RunOut], responses=NOT_SIGNED_IN)

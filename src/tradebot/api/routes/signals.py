@@ -7,7 +7,8 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from tradebot.api.deps import CurrentUser, ServicesDep
-from tradebot.api.routes._reads import READ_ERRORS, ReadRoute, filter_of
+from tradebot.api.routes._reads import READ_ERRORS, filter_of
+from tradebot.api.routing import OffloadedRoute
 from tradebot.api.schemas.common import Page
 from tradebot.api.schemas.signals import SignalOut, SignalsQuery
 from tradebot.service.queries import SignalFilter
@@ -15,7 +16,7 @@ from tradebot.service.queries import SignalFilter
 __all__ = ["router"]
 
 router = APIRouter(
-    prefix="/api/signals", tags=["signals"], route_class=ReadRoute, responses=READ_ERRORS
+    prefix="/api/signals", tags=["signals"], route_class=OffloadedRoute, responses=READ_ERRORS
 )
 
 

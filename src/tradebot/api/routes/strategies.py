@@ -7,7 +7,8 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query
 
 from tradebot.api.deps import CurrentUser, ServicesDep
-from tradebot.api.routes._reads import READ_ERRORS, ReadRoute
+from tradebot.api.routes._reads import READ_ERRORS
+from tradebot.api.routing import OffloadedRoute
 from tradebot.api.schemas.strategies import (
     BucketQuery,
     StrategiesOut,
@@ -19,7 +20,7 @@ from tradebot.api.schemas.values import RunId, RunPaging
 __all__ = ["router"]
 
 router = APIRouter(
-    prefix="/api/strategies", tags=["strategies"], route_class=ReadRoute, responses=READ_ERRORS
+    prefix="/api/strategies", tags=["strategies"], route_class=OffloadedRoute, responses=READ_ERRORS
 )
 StrategyName = Annotated[str, Path(pattern=r"^[A-Za-z0-9_.\-]{1,100}$")]
 

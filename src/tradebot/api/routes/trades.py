@@ -7,7 +7,8 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query
 
 from tradebot.api.deps import CurrentUser, ServicesDep
-from tradebot.api.routes._reads import READ_ERRORS, ReadRoute, filter_of
+from tradebot.api.routes._reads import READ_ERRORS, filter_of
+from tradebot.api.routing import OffloadedRoute
 from tradebot.api.schemas.common import Page
 from tradebot.api.schemas.trades import TradeDetailOut, TradeOut, TradesQuery
 from tradebot.api.schemas.values import RunId
@@ -16,7 +17,7 @@ from tradebot.service.queries import TradeFilter
 __all__ = ["router"]
 
 router = APIRouter(
-    prefix="/api/trades", tags=["trades"], route_class=ReadRoute, responses=READ_ERRORS
+    prefix="/api/trades", tags=["trades"], route_class=OffloadedRoute, responses=READ_ERRORS
 )
 
 

@@ -10,7 +10,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Query
 
 from tradebot.api.deps import CurrentUser, FreshUser, ServicesDep
-from tradebot.api.routes._reads import NOT_SIGNED_IN, READ_ERRORS, ReadRoute, filter_of
+from tradebot.api.routes._reads import NOT_SIGNED_IN, READ_ERRORS, filter_of
+from tradebot.api.routing import OffloadedRoute
 from tradebot.api.schemas.common import Page, Problem
 from tradebot.api.schemas.config import (
     AuditQuery,
@@ -27,7 +28,7 @@ from tradebot.service.queries import DecisionFilter
 
 __all__ = ["router"]
 
-router = APIRouter(prefix="/api/trading", tags=["trading"], route_class=ReadRoute)
+router = APIRouter(prefix="/api/trading", tags=["trading"], route_class=OffloadedRoute)
 RunQuery = Annotated[RunId | None, Query()]
 _CHANGE_ERRORS: dict[int | str, dict[str, Any]] = {
     **NOT_SIGNED_IN,

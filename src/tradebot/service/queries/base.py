@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections.abc import Hashable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any, Generic, TypeVar
 
@@ -38,7 +37,6 @@ __all__ = [
     "NotFoundError",
     "Paged",
     "Reader",
-    "as_utc",
     "count_of",
     "json_list_has",
     "money_sign_above_zero",
@@ -121,11 +119,6 @@ class Reader:
 def count_of(query: Select[Any]) -> Select[int]:
     """``SELECT count(*)`` over ``query``'s filters, without its ORDER BY."""
     return select(func.count()).select_from(query.order_by(None).subquery())
-
-
-def as_utc(value: datetime) -> datetime:
-    """``value`` in UTC; a naive one is taken as UTC (what the query strings mean)."""
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
 def money_sign_above_zero(column: SQLColumnExpression[Decimal]) -> ColumnElement[bool]:

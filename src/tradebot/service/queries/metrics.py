@@ -17,7 +17,6 @@ from typing import Any
 
 import numpy as np
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from tradebot.adapters.sql import mapping
 from tradebot.adapters.sql.models import ClosedTradeRow, SnapshotRow
@@ -26,7 +25,7 @@ from tradebot.backtest.metrics import summarise
 from tradebot.domain.messages import ClosedTrade
 from tradebot.service.queries.base import Paged, Reader
 from tradebot.service.queries.cache import RunStamp, StampedCache, run_stamp
-from tradebot.service.queries.runs import RunRef, initial_cash, resolve_run, run_metrics
+from tradebot.service.queries.runs import initial_cash, resolve_run, run_metrics
 
 __all__ = [
     "DailyRow",
@@ -83,9 +82,6 @@ class RunFigures:
     def __init__(self, reader: Reader, size: int = 128) -> None:
         self._reader = reader
         self._cache = StampedCache(size)
-
-    def stamp(self, session: Session, run: RunRef) -> RunStamp:
-        return run_stamp(session, run)
 
     def trades(self, stamp: RunStamp) -> list[ClosedTrade]:
         """The run's closed trades, oldest exit first."""
@@ -165,7 +161,7 @@ def performance(
 ) -> PerformanceView:
     with reader.session("reading the run's performance") as session:
         run = resolve_run(session, run_id, current)
-        stamp = figures.stamp(session, run)
+        stamp = run_stamp(session, run)
     as_of = None if stamp.last_snapshot is None else to_utc(stamp.last_snapshot)
 
     def compute() -> PerformanceView:
@@ -235,7 +231,7 @@ def daily_history(
     """The run's days, newest first, between ``start`` and ``end`` (inclusive)."""
     with reader.session("reading the run's history") as session:
         run = resolve_run(session, run_id, current)
-        stamp = figures.stamp(session, run)
+        stamp = run_stamp(session, run)
 
     def compute() -> list[DailyRow]:
         with reader.session("reading the run's set-up") as session:

@@ -23,6 +23,7 @@ from tradebot.adapters.sql.types import to_utc
 from tradebot.backtest.metrics import strategy_attribution
 from tradebot.domain.messages import ClosedTrade
 from tradebot.service.queries.base import NotFoundError, Paged, Reader
+from tradebot.service.queries.cache import run_stamp
 from tradebot.service.queries.metrics import RunFigures
 from tradebot.service.queries.runs import resolve_run
 
@@ -136,7 +137,7 @@ def list_strategies(
     strategy registered without a description gets the registry's."""
     with reader.session("reading the strategies") as session:
         run = resolve_run(session, run_id, current)
-        stamp = figures.stamp(session, run)
+        stamp = run_stamp(session, run)
         known = {r.name: r for r in session.scalars(select(StrategyRow))}
     shares = figures.memo(
         ("attribution", run.id), stamp, lambda: strategy_attribution(figures.trades(stamp))
@@ -269,7 +270,7 @@ def strategy_metrics(
 ) -> StrategyMetrics:
     with reader.session("reading a strategy's metrics") as session:
         run = resolve_run(session, run_id, current)
-        stamp = figures.stamp(session, run)
+        stamp = run_stamp(session, run)
         registered = session.scalar(select(StrategyRow.id).where(StrategyRow.name == name))
     trades = figures.trades(stamp)
     if registered is None and not any(name in t.strategies for t in trades):
