@@ -160,11 +160,15 @@ class LearningStage:
         self.path: list[WeightPoint] = []
         """Every cycle that moved a weight, in order."""
         self.adjustments = 0
-        self.evaluated = 0
         self._since_cycle = 0
-        self._recent: OrderedDict[str, dict[str, float]] = OrderedDict()
+        self._recent: OrderedDict[str, Mapping[str, float]] = OrderedDict()
         self._entries: dict[str, _Entry] = {}  # acted decision id → its signal, ATR
-        self._wanted: dict[str, dict[str, float] | None] = {}  # signal id → contributions
+        self._wanted: dict[str, Mapping[str, float] | None] = {}  # signal id → contributions
+
+    @property
+    def evaluated(self) -> int:
+        """Closed trades evaluated so far (each once: the book refuses a repeat)."""
+        return len(self.book)
 
     def attach(self, bus: Bus) -> None:
         """Subscribe (after the kernel's stages: a trade reaches the ledger and the risk
@@ -175,7 +179,7 @@ class LearningStage:
 
     # --- what a trade will need when it closes ---------------------------------------------
     def on_signal(self, signal: Signal) -> None:
-        contributions = dict(signal.contributions)
+        contributions = signal.contributions  # a frozen signal's: kept, not copied per bar
         if signal.id in self._wanted:
             self._wanted[signal.id] = contributions
             return
@@ -209,7 +213,6 @@ class LearningStage:
         )
         if not self.book.add(outcome):
             return  # redelivered (or replayed on a resume): changes nothing
-        self.evaluated += 1
         if self._log is not None:
             self._log.record_trade_outcome(self._run_id, outcome)
         self._since_cycle += 1
@@ -252,8 +255,7 @@ class LearningStage:
         if log is None:
             return
         for outcome in log.trade_outcomes(self._run_id):
-            if self.book.add(outcome):
-                self.evaluated += 1
+            self.book.add(outcome)
         last: dict[str, float] = {}
         for record in log.weight_adjustments(self._run_id):
             if bool(record.shadow) == self.setup.shadow and record.strategy in self.weights:

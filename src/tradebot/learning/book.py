@@ -10,8 +10,9 @@ exponential in trades: an outcome ``k`` closed trades older than the newest coun
 so every strategy's evidence ages on one clock (the one Exp3 needs).
 
 The decayed sums are folded in closing order with the recurrence ``S ← q·S + x``; appending
-the newest trade is one more step of the same fold, so a book rebuilt from its state (a
-resumed run) gives bit-for-bit the sums of the book that was never interrupted.
+the newest trade is one more step of the same fold, so a book rebuilt by adding the run's
+recorded outcomes again (a resumed run: ``LearningStage.restore``), or from
+:meth:`OutcomeBook.to_state`, gives bit-for-bit the sums of the book never interrupted.
 """
 
 from __future__ import annotations

@@ -74,10 +74,6 @@ class WeightChange:
     clipped_by: str | None
     policy: str
 
-    @property
-    def moved(self) -> bool:
-        return self.new != self.old
-
 
 def apply_changes(
     weights: Mapping[str, float], changes: Sequence[WeightChange]
