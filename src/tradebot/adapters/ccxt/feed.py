@@ -179,11 +179,7 @@ class CcxtBarFeed:
     async def _round(self, sink: EventSink) -> None:
         now = self._now()
         for symbol in self._symbols:
-            last = self._last[symbol]
-            for bar in await self._page(symbol, last + timedelta(microseconds=1), now):
-                if bar.ts > self._last[symbol]:
-                    sink.bar(validate_bar(bar))
-                    self._last[symbol] = bar.ts
+            self._emit(sink, await self._page(symbol, self._last[symbol] + _TICK, now))
             self._check_stale(symbol, sink, now)
 
     def _check_stale(self, symbol: str, sink: EventSink, now: datetime) -> None:
