@@ -17,10 +17,18 @@ from tradebot.adapters.ccxt.convert import broker_error
 from tradebot.ops.logging import get_logger
 from tradebot.ports import EventSink
 
-__all__ = ["poll_forever"]
+__all__ = ["backoff_s", "poll_forever"]
 
 _log = get_logger("ccxt-poll")
 _jitter = random.Random()
+
+
+def backoff_s(failures: int, base_s: float, cap_s: float) -> float:
+    """How long to wait after ``failures`` failures in a row: ``base_s`` doubled each time
+    (up to 2⁸×), capped at ``cap_s``, with half of it random (streams that fail together
+    do not come back together)."""
+    delay: float = min(cap_s, base_s * 2.0 ** min(failures, 8))
+    return delay * (0.5 + _jitter.random() / 2)
 
 
 async def poll_forever(
@@ -46,8 +54,7 @@ async def poll_forever(
             if failures == 1:
                 sink.feed_status(source, False, why)
                 _log.warning("poll failed", source=source, error=why)
-            delay = min(max_backoff_s, interval_s() * 2 ** min(failures, 8))
-            await asyncio.sleep(delay * (0.5 + _jitter.random() / 2))
+            await asyncio.sleep(backoff_s(failures, interval_s(), max_backoff_s))
             continue
         if failures:
             failures = 0

@@ -22,17 +22,16 @@ was waiting is not lost; the receiver drops repeats. A failure is reported once 
 from __future__ import annotations
 
 import asyncio
-import random
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 from tradebot.adapters.ccxt.convert import broker_error
+from tradebot.adapters.ccxt.polling import backoff_s
 from tradebot.adapters.ccxt.pro import connections, make_pro_exchange, streams_ohlcv, ws_api_urls
 from tradebot.adapters.ccxt.watching import StreamLink
 
 __all__ = ["user_client", "user_stream_urls", "watch_executions"]
 
-_jitter = random.Random()
 _SOURCE = "user stream"
 
 
@@ -125,8 +124,7 @@ async def watch_executions(
                 trades = orders = None
                 failures += 1
                 link.down(_SOURCE, broker_error(exc, "user stream", exchange_id).message)
-                delay = min(max_backoff_s, 0.1 * 2 ** min(failures, 8))
-                await asyncio.sleep(delay * (0.5 + _jitter.random() / 2))
+                await asyncio.sleep(backoff_s(failures, 0.1, max_backoff_s))
     finally:
         for pending in (trades, orders):
             if pending is not None:

@@ -23,12 +23,12 @@ from REST on that first update just the same.
 from __future__ import annotations
 
 import asyncio
-import random
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
 from tradebot.adapters.ccxt.convert import bars_from_ohlcv, broker_error
+from tradebot.adapters.ccxt.polling import backoff_s
 from tradebot.adapters.ccxt.pro import closed_through, connections
 from tradebot.domain.bar import Bar
 from tradebot.domain.enums import Timeframe
@@ -38,7 +38,6 @@ from tradebot.ports import EventSink
 __all__ = ["StreamLink", "closed_candles", "watch_candles"]
 
 _log = get_logger("ccxt-watch")
-_jitter = random.Random()
 _NEVER = datetime.max.replace(tzinfo=UTC)
 
 
@@ -110,8 +109,7 @@ async def watch_candles(
                     take(await _try_fill(fill, symbol) or [])  # bars go on while it is down
                     need_fill = True  # and once more when the stream is back
                     tick()
-                    delay = min(max_backoff_s, quiet_s * 2 ** min(failures, 8))
-                    await asyncio.sleep(delay * (0.5 + _jitter.random() / 2))
+                    await asyncio.sleep(backoff_s(failures, quiet_s, max_backoff_s))
                     continue
                 if failures:
                     failures = 0
