@@ -133,6 +133,7 @@ class CcxtOrderReports:
     async def _stream_trades(self, rows: Sequence[Mapping[str, Any]], sink: EventSink) -> None:
         """Report the stream's trades of this session's markets as fills (once each)."""
         symbols = set(self._broker.symbols)
+        changed: dict[str, str] = {}  # order id → symbol, of the orders with a new trade
         for trade in rows:
             symbol = str(trade.get("symbol"))
             if symbol not in symbols or trade.get("id") is None:
@@ -140,7 +141,11 @@ class CcxtOrderReports:
             known = self._trades.setdefault(str(trade["order"]), [])
             if all(str(t["id"]) != str(trade["id"]) for t in known):
                 known.append(trade)
-            await self._emit(symbol, known, sink)
+                changed[str(trade["order"])] = symbol
+        # ccxt hands over its whole trade cache on each wake: only the orders that gained a
+        # trade are reported again (the reports of the others are what they were)
+        for order_id, symbol in changed.items():
+            await self._emit(symbol, self._trades[order_id], sink)
 
     async def _stream_orders(self, rows: Sequence[Mapping[str, Any]], sink: EventSink) -> None:
         """Report each of this session's orders that the stream says ended unfilled."""
