@@ -17,7 +17,7 @@ import ccxt.async_support as ccxt
 from tradebot.domain.errors import ConfigError
 from tradebot.ports import COMMAND_TIMEOUT_S
 
-__all__ = ["API_KEY_ENV", "SECRET_ENV", "credentials_from_env", "make_exchange"]
+__all__ = ["API_KEY_ENV", "SECRET_ENV", "credentials_from_env", "make_exchange", "point"]
 
 API_KEY_ENV = "TRADEBOT_CCXT_API_KEY"
 SECRET_ENV = "TRADEBOT_CCXT_SECRET"
@@ -95,7 +95,17 @@ def make_exchange(
     if secret:
         config["secret"] = secret
     exchange = factory(config)
-    if sandbox and not urls_override:  # the exchange's test network (paper trading)
+    point(exchange, exchange_id, urls_override, sandbox=sandbox and not urls_override)
+    return exchange
+
+
+def point(
+    exchange: Any, exchange_id: str, urls_override: Mapping[str, str] | None, *, sandbox: bool
+) -> dict[str, Any]:
+    """Aim a ccxt client (REST or pro): at the exchange's test network with ``sandbox``
+    (paper trading; one line when it has none), with ``urls_override`` merged into
+    ``urls['api']`` (a local fake, a testnet). A copy of the resulting ``urls['api']``."""
+    if sandbox:
         try:
             exchange.set_sandbox_mode(True)
         except ccxt.NotSupported as exc:
@@ -103,9 +113,9 @@ def make_exchange(
                 f"{exchange_id} has no test network for paper trading",
                 "use `tradebot paper --broker sim` on its live bars, or another exchange",
             ) from exc
+    found = exchange.urls.get("api")
+    api = dict(found) if isinstance(found, dict) else {}
     if urls_override:
-        api = exchange.urls.get("api")
-        exchange.urls["api"] = (
-            {**api, **urls_override} if isinstance(api, dict) else dict(urls_override)
-        )
-    return exchange
+        api.update(urls_override)
+        exchange.urls["api"] = api
+    return api

@@ -21,7 +21,7 @@ from typing import Any
 
 import ccxt.pro as ccxt_pro
 
-from tradebot.adapters.ccxt.exchange import client_config
+from tradebot.adapters.ccxt.exchange import client_config, point
 from tradebot.domain.errors import ConfigError
 from tradebot.ports import COMMAND_TIMEOUT_S
 
@@ -75,18 +75,7 @@ def make_pro_exchange(
     exchange = _hooked(getattr(ccxt_pro, exchange_id))(config)
     setattr(exchange, _CLOSED, {})
     overridden = bool(urls_override or ws_urls_override)
-    if sandbox and not overridden:
-        try:
-            exchange.set_sandbox_mode(True)
-        except ccxt_pro.NotSupported as exc:
-            raise ConfigError(
-                f"{exchange_id} has no test network for paper trading",
-                "use `tradebot paper --broker sim` on its live bars, or another exchange",
-            ) from exc
-    api = exchange.urls.get("api")
-    api = dict(api) if isinstance(api, dict) else {}
-    if urls_override:
-        api.update(urls_override)
+    api = point(exchange, exchange_id, urls_override, sandbox=sandbox and not overridden)
     if ws_urls_override:
         ws = api.get("ws")
         api["ws"] = {**ws, **ws_urls_override} if isinstance(ws, dict) else dict(ws_urls_override)
