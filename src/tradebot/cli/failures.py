@@ -23,8 +23,7 @@ import typer
 from rich.markup import escape
 
 from tradebot.cli.render import err_console
-from tradebot.domain.errors import TradebotError
-from tradebot.engine.bus import StageError
+from tradebot.engine.bus import user_error
 
 __all__ = ["USER_ERROR_EXIT", "print_error", "report_failure", "user_error"]
 
@@ -35,18 +34,6 @@ def print_error(line: str) -> None:
     """``error: LINE`` on stderr, never wrapped and never read as rich markup (a hint such
     as ``pip install 'tradebot[postgres]'`` keeps its brackets)."""
     err_console.print(f"[bold red]error:[/] {escape(line)}", highlight=False, soft_wrap=True)
-
-
-def user_error(exc: BaseException) -> TradebotError | None:
-    """The user-fixable error behind ``exc`` (through any stage that wrapped it)."""
-    seen: BaseException | None = exc
-    while seen is not None:
-        if isinstance(seen, TradebotError):
-            return seen
-        if not isinstance(seen, StageError):
-            return None
-        seen = seen.__cause__
-    return None
 
 
 def _usage_error(exc: typer.TyperException) -> int:

@@ -12,9 +12,10 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
+from tradebot.domain.errors import TradebotError
 from tradebot.ports import Handler
 
-__all__ = ["MemoryBus", "StageError"]
+__all__ = ["MemoryBus", "StageError", "user_error"]
 
 
 class StageError(RuntimeError):
@@ -24,6 +25,18 @@ class StageError(RuntimeError):
         super().__init__(f"stage {stage!r} failed on topic {topic!r}: {cause}")
         self.stage = stage
         self.topic = topic
+
+
+def user_error(exc: BaseException) -> TradebotError | None:
+    """The user-fixable error behind ``exc`` (through any stage that wrapped it), or None."""
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, TradebotError):
+            return seen
+        if not isinstance(seen, StageError):
+            return None
+        seen = seen.__cause__
+    return None
 
 
 class MemoryBus:

@@ -5,17 +5,17 @@ a database password."""
 from __future__ import annotations
 
 from tradebot.config import mask_url
-from tradebot.domain.errors import TradebotError
-from tradebot.engine.bus import StageError
+from tradebot.engine.bus import StageError, user_error
 
 __all__ = ["one_line"]
 
 
 def one_line(exc: BaseException) -> str:
-    seen: BaseException | None = exc
+    error = user_error(exc)
+    if error is not None:
+        return mask_url(error.one_line())
+    seen: BaseException = exc
     while isinstance(seen, StageError) and seen.__cause__ is not None:
         seen = seen.__cause__
-    if isinstance(seen, TradebotError):
-        return mask_url(seen.one_line())
     text = str(seen).strip().splitlines()
     return mask_url(f"{type(seen).__name__}: {text[0] if text else 'no detail'}")
