@@ -4,12 +4,13 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 CORE_STAMP := $(VENV)/.stamp-core
+API_STAMP  := $(VENV)/.stamp-api
 DEV_STAMP  := $(VENV)/.stamp-dev
 
 CHROMIUM := /usr/bin/chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: demo test lint typecheck unit bench clean help
+.PHONY: demo test lint typecheck unit bench clean help dashboard dashboard-schema dashboard-test
 
 help:
 	@echo "make demo   - install and run the demo (bundled real data, paper broker, SQLite)"
@@ -30,10 +31,35 @@ $(CORE_STAMP): pyproject.toml | $(BIN)/python
 $(DEV_STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet torch==2.13.0
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $@ $(CORE_STAMP) $(API_STAMP)
+
+$(API_STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[api]'
 	@touch $@ $(CORE_STAMP)
 
-demo: $(CORE_STAMP)
+demo: $(CORE_STAMP) dashboard
 	$(BIN)/tradebot demo
+
+# The dashboard (dashboard/): npm packages from the lock file, the API client's types
+# generated from the server's own OpenAPI document (a route or field the API no longer has
+# fails the type check), then the build `tradebot serve` serves (dashboard/dist).
+DASH := dashboard
+NPM_STAMP := $(DASH)/node_modules/.stamp
+
+$(NPM_STAMP): $(DASH)/package-lock.json
+	@command -v npm >/dev/null || { echo "the dashboard needs Node.js >= 20.19 and npm: apt-get install nodejs npm"; exit 1; }
+	cd $(DASH) && npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+dashboard-schema: $(API_STAMP) $(NPM_STAMP)
+	$(BIN)/tradebot openapi --out $(DASH)/src/api/openapi.json
+	cd $(DASH) && npm run --silent gen:api
+
+dashboard: dashboard-schema
+	cd $(DASH) && npm run --silent build
+
+dashboard-test: dashboard-schema
+	cd $(DASH) && npm run --silent typecheck && npm test --silent
 
 lint: $(DEV_STAMP)
 	$(BIN)/ruff check src tests bench scripts
@@ -48,13 +74,13 @@ $(CHROMIUM):
 	$(SUDO) apt-get update -qq
 	$(SUDO) apt-get install -y -qq chromium >/dev/null
 
-unit: $(DEV_STAMP) $(CHROMIUM)
+unit: $(DEV_STAMP) $(CHROMIUM) dashboard
 	$(BIN)/pytest
 
-test: lint typecheck unit
+test: lint typecheck dashboard-test unit
 
 bench: $(DEV_STAMP)
 	$(BIN)/python bench/bench_throughput.py
 
 clean:
-	rm -rf $(VENV) .tradebot .mypy_cache .ruff_cache .pytest_cache
+	rm -rf $(VENV) .tradebot .mypy_cache .ruff_cache .pytest_cache $(DASH)/node_modules $(DASH)/dist
