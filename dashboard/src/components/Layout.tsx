@@ -1,9 +1,10 @@
 /** The frame around every signed-in view: navigation, live status, theme, the user. */
-import type { ReactNode } from "react";
+import { useState, type ReactNode } from "react";
 import { NavLink } from "react-router";
 import { logout } from "../api/passkeys";
 import { useSession } from "../api/session";
-import { useLiveStatus } from "../live/LiveProvider";
+import { useLiveStatus, useRecentFills } from "../live/LiveProvider";
+import { dateTime, money, qty } from "../lib/format";
 import { useTheme } from "../lib/theme";
 import { LiveDot, ReconnectBanner } from "./ReconnectBanner";
 import { Button, cx } from "./ui";
@@ -29,9 +30,9 @@ export function Layout({ children }: { children: ReactNode }) {
         Skip to content
       </a>
       <header className="sticky top-0 z-30 border-b border-slate-200 bg-white/90 backdrop-blur dark:border-slate-800 dark:bg-slate-950/90">
-        <div className="mx-auto flex max-w-7xl items-center gap-3 px-3 py-2">
-          <span className="font-bold tracking-tight">tradebot</span>
-          <nav aria-label="Main" className="-mx-1 flex flex-1 gap-1 overflow-x-auto">
+        <div className="mx-auto flex max-w-7xl flex-wrap items-center gap-x-3 gap-y-1 px-3 py-2">
+          <span className="mr-auto font-bold tracking-tight md:mr-0">tradebot</span>
+          <nav aria-label="Main" className="order-last -mx-1 flex w-full min-w-0 gap-1 overflow-x-auto md:order-none md:w-auto md:flex-1">
             {NAV.map((item) => (
               <NavLink
                 key={item.to}
@@ -45,6 +46,7 @@ export function Layout({ children }: { children: ReactNode }) {
             ))}
           </nav>
           <LiveDot status={status} />
+          <ActivityButton />
           <Button variant="ghost" aria-label={`Switch to ${theme === "dark" ? "light" : "dark"} theme`} onClick={() => setTheme(theme === "dark" ? "light" : "dark")}>
             {theme === "dark" ? "☀" : "☾"}
           </Button>
@@ -62,6 +64,34 @@ export function Layout({ children }: { children: ReactNode }) {
       <main id="main" className="mx-auto max-w-7xl px-3 py-4">
         {children}
       </main>
+    </div>
+  );
+}
+
+/** The fills received live since sign-in: a count in the header, the list on demand. */
+function ActivityButton() {
+  const fills = useRecentFills();
+  const [open, setOpen] = useState(false);
+  return (
+    <div className="relative">
+      <Button variant="ghost" aria-expanded={open} aria-controls="activity-panel" onClick={() => setOpen(!open)}>
+        Fills <span className="rounded-full bg-slate-200 px-1.5 text-xs tabular-nums dark:bg-slate-700" data-testid="fills-count">{fills.length}</span>
+      </Button>
+      <div id="activity-panel" hidden={!open} className="absolute right-0 z-40 mt-2 max-h-96 w-80 overflow-y-auto rounded-xl border border-slate-200 bg-white p-2 shadow-xl dark:border-slate-700 dark:bg-slate-900">
+        <h2 className="px-1 pb-1 text-xs font-semibold text-slate-600 uppercase dark:text-slate-400">Fills received live</h2>
+        {fills.length === 0 && <p className="p-1 text-sm text-slate-600 dark:text-slate-400">None yet.</p>}
+        <ul>
+          {fills.map((f) => (
+            <li key={`${f.seq}-${f.fillId}`} data-testid="recent-fill" data-fill-id={f.fillId} className="flex justify-between gap-2 border-t border-slate-100 px-1 py-1 text-sm tabular-nums dark:border-slate-800">
+              <span>
+                <span className={f.side === "buy" ? "text-emerald-700 dark:text-emerald-400" : "text-rose-700 dark:text-rose-400"}>{f.side.toUpperCase()}</span> {qty(f.quantity)} {f.symbol}
+              </span>
+              <span>{money(f.price)}</span>
+              <span className="text-xs text-slate-600 dark:text-slate-400">{dateTime(f.ts)}</span>
+            </li>
+          ))}
+        </ul>
+      </div>
     </div>
   );
 }

@@ -22,11 +22,30 @@ export const INVALIDATES: Record<string, string[]> = {
 };
 
 const LiveContext = createContext<LiveSocket | null>(null);
+const FillsContext = createContext<RecentFill[]>([]);
+
+/** A fill as the activity list shows it (newest first, the last {@link MAX_FILLS}). */
+export interface RecentFill {
+  seq: number;
+  fillId: string;
+  symbol: string;
+  side: string;
+  quantity: string;
+  price: string;
+  ts: string;
+}
+export const MAX_FILLS = 50;
+
+export function recentFillOf(event: LiveEvent): RecentFill {
+  const d = event.data as Partial<Record<"fill_id" | "symbol" | "side" | "quantity" | "price" | "ts", string>>;
+  return { seq: event.seq, fillId: d.fill_id ?? String(event.seq), symbol: d.symbol ?? "?", side: d.side ?? "?", quantity: d.quantity ?? "", price: d.price ?? "", ts: d.ts ?? event.ts };
+}
 
 export function LiveProvider({ children, signedIn }: { children: ReactNode; signedIn: boolean }) {
   const client = useQueryClient();
   const toast = useToast();
   const [socket, setSocket] = useState<LiveSocket | null>(null);
+  const [fills, setFills] = useState<RecentFill[]>([]);
   const pendingKeys = useRef(new Set<string>());
   const flushTimer = useRef<ReturnType<typeof setTimeout> | null>(null);
 
@@ -53,13 +72,14 @@ export function LiveProvider({ children, signedIn }: { children: ReactNode; sign
       for (const key of INVALIDATES[event.kind] ?? []) pendingKeys.current.add(key);
       flushTimer.current ??= setTimeout(flush, 100);
       if (event.kind === "fill") {
-        const d = event.data as { side?: string; quantity?: string; symbol?: string; price?: string; fill_id?: string };
+        const fill = recentFillOf(event);
+        setFills((all) => [fill, ...all].slice(0, MAX_FILLS));
         toast.push({
           tone: "success",
-          title: `Filled: ${(d.side ?? "").toUpperCase()} ${qty(d.quantity)} ${d.symbol ?? ""}`,
-          body: `at ${money(d.price)}`,
+          title: `Filled: ${fill.side.toUpperCase()} ${qty(fill.quantity)} ${fill.symbol}`,
+          body: `at ${money(fill.price)}`,
           testId: "toast-fill",
-          data: { "fill-id": d.fill_id ?? "", seq: String(event.seq) },
+          data: { "fill-id": fill.fillId, seq: String(event.seq) },
         });
       }
     });
@@ -75,7 +95,16 @@ export function LiveProvider({ children, signedIn }: { children: ReactNode; sign
     };
   }, [signedIn, client, toast]);
 
-  return <LiveContext.Provider value={socket}>{children}</LiveContext.Provider>;
+  return (
+    <LiveContext.Provider value={socket}>
+      <FillsContext.Provider value={fills}>{children}</FillsContext.Provider>
+    </LiveContext.Provider>
+  );
+}
+
+/** The fills received over /ws since sign-in, newest first. */
+export function useRecentFills(): RecentFill[] {
+  return useContext(FillsContext);
 }
 
 export function useLiveSocket(): LiveSocket | null {
