@@ -24,6 +24,7 @@ from tradebot.config import Settings
 from tradebot.data import sample_data_dir, sample_news_file
 from tradebot.domain.enums import Timeframe
 from tradebot.domain.errors import ConfigError, DataError
+from tradebot.risk.tiers import TierName as RiskTier
 from tradebot.runtime.ranges import check_dates, require_bars
 from tradebot.runtime.wiring import RunRequest
 from tradebot.strategies.registry import load_registry, make_factory
@@ -51,6 +52,8 @@ class BacktestSpec:
     slippage_bps: Decimal | None = None
     news: bool = False
     learning: bool | None = None
+    risk_tier: RiskTier | None = None
+    """The autonomous risk engine's tier for the run (None: the settings' ``risk.tier``)."""
     dataset: Dataset | None = None
     """A bundled data set; None: ``data.dir``, else the bundled daily equities (the CLI's
     default without ``--data``)."""
@@ -104,6 +107,8 @@ def _settings(base: Settings, spec: BacktestSpec) -> Settings:
     sections: dict[str, dict[str, Any]] = {"broker": broker}
     if spec.learning is not None:
         sections["learning"] = {"enabled": spec.learning}
+    if spec.risk_tier is not None:
+        sections["risk"] = {"tier": spec.risk_tier}
     merged = base.model_dump(mode="python")
     for name, fields in sections.items():
         merged[name] = {**merged[name], **fields}

@@ -12,6 +12,7 @@ from tradebot.api.schemas.portfolio import EquityPointOut
 from tradebot.api.schemas.trades import TradeOut
 from tradebot.api.schemas.values import Name, Symbol
 from tradebot.domain.enums import Timeframe
+from tradebot.risk.tiers import TierName as RiskTier
 from tradebot.service.backtest_spec import BacktestSpec
 from tradebot.service.backtests import BacktestView
 
@@ -62,6 +63,9 @@ class BacktestIn(BaseModel):
     slippage_bps: Annotated[Decimal, Field(ge=0, le=1000, allow_inf_nan=False)] | None = None
     news: bool = Field(default=False, description="Replay the bundled tweets (2014-2015).")
     learning: bool | None = Field(default=None, description="Default: learning.enabled.")
+    risk_tier: RiskTier | None = Field(
+        default=None, description="The risk engine's tier for this run. Default: risk.tier."
+    )
     dataset: Literal["equities_daily", "stocknet"] | None = Field(
         default=None, description="A bundled data set; default: data.dir, else equities_daily."
     )
@@ -80,6 +84,7 @@ class BacktestIn(BaseModel):
             slippage_bps=self.slippage_bps,
             news=self.news,
             learning=self.learning,
+            risk_tier=self.risk_tier,
             dataset=self.dataset,
         )
 
