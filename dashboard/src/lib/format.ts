@@ -53,7 +53,8 @@ export function tone(value: Num): "up" | "down" | "flat" {
   return n > 0 ? "up" : "down";
 }
 
-export const toneClass = { up: "text-emerald-600 dark:text-emerald-400", down: "text-rose-600 dark:text-rose-400", flat: "text-slate-500 dark:text-slate-400" } as const;
+/** Text colours by sign: the 700 shades keep AA contrast on white for small text. */
+export const toneClass = { up: "text-emerald-700 dark:text-emerald-400", down: "text-rose-700 dark:text-rose-400", flat: "text-slate-600 dark:text-slate-400" } as const;
 
 /** ISO time → `2024-03-05 14:30` in UTC (the engine's clock), or the day only. */
 export function dateTime(iso: string | null | undefined, options: { dayOnly?: boolean } = {}): string {
