@@ -472,6 +472,11 @@ class ApiSettings(_Section):
     backtest_workers: int = Field(
         default=2, ge=1, le=32, description="background backtests at once (the rest queue)"
     )
+    dashboard_dir: Path | None = Field(
+        default=None,
+        description="the built dashboard served at / (index.html, assets/); None = the "
+        "source tree's dashboard/dist",
+    )
 
     @field_validator("jwt_secret")
     @classmethod

@@ -3,7 +3,8 @@
 :func:`create_app` takes the services and the auth context already built (tests build them
 on a temporary database; ``tradebot serve`` through :mod:`tradebot.api.server`). Routes
 live in :mod:`tradebot.api.routes` (one module per resource), ``/api/auth`` in
-:mod:`tradebot.api.auth.routes` and ``/ws`` in :mod:`tradebot.api.ws`.
+:mod:`tradebot.api.auth.routes` and ``/ws`` in :mod:`tradebot.api.ws`; the built dashboard
+(:mod:`tradebot.api.dashboard`) takes whatever GET they leave, so it is mounted last.
 
 Errors: a :class:`~tradebot.domain.errors.TradebotError` raised by a service becomes a 4xx
 ``{"detail", "hint"}`` (404 for an unknown run, trade, decision or strategy,
@@ -26,6 +27,7 @@ from fastapi.responses import JSONResponse
 from tradebot.api import ws
 from tradebot.api.auth import routes as auth_routes
 from tradebot.api.auth.context import AuthContext
+from tradebot.api.dashboard import dashboard_folder, mount_dashboard
 from tradebot.api.headers import SecurityHeaders
 from tradebot.api.routes import (
     backtests,
@@ -67,6 +69,9 @@ def create_app(services: Services, auth: AuthContext, *, start_engine: bool = Fa
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         services.events.bind_loop()
+        unserved = dashboard.problem()
+        if unserved is not None:
+            _log.warning(unserved)
         if start_engine:
             services.host.start()
         # Everything loaded so far (the libraries, the settings, the app) lives as long as
@@ -111,6 +116,7 @@ def create_app(services: Services, auth: AuthContext, *, start_engine: bool = Fa
         app.include_router(module.router)
     app.include_router(auth_routes.router)
     app.include_router(ws.router)
+    dashboard = mount_dashboard(app, dashboard_folder(services.settings.api))
     return app
 
 

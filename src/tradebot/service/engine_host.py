@@ -108,33 +108,63 @@ class EngineHost:
         runs, and for ``none`` and ``live`` (live starts only through :meth:`go_live`).
         Call it on the main thread: it takes ``SIGUSR1`` (module docstring)."""
         self._take_wake_signal()
+        self._start(self._settings())
+
+    def start_on_request(self, actor: str) -> EngineStatus:
+        """:meth:`start` for an operator (``POST /api/controls/start``): refused in one line
+        when ``api.engine`` is ``none`` or ``live`` (live starts only through
+        :meth:`go_live`, behind a fresh passkey) and while an engine runs. Answers at once;
+        the status says when it runs."""
         settings = self._settings()
+        engine = settings.api.engine
+        if engine not in ("replay", "paper"):
+            hint = (
+                "live sessions start through POST /api/controls/go-live"
+                if engine == "live"
+                else "set api.engine to replay or paper and restart `tradebot serve`"
+            )
+            raise CommandRefusedError(
+                f"this server runs api.engine {engine}: nothing to start", hint
+            )
+        self._take_wake_signal()
+        if self._running() or not self._start(settings):  # the second: a start just before
+            current = self.status()
+            raise CommandRefusedError(
+                f"the engine is {current.state} already ({current.run_id or engine})",
+                "one engine at a time: it runs until its replay ends or the server stops "
+                "(POST /api/controls/pause or kill halt its trading)",
+            )
+        _log.info("engine started on request", actor=actor, engine=engine)
+        return self.status()
+
+    def _start(self, settings: Settings) -> bool:
+        """Launch ``api.engine`` unless it is ``none`` or ``live``; whether a new engine
+        thread started (False too while one runs)."""
         engine = settings.api.engine
         if engine == "none":
             self._set(state="idle", engine=engine, reason="api.engine is none: no engine runs")
-            return
+            return False
         if engine == "live":
             self._set(
                 state="idle",
                 engine=engine,
                 reason="live trading starts only through POST /api/controls/go-live",
             )
-            return
+            return False
         if engine == "replay":
             resume = self._unfinished(settings, None, settings.api.symbols)
-            self._launch(
+            return self._launch(
                 engine,
                 lambda: continuing(lambda run: open_replay(settings, resume=run), resume),
             )
-        else:
-            broker = settings.api.broker
-            resume = self._unfinished(settings, broker, hosted_symbols(settings, broker))
-            self._launch(
-                engine,
-                lambda: continuing(
-                    lambda run: open_live(settings, Mode.PAPER, broker, resume=run), resume
-                ),
-            )
+        broker = settings.api.broker
+        resume = self._unfinished(settings, broker, hosted_symbols(settings, broker))
+        return self._launch(
+            engine,
+            lambda: continuing(
+                lambda run: open_live(settings, Mode.PAPER, broker, resume=run), resume
+            ),
+        )
 
     @staticmethod
     def _unfinished(settings: Settings, broker: str | None, symbols: Sequence[str]) -> str | None:
@@ -207,6 +237,10 @@ class EngineHost:
         return True
 
     # --- queries ---------------------------------------------------------------------------
+    def _running(self) -> bool:
+        with self._lock:
+            return self._thread is not None and self._thread.is_alive()
+
     def current_run_id(self) -> str | None:
         """The run the hosted kernel drives, while its thread runs (None otherwise)."""
         with self._lock:

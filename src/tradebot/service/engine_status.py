@@ -16,6 +16,7 @@ from typing import Literal
 from tradebot.engine.kernel import Kernel
 from tradebot.engine.reconciler import RECONCILE_HOLD
 from tradebot.risk.breakers import BreakerKind, BreakerState
+from tradebot.risk.calendar import local_day
 from tradebot.risk.heat import heat_fraction, portfolio_heat
 from tradebot.risk.reserve import active_pool
 
@@ -68,6 +69,10 @@ class KernelView:
     """Live streams that last said they were disconnected."""
     feed_reported: bool = False
     """Whether any live stream reported its connection yet."""
+    micro_used_today: int | None = None
+    """Micro entries made on the kernel's New York day (the daily cap counts these)."""
+    micro_open: int | None = None
+    """Open positions the risk engine holds as micro trades."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,6 +134,10 @@ def kernel_view(kernel: Kernel) -> KernelView:
     heat = portfolio_heat(state.stops, values)
     return replace(
         base,
+        micro_used_today=None if now is None else state.micro.count_on(local_day(now)),
+        micro_open=sum(
+            1 for s, levels in state.stops.items() if levels.is_micro and s in portfolio.positions
+        ),
         tier=state.tier.value,
         breakers=breaker_status(state.breakers, now),
         active_pool=active_pool(equity, state.reserve),

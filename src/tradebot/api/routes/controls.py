@@ -7,7 +7,8 @@ the run applied it; a run that refuses it, or none that can take it, is a 409 li
 Step-up (a passkey assertion in the last ``api.step_up_s``): flatten, a kill that
 flattens, going live, raising the risk tier, and resuming a killed run. Pausing, killing,
 closing one position, lowering the tier and resuming a pause need a signed-in user only:
-stopping is never harder than starting.
+stopping is never harder than starting. So does starting the hosted engine when it is
+idle (``start``): it runs paper or replay only, never real money.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from tradebot.api.schemas.controls import (
     EngineStatusOut,
     GoLiveIn,
     KillIn,
+    MicroOut,
     TargetIn,
     TierIn,
     TradingStatusOut,
@@ -36,6 +38,7 @@ from tradebot.domain.commands import CommandKind, CommandRefusedError
 from tradebot.risk.tiers import TIER_ORDER, TierName
 from tradebot.service import Services
 from tradebot.service.controls import RunControl
+from tradebot.service.micro_status import micro_status
 
 __all__ = ["router"]
 
@@ -82,9 +85,21 @@ def trading_status(
     services: ServicesDep, _: CurrentUser, run_id: RunId | None = None
 ) -> TradingStatusOut:
     """The hosted engine's state, tier, breakers, pools, heat, positions and last decision,
-    and the run shown (the engine's, else the newest running paper or live run)."""
-    engine = EngineStatusOut.of(services.host.status())
-    return TradingStatusOut(engine=engine, run=ControlStatusOut.of(_control(services, run_id)))
+    the run shown (the engine's, else the newest running paper or live run) and its
+    micro-trading caps and use."""
+    status = services.host.status()
+    control = _control(services, run_id)
+    shown = None if control is None else control.run_id
+    micro = micro_status(
+        services.config.effective(),
+        status.view if shown is not None and shown == status.run_id else None,
+        lambda: 0 if shown is None else services.queries.open_micro_positions(shown),
+    )
+    return TradingStatusOut(
+        engine=EngineStatusOut.of(status),
+        run=ControlStatusOut.of(control),
+        micro=MicroOut.of(micro),
+    )
 
 
 @router.get(
@@ -147,6 +162,18 @@ def set_tier(services: ServicesDep, user: CurrentUser, body: TierIn) -> CommandO
     if _raises(current, body.tier):
         require_fresh(user, "raising the risk tier")
     return _send(services, user.name, CommandKind.SET_TIER, body.run_id, tier=body.tier.value)
+
+
+@router.post(
+    "/api/controls/start",
+    response_model=EngineStatusOut,
+    status_code=status.HTTP_202_ACCEPTED,
+    responses=NOT_SIGNED_IN | {409: _COMMAND[409]},
+)
+def start(services: ServicesDep, user: CurrentUser) -> EngineStatusOut:
+    """Start the engine this server hosts (``api.engine`` replay or paper) when none runs.
+    Answers at once; the status says when it runs. Live sessions start through go-live."""
+    return EngineStatusOut.of(services.host.start_on_request(user.name))
 
 
 @router.post(

@@ -16,6 +16,7 @@ from tradebot.domain.commands import CommandRecord
 from tradebot.risk.tiers import TierName
 from tradebot.service.controls import RunControl
 from tradebot.service.engine_status import EngineStatus
+from tradebot.service.micro_status import MicroStatus
 
 __all__ = [
     "BreakerOut",
@@ -25,6 +26,7 @@ __all__ = [
     "EngineStatusOut",
     "GoLiveIn",
     "KillIn",
+    "MicroOut",
     "TargetIn",
     "TierIn",
     "TradingStatusOut",
@@ -221,6 +223,28 @@ class EngineStatusOut(BaseModel):
         return cls.model_validate(fields)
 
 
+class MicroOut(BaseModel):
+    """Micro-trading (intraday trades with their own caps): the caps in effect and how much
+    of them the run shown has used."""
+
+    model_config = ConfigDict(frozen=True, from_attributes=True)
+
+    enabled: bool = Field(description="Off with the reference stage, whatever the rules say.")
+    max_daily: int = Field(description="Micro entries allowed per New York day.")
+    used_today: int | None = Field(
+        description="Micro entries made today; null unless this server's engine runs the run."
+    )
+    allocation_cap_pct: Money = Field(
+        description="The most one micro trade takes, a fraction of the active pool (0.03 = 3 %)."
+    )
+    max_hold_minutes: float = Field(description="A micro position is closed after this long.")
+    open_micro_positions: int
+
+    @classmethod
+    def of(cls, status: MicroStatus) -> MicroOut:
+        return cls.model_validate(status)
+
+
 class TradingStatusOut(BaseModel):
     """The hosted engine, and the run shown: the engine's, or — when the engine runs in
     another process — the newest running paper or live run, from the database."""
@@ -229,3 +253,4 @@ class TradingStatusOut(BaseModel):
 
     engine: EngineStatusOut
     run: ControlStatusOut
+    micro: MicroOut

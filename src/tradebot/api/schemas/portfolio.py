@@ -48,6 +48,15 @@ class PositionOut(Out):
     opened_at: datetime
     entry_decision_id: str
     strategies: list[str]
+    stop_loss: Money | None = Field(
+        description="The risk engine's stop now (it trails and tightens), else the one the "
+        "entry set; null: none recorded."
+    )
+    take_profit: Money | None = Field(
+        description="The risk engine's take-profit now, else the one the entry set."
+    )
+    sector: str = Field(description='From the bundled sector table; "Unknown" when unlisted.')
+    micro: bool = Field(description="Opened as a micro trade (intraday, automatic exit).")
 
 
 class PositionsOut(Out):

@@ -80,6 +80,10 @@ class Queries:
     def positions(self, run_id: str | None = None) -> tuple[str, list[PositionView]]:
         return portfolio.positions(self._reader, run_id, self._current_run)
 
+    def open_micro_positions(self, run_id: str | None = None) -> int:
+        """How many of the run's open positions are micro trades."""
+        return sum(1 for p in self.positions(run_id)[1] if p.micro)
+
     def equity_history(
         self, run_id: str | None = None, period: str = "ALL", max_points: int = 1000
     ) -> EquityHistory:

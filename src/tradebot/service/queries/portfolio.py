@@ -4,23 +4,32 @@ Everything comes from what the engine recorded: the newest portfolio snapshot (v
 realised P&L), the saved open positions (marked at their last price), the risk engine's
 reserve pool (cash the engine keeps out of trading) and the snapshots for the curve. Money
 stays ``Decimal``.
+
+A position's stop-loss and take-profit are the risk engine's *current* levels from the
+run's saved risk state (they trail and tighten after the entry), else the levels its entry
+decision set; whether it is a micro trade comes from the same two places (the levels' flag,
+else a passed ``micro-trading`` check in the entry's trace). Its sector is the bundled
+sector table's, the one the risk engine caps sectors with.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
+from functools import cache
 from typing import Any, Literal
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from tradebot.adapters.sql import mapping
-from tradebot.adapters.sql.models import PositionRow, RiskStateRow, SnapshotRow
+from tradebot.adapters.sql.models import DecisionRow, PositionRow, RiskStateRow, SnapshotRow
 from tradebot.adapters.sql.types import to_utc
+from tradebot.data.reference import bundled_sectors
 from tradebot.domain.enums import Direction
+from tradebot.risk.sectors import SectorTable
 from tradebot.service.queries.base import Reader
 from tradebot.service.queries.runs import initial_cash, resolve_run
 
@@ -86,6 +95,27 @@ class PositionView:
     opened_at: datetime
     entry_decision_id: str
     strategies: list[str]
+    stop_loss: Decimal | None = None
+    """The risk engine's stop now (it trails), else the entry decision's; None: neither."""
+    take_profit: Decimal | None = None
+    sector: str = "Unknown"
+    micro: bool = False
+    """Opened as a micro trade (intraday, its own caps and an automatic exit)."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Levels:
+    """What the store says about a position's protection: the risk state's levels, else
+    the entry decision's."""
+
+    stop_loss: Decimal | None
+    take_profit: Decimal | None
+    micro: bool
+
+
+_MICRO_CHECK = "micro-trading"
+"""The check the risk engine adds to a micro entry's trace (:mod:`tradebot.risk.entry_path`)."""
+_NO_LEVELS = _Levels(None, None, False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -172,7 +202,56 @@ def overview(
         )
 
 
-def _position(row: PositionRow) -> PositionView:
+@cache
+def _sectors() -> SectorTable:
+    return bundled_sectors()
+
+
+def _decimal(value: object) -> Decimal | None:
+    try:
+        return Decimal(str(value)) if value is not None else None
+    except ArithmeticError:
+        return None
+
+
+def _current_levels(session: Session, run_id: str) -> dict[str, _Levels]:
+    """The risk engine's levels by symbol, as the run last saved its state (only the
+    ``stops`` part of the document is read)."""
+    stops = session.scalar(select(RiskStateRow.state["stops"]).where(RiskStateRow.run_id == run_id))
+    if not isinstance(stops, Mapping):
+        return {}
+    found: dict[str, _Levels] = {}
+    for symbol, levels in stops.items():
+        if isinstance(levels, Mapping):
+            found[str(symbol)] = _Levels(
+                _decimal(levels.get("stop_loss")),
+                _decimal(levels.get("take_profit")),
+                levels.get("is_micro") is True,
+            )
+    return found
+
+
+def _micro_entry(trace: object) -> bool:
+    return isinstance(trace, list) and any(
+        isinstance(c, Mapping) and c.get("check") == _MICRO_CHECK and c.get("passed") is True
+        for c in trace
+    )
+
+
+def _entry_levels(session: Session, run_id: str, ids: Iterable[str]) -> dict[str, _Levels]:
+    """The levels the entry decisions ``ids`` set, by decision id."""
+    wanted = sorted(set(ids))
+    if not wanted:
+        return {}
+    rows = session.execute(
+        select(DecisionRow.id, DecisionRow.stop_loss, DecisionRow.take_profit, DecisionRow.trace)
+        .where(DecisionRow.run_id == run_id)
+        .where(DecisionRow.id.in_(wanted))
+    )
+    return {r.id: _Levels(r.stop_loss, r.take_profit, _micro_entry(r.trace)) for r in rows}
+
+
+def _position(row: PositionRow, levels: _Levels) -> PositionView:
     position = mapping.position_from(row)
     cost = position.avg_price * position.quantity
     move = position.last_price - position.avg_price
@@ -190,19 +269,37 @@ def _position(row: PositionRow) -> PositionView:
         opened_at=to_utc(position.opened_at),
         entry_decision_id=position.entry_decision_id,
         strategies=list(position.strategies),
+        stop_loss=levels.stop_loss,
+        take_profit=levels.take_profit,
+        sector=_sectors().sector(position.symbol),
+        micro=levels.micro,
     )
 
 
 def positions(
     reader: Reader, run_id: str | None, current: Callable[[], str | None]
 ) -> tuple[str, list[PositionView]]:
-    """The run's open positions as last saved, by symbol (a book holds a few dozen)."""
+    """The run's open positions as last saved, by symbol (a book holds a few dozen), with
+    their stops, sector and micro flag (module docstring)."""
     with reader.session("reading the positions") as session:
         run = resolve_run(session, run_id, current)
-        rows = session.scalars(
-            select(PositionRow).where(PositionRow.run_id == run.id).order_by(PositionRow.symbol)
+        rows = list(
+            session.scalars(
+                select(PositionRow).where(PositionRow.run_id == run.id).order_by(PositionRow.symbol)
+            )
         )
-        return run.id, [_position(r) for r in rows]
+        if not rows:
+            return run.id, []
+        current_levels = _current_levels(session, run.id)
+        entries = _entry_levels(
+            session, run.id, (r.entry_decision_id for r in rows if r.symbol not in current_levels)
+        )
+        return run.id, [
+            _position(
+                r, current_levels.get(r.symbol) or entries.get(r.entry_decision_id, _NO_LEVELS)
+            )
+            for r in rows
+        ]
 
 
 def equity_history(
