@@ -23,6 +23,9 @@ export default defineConfig({
       output: {
         // Charting libraries in their own chunks: only the views that draw load them.
         manualChunks(id: string) {
+          // React first: otherwise it lands in the first chunk that imports it (recharts),
+          // and every page, the sign-in page included, preloads all of Recharts.
+          if (/node_modules\/(react|react-dom|scheduler|use-sync-external-store)\//.test(id)) return "react";
           if (id.includes("node_modules/lightweight-charts")) return "lightweight-charts";
           if (id.includes("node_modules/recharts") || id.includes("node_modules/d3-")) return "recharts";
           return undefined;
