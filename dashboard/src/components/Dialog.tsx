@@ -18,7 +18,7 @@ export function Dialog({ open, title, children, onClose, testId }: { open: boole
   }, [open, onClose]);
   if (!open) return null;
   return (
-    <div className="fixed inset-0 z-40 flex items-center justify-center bg-slate-950/60 p-4">
+    <div className="fixed inset-0 z-[60] flex items-center justify-center bg-slate-950/60 p-4">
       <div ref={panel} role="dialog" aria-modal="true" aria-labelledby={titleId} data-testid={testId} className="w-full max-w-md rounded-xl border border-slate-200 bg-white p-5 shadow-xl dark:border-slate-700 dark:bg-slate-900">
         <h2 id={titleId} className="mb-3 text-lg font-semibold">
           {title}

@@ -46,7 +46,7 @@ export function Button({ variant = "secondary", className, ...props }: ButtonHTM
     <button
       type="button"
       {...props}
-      className={cx("inline-flex items-center justify-center gap-1 rounded-lg px-3 py-1.5 text-sm font-medium transition-colors disabled:cursor-not-allowed", variants[variant], className)}
+      className={cx("inline-flex items-center justify-center gap-1 rounded-lg px-3 py-1.5 text-sm font-medium transition-colors disabled:cursor-not-allowed disabled:opacity-50", variants[variant], className)}
     />
   );
 }
