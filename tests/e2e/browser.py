@@ -96,7 +96,7 @@ def register_in_browser(page: Any, origin: str, code: str, name: str = "alice") 
     page.get_by_label("Display name").fill(name.capitalize())
     page.get_by_label("Setup code", exact=False).fill(code)
     page.get_by_role("button", name="Create passkey and register").click()
-    page.get_by_test_id("signed-in-user").wait_for()
+    page.get_by_role("navigation", name="Main").wait_for()
 
 
 def axe_violations(page: Any, impacts: tuple[str, ...] = ("serious", "critical")) -> list[str]:

@@ -2,7 +2,7 @@
  * passed, what it saw, and what it did to the size — then the orders and their fills. The
  * same trail in the trade log and the decision explorer. */
 import type { components } from "../api/schema";
-import { dateTime, money, qty } from "../lib/format";
+import { dateTime, money, num, qty } from "../lib/format";
 import { Badge, cx } from "./ui";
 
 type Check = components["schemas"]["CheckOut"];
@@ -18,8 +18,8 @@ export interface SizeEffect {
 export function sizeEffectOf(check: Check): string | null {
   const raw = (check.inputs as { size_effect?: SizeEffect }).size_effect;
   if (!raw || raw.effect === "none") return null;
-  const before = raw.before !== undefined ? qty(raw.before) : null;
-  const after = raw.after !== undefined ? qty(raw.after) : null;
+  const before = raw.before !== undefined ? num(raw.before, 2) : null;
+  const after = raw.after !== undefined ? num(raw.after, 2) : null;
   if (before && after) return `${raw.effect} ${before} → ${after}`;
   if (after) return `${raw.effect} → ${after}`;
   return raw.effect;
@@ -34,7 +34,8 @@ export function inputsOf(check: Check): string {
 
 export function TraceTable({ trace, caption }: { trace: Check[]; caption?: string }) {
   return (
-    <div className="overflow-x-auto">
+    // Focusable with a name: a keyboard user must be able to scroll a wide table too.
+    <div className="overflow-x-auto" tabIndex={0} role="region" aria-label={caption ?? "Risk checks"}>
       <table className="w-full text-left text-sm" data-testid="decision-trace">
         {caption && <caption className="mb-1 text-left text-xs font-semibold text-slate-600 uppercase dark:text-slate-400">{caption}</caption>}
         <thead className="text-xs text-slate-600 uppercase dark:text-slate-400">
@@ -67,7 +68,7 @@ export function TraceTable({ trace, caption }: { trace: Check[]; caption?: strin
 export function OrdersTable({ orders }: { orders: Order[] }) {
   if (orders.length === 0) return <p className="text-sm text-slate-600 dark:text-slate-400">No orders.</p>;
   return (
-    <div className="overflow-x-auto">
+    <div className="overflow-x-auto" tabIndex={0} role="region" aria-label="Orders and fills">
       <table className="w-full text-left text-sm" data-testid="decision-orders">
         <thead className="text-xs text-slate-600 uppercase dark:text-slate-400">
           <tr>

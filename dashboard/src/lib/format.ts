@@ -88,7 +88,7 @@ export function timeLeft(iso: string | null | undefined, now: number = Date.now(
 
 /** Sentiment score in [-1, 1] → a label and a colour band. */
 export function sentimentBand(score: number): { label: string; className: string } {
-  if (score >= 0.5) return { label: "very positive", className: "bg-emerald-600 text-white" };
+  if (score >= 0.5) return { label: "very positive", className: "bg-emerald-700 text-white" };
   if (score >= 0.15) return { label: "positive", className: "bg-emerald-100 text-emerald-900 dark:bg-emerald-900 dark:text-emerald-100" };
   if (score > -0.15) return { label: "neutral", className: "bg-slate-200 text-slate-900 dark:bg-slate-700 dark:text-slate-100" };
   if (score > -0.5) return { label: "negative", className: "bg-rose-100 text-rose-900 dark:bg-rose-900 dark:text-rose-100" };
