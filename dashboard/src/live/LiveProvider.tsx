@@ -66,7 +66,9 @@ export function LiveProvider({ children, signedIn }: { children: ReactNode; sign
       flushTimer.current = null;
       const keys = [...pendingKeys.current];
       pendingKeys.current.clear();
-      for (const key of keys) void client.invalidateQueries({ queryKey: [key] });
+      // cancelRefetch false: a steady stream of events must not keep restarting (and so
+      // starving) a slow view's fetch; one already under way is awaited instead.
+      for (const key of keys) void client.invalidateQueries({ queryKey: [key] }, { cancelRefetch: false });
     };
     const offEvent = live.onEvent((event: LiveEvent) => {
       for (const key of INVALIDATES[event.kind] ?? []) pendingKeys.current.add(key);
