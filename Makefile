@@ -39,6 +39,7 @@ $(API_STAMP): pyproject.toml | $(BIN)/python
 
 demo: $(CORE_STAMP) dashboard
 	$(BIN)/tradebot demo
+	@echo "the dashboard is built: run $(BIN)/tradebot serve and open http://localhost:8000"
 
 # The dashboard (dashboard/): npm packages from the lock file, the API client's types
 # generated from the server's own OpenAPI document (a route or field the API no longer has

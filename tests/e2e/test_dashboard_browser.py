@@ -273,6 +273,10 @@ def test_a_fill_pushed_over_the_websocket_is_on_the_page_within_a_second(site: S
         shown.wait_for(state="attached", timeout=FILL_SHOWN_WITHIN_MS)
     site.page.get_by_test_id("toast-fill").first.wait_for(timeout=WAIT_MS)
     site.shoot("fill-toast")
+    # The hosted replay's own portfolio, now that it has traded.
+    site.open("/portfolio", "stat-equity")
+    site.page.get_by_test_id("equity-chart").wait_for(timeout=WAIT_MS)
+    site.shoot("portfolio-live")
 
 
 def test_pause_and_resume_from_the_engine_view(site: Site) -> None:
