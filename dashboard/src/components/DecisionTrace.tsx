@@ -3,7 +3,8 @@
  * same trail in the trade log and the decision explorer. */
 import type { components } from "../api/schema";
 import { dateTime, money, num, qty } from "../lib/format";
-import { Badge, cx } from "./ui";
+import { HeadRow, rowRule, ScrollTable, Td, Th } from "./Table";
+import { Badge } from "./ui";
 
 type Check = components["schemas"]["CheckOut"];
 type Order = components["schemas"]["OrderOut"];
@@ -34,61 +35,56 @@ export function inputsOf(check: Check): string {
 
 export function TraceTable({ trace, caption }: { trace: Check[]; caption?: string }) {
   return (
-    // Focusable with a name: a keyboard user must be able to scroll a wide table too.
-    <div className="overflow-x-auto" tabIndex={0} role="region" aria-label={caption ?? "Risk checks"}>
+    <ScrollTable label={caption ?? "Risk checks"}>
       <table className="w-full text-left text-sm" data-testid="decision-trace">
         {caption && <caption className="mb-1 text-left text-xs font-semibold text-slate-600 uppercase dark:text-slate-400">{caption}</caption>}
-        <thead className="text-xs text-slate-600 uppercase dark:text-slate-400">
-          <tr>
-            <th scope="col" className="py-1 pr-3">Check</th>
-            <th scope="col" className="py-1 pr-3">Result</th>
-            <th scope="col" className="py-1 pr-3">Detail</th>
-            <th scope="col" className="py-1 pr-3">Effect on size</th>
-            <th scope="col" className="py-1">Inputs</th>
-          </tr>
-        </thead>
+        <HeadRow>
+          <Th dense>Check</Th>
+          <Th dense>Result</Th>
+          <Th dense>Detail</Th>
+          <Th dense>Effect on size</Th>
+          <Th dense>Inputs</Th>
+        </HeadRow>
         <tbody>
           {trace.map((check, i) => (
-            <tr key={`${check.check}-${i}`} data-testid="trace-check" data-passed={check.passed} className="border-t border-slate-200 align-top dark:border-slate-800">
-              <td className="py-1 pr-3 font-medium whitespace-nowrap">{check.check}</td>
-              <td className="py-1 pr-3">
+            <tr key={`${check.check}-${i}`} data-testid="trace-check" data-passed={check.passed} className={`${rowRule} align-top`}>
+              <Td dense className="font-medium whitespace-nowrap">{check.check}</Td>
+              <Td dense>
                 <Badge className={check.passed ? "bg-emerald-100 text-emerald-900 dark:bg-emerald-900 dark:text-emerald-100" : "bg-rose-100 text-rose-900 dark:bg-rose-900 dark:text-rose-100"}>{check.passed ? "passed" : "failed"}</Badge>
-              </td>
-              <td className="py-1 pr-3">{check.detail}</td>
-              <td className="py-1 pr-3 whitespace-nowrap tabular-nums">{sizeEffectOf(check) ?? "—"}</td>
-              <td className="py-1 font-mono text-xs break-all text-slate-700 dark:text-slate-300">{inputsOf(check)}</td>
+              </Td>
+              <Td dense>{check.detail}</Td>
+              <Td dense className="whitespace-nowrap tabular-nums">{sizeEffectOf(check) ?? "—"}</Td>
+              <Td dense className="font-mono text-xs break-all text-slate-700 dark:text-slate-300">{inputsOf(check)}</Td>
             </tr>
           ))}
         </tbody>
       </table>
-    </div>
+    </ScrollTable>
   );
 }
 
 export function OrdersTable({ orders }: { orders: Order[] }) {
   if (orders.length === 0) return <p className="text-sm text-slate-600 dark:text-slate-400">No orders.</p>;
   return (
-    <div className="overflow-x-auto" tabIndex={0} role="region" aria-label="Orders and fills">
+    <ScrollTable label="Orders and fills">
       <table className="w-full text-left text-sm" data-testid="decision-orders">
-        <thead className="text-xs text-slate-600 uppercase dark:text-slate-400">
-          <tr>
-            <th scope="col" className="py-1 pr-3">Client order id</th>
-            <th scope="col" className="py-1 pr-3">Side</th>
-            <th scope="col" className="py-1 pr-3">Type</th>
-            <th scope="col" className="py-1 pr-3">Quantity</th>
-            <th scope="col" className="py-1 pr-3">Status</th>
-            <th scope="col" className="py-1">Fills</th>
-          </tr>
-        </thead>
+        <HeadRow>
+          <Th dense>Client order id</Th>
+          <Th dense>Side</Th>
+          <Th dense>Type</Th>
+          <Th dense>Quantity</Th>
+          <Th dense>Status</Th>
+          <Th dense>Fills</Th>
+        </HeadRow>
         <tbody>
           {orders.map((order) => (
-            <tr key={order.client_order_id} className="border-t border-slate-200 align-top dark:border-slate-800">
-              <td className="py-1 pr-3 font-mono text-xs">{order.client_order_id}</td>
-              <td className={cx("py-1 pr-3 uppercase")}>{order.side}</td>
-              <td className="py-1 pr-3">{order.type}</td>
-              <td className="py-1 pr-3 tabular-nums">{order.quantity ? qty(order.quantity) : money(order.notional)}</td>
-              <td className="py-1 pr-3">{order.status}</td>
-              <td className="py-1">
+            <tr key={order.client_order_id} className={`${rowRule} align-top`}>
+              <Td dense className="font-mono text-xs">{order.client_order_id}</Td>
+              <Td dense className="uppercase">{order.side}</Td>
+              <Td dense>{order.type}</Td>
+              <Td dense className="tabular-nums">{order.quantity ? qty(order.quantity) : money(order.notional)}</Td>
+              <Td dense>{order.status}</Td>
+              <Td dense>
                 <ul data-testid="order-fills">
                   {order.fills.map((fill) => (
                     <li key={fill.fill_id} className="tabular-nums">
@@ -96,11 +92,11 @@ export function OrdersTable({ orders }: { orders: Order[] }) {
                     </li>
                   ))}
                 </ul>
-              </td>
+              </Td>
             </tr>
           ))}
         </tbody>
       </table>
-    </div>
+    </ScrollTable>
   );
 }

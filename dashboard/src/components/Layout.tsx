@@ -4,7 +4,7 @@ import { NavLink } from "react-router";
 import { logout } from "../api/passkeys";
 import { useSession } from "../api/session";
 import { useLiveStatus, useRecentFills } from "../live/LiveProvider";
-import { dateTime, money, qty } from "../lib/format";
+import { dateTime, money, qty, toneClass } from "../lib/format";
 import { useTheme } from "../lib/theme";
 import { LiveDot, ReconnectBanner } from "./ReconnectBanner";
 import { Button, cx } from "./ui";
@@ -84,7 +84,7 @@ function ActivityButton() {
           {fills.map((f) => (
             <li key={`${f.seq}-${f.fillId}`} data-testid="recent-fill" data-fill-id={f.fillId} className="flex justify-between gap-2 border-t border-slate-100 px-1 py-1 text-sm tabular-nums dark:border-slate-800">
               <span>
-                <span className={f.side === "buy" ? "text-emerald-700 dark:text-emerald-400" : "text-rose-700 dark:text-rose-400"}>{f.side.toUpperCase()}</span> {qty(f.quantity)} {f.symbol}
+                <span className={f.side === "buy" ? toneClass.up : toneClass.down}>{f.side.toUpperCase()}</span> {qty(f.quantity)} {f.symbol}
               </span>
               <span>{money(f.price)}</span>
               <span className="text-xs text-slate-600 dark:text-slate-400">{dateTime(f.ts)}</span>

@@ -2,28 +2,14 @@
  * reloaded; empty means the server's default — the hosted or running session, else the
  * newest run. */
 import { useQuery } from "@tanstack/react-query";
-import { useCallback } from "react";
-import { useSearchParams } from "react-router";
 import { api, unwrap } from "../api/client";
 import { dateTime } from "../lib/format";
+import { useSearchParam } from "../lib/searchParam";
+import { controlClass } from "./Field";
+import { cx } from "./ui";
 
 export function useRunId(): [string | undefined, (id: string | undefined) => void] {
-  const [params, setParams] = useSearchParams();
-  const run = params.get("run") ?? undefined;
-  const set = useCallback(
-    (id: string | undefined) =>
-      setParams(
-        (prev) => {
-          const next = new URLSearchParams(prev);
-          if (id) next.set("run", id);
-          else next.delete("run");
-          return next;
-        },
-        { replace: true },
-      ),
-    [setParams],
-  );
-  return [run, set];
+  return useSearchParam("run");
 }
 
 export function useRuns() {
@@ -43,7 +29,7 @@ export function RunPicker() {
         data-testid="run-picker"
         value={run ?? ""}
         onChange={(e) => setRun(e.target.value || undefined)}
-        className="max-w-[16rem] rounded-lg border border-slate-300 bg-white px-2 py-1 text-sm dark:border-slate-700 dark:bg-slate-800"
+        className={cx(controlClass, "max-w-[16rem]")}
       >
         <option value="">Current (live or newest)</option>
         {runs.data?.items.map((r) => (

@@ -55,6 +55,11 @@ export function Badge({ children, className }: { children: ReactNode; className?
   return <span className={cx("inline-flex items-center rounded-full px-2 py-0.5 text-xs font-medium", className ?? "bg-slate-200 text-slate-900 dark:bg-slate-700 dark:text-slate-100")}>{children}</span>;
 }
 
+/** A setting, command or value as it is typed. */
+export function Code({ children }: { children: ReactNode }) {
+  return <code className="rounded bg-slate-100 px-1 dark:bg-slate-800">{children}</code>;
+}
+
 export function Loading({ label = "Loading…" }: { label?: string }) {
   return (
     <div role="status" className="p-4 text-sm text-slate-600 dark:text-slate-400">

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { dateTime, duration, money, num, pct, qty, sentimentBand, timeLeft, tone, toNumber } from "./format";
+import { dateTime, duration, money, num, pct, qty, ratio, sentimentBand, signedFixed, timeLeft, tone, toneClass, toNumber } from "./format";
 
 describe("money", () => {
   it("formats decimal strings with two places and separators", () => {
@@ -43,6 +43,22 @@ describe("numbers and tones", () => {
     expect(qty("0.00012345")).toBe("0.00012345");
     expect(num("1234.5678", 1)).toBe("1,234.6");
   });
+  it("writes ratios with two decimals and a true minus", () => {
+    expect(ratio(-0.8612)).toBe("−0.86");
+    expect(ratio("1.5")).toBe("1.5");
+    expect(ratio(2.345, 1)).toBe("2.3");
+    expect(ratio(-1234.5)).toBe("−1,234.5");
+    expect(ratio(null)).toBe("—");
+  });
+  it("signs scores and rewards with a true minus and leaves zero unsigned", () => {
+    expect(signedFixed(0.1104)).toBe("+0.110");
+    expect(signedFixed(-1.957, 2)).toBe("−1.96");
+    expect(signedFixed(-0.0001, 2)).toBe("0.00");
+    expect(signedFixed(0)).toBe("0.000");
+    expect(signedFixed("0.4231", 2)).toBe("+0.42");
+    expect(signedFixed(null)).toBe("—");
+    expect(signedFixed(Number.NaN)).toBe("—");
+  });
   it("colours by sign", () => {
     expect(tone("-1")).toBe("down");
     expect(tone(2)).toBe("up");
@@ -77,5 +93,20 @@ describe("sentimentBand", () => {
     expect(sentimentBand(0).label).toBe("neutral");
     expect(sentimentBand(-0.2).label).toBe("negative");
     expect(sentimentBand(-0.9).label).toBe("very negative");
+  });
+  it("never puts white text on a band under AA contrast (emerald-600 is 3.8:1)", () => {
+    for (const score of [1, 0.5, -0.5, -1]) {
+      const { className } = sentimentBand(score);
+      expect(className).toContain("text-white");
+      expect(className).toMatch(/bg-(emerald|rose)-700/);
+    }
+  });
+});
+
+describe("toneClass", () => {
+  it("uses the 700 shades for small text on light backgrounds", () => {
+    expect(toneClass.up).toContain("text-emerald-700");
+    expect(toneClass.down).toContain("text-rose-700");
+    expect(toneClass[tone("-3")]).toBe(toneClass.down);
   });
 });

@@ -39,6 +39,23 @@ export function num(value: Num, digits = 2): string {
   return n.toLocaleString("en-US", { maximumFractionDigits: digits });
 }
 
+/** A ratio (Sharpe, Sortino, Calmar, profit factor, beta) with two decimals and a true minus
+ * sign, as `pct` and `money` write negatives: `−0.86`, never `-0.86` beside `−$12.00`. */
+export function ratio(value: Num, digits = 2): string {
+  return num(value, digits).replace(/^-/, "−");
+}
+
+/** A signed figure with fixed decimals and a true minus, for scores, rewards and
+ * contributions, where the sign is the point: `+0.420`, `−1.30`; no sign on one that rounds
+ * to zero, `—` when unknown. */
+export function signedFixed(value: Num, digits = 3): string {
+  const n = toNumber(value);
+  if (n === null) return "—";
+  const text = Math.abs(n).toFixed(digits);
+  if (Number(text) === 0) return text;
+  return n < 0 ? `−${text}` : `+${text}`;
+}
+
 /** A quantity: whole shares without decimals, fractional (crypto) up to 8. */
 export function qty(value: Num): string {
   const n = toNumber(value);

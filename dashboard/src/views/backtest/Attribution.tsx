@@ -1,12 +1,12 @@
 /** P&L and trades per strategy: a bar per strategy (green gain, red loss) and the same
  * figures in a table, the chart's accessible reading. */
 import { Bar, BarChart, CartesianGrid, Cell, ReferenceLine, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
+import { HeadRow, rowRule, ScrollTable, Td, Th } from "../../components/Table";
 import { Card, Empty, cx } from "../../components/ui";
-import { money, pct, tone } from "../../lib/format";
-import { toneText } from "./format";
+import { money, pct, tone, toneClass } from "../../lib/format";
 import { useTheme } from "../../lib/theme";
 import type { StrategyShare } from "./derive";
-import { mutedClass, ScrollX } from "./parts";
+import { mutedClass } from "./parts";
 
 export function Attribution({ shares, note }: { shares: StrategyShare[]; note: string }) {
   const [theme] = useTheme();
@@ -39,29 +39,27 @@ export function Attribution({ shares, note }: { shares: StrategyShare[]; note: s
               </BarChart>
             </ResponsiveContainer>
           </div>
-          <ScrollX label="Attribution table">
+          <ScrollTable label="Attribution table">
             <table className="w-full text-sm">
-              <thead>
-                <tr className={cx("border-b border-slate-200 text-left text-xs uppercase dark:border-slate-800", mutedClass)}>
-                  <th scope="col" className="py-1.5 pr-3">Strategy</th>
-                  <th scope="col" className="py-1.5 pr-3 text-right">Trades</th>
-                  <th scope="col" className="py-1.5 pr-3 text-right">Win rate</th>
-                  <th scope="col" className="py-1.5 text-right">P&amp;L share</th>
-                </tr>
-              </thead>
+              <HeadRow>
+                <Th>Strategy</Th>
+                <Th right>Trades</Th>
+                <Th right>Win rate</Th>
+                <Th right>P&amp;L share</Th>
+              </HeadRow>
               <tbody>
                 {shares.map((s) => (
-                  <tr key={s.name} data-testid="attribution-row" data-strategy={s.name} className="border-b border-slate-100 last:border-0 dark:border-slate-800/60">
-                    <td className="py-1.5 pr-3">{s.name}</td>
-                    <td className="py-1.5 pr-3 text-right tabular-nums">{s.trades}</td>
-                    <td className="py-1.5 pr-3 text-right tabular-nums">{s.trades ? pct(s.wins / s.trades, { digits: 1 }) : "—"}</td>
-                    <td className={cx("py-1.5 text-right tabular-nums", toneText[tone(s.pnl)])}>{money(s.pnl, { signed: true })}</td>
+                  <tr key={s.name} data-testid="attribution-row" data-strategy={s.name} className={rowRule}>
+                    <Td>{s.name}</Td>
+                    <Td right>{s.trades}</Td>
+                    <Td right>{s.trades ? pct(s.wins / s.trades, { digits: 1 }) : "—"}</Td>
+                    <Td right className={toneClass[tone(s.pnl)]}>{money(s.pnl, { signed: true })}</Td>
                   </tr>
                 ))}
               </tbody>
             </table>
             <p className={cx("mt-2 text-xs", mutedClass)}>{note}</p>
-          </ScrollX>
+          </ScrollTable>
         </div>
       )}
     </Card>

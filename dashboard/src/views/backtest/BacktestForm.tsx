@@ -5,6 +5,7 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useId, useMemo, useState, type ReactNode } from "react";
 import { useNavigate } from "react-router";
 import { api, unwrap } from "../../api/client";
+import { captionClass, Field, SelectField, tallControlClass } from "../../components/Field";
 import { Button, Card, ErrorLine, cx } from "../../components/ui";
 import { pct } from "../../lib/format";
 import {
@@ -22,9 +23,10 @@ import {
   type BacktestBody,
   type DatasetChoice,
   type FormState,
-  type Timeframe,
 } from "./model";
-import { inputClass, labelClass, mutedClass } from "./parts";
+import { mutedClass } from "./parts";
+
+const inputClass = cx(tallControlClass, "w-full");
 
 /** The settings' default ensemble: offered when the strategy list cannot be read. */
 const FALLBACK_STRATEGIES = ["momentum", "macd", "mean_reversion", "news"];
@@ -72,20 +74,23 @@ export function FormView({ form, setForm, descriptions, onSubmit, busy = false, 
       <div className="grid grid-cols-1 gap-3 lg:grid-cols-3">
         <Section title="Data">
           <div>
-            <label className={labelClass} htmlFor={`${ids}-dataset`}>
-              Data set
-            </label>
-            <select id={`${ids}-dataset`} className={inputClass} value={form.dataset} onChange={(e) => setForm((f) => switchDataset(f, e.target.value as DatasetChoice))}>
-              <option value="stocknet">{DATASETS.stocknet.label}</option>
-              <option value="equities_daily">{DATASETS.equities_daily.label}</option>
-              <option value="server">The server's data folder (data.dir)</option>
-            </select>
+            <SelectField<DatasetChoice>
+              label="Data set"
+              value={form.dataset}
+              onChange={(v) => setForm((f) => switchDataset(f, v))}
+              options={[
+                ["stocknet", DATASETS.stocknet.label],
+                ["equities_daily", DATASETS.equities_daily.label],
+                ["server", "The server's data folder (data.dir)"],
+              ]}
+              selectClass={inputClass}
+            />
             <p className={cx("mt-1 text-xs", mutedClass)}>{data ? data.note : "Symbols and bars as the server's data.dir holds them; type the symbols below."}</p>
           </div>
           {data && (
             <div role="group" aria-labelledby={`${ids}-symbols`}>
               <div className="mb-1 flex items-center justify-between gap-2">
-                <span id={`${ids}-symbols`} className={cx(labelClass, "mb-0")}>
+                <span id={`${ids}-symbols`} className={captionClass}>
                   Symbols
                 </span>
                 <span className="flex gap-1">
@@ -111,41 +116,23 @@ export function FormView({ form, setForm, descriptions, onSubmit, busy = false, 
             </div>
           )}
           <div>
-            <label className={labelClass} htmlFor={`${ids}-extra`}>
-              {data ? "More symbols" : "Symbols"}
-            </label>
-            <input id={`${ids}-extra`} className={cx(inputClass, "font-mono")} placeholder="e.g. JPM, INTC" value={form.extraSymbols} onChange={(e) => set("extraSymbols", e.target.value)} />
+            <Field label={data ? "More symbols" : "Symbols"}>
+              <input className={cx(inputClass, "font-mono")} placeholder="e.g. JPM, INTC" value={form.extraSymbols} onChange={(e) => set("extraSymbols", e.target.value)} />
+            </Field>
             <p className={cx("mt-1 text-xs", mutedClass)} data-testid="backtest-symbol-count">
               {allSymbols(form).length} symbol{allSymbols(form).length === 1 ? "" : "s"}: {allSymbols(form).join(", ") || "none"}
             </p>
           </div>
           <div className="grid grid-cols-2 gap-2">
-            <div>
-              <label className={labelClass} htmlFor={`${ids}-start`}>
-                Start
-              </label>
-              <input id={`${ids}-start`} type="date" className={inputClass} min={data?.first} max={data?.last} value={form.start} onChange={(e) => set("start", e.target.value)} />
-            </div>
-            <div>
-              <label className={labelClass} htmlFor={`${ids}-end`}>
-                End (included)
-              </label>
-              <input id={`${ids}-end`} type="date" className={inputClass} min={data?.first} max={data?.last} value={form.end} onChange={(e) => set("end", e.target.value)} />
-            </div>
+            <Field label="Start">
+              <input type="date" className={inputClass} min={data?.first} max={data?.last} value={form.start} onChange={(e) => set("start", e.target.value)} />
+            </Field>
+            <Field label="End (included)">
+              <input type="date" className={inputClass} min={data?.first} max={data?.last} value={form.end} onChange={(e) => set("end", e.target.value)} />
+            </Field>
           </div>
           <div className="flex flex-wrap items-end gap-2">
-            <div className="min-w-[7rem] flex-1">
-              <label className={labelClass} htmlFor={`${ids}-tf`}>
-                Timeframe
-              </label>
-              <select id={`${ids}-tf`} className={inputClass} value={form.timeframe} onChange={(e) => set("timeframe", e.target.value as Timeframe)}>
-                {TIMEFRAMES.map((tf) => (
-                  <option key={tf} value={tf}>
-                    {tf}
-                  </option>
-                ))}
-              </select>
-            </div>
+            <SelectField label="Timeframe" className="min-w-[7rem] flex-1" value={form.timeframe} onChange={(v) => set("timeframe", v)} options={TIMEFRAMES} selectClass={inputClass} />
             {data && (
               <Button onClick={() => setForm((f) => ({ ...f, start: data.first, end: data.last }))} title={`${data.first} to ${data.last}`}>
                 All data
@@ -190,42 +177,21 @@ export function FormView({ form, setForm, descriptions, onSubmit, busy = false, 
         </Section>
 
         <Section title="Account, costs and risk">
-          <div>
-            <label className={labelClass} htmlFor={`${ids}-capital`}>
-              Initial capital (USD)
-            </label>
-            <input id={`${ids}-capital`} inputMode="decimal" className={cx(inputClass, "tabular-nums")} value={form.capital} onChange={(e) => set("capital", e.target.value)} />
-          </div>
+          <Field label="Initial capital (USD)">
+            <input inputMode="decimal" className={cx(inputClass, "tabular-nums")} value={form.capital} onChange={(e) => set("capital", e.target.value)} />
+          </Field>
           <div className="grid grid-cols-2 gap-2">
-            <div>
-              <label className={labelClass} htmlFor={`${ids}-commission`}>
-                Commission (bps)
-              </label>
-              <input id={`${ids}-commission`} inputMode="decimal" placeholder="server default" className={cx(inputClass, "tabular-nums")} value={form.commissionBps} onChange={(e) => set("commissionBps", e.target.value)} />
-            </div>
-            <div>
-              <label className={labelClass} htmlFor={`${ids}-slippage`}>
-                Slippage (bps)
-              </label>
-              <input id={`${ids}-slippage`} inputMode="decimal" placeholder="server default" className={cx(inputClass, "tabular-nums")} value={form.slippageBps} onChange={(e) => set("slippageBps", e.target.value)} />
-            </div>
+            <Field label="Commission (bps)">
+              <input inputMode="decimal" placeholder="server default" className={cx(inputClass, "tabular-nums")} value={form.commissionBps} onChange={(e) => set("commissionBps", e.target.value)} />
+            </Field>
+            <Field label="Slippage (bps)">
+              <input inputMode="decimal" placeholder="server default" className={cx(inputClass, "tabular-nums")} value={form.slippageBps} onChange={(e) => set("slippageBps", e.target.value)} />
+            </Field>
           </div>
           <p className={cx("-mt-2 text-xs", mutedClass)}>
             1 bp = 0.01% of the traded value{capital !== null && capital > 0 && form.commissionBps.trim() !== "" && parseAmount(form.commissionBps) !== null ? ` · ${pct((parseAmount(form.commissionBps) ?? 0) / 10_000, { digits: 3 })} per fill` : ""}.
           </p>
-          <div>
-            <label className={labelClass} htmlFor={`${ids}-tier`}>
-              Risk tier
-            </label>
-            <select id={`${ids}-tier`} className={inputClass} value={form.riskTier} onChange={(e) => set("riskTier", e.target.value as FormState["riskTier"])}>
-              <option value="">The server's tier</option>
-              {TIERS.map((t) => (
-                <option key={t} value={t}>
-                  {t}
-                </option>
-              ))}
-            </select>
-          </div>
+          <SelectField<FormState["riskTier"]> label="Risk tier" value={form.riskTier} onChange={(v) => set("riskTier", v)} options={[["", "The server's tier"], ...TIERS]} selectClass={inputClass} />
           <label className="flex items-center gap-2 text-sm">
             <input type="checkbox" checked={form.news} onChange={(e) => set("news", e.target.checked)} />
             News: replay the bundled tweets (2014–2015)

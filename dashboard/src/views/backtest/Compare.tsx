@@ -4,12 +4,12 @@ import { useQueries } from "@tanstack/react-query";
 import { useMemo } from "react";
 import { Link } from "react-router";
 import { TimeSeriesChart, type SeriesSpec } from "../../components/charts/TimeSeriesChart";
+import { HeadRow, rowRule, ScrollTable, Td, Th } from "../../components/Table";
 import { Card, Empty, ErrorLine, Loading, cx } from "../../components/ui";
-import { dateTime, tone } from "../../lib/format";
-import { toneText } from "./format";
+import { dateTime, tone, toneClass } from "../../lib/format";
 import { bestIndices, equityPoints, normalise } from "./derive";
 import { COMPARED, formatMetric, metricValue } from "./metrics";
-import { backtestQuery, isActive, mutedClass, RUN_COLOURS, ScrollX, StatusBadge, type BacktestOut } from "./parts";
+import { backtestQuery, isActive, mutedClass, RUN_COLOURS, StatusBadge, type BacktestOut } from "./parts";
 
 /** The run's short name in headers: the id's last part (ids are long and share a prefix). */
 export function shortId(id: string): string {
@@ -76,46 +76,44 @@ export function Compare({ ids }: { ids: string[] }) {
         <Empty>None of these runs has an equity curve yet.</Empty>
       )}
       <p className={cx("mt-1 mb-3 text-xs", mutedClass)}>Each curve starts at 100: growth of the same stake, whatever the capital.</p>
-      <ScrollX label="Compared metrics" bleed>
+      <ScrollTable label="Compared metrics" bleed>
         <table className="w-full max-w-4xl text-sm" data-testid="backtest-compare-table">
-          <thead>
-            <tr className={cx("border-b border-slate-200 text-left text-xs uppercase dark:border-slate-800", mutedClass)}>
-              <th scope="col" className="py-1.5 pr-3">
-                Metric
-              </th>
-              {runs.map((run, i) => (
-                <th key={ids[i]} scope="col" className="py-1.5 pr-3 text-right" title={ids[i]}>
-                  <span aria-hidden className="mr-1 inline-block h-2 w-3 rounded-sm" style={{ background: RUN_COLOURS[i % RUN_COLOURS.length] }} />
-                  <span className="font-mono normal-case">{shortId(run?.id ?? ids[i] ?? "")}</span>
-                </th>
-              ))}
-            </tr>
-          </thead>
+          <HeadRow>
+            <Th>Metric</Th>
+            {runs.map((run, i) => (
+              <Th key={ids[i]} right title={ids[i]}>
+                <span aria-hidden className="mr-1 inline-block h-2 w-3 rounded-sm" style={{ background: RUN_COLOURS[i % RUN_COLOURS.length] }} />
+                <span className="font-mono normal-case">{shortId(run?.id ?? ids[i] ?? "")}</span>
+              </Th>
+            ))}
+          </HeadRow>
           <tbody>
             {COMPARED.map((def) => {
               const values = runs.map((run) => metricValue(run?.metrics, def.key));
               const best = def.better ? bestIndices(values, def.better) : new Set<number>();
               return (
-                <tr key={def.key} data-metric={def.key} className="border-b border-slate-100 last:border-0 dark:border-slate-800/60">
+                <tr key={def.key} data-metric={def.key} className={rowRule}>
                   <th scope="row" className="py-1 pr-3 text-left font-normal">
                     {def.label}
                   </th>
                   {values.map((v, i) => (
-                    <td
+                    <Td
                       key={ids[i]}
+                      dense
+                      right
                       data-best={best.has(i) ? "true" : undefined}
-                      className={cx("py-1 pr-3 text-right tabular-nums", best.has(i) ? "rounded bg-emerald-100 font-semibold text-emerald-950 dark:bg-emerald-900 dark:text-emerald-50" : def.signed && toneText[tone(v)])}
+                      className={cx(best.has(i) ? "rounded bg-emerald-100 font-semibold text-emerald-950 dark:bg-emerald-900 dark:text-emerald-50" : def.signed && toneClass[tone(v)])}
                     >
                       {formatMetric(def, v)}
                       {best.has(i) && <span className="sr-only"> (best)</span>}
-                    </td>
+                    </Td>
                   ))}
                 </tr>
               );
             })}
           </tbody>
         </table>
-      </ScrollX>
+      </ScrollTable>
     </Card>
   );
 }

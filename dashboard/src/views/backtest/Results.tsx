@@ -3,20 +3,20 @@
 import { useMemo } from "react";
 import { Link } from "react-router";
 import { TimeSeriesChart, type SeriesSpec } from "../../components/charts/TimeSeriesChart";
+import { HeadRow, rowRule, ScrollTable, Td, Th } from "../../components/Table";
 import { Card, Empty, Pager, cx } from "../../components/ui";
-import { dateTime, duration, money, pct, qty, tone } from "../../lib/format";
-import { toneText } from "./format";
+import { dateTime, duration, money, pct, qty, tone, toneClass } from "../../lib/format";
 import { Attribution } from "./Attribution";
 import { attribution, drawdown, equityPoints, monthlyRows, monthShade, sharesFromMetrics } from "./derive";
 import { DETAIL, HEADLINE, formatMetric, metricValue, type MetricDef } from "./metrics";
-import { mutedClass, ScrollX, TRADES_PAGE, type BacktestOut } from "./parts";
+import { mutedClass, TRADES_PAGE, type BacktestOut } from "./parts";
 
 function Tile({ def, metrics, big }: { def: MetricDef; metrics: Record<string, unknown> | null | undefined; big?: boolean }) {
   const value = metricValue(metrics, def.key);
   return (
     <div className="min-w-0 rounded-lg border border-slate-200 px-3 py-2 dark:border-slate-800" data-testid={`metric-${def.key}`} title={def.hint}>
       <div className={cx("truncate text-[11px] font-medium tracking-wide uppercase", mutedClass)}>{def.label}</div>
-      <div className={cx("tabular-nums", big ? "text-xl font-semibold" : "text-sm font-medium", def.signed ? toneText[tone(value)] : def.key === "max_drawdown" && value ? toneText.down : "")}>{formatMetric(def, value)}</div>
+      <div className={cx("tabular-nums", big ? "text-xl font-semibold" : "text-sm font-medium", def.signed ? toneClass[tone(value)] : def.key === "max_drawdown" && value ? toneClass.down : "")}>{formatMetric(def, value)}</div>
     </div>
   );
 }
@@ -61,7 +61,7 @@ export function MonthlyReturns({ metrics }: { metrics: Record<string, unknown> |
   if (rows.length === 0) return null;
   return (
     <Card title="Monthly returns" testId="backtest-monthly">
-      <ScrollX label="Monthly returns table">
+      <ScrollTable label="Monthly returns table">
         <table className="w-full min-w-[44rem] border-separate border-spacing-0.5">
           <thead>
             <tr className={cx("text-xs", mutedClass)}>
@@ -92,7 +92,7 @@ export function MonthlyReturns({ metrics }: { metrics: Record<string, unknown> |
             ))}
           </tbody>
         </table>
-      </ScrollX>
+      </ScrollTable>
     </Card>
   );
 }
@@ -149,42 +149,40 @@ export function TradesTable({ run, onPage }: { run: BacktestOut; onPage: (offset
         <Empty>No closed trade.</Empty>
       ) : (
         <>
-          <ScrollX label="Trades table" bleed>
+          <ScrollTable label="Trades table" bleed>
             <table className="w-full min-w-[60rem] text-sm">
-              <thead>
-                <tr className={cx("border-b border-slate-200 text-left text-xs uppercase dark:border-slate-800", mutedClass)}>
-                  <th scope="col" className="py-1.5 pr-3">Symbol</th>
-                  <th scope="col" className="py-1.5 pr-3">Side</th>
-                  <th scope="col" className="py-1.5 pr-3 text-right">Qty</th>
-                  <th scope="col" className="py-1.5 pr-3">Entry</th>
-                  <th scope="col" className="py-1.5 pr-3">Exit</th>
-                  <th scope="col" className="py-1.5 pr-3 text-right">Entry px</th>
-                  <th scope="col" className="py-1.5 pr-3 text-right">Exit px</th>
-                  <th scope="col" className="py-1.5 pr-3 text-right">P&amp;L</th>
-                  <th scope="col" className="py-1.5 pr-3 text-right">Return</th>
-                  <th scope="col" className="py-1.5 pr-3 text-right">Held</th>
-                  <th scope="col" className="py-1.5">Strategies</th>
-                </tr>
-              </thead>
+              <HeadRow>
+                <Th>Symbol</Th>
+                <Th>Side</Th>
+                <Th right>Qty</Th>
+                <Th>Entry</Th>
+                <Th>Exit</Th>
+                <Th right>Entry px</Th>
+                <Th right>Exit px</Th>
+                <Th right>P&amp;L</Th>
+                <Th right>Return</Th>
+                <Th right>Held</Th>
+                <Th>Strategies</Th>
+              </HeadRow>
               <tbody>
                 {trades.map((t) => (
-                  <tr key={t.id} data-testid="backtest-trade" className="border-b border-slate-100 last:border-0 dark:border-slate-800/60">
-                    <td className="py-1 pr-3 font-mono text-xs">{t.symbol}</td>
-                    <td className="py-1 pr-3 text-xs">{t.direction}</td>
-                    <td className="py-1 pr-3 text-right tabular-nums">{qty(t.quantity)}</td>
-                    <td className="py-1 pr-3 text-xs whitespace-nowrap">{dateTime(t.entry_ts, { dayOnly: run.timeframe === "1d" })}</td>
-                    <td className="py-1 pr-3 text-xs whitespace-nowrap">{dateTime(t.exit_ts, { dayOnly: run.timeframe === "1d" })}</td>
-                    <td className="py-1 pr-3 text-right tabular-nums">{money(t.entry_price)}</td>
-                    <td className="py-1 pr-3 text-right tabular-nums">{money(t.exit_price)}</td>
-                    <td className={cx("py-1 pr-3 text-right tabular-nums", toneText[tone(t.pnl)])}>{money(t.pnl, { signed: true })}</td>
-                    <td className={cx("py-1 pr-3 text-right tabular-nums", toneText[tone(t.return_pct)])}>{pct(t.return_pct, { signed: true })}</td>
-                    <td className="py-1 pr-3 text-right text-xs tabular-nums">{duration(t.hold_seconds)}</td>
-                    <td className="py-1 text-xs">{t.strategies.join(", ") || "—"}</td>
+                  <tr key={t.id} data-testid="backtest-trade" className={rowRule}>
+                    <Td dense className="font-mono text-xs">{t.symbol}</Td>
+                    <Td dense className="text-xs">{t.direction}</Td>
+                    <Td dense right>{qty(t.quantity)}</Td>
+                    <Td dense className="text-xs whitespace-nowrap">{dateTime(t.entry_ts, { dayOnly: run.timeframe === "1d" })}</Td>
+                    <Td dense className="text-xs whitespace-nowrap">{dateTime(t.exit_ts, { dayOnly: run.timeframe === "1d" })}</Td>
+                    <Td dense right>{money(t.entry_price)}</Td>
+                    <Td dense right>{money(t.exit_price)}</Td>
+                    <Td dense right className={toneClass[tone(t.pnl)]}>{money(t.pnl, { signed: true })}</Td>
+                    <Td dense right className={toneClass[tone(t.return_pct)]}>{pct(t.return_pct, { signed: true })}</Td>
+                    <Td dense right className="text-xs">{duration(t.hold_seconds)}</Td>
+                    <Td dense className="text-xs">{t.strategies.join(", ") || "—"}</Td>
                   </tr>
                 ))}
               </tbody>
             </table>
-          </ScrollX>
+          </ScrollTable>
           {total > TRADES_PAGE && <Pager offset={run.trades_offset} limit={TRADES_PAGE} total={total} onChange={onPage} />}
         </>
       )}

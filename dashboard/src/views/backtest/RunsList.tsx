@@ -4,10 +4,10 @@ import { useQuery } from "@tanstack/react-query";
 import { useState } from "react";
 import { Link, useNavigate } from "react-router";
 import { api, unwrap } from "../../api/client";
-import { Button, Card, Empty, ErrorLine, Loading, Pager, cx } from "../../components/ui";
-import { dateTime, num, pct, tone } from "../../lib/format";
-import { ratio, toneText } from "./format";
-import { isActive, mutedClass, ScrollX, StatusBadge } from "./parts";
+import { PagedTable, rowRule, Td } from "../../components/Table";
+import { Button, Card, cx } from "../../components/ui";
+import { dateTime, num, pct, ratio, tone, toneClass } from "../../lib/format";
+import { isActive, mutedClass, StatusBadge } from "./parts";
 
 const PAGE = 25;
 
@@ -37,66 +37,38 @@ export function RunsList({ initiallyChecked = [] }: { initiallyChecked?: string[
         </span>
       }
     >
-      {list.isPending ? (
-        <Loading />
-      ) : list.isError ? (
-        <ErrorLine error={list.error} />
-      ) : list.data.items.length === 0 ? (
-        <Empty>No backtest yet: run one above.</Empty>
-      ) : (
-        <>
-          <ScrollX label="Backtests table" bleed>
-            <table className="w-full min-w-[56rem] text-sm">
-              <thead>
-                <tr className={cx("border-b border-slate-200 text-left text-xs uppercase dark:border-slate-800", mutedClass)}>
-                  <th scope="col" className="w-8 py-2">
-                    <span className="sr-only">Compare</span>
-                  </th>
-                  <th scope="col" className="py-2 pr-3">Run</th>
-                  <th scope="col" className="py-2 pr-3">Status</th>
-                  <th scope="col" className="py-2 pr-3">Symbols</th>
-                  <th scope="col" className="py-2 pr-3">Strategies</th>
-                  <th scope="col" className="py-2 pr-3 text-right">Return</th>
-                  <th scope="col" className="py-2 pr-3 text-right">Sharpe</th>
-                  <th scope="col" className="py-2 pr-3 text-right">Max DD</th>
-                  <th scope="col" className="py-2 pr-3 text-right">Trades</th>
-                  <th scope="col" className="py-2">Submitted</th>
-                </tr>
-              </thead>
-              <tbody>
-                {list.data.items.map((b) => (
-                  <tr key={b.id} data-testid="backtest-row" data-id={b.id} className="border-b border-slate-100 last:border-0 dark:border-slate-800/60">
-                    <td className="py-1.5">
-                      <input type="checkbox" aria-label={`Compare ${b.id}`} checked={checked.includes(b.id)} disabled={!checked.includes(b.id) && checked.length >= 4} onChange={(e) => toggle(b.id, e.target.checked)} />
-                    </td>
-                    <td className="py-1.5 pr-3">
-                      <Link to={`/backtest/${encodeURIComponent(b.id)}`} className="font-mono text-xs whitespace-nowrap text-sky-700 underline-offset-2 hover:underline dark:text-sky-400">
-                        {b.id}
-                      </Link>
-                    </td>
-                    <td className="py-1.5 pr-3">
-                      <StatusBadge status={b.status} />
-                      {isActive(b.status) && b.progress?.percent != null && <span className={cx("ml-1 text-xs tabular-nums", mutedClass)}>{Math.round(b.progress.percent)}%</span>}
-                    </td>
-                    <td className="max-w-[12rem] truncate py-1.5 pr-3 font-mono text-xs" title={b.symbols.join(", ")}>
-                      {b.symbols.join(", ")}
-                    </td>
-                    <td className="max-w-[14rem] truncate py-1.5 pr-3 text-xs" title={b.strategies.join(", ")}>
-                      {b.strategies.join(", ")}
-                    </td>
-                    <td className={cx("py-1.5 pr-3 text-right tabular-nums", toneText[tone(b.total_return)])}>{pct(b.total_return, { signed: true })}</td>
-                    <td className="py-1.5 pr-3 text-right tabular-nums">{ratio(b.sharpe)}</td>
-                    <td className="py-1.5 pr-3 text-right tabular-nums">{pct(b.max_drawdown)}</td>
-                    <td className="py-1.5 pr-3 text-right tabular-nums">{num(b.trade_count, 0)}</td>
-                    <td className={cx("py-1.5 text-xs whitespace-nowrap", mutedClass)}>{dateTime(b.submitted_at ?? b.started_at)}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </ScrollX>
-          {list.data.total > PAGE && <Pager offset={offset} limit={PAGE} total={list.data.total} onChange={setOffset} />}
-        </>
-      )}
+      <PagedTable
+        query={list}
+        empty="No backtest yet: run one above."
+        label="Backtests table"
+        bleed
+        className="min-w-[56rem]"
+        paging={{ offset, limit: PAGE, onPage: setOffset }}
+        columns={[{ label: <span className="sr-only">Compare</span>, className: "w-8" }, "Run", "Status", "Symbols", "Strategies", { label: "Return", right: true }, { label: "Sharpe", right: true }, { label: "Max DD", right: true }, { label: "Trades", right: true }, "Submitted"]}
+        row={(b) => (
+          <tr key={b.id} data-testid="backtest-row" data-id={b.id} className={rowRule}>
+            <Td>
+              <input type="checkbox" aria-label={`Compare ${b.id}`} checked={checked.includes(b.id)} disabled={!checked.includes(b.id) && checked.length >= 4} onChange={(e) => toggle(b.id, e.target.checked)} />
+            </Td>
+            <Td>
+              <Link to={`/backtest/${encodeURIComponent(b.id)}`} className="font-mono text-xs whitespace-nowrap text-sky-700 underline-offset-2 hover:underline dark:text-sky-400">
+                {b.id}
+              </Link>
+            </Td>
+            <Td>
+              <StatusBadge status={b.status} />
+              {isActive(b.status) && b.progress?.percent != null && <span className={cx("ml-1 text-xs tabular-nums", mutedClass)}>{Math.round(b.progress.percent)}%</span>}
+            </Td>
+            <Td className="max-w-[12rem] truncate font-mono text-xs" title={b.symbols.join(", ")}>{b.symbols.join(", ")}</Td>
+            <Td className="max-w-[14rem] truncate text-xs" title={b.strategies.join(", ")}>{b.strategies.join(", ")}</Td>
+            <Td right className={toneClass[tone(b.total_return)]}>{pct(b.total_return, { signed: true })}</Td>
+            <Td right>{ratio(b.sharpe)}</Td>
+            <Td right>{pct(b.max_drawdown)}</Td>
+            <Td right>{num(b.trade_count, 0)}</Td>
+            <Td className={cx("text-xs whitespace-nowrap", mutedClass)}>{dateTime(b.submitted_at ?? b.started_at)}</Td>
+          </tr>
+        )}
+      />
     </Card>
   );
 }

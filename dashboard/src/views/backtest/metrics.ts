@@ -1,7 +1,6 @@
 /** Which of a run's metrics (the server's `summarise` keys) the view shows, how each is
  * written and which direction is better (for the comparison's highlight). */
-import { duration, money, num, pct, toNumber } from "../../lib/format";
-import { ratio } from "./format";
+import { duration, money, num, pct, ratio, toNumber } from "../../lib/format";
 
 export type MetricKind = "pct" | "ratio" | "int" | "money" | "duration";
 

@@ -1,16 +1,13 @@
-/** Small pieces the backtest screens share: the status badge, input styling, the queries. */
+/** Small pieces the backtest screens share: the status badge, the queries. */
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { api, unwrap } from "../../api/client";
 import type { components } from "../../api/schema";
-import type { ReactNode } from "react";
-import { Badge, cx } from "../../components/ui";
+import { Badge } from "../../components/ui";
 
 export type BacktestOut = components["schemas"]["BacktestOut"];
 export type BacktestItem = components["schemas"]["BacktestItem"];
 export type Status = BacktestItem["status"];
 
-export const inputClass = "w-full rounded-lg border border-slate-300 bg-white px-2 py-1.5 text-sm dark:border-slate-700 dark:bg-slate-800";
-export const labelClass = "mb-1 block text-xs font-medium text-slate-700 dark:text-slate-300";
 export const mutedClass = "text-slate-600 dark:text-slate-400";
 
 const STATUS_CLASS: Record<Status, string> = {
@@ -60,13 +57,3 @@ export function backtestQuery(id: string, tradesOffset = 0) {
 
 /** The colours of up to four compared runs: distinct hues that read on both themes. */
 export const RUN_COLOURS = ["#0ea5e9", "#f59e0b", "#d946ef", "#10b981"];
-
-/** A horizontally scrolling box for a wide table: focusable and named, so a keyboard user
- * can scroll it too (axe: scrollable-region-focusable). */
-export function ScrollX({ label, children, bleed = false }: { label: string; children: ReactNode; bleed?: boolean }) {
-  return (
-    <div role="region" aria-label={label} tabIndex={0} className={cx("overflow-x-auto focus-visible:outline-2 focus-visible:outline-sky-600", bleed && "-mx-4 px-4")}>
-      {children}
-    </div>
-  );
-}

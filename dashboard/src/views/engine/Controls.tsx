@@ -2,14 +2,14 @@
  * the risk tier. Every command goes through the step-up guard (the server decides which
  * need a passkey) and its record is toasted; a refusal is its one line. */
 import { useMutation, useQueryClient } from "@tanstack/react-query";
-import { useId, useState } from "react";
+import { useId, useState, type ReactNode } from "react";
 import { errorLine } from "../../api/errors";
 import { ConfirmDialog } from "../../components/Dialog";
+import { controlClass, Options } from "../../components/Field";
 import { StepUpCancelled, useStepUp } from "../../components/StepUp";
 import { useToast, type ToastTone } from "../../components/Toasts";
 import { Button, cx } from "../../components/ui";
 import { commands } from "./api";
-import { inputClass } from "./bits";
 import { controlAvailability, raisesTier, type Control } from "./logic";
 import { TIERS, type CommandOut, type ControlStatus, type EngineStatus, type TierName } from "./types";
 
@@ -83,6 +83,21 @@ export function Controls({ engine, run, runId }: { engine: EngineStatus; run: Co
   });
 
   const available = controlAvailability(engine, run, send.isPending);
+  const confirm = (kind: "kill" | "flatten", title: string, confirmLabel: string, action: Action, message: ReactNode) => (
+    <ConfirmDialog
+      open={confirming === kind}
+      title={title}
+      danger
+      busy={send.isPending}
+      confirmLabel={confirmLabel}
+      onCancel={() => setConfirming(null)}
+      onConfirm={() => {
+        setConfirming(null);
+        send.mutate(action);
+      }}
+      message={message}
+    />
+  );
   const button = (control: Control, label: string, variant: "primary" | "secondary" | "danger", onClick: () => void) => (
     <Button variant={variant} className="disabled:opacity-50" data-testid={`control-${control}`} disabled={!available[control].enabled} title={available[control].why ?? undefined} onClick={onClick}>
       {label}
@@ -104,7 +119,7 @@ export function Controls({ engine, run, runId }: { engine: EngineStatus; run: Co
         <select
           id={tierId}
           data-testid="tier-select"
-          className={cx(inputClass, "disabled:opacity-50")}
+          className={cx(controlClass, "disabled:opacity-50")}
           value={currentTier ?? ""}
           disabled={!available.tier.enabled}
           title={available.tier.why ?? undefined}
@@ -114,47 +129,23 @@ export function Controls({ engine, run, runId }: { engine: EngineStatus; run: Co
           }}
         >
           {!currentTier && <option value="">unknown</option>}
-          {TIERS.map((t) => (
-            <option key={t} value={t}>
-              {t}
-            </option>
-          ))}
+          <Options values={TIERS} />
         </select>
       </label>
-      <ConfirmDialog
-        open={confirming === "kill"}
-        title="Kill trading?"
-        danger
-        busy={send.isPending}
-        confirmLabel={flattenToo ? "Kill and flatten" : "Kill"}
-        onCancel={() => setConfirming(null)}
-        onConfirm={() => {
-          setConfirming(null);
-          send.mutate({ kind: "kill", flatten: flattenToo });
-        }}
-        message={
-          <div className="flex flex-col gap-3">
-            <p>Every new order stops and the open orders are cancelled. Positions stay open unless you flatten them too. Resuming a killed run needs your passkey.</p>
-            <label className="flex items-center gap-2">
-              <input type="checkbox" data-testid="kill-flatten" checked={flattenToo} onChange={(e) => setFlattenToo(e.target.checked)} />
-              <span>Also flatten all positions (market orders; needs your passkey)</span>
-            </label>
-          </div>
-        }
-      />
-      <ConfirmDialog
-        open={confirming === "flatten"}
-        title="Flatten every position?"
-        danger
-        busy={send.isPending}
-        confirmLabel="Flatten all"
-        onCancel={() => setConfirming(null)}
-        onConfirm={() => {
-          setConfirming(null);
-          send.mutate({ kind: "flatten" });
-        }}
-        message={<p>Trading is killed and every open position is closed with a market order. This needs your passkey.</p>}
-      />
+      {confirm(
+        "kill",
+        "Kill trading?",
+        flattenToo ? "Kill and flatten" : "Kill",
+        { kind: "kill", flatten: flattenToo },
+        <div className="flex flex-col gap-3">
+          <p>Every new order stops and the open orders are cancelled. Positions stay open unless you flatten them too. Resuming a killed run needs your passkey.</p>
+          <label className="flex items-center gap-2">
+            <input type="checkbox" data-testid="kill-flatten" checked={flattenToo} onChange={(e) => setFlattenToo(e.target.checked)} />
+            <span>Also flatten all positions (market orders; needs your passkey)</span>
+          </label>
+        </div>,
+      )}
+      {confirm("flatten", "Flatten every position?", "Flatten all", { kind: "flatten" }, <p>Trading is killed and every open position is closed with a market order. This needs your passkey.</p>)}
     </div>
   );
 }

@@ -3,14 +3,22 @@
  * strategy contributed, every risk check, the orders and their fills. */
 import { useEffect, useId, useRef, useState, type RefObject } from "react";
 import { OrdersTable, TraceTable } from "../../components/DecisionTrace";
-import { Badge, Button, Card, cx, Empty, ErrorLine, Loading, Pager } from "../../components/ui";
+import { controlClass, Field, SelectField, type Choice } from "../../components/Field";
+import { Loaded } from "../../components/Loaded";
+import { PagedTable, rowRule, Td } from "../../components/Table";
+import { Badge, Button, Card, cx, Empty } from "../../components/ui";
 import { dateTime, money, num, qty } from "../../lib/format";
 import { useDecision, useDecisions } from "./api";
-import { inputClass, rowClass, tableHead, thClass, toneBadge } from "./bits";
+import { toneBadge } from "./bits";
 import { contributionsOf, NO_DECISION_FILTERS, symbolProblem, type DecisionFilters } from "./logic";
 import type { Decision, DecisionDetail, Signal } from "./types";
 
 const LIMIT = 25;
+const ACTIONS: ReadonlyArray<Choice<DecisionFilters["action"]>> = [
+  ["", "all"],
+  ["act", "acted"],
+  ["skip", "skipped"],
+];
 
 export function Decisions({ runId }: { runId: string | undefined }) {
   const [filters, setFilters] = useState<DecisionFilters>(NO_DECISION_FILTERS);
@@ -41,12 +49,10 @@ export function Decisions({ runId }: { runId: string | undefined }) {
             if (!problem) apply({ symbol: symbolDraft.trim() });
           }}
         >
-          <label className="flex flex-col text-xs text-slate-600 dark:text-slate-400" htmlFor={`${ids}-symbol`}>
-            Symbol
+          <Field label="Symbol">
             <input
-              id={`${ids}-symbol`}
               data-testid="decisions-symbol"
-              className={cx(inputClass, "w-28 uppercase")}
+              className={cx(controlClass, "w-28 uppercase")}
               value={symbolDraft}
               placeholder="any"
               aria-invalid={problem !== null}
@@ -54,23 +60,14 @@ export function Decisions({ runId }: { runId: string | undefined }) {
               onChange={(e) => setSymbolDraft(e.target.value)}
               onBlur={() => !problem && symbolDraft.trim() !== filters.symbol && apply({ symbol: symbolDraft.trim() })}
             />
-          </label>
-          <label className="flex flex-col text-xs text-slate-600 dark:text-slate-400" htmlFor={`${ids}-action`}>
-            Action
-            <select id={`${ids}-action`} data-testid="decisions-action" className={inputClass} value={filters.action} onChange={(e) => apply({ action: e.target.value as DecisionFilters["action"] })}>
-              <option value="">all</option>
-              <option value="act">acted</option>
-              <option value="skip">skipped</option>
-            </select>
-          </label>
-          <label className="flex flex-col text-xs text-slate-600 dark:text-slate-400" htmlFor={`${ids}-from`}>
-            From (UTC)
-            <input id={`${ids}-from`} type="date" className={inputClass} value={filters.from} onChange={(e) => apply({ from: e.target.value })} />
-          </label>
-          <label className="flex flex-col text-xs text-slate-600 dark:text-slate-400" htmlFor={`${ids}-to`}>
-            To (UTC)
-            <input id={`${ids}-to`} type="date" className={inputClass} value={filters.to} onChange={(e) => apply({ to: e.target.value })} />
-          </label>
+          </Field>
+          <SelectField label="Action" data-testid="decisions-action" value={filters.action} onChange={(action) => apply({ action })} options={ACTIONS} />
+          <Field label="From (UTC)">
+            <input type="date" className={controlClass} value={filters.from} onChange={(e) => apply({ from: e.target.value })} />
+          </Field>
+          <Field label="To (UTC)">
+            <input type="date" className={controlClass} value={filters.to} onChange={(e) => apply({ to: e.target.value })} />
+          </Field>
           <Button type="submit" variant="secondary">
             Apply
           </Button>
@@ -89,18 +86,14 @@ export function Decisions({ runId }: { runId: string | undefined }) {
             </p>
           )}
         </form>
-        {list.isPending ? (
-          <Loading />
-        ) : list.isError ? (
-          <ErrorLine error={list.error} />
-        ) : list.data.items.length === 0 ? (
-          <Empty>No decisions match.</Empty>
-        ) : (
-          <>
-            <DecisionTable items={list.data.items} selected={selected} onOpen={open} />
-            <Pager offset={offset} limit={LIMIT} total={list.data.total} onChange={setOffset} />
-          </>
-        )}
+        <PagedTable
+          query={list}
+          empty="No decisions match."
+          label="Decisions table"
+          paging={{ offset, limit: LIMIT, onPage: setOffset }}
+          columns={["Time", "Symbol", "Action", "Side", { label: "Quantity", right: true }, "Reason", { label: "Failed check", className: "whitespace-nowrap" }]}
+          row={(d) => <DecisionRow key={d.id} d={d} selected={d.id === selected} onOpen={open} />}
+        />
       </Card>
       <div ref={detailBox} className="min-w-0">
         <DecisionPanel id={selected} runId={runId} onClose={() => setSelected(null)} />
@@ -113,52 +106,30 @@ function ActionBadge({ action }: { action: string }) {
   return <Badge className={action === "act" ? toneBadge.good : toneBadge.idle}>{action === "act" ? "act" : action}</Badge>;
 }
 
-function DecisionTable({ items, selected, onOpen }: { items: Decision[]; selected: string | null; onOpen: (id: string) => void }) {
+function DecisionRow({ d, selected, onOpen }: { d: Decision; selected: boolean; onOpen: (id: string) => void }) {
   return (
-    <div className="overflow-x-auto">
-      <table className="w-full text-left text-sm">
-        <thead className={tableHead}>
-          <tr>
-            <th scope="col" className={thClass}>Time</th>
-            <th scope="col" className={thClass}>Symbol</th>
-            <th scope="col" className={thClass}>Action</th>
-            <th scope="col" className={thClass}>Side</th>
-            <th scope="col" className={cx(thClass, "text-right")}>Quantity</th>
-            <th scope="col" className={thClass}>Reason</th>
-            <th scope="col" className={cx(thClass, "whitespace-nowrap")}>Failed check</th>
-          </tr>
-        </thead>
-        <tbody>
-          {items.map((d) => (
-            <tr
-              key={d.id}
-              data-testid="decision-row"
-              data-id={d.id}
-              data-action={d.action}
-              data-selected={d.id === selected}
-              onClick={() => onOpen(d.id)}
-              className={cx(rowClass, "cursor-pointer align-top hover:bg-slate-50 dark:hover:bg-slate-800/60", d.id === selected && "bg-sky-50 dark:bg-sky-950")}
-            >
-              <td className="py-1.5 pr-3 whitespace-nowrap tabular-nums">
-                <button type="button" className="text-left underline-offset-2 hover:underline" aria-label={`Open the ${d.action} decision on ${d.symbol} at ${dateTime(d.ts)}`} onClick={(e) => (e.stopPropagation(), onOpen(d.id))}>
-                  {dateTime(d.ts)}
-                </button>
-              </td>
-              <td className="py-1.5 pr-3 font-medium">{d.symbol}</td>
-              <td className="py-1.5 pr-3">
-                <ActionBadge action={d.action} />
-              </td>
-              <td className="py-1.5 pr-3 uppercase">{d.side ?? "—"}</td>
-              <td className="py-1.5 pr-3 text-right tabular-nums">{d.action === "act" ? qty(d.quantity) : "—"}</td>
-              <td className="max-w-[18rem] py-1.5 pr-3">
-                <span className="line-clamp-2">{d.reason}</span>
-              </td>
-              <td className="py-1.5 pr-3 whitespace-nowrap">{d.first_failed_check ?? "—"}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+    <tr
+      data-testid="decision-row"
+      data-id={d.id}
+      data-action={d.action}
+      data-selected={selected}
+      onClick={() => onOpen(d.id)}
+      className={cx(rowRule, "cursor-pointer align-top hover:bg-slate-50 dark:hover:bg-slate-800/60", selected && "bg-sky-50 dark:bg-sky-950")}
+    >
+      <Td className="whitespace-nowrap tabular-nums">
+        <button type="button" className="text-left underline-offset-2 hover:underline" aria-label={`Open the ${d.action} decision on ${d.symbol} at ${dateTime(d.ts)}`} onClick={(e) => (e.stopPropagation(), onOpen(d.id))}>
+          {dateTime(d.ts)}
+        </button>
+      </Td>
+      <Td className="font-medium">{d.symbol}</Td>
+      <Td>
+        <ActionBadge action={d.action} />
+      </Td>
+      <Td className="uppercase">{d.side ?? "—"}</Td>
+      <Td right>{d.action === "act" ? qty(d.quantity) : "—"}</Td>
+      <Td className="max-w-[18rem]"><span className="line-clamp-2">{d.reason}</span></Td>
+      <Td className="whitespace-nowrap">{d.first_failed_check ?? "—"}</Td>
+    </tr>
   );
 }
 
@@ -177,13 +148,7 @@ function DecisionPanel({ id, runId, onClose }: { id: string | null; runId: strin
   }
   return (
     <Card testId="decision-detail" className="xl:sticky xl:top-4">
-      {detail.isPending ? (
-        <Loading />
-      ) : detail.isError ? (
-        <ErrorLine error={detail.error} />
-      ) : (
-        <DecisionBody d={detail.data} headingRef={heading} onClose={onClose} />
-      )}
+      <Loaded query={detail}>{(d) => <DecisionBody d={d} headingRef={heading} onClose={onClose} />}</Loaded>
     </Card>
   );
 }

@@ -1,15 +1,18 @@
 /** Who is told what: the notification settings (changed with a passkey, audited like every
  * setting) and the history of what was sent, failed or held back by the rate limits. */
 import { useMutation, useQueryClient } from "@tanstack/react-query";
-import { useEffect, useId, useState } from "react";
+import { useEffect, useState } from "react";
 import { api, unwrap } from "../../api/client";
 import { errorLine } from "../../api/errors";
+import { captionClass, controlClass, Field, SelectField } from "../../components/Field";
+import { Loaded } from "../../components/Loaded";
 import { StepUpCancelled, useStepUp } from "../../components/StepUp";
+import { PagedTable, rowRule, Td } from "../../components/Table";
 import { useToast } from "../../components/Toasts";
-import { Badge, Button, Card, cx, Empty, ErrorLine, Loading, Pager } from "../../components/ui";
+import { Badge, Button, Card, cx } from "../../components/ui";
 import { dateTime } from "../../lib/format";
 import { useNotificationHistory, useNotificationSettings, type NotificationFilters } from "./api";
-import { inputClass, rowClass, tableHead, thClass, toneBadge } from "./bits";
+import { toneBadge } from "./bits";
 import { CHANNELS, formOf, notificationChanges, SEVERITIES, type NotificationForm } from "./logic";
 import type { NotificationSettings } from "./types";
 
@@ -30,13 +33,12 @@ function SettingsCard() {
   const settings = useNotificationSettings();
   return (
     <Card title="Notification settings" testId="notification-settings">
-      {settings.isPending ? <Loading /> : settings.isError ? <ErrorLine error={settings.error} /> : <SettingsForm original={settings.data} />}
+      <Loaded query={settings}>{(data) => <SettingsForm original={data} />}</Loaded>
     </Card>
   );
 }
 
 function SettingsForm({ original }: { original: NotificationSettings }) {
-  const ids = useId();
   const guard = useStepUp();
   const toast = useToast();
   const client = useQueryClient();
@@ -58,8 +60,6 @@ function SettingsForm({ original }: { original: NotificationSettings }) {
     },
   });
 
-  const field = "flex flex-col gap-1 text-sm";
-  const label = "text-xs font-medium text-slate-600 uppercase dark:text-slate-400";
   return (
     <form
       className="flex flex-col gap-4"
@@ -73,7 +73,7 @@ function SettingsForm({ original }: { original: NotificationSettings }) {
         Notifications on
       </label>
       <fieldset className="flex flex-col gap-1">
-        <legend className={label}>Channels</legend>
+        <legend className={captionClass}>Channels</legend>
         <div className="flex flex-wrap gap-4 text-sm">
           {CHANNELS.map((c) => (
             <label key={c} className="flex items-center gap-2">
@@ -89,32 +89,19 @@ function SettingsForm({ original }: { original: NotificationSettings }) {
         </div>
       </fieldset>
       <div className="grid grid-cols-1 gap-3 sm:grid-cols-2">
-        <label className={field} htmlFor={`${ids}-sev`}>
-          <span className={label}>Minimum severity</span>
-          <select id={`${ids}-sev`} className={inputClass} value={form.min_severity} onChange={(e) => set("min_severity", e.target.value)}>
-            {SEVERITIES.map((s) => (
-              <option key={s} value={s}>
-                {s}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label className={field} htmlFor={`${ids}-large`}>
-          <span className={label}>Large-trade P&L ($)</span>
-          <input id={`${ids}-large`} inputMode="decimal" className={inputClass} value={form.large_trade_pnl} onChange={(e) => set("large_trade_pnl", e.target.value)} />
-        </label>
-        <label className={field} htmlFor={`${ids}-tg`}>
-          <span className={label}>Telegram per hour</span>
-          <input id={`${ids}-tg`} type="number" min={0} step={1} className={inputClass} value={form.telegram_per_hour} onChange={(e) => set("telegram_per_hour", e.target.value)} />
-        </label>
-        <label className={field} htmlFor={`${ids}-em`}>
-          <span className={label}>Email per hour</span>
-          <input id={`${ids}-em`} type="number" min={0} step={1} className={inputClass} value={form.email_per_hour} onChange={(e) => set("email_per_hour", e.target.value)} />
-        </label>
-        <label className={field} htmlFor={`${ids}-daily`}>
-          <span className={label}>Daily summary (UTC, empty: none)</span>
-          <input id={`${ids}-daily`} type="time" className={inputClass} value={form.daily_summary_at} onChange={(e) => set("daily_summary_at", e.target.value)} />
-        </label>
+        <SelectField label="Minimum severity" value={form.min_severity} onChange={(v) => set("min_severity", v)} options={SEVERITIES} />
+        <Field label="Large-trade P&L ($)">
+          <input inputMode="decimal" className={controlClass} value={form.large_trade_pnl} onChange={(e) => set("large_trade_pnl", e.target.value)} />
+        </Field>
+        <Field label="Telegram per hour">
+          <input type="number" min={0} step={1} className={controlClass} value={form.telegram_per_hour} onChange={(e) => set("telegram_per_hour", e.target.value)} />
+        </Field>
+        <Field label="Email per hour">
+          <input type="number" min={0} step={1} className={controlClass} value={form.email_per_hour} onChange={(e) => set("email_per_hour", e.target.value)} />
+        </Field>
+        <Field label="Daily summary (UTC, empty: none)">
+          <input type="time" className={controlClass} value={form.daily_summary_at} onChange={(e) => set("daily_summary_at", e.target.value)} />
+        </Field>
         <label className="flex items-center gap-2 self-end pb-1 text-sm">
           <input type="checkbox" checked={form.weekly_digest} onChange={(e) => set("weekly_digest", e.target.checked)} />
           Weekly digest
@@ -145,7 +132,6 @@ const statusBadge = (status: string) => (status === "sent" ? toneBadge.good : st
 const severityClass = (severity: string) => (severity === "critical" ? "text-rose-700 dark:text-rose-400 font-semibold" : severity === "warning" ? "text-amber-800 dark:text-amber-300" : "");
 
 function HistoryCard() {
-  const ids = useId();
   const [filters, setFilters] = useState<NotificationFilters>({ channel: "", status: "" });
   const [offset, setOffset] = useState(0);
   const history = useNotificationHistory(filters, LIMIT, offset);
@@ -159,74 +145,31 @@ function HistoryCard() {
       testId="notification-history"
       actions={
         <div className="flex flex-wrap gap-2 text-sm">
-          <label htmlFor={`${ids}-ch`} className="sr-only">
-            Channel
-          </label>
-          <select id={`${ids}-ch`} className={inputClass} value={filters.channel} onChange={(e) => pick({ channel: e.target.value })}>
-            <option value="">all channels</option>
-            {CHANNELS.map((c) => (
-              <option key={c} value={c}>
-                {c}
-              </option>
-            ))}
-          </select>
-          <label htmlFor={`${ids}-st`} className="sr-only">
-            Status
-          </label>
-          <select id={`${ids}-st`} className={inputClass} value={filters.status} onChange={(e) => pick({ status: e.target.value })}>
-            <option value="">all statuses</option>
-            {STATUSES.map((s) => (
-              <option key={s} value={s}>
-                {s.replace("_", " ")}
-              </option>
-            ))}
-          </select>
+          <SelectField label="Channel" hideLabel value={filters.channel} onChange={(channel) => pick({ channel })} options={[["", "all channels"], ...CHANNELS]} />
+          <SelectField label="Status" hideLabel value={filters.status} onChange={(status) => pick({ status })} options={[["", "all statuses"], ...STATUSES.map((s) => [s, s.replace("_", " ")] as const)]} />
         </div>
       }
     >
-      {history.isPending ? (
-        <Loading />
-      ) : history.isError ? (
-        <ErrorLine error={history.error} />
-      ) : history.data.items.length === 0 ? (
-        <Empty>No notifications{filters.channel || filters.status ? " match" : " yet"}.</Empty>
-      ) : (
-        <>
-          <div className="overflow-x-auto">
-            <table className="w-full text-left text-sm">
-              <thead className={tableHead}>
-                <tr>
-                  <th scope="col" className={thClass}>Time</th>
-                  <th scope="col" className={thClass}>Channel</th>
-                  <th scope="col" className={thClass}>Event</th>
-                  <th scope="col" className={thClass}>Severity</th>
-                  <th scope="col" className={thClass}>Title</th>
-                  <th scope="col" className={thClass}>Status</th>
-                  <th scope="col" className={thClass}>Error</th>
-                </tr>
-              </thead>
-              <tbody>
-                {history.data.items.map((n) => (
-                  <tr key={n.id} data-testid="notification-row" className={cx(rowClass, "align-top")}>
-                    <td className="py-1.5 pr-3 whitespace-nowrap tabular-nums">{dateTime(n.ts)}</td>
-                    <td className="py-1.5 pr-3">{n.channel}</td>
-                    <td className="py-1.5 pr-3 whitespace-nowrap">{n.event}</td>
-                    <td className={cx("py-1.5 pr-3", severityClass(n.severity))}>{n.severity}</td>
-                    <td className="py-1.5 pr-3" title={n.body}>
-                      {n.title}
-                    </td>
-                    <td className="py-1.5 pr-3">
-                      <Badge className={statusBadge(n.status)}>{n.status.replace("_", " ")}</Badge>
-                    </td>
-                    <td className="py-1.5 pr-3 text-rose-700 dark:text-rose-300">{n.error ?? ""}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-          <Pager offset={offset} limit={LIMIT} total={history.data.total} onChange={setOffset} />
-        </>
-      )}
+      <PagedTable
+        query={history}
+        empty={`No notifications${filters.channel || filters.status ? " match" : " yet"}.`}
+        label="Notifications sent"
+        paging={{ offset, limit: LIMIT, onPage: setOffset }}
+        columns={["Time", "Channel", "Event", "Severity", "Title", "Status", "Error"]}
+        row={(n) => (
+          <tr key={n.id} data-testid="notification-row" className={cx(rowRule, "align-top")}>
+            <Td className="whitespace-nowrap tabular-nums">{dateTime(n.ts)}</Td>
+            <Td>{n.channel}</Td>
+            <Td className="whitespace-nowrap">{n.event}</Td>
+            <Td className={severityClass(n.severity)}>{n.severity}</Td>
+            <Td title={n.body}>{n.title}</Td>
+            <Td>
+              <Badge className={statusBadge(n.status)}>{n.status.replace("_", " ")}</Badge>
+            </Td>
+            <Td className="text-rose-700 dark:text-rose-300">{n.error ?? ""}</Td>
+          </tr>
+        )}
+      />
     </Card>
   );
 }

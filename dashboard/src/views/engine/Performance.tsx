@@ -1,6 +1,6 @@
 /** Performance by day: cumulative P&L, daily returns (gains green, losses red) and the
  * drawdown from the running peak, with the figures a reader looks for first. */
-import { useMemo } from "react";
+import { useMemo, type ReactElement } from "react";
 import { Area, AreaChart, Bar, BarChart, CartesianGrid, Cell, ReferenceLine, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
 import { TimeSeriesChart, type SeriesSpec } from "../../components/charts/TimeSeriesChart";
 import { Card, Empty, ErrorLine, Loading, Stat } from "../../components/ui";
@@ -63,26 +63,45 @@ const tickPct = (v: number) => `${Number(v.toFixed(2))}%`;
 /** `2024-03-05` → `03-05` on the axis (the tooltip shows the whole day). */
 const tickDay = (d: unknown) => (typeof d === "string" ? d.slice(5) : String(d));
 
+const MARGIN = { top: 4, right: 8, bottom: 0, left: 0 };
+
+/** What both daily charts share: a named image of a fixed height, filled by the chart. */
+function DayChart({ label, testId, children }: { label: string; testId: string; children: ReactElement }) {
+  return (
+    <div role="img" aria-label={label} data-testid={testId} style={{ height: 220 }}>
+      <ResponsiveContainer width="100%" height="100%">
+        {children}
+      </ResponsiveContainer>
+    </div>
+  );
+}
+
+/** The grid and the day and percent axes, as chart children (Recharts reads its own
+ * children, so these are elements in the chart, not a component around them). */
+function dayAxes(c: ReturnType<typeof useAxisColours>) {
+  return [
+    <CartesianGrid key="grid" stroke={c.grid} vertical={false} />,
+    <XAxis key="x" dataKey="time" tick={{ fill: c.text, fontSize: 11 }} tickFormatter={tickDay} minTickGap={24} />,
+    <YAxis key="y" width={52} tick={{ fill: c.text, fontSize: 11 }} tickFormatter={tickPct} />,
+  ];
+}
+
 /** One bar a day, green up and red down (Recharts: the bars need a colour each). */
 function ReturnsChart({ points, label }: { points: ChartPoint[]; label: string }) {
   const c = useAxisColours();
   return (
-    <div role="img" aria-label={label} data-testid="chart-returns" style={{ height: 220 }}>
-      <ResponsiveContainer width="100%" height="100%">
-        <BarChart data={points} accessibilityLayer={false} margin={{ top: 4, right: 8, bottom: 0, left: 0 }}>
-          <CartesianGrid stroke={c.grid} vertical={false} />
-          <XAxis dataKey="time" tick={{ fill: c.text, fontSize: 11 }} tickFormatter={tickDay} minTickGap={24} />
-          <YAxis width={52} tick={{ fill: c.text, fontSize: 11 }} tickFormatter={tickPct} />
-          <ReferenceLine y={0} stroke={c.text} strokeOpacity={0.4} />
-          <Tooltip contentStyle={c.tooltip} cursor={{ fill: c.grid }} formatter={(v) => [percent(v), "return"]} />
-          <Bar dataKey="value" isAnimationActive={false}>
-            {points.map((p) => (
-              <Cell key={p.time} fill={p.value >= 0 ? GAIN : LOSS} />
-            ))}
-          </Bar>
-        </BarChart>
-      </ResponsiveContainer>
-    </div>
+    <DayChart label={label} testId="chart-returns">
+      <BarChart data={points} accessibilityLayer={false} margin={MARGIN}>
+        {dayAxes(c)}
+        <ReferenceLine y={0} stroke={c.text} strokeOpacity={0.4} />
+        <Tooltip contentStyle={c.tooltip} cursor={{ fill: c.grid }} formatter={(v) => [percent(v), "return"]} />
+        <Bar dataKey="value" isAnimationActive={false}>
+          {points.map((p) => (
+            <Cell key={p.time} fill={p.value >= 0 ? GAIN : LOSS} />
+          ))}
+        </Bar>
+      </BarChart>
+    </DayChart>
   );
 }
 
@@ -90,16 +109,12 @@ function ReturnsChart({ points, label }: { points: ChartPoint[]; label: string }
 function DrawdownChart({ points, label }: { points: ChartPoint[]; label: string }) {
   const c = useAxisColours();
   return (
-    <div role="img" aria-label={label} data-testid="chart-drawdown" style={{ height: 220 }}>
-      <ResponsiveContainer width="100%" height="100%">
-        <AreaChart data={points} accessibilityLayer={false} margin={{ top: 4, right: 8, bottom: 0, left: 0 }}>
-          <CartesianGrid stroke={c.grid} vertical={false} />
-          <XAxis dataKey="time" tick={{ fill: c.text, fontSize: 11 }} tickFormatter={tickDay} minTickGap={24} />
-          <YAxis width={52} tick={{ fill: c.text, fontSize: 11 }} tickFormatter={tickPct} />
-          <Tooltip contentStyle={c.tooltip} formatter={(v) => [percent(v), "drawdown"]} />
-          <Area dataKey="value" type="linear" stroke={LOSS} fill={LOSS} fillOpacity={0.3} isAnimationActive={false} />
-        </AreaChart>
-      </ResponsiveContainer>
-    </div>
+    <DayChart label={label} testId="chart-drawdown">
+      <AreaChart data={points} accessibilityLayer={false} margin={MARGIN}>
+        {dayAxes(c)}
+        <Tooltip contentStyle={c.tooltip} formatter={(v) => [percent(v), "drawdown"]} />
+        <Area dataKey="value" type="linear" stroke={LOSS} fill={LOSS} fillOpacity={0.3} isAnimationActive={false} />
+      </AreaChart>
+    </DayChart>
   );
 }

@@ -4,8 +4,8 @@
 import type { ReactNode } from "react";
 import type { components } from "../../api/schema";
 import { Badge, Card, cx } from "../../components/ui";
-import { dateTime, money, pct, qty, tone } from "../../lib/format";
-import { Fact, toneBadge, toneText, useNow, YesNo } from "./bits";
+import { dateTime, money, pct, qty, tone, toneClass } from "../../lib/format";
+import { Fact, toneBadge, useNow, YesNo } from "./bits";
 import { Controls } from "./Controls";
 import { ago, arcPath, cooldownLeft, engineNow, heatGauge, poolSplit, shownState, stateTone, type HeatLevel } from "./logic";
 import type { Breaker, ControlStatus, EngineStatus } from "./types";
@@ -61,7 +61,7 @@ export function EngineCard({ engine, run, runId }: { engine: EngineStatus; run: 
           <YesNo value={engine.reconciled} />
         </Fact>
         <Fact label="Heartbeat" testId="engine-heartbeat">
-          <span className={cx(engine.loop_alive ? "text-emerald-700 dark:text-emerald-400" : beatAge === null ? "" : "text-rose-700 dark:text-rose-400")}>{engine.loop_alive ? "alive" : engine.heartbeat_at ? "stalled" : "—"}</span>
+          <span className={engine.loop_alive ? toneClass.up : beatAge === null ? "" : toneClass.down}>{engine.loop_alive ? "alive" : engine.heartbeat_at ? "stalled" : "—"}</span>
           {engine.heartbeat_at && <span className="text-slate-600 dark:text-slate-400"> · {ago(engine.heartbeat_at, now)}</span>}
         </Fact>
       </dl>
@@ -228,16 +228,16 @@ export function DayPnl({ portfolio, engine, error }: { portfolio: Portfolio | un
   return (
     <Card title="Last 24 h P&L" testId="pnl-24h">
       {error}
-      <div data-testid="pnl-24h-value" className={cx("text-3xl font-semibold tabular-nums", toneText[tone(daily)])}>
+      <div data-testid="pnl-24h-value" className={cx("text-3xl font-semibold tabular-nums", toneClass[tone(daily)])}>
         {money(daily, { signed: true })}
       </div>
-      <div className={cx("text-sm tabular-nums", toneText[tone(portfolio?.daily_pnl_pct)])}>{pct(portfolio?.daily_pnl_pct, { signed: true })}</div>
+      <div className={cx("text-sm tabular-nums", toneClass[tone(portfolio?.daily_pnl_pct)])}>{pct(portfolio?.daily_pnl_pct, { signed: true })}</div>
       <dl className="mt-3 grid grid-cols-2 gap-x-3 gap-y-2">
         <Fact label="Equity">{money(engine.equity ?? portfolio?.equity)}</Fact>
         <Fact label="Cash">{money(engine.cash ?? portfolio?.cash)}</Fact>
         <Fact label="Open positions">{qty(engine.open_positions ?? portfolio?.open_positions)}</Fact>
         <Fact label="Realised">
-          <span className={toneText[tone(portfolio?.realised_pnl)]}>{money(portfolio?.realised_pnl, { signed: true })}</span>
+          <span className={toneClass[tone(portfolio?.realised_pnl)]}>{money(portfolio?.realised_pnl, { signed: true })}</span>
         </Fact>
       </dl>
     </Card>

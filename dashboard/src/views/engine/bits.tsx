@@ -1,7 +1,8 @@
-/** Small pieces the engine page's panels share: a ticking clock, labelled facts, tone
- * classes, tabs. */
+/** Small pieces the engine page's panels share: a ticking clock, labelled facts, badge
+ * tones, tabs. */
 import { useEffect, useState, type ReactNode } from "react";
 import { cx } from "../../components/ui";
+import { toneClass } from "../../lib/format";
 import type { StateTone } from "./logic";
 
 /** The wall clock, re-read every `ms` while mounted (cooldowns and ages tick with it). */
@@ -21,14 +22,6 @@ export const toneBadge: Record<StateTone, string> = {
   idle: "bg-slate-200 text-slate-900 dark:bg-slate-700 dark:text-slate-100",
 };
 
-/** Gain / loss colours for small text: format.ts's `toneClass` uses emerald-600, which is
- * under AA contrast (3.8:1) on white at text-sm; 700 passes in the light theme. */
-export const toneText = {
-  up: "text-emerald-700 dark:text-emerald-400",
-  down: "text-rose-700 dark:text-rose-400",
-  flat: "text-slate-600 dark:text-slate-400",
-} as const;
-
 /** A term and its value in a definition list (the facts grid). */
 export function Fact({ label, children, testId }: { label: string; children: ReactNode; testId?: string }) {
   return (
@@ -44,8 +37,8 @@ export function Fact({ label, children, testId }: { label: string; children: Rea
 /** yes / no / not applicable, coloured; `null` means the engine does not have it (a replay
  * has no live feed). */
 export function YesNo({ value, yes = "yes", no = "no" }: { value: boolean | null | undefined; yes?: string; no?: string }) {
-  if (value === null || value === undefined) return <span className="text-slate-600 dark:text-slate-400">n/a</span>;
-  return <span className={value ? "text-emerald-700 dark:text-emerald-400" : "text-rose-700 dark:text-rose-400"}>{value ? yes : no}</span>;
+  if (value === null || value === undefined) return <span className={toneClass.flat}>n/a</span>;
+  return <span className={value ? toneClass.up : toneClass.down}>{value ? yes : no}</span>;
 }
 
 export interface TabSpec {
@@ -101,8 +94,3 @@ export function TabPanel({ id, children }: { id: string; children: ReactNode }) 
     </div>
   );
 }
-
-export const inputClass = "rounded-lg border border-slate-300 bg-white px-2 py-1 text-sm dark:border-slate-700 dark:bg-slate-800";
-export const thClass = "py-1.5 pr-3 font-medium";
-export const tableHead = "text-xs text-slate-600 uppercase dark:text-slate-400";
-export const rowClass = "border-t border-slate-200 dark:border-slate-800";

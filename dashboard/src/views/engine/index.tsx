@@ -2,9 +2,9 @@
  * top, always in view; then heat, pools, the day's P&L and micro trading; the circuit
  * breakers; and, in tabs, the decision explorer, performance charts, notifications and
  * the settings audit. Everything refreshes live (/ws) and the status is polled too. */
-import { useSearchParams } from "react-router";
 import { PageTitle, ErrorLine, Loading } from "../../components/ui";
 import { RunPicker, useRunId, useRuns } from "../../components/RunPicker";
+import { useSearchParam } from "../../lib/searchParam";
 import { usePortfolio, useTradingConfig, useTradingStatus } from "./api";
 import { Audit } from "./Audit";
 import { TabPanel, Tabs, type TabSpec } from "./bits";
@@ -24,17 +24,8 @@ const TABS: TabSpec[] = [
 
 export default function EngineView() {
   const [runId] = useRunId();
-  const [params, setParams] = useSearchParams();
-  const tab = TABS.some((t) => t.id === params.get("tab")) ? (params.get("tab") as string) : "decisions";
-  const setTab = (id: string) =>
-    setParams(
-      (prev) => {
-        const next = new URLSearchParams(prev);
-        next.set("tab", id);
-        return next;
-      },
-      { replace: true },
-    );
+  const [wanted, setTab] = useSearchParam("tab");
+  const tab = TABS.find((t) => t.id === wanted)?.id ?? "decisions";
   return (
     <div className="flex flex-col gap-4">
       <PageTitle actions={<RunPicker />}>Trading engine</PageTitle>

@@ -2,19 +2,16 @@
  * reload): ticker applies on change; text, score and day fields when they are committed
  * (Enter or leaving the field), not on every keystroke. */
 import { useEffect, useState, type InputHTMLAttributes } from "react";
+import { captionClass, controlClass, Field, SelectField } from "../../components/Field";
 import { Button, cx } from "../../components/ui";
 import { PARAM, type NewsFilters } from "./logic";
-
-const field = "rounded-lg border border-slate-300 bg-white px-2 py-1 text-sm dark:border-slate-700 dark:bg-slate-800";
-const caption = "text-xs text-slate-600 dark:text-slate-400";
 
 function CommitInput({ label, value, onCommit, testId, className, ...input }: { label: string; value: string; onCommit: (v: string) => void; testId: string; className?: string } & Omit<InputHTMLAttributes<HTMLInputElement>, "value" | "onChange">) {
   const [draft, setDraft] = useState(value);
   useEffect(() => setDraft(value), [value]);
   const commit = () => draft !== value && onCommit(draft);
   return (
-    <label className="flex flex-col gap-0.5">
-      <span className={caption}>{label}</span>
+    <Field label={label}>
       <input
         {...input}
         data-testid={testId}
@@ -22,9 +19,9 @@ function CommitInput({ label, value, onCommit, testId, className, ...input }: { 
         onChange={(e) => setDraft(e.target.value)}
         onBlur={commit}
         onKeyDown={(e) => e.key === "Enter" && commit()}
-        className={cx(field, className)}
+        className={cx(controlClass, className)}
       />
-    </label>
+    </Field>
   );
 }
 
@@ -38,20 +35,10 @@ export function Filters({ filters, tickers, onChange, onClear }: { filters: News
   const preset = PRESETS.find((p) => p.min === filters.minScore && p.max === filters.maxScore);
   return (
     <div className="grid grid-cols-2 items-end gap-3 sm:flex sm:flex-wrap" data-testid="news-filters">
-      <label className="flex flex-col gap-0.5">
-        <span className={caption}>Ticker</span>
-        <select data-testid="news-filter-ticker" value={filters.ticker ?? ""} onChange={(e) => onChange({ [PARAM.ticker]: e.target.value || undefined })} className={cx(field, "w-full sm:w-auto")}>
-          <option value="">All tickers</option>
-          {tickers.map((t) => (
-            <option key={t} value={t}>
-              {t}
-            </option>
-          ))}
-        </select>
-      </label>
+      <SelectField label="Ticker" data-testid="news-filter-ticker" value={filters.ticker ?? ""} onChange={(t) => onChange({ [PARAM.ticker]: t || undefined })} options={[["", "All tickers"], ...tickers]} selectClass={cx(controlClass, "w-full sm:w-auto")} />
       <CommitInput label="Source" testId="news-filter-source" value={filters.source ?? ""} onCommit={(v) => onChange({ [PARAM.source]: v })} placeholder="any" className="w-full sm:w-28" />
       <div role="group" aria-label="Sentiment" className="col-span-2 flex flex-col gap-0.5">
-        <span className={caption} aria-hidden>
+        <span className={captionClass} aria-hidden>
           Sentiment
         </span>
         <span className="inline-flex w-fit rounded-lg border border-slate-300 p-0.5 dark:border-slate-700">

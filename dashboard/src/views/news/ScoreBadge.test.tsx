@@ -1,6 +1,6 @@
 import { render, screen } from "@testing-library/react";
 import { describe, expect, it } from "vitest";
-import { badgeClass, ScoreBadge } from "./ScoreBadge";
+import { ScoreBadge } from "./ScoreBadge";
 
 describe("ScoreBadge", () => {
   it("shows the score, the model and the confidence", () => {
@@ -24,11 +24,6 @@ describe("ScoreBadge", () => {
     const badge = screen.getByTestId("score-badge");
     expect(badge).toHaveAttribute("data-band", band);
     expect(badge.className).toContain(colour);
-  });
-
-  it("never uses white on emerald-600 (under AA contrast)", () => {
-    expect(badgeClass(0.9)).not.toContain("bg-emerald-600");
-    expect(badgeClass(0.9)).toContain("text-white");
   });
 
   it("uses a true minus for negative scores", () => {

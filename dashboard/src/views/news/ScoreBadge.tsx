@@ -5,12 +5,6 @@ import { cx } from "../../components/ui";
 import { pct, sentimentBand } from "../../lib/format";
 import { scoreText } from "./logic";
 
-/** The band's colours. The strongest positive band's white on emerald-600 is under the AA
- * contrast ratio (3.7:1); emerald-700 keeps the hue and passes (5.5:1). */
-export function badgeClass(score: number): string {
-  return sentimentBand(score).className.replace("bg-emerald-600", "bg-emerald-700");
-}
-
 export function ScoreBadge({ score, model, confidence }: { score: number; model: string; confidence: number }) {
   const band = sentimentBand(score);
   return (
@@ -18,7 +12,7 @@ export function ScoreBadge({ score, model, confidence }: { score: number; model:
       data-testid="score-badge"
       data-band={band.label}
       title={`${band.label} sentiment, scored by ${model} with ${pct(confidence, { digits: 0 })} confidence`}
-      className={cx("inline-flex max-w-full items-center gap-1 rounded-md px-1.5 py-0.5 text-xs font-medium whitespace-nowrap tabular-nums", badgeClass(score))}
+      className={cx("inline-flex max-w-full items-center gap-1 rounded-md px-1.5 py-0.5 text-xs font-medium whitespace-nowrap tabular-nums", band.className)}
     >
       <span className="font-semibold" data-testid="score-value">
         {scoreText(score)}

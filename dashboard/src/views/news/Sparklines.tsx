@@ -4,7 +4,7 @@ import { useQuery } from "@tanstack/react-query";
 import { Line, LineChart, ReferenceLine, Tooltip, YAxis } from "recharts";
 import { api, unwrap } from "../../api/client";
 import { cx } from "../../components/ui";
-import { sentimentBand } from "../../lib/format";
+import { sentimentBand, toneClass } from "../../lib/format";
 import { useTheme } from "../../lib/theme";
 import { FetchGate } from "./gate";
 import { dailyMeans, MAX_LIMIT, scoreText, sparkDomain, type DailyMean } from "./logic";
@@ -30,8 +30,8 @@ function useSpark(run: string | undefined, ticker: string) {
 /** Text colour for a mean, by the same bands as the badges (readable on the tile). */
 function meanTone(mean: number): string {
   const label = sentimentBand(mean).label;
-  if (label.endsWith("positive")) return "text-emerald-700 dark:text-emerald-400";
-  if (label.endsWith("negative")) return "text-rose-700 dark:text-rose-400";
+  if (label.endsWith("positive")) return toneClass.up;
+  if (label.endsWith("negative")) return toneClass.down;
   return "text-slate-700 dark:text-slate-300";
 }
 

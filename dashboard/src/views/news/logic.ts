@@ -2,7 +2,7 @@
  * API query, the live event's payload, merging live items into a page, and the per-ticker
  * daily mean sentiment behind the sparklines. */
 import type { components } from "../../api/schema";
-
+import { signedFixed } from "../../lib/format";
 export type NewsItemOut = components["schemas"]["NewsItemOut"];
 export type RunOut = components["schemas"]["RunOut"];
 
@@ -295,12 +295,9 @@ export function defaultRun<T extends Pick<RunOut, "mode" | "status">>(runs: read
   return runs.find((r) => r.status === "running" && (r.mode === "paper" || r.mode === "live")) ?? runs[0];
 }
 
-/** A score as `+0.42` / `−0.42` / `0.00` (a true minus sign, like the money figures). */
+/** A score as `+0.42` / `−0.42` / `0.00` (two decimals: the models' resolution). */
 export function scoreText(score: number): string {
-  if (!Number.isFinite(score)) return "—";
-  const text = Math.abs(score).toFixed(2);
-  if (text === "0.00") return "0.00";
-  return score < 0 ? `−${text}` : `+${text}`;
+  return signedFixed(score, 2);
 }
 
 /** Only web links become links: a feed item's URL is outside text and could be a

@@ -1,10 +1,9 @@
 /** The equity curve over a chosen period, with the period's change beside the title. */
 import { useMemo } from "react";
-import { useSearchParams } from "react-router";
 import { TimeSeriesChart, type SeriesSpec } from "../../components/charts/TimeSeriesChart";
 import { Badge, Card, cx, Empty, ErrorLine, Loading } from "../../components/ui";
-import { money, pct, tone } from "../../lib/format";
-import { toneText } from "../trades/format";
+import { money, pct, tone, toneClass } from "../../lib/format";
+import { useSearchParam } from "../../lib/searchParam";
 import { equitySeries, parsePeriod, periodChange, PERIODS, type Period } from "./logic";
 import { useEquityHistory } from "./queries";
 
@@ -33,17 +32,8 @@ function PeriodPicker({ value, onChange }: { value: Period; onChange: (p: Period
 }
 
 export function EquityCard({ run }: { run: string | undefined }) {
-  const [params, setParams] = useSearchParams();
-  const period = parsePeriod(params.get("period"));
-  const setPeriod = (p: Period) =>
-    setParams(
-      (prev) => {
-        const next = new URLSearchParams(prev);
-        next.set("period", p);
-        return next;
-      },
-      { replace: true },
-    );
+  const [param, setPeriod] = useSearchParam("period");
+  const period = parsePeriod(param ?? null);
   const history = useEquityHistory(run, period);
   const points = history.data?.points;
   const change = useMemo(() => (points ? periodChange(points) : null), [points]);
@@ -56,7 +46,7 @@ export function EquityCard({ run }: { run: string | undefined }) {
     <span className="flex flex-wrap items-baseline gap-2">
       <span>Equity</span>
       {change && (
-        <span data-testid="equity-change" className={cx("text-sm font-medium tabular-nums normal-case", toneText[tone(change.change)])}>
+        <span data-testid="equity-change" className={cx("text-sm font-medium tabular-nums normal-case", toneClass[tone(change.change)])}>
           {money(change.change, { signed: true })} ({pct(change.pct, { signed: true })}) over {period}
         </span>
       )}

@@ -3,8 +3,7 @@
  * and where the exposure sits by sector. Every figure is for the run picked at the top. */
 import { RunPicker, useRunId } from "../../components/RunPicker";
 import { Card, Empty, ErrorLine, Loading, PageTitle, Stat } from "../../components/ui";
-import { dateTime, money, num, pct, tone } from "../../lib/format";
-import { toneText } from "../trades/format";
+import { dateTime, money, pct, ratio, tone, toneClass } from "../../lib/format";
 import { EquityCard } from "./EquityCard";
 import { drawdown } from "./logic";
 import { PositionsTable } from "./PositionsTable";
@@ -21,7 +20,7 @@ function AccountTiles({ run }: { run: string | undefined }) {
   return (
     <div className={TILES}>
       <Stat label="Portfolio value" value={money(p.equity)} sub={p.as_of ? `as of ${dateTime(p.as_of)}` : "no snapshot yet"} testId="stat-equity" />
-      <Stat label="Daily P&L" value={money(p.daily_pnl, { signed: true })} sub={<span className={toneText[tone(p.daily_pnl_pct)]}>{pct(p.daily_pnl_pct, { signed: true })} today</span>} signedValue={p.daily_pnl} testId="stat-daily-pnl" />
+      <Stat label="Daily P&L" value={money(p.daily_pnl, { signed: true })} sub={<span className={toneClass[tone(p.daily_pnl_pct)]}>{pct(p.daily_pnl_pct, { signed: true })} today</span>} signedValue={p.daily_pnl} testId="stat-daily-pnl" />
       <Stat label="Cash" value={money(p.cash)} sub={`${money(p.positions_value)} in ${p.open_positions} position${p.open_positions === 1 ? "" : "s"}`} testId="stat-cash" />
       <Stat label="Buying power" value={money(p.buying_power)} sub="cash less reserve" testId="stat-buying-power" />
       <Stat label="Reserve" value={money(p.reserve)} sub="held back by risk" testId="stat-reserve" />
@@ -43,10 +42,10 @@ function PerformanceTiles({ run }: { run: string | undefined }) {
       </h2>
       <div className="grid grid-cols-2 gap-3 md:grid-cols-3 xl:grid-cols-5">
         <Stat label="ROI" value={pct(m.total_return, { signed: true })} sub={m.net_pnl !== null ? `${money(m.net_pnl, { signed: true })} net` : undefined} signedValue={m.total_return} testId="stat-roi" />
-        <Stat label="Sharpe" value={num(m.sharpe, 2)} sub={m.sortino !== null ? `Sortino ${num(m.sortino, 2)}` : undefined} testId="stat-sharpe" />
+        <Stat label="Sharpe" value={ratio(m.sharpe)} sub={m.sortino !== null ? `Sortino ${ratio(m.sortino)}` : undefined} testId="stat-sharpe" />
         <Stat label="Win rate" value={pct(m.win_rate, { digits: 1 })} sub={`${m.wins} W · ${m.losses} L of ${m.trades}`} testId="stat-win-rate" />
-        <Stat label="Max drawdown" value={pct(dd, { digits: 1 })} sub={m.calmar !== null ? `Calmar ${num(m.calmar, 2)}` : undefined} signedValue={dd} testId="stat-max-drawdown" />
-        <Stat label="Profit factor" value={num(m.profit_factor, 2)} sub={m.exposure !== null ? `exposure ${pct(m.exposure, { digits: 0 })}` : undefined} testId="stat-profit-factor" />
+        <Stat label="Max drawdown" value={pct(dd, { digits: 1 })} sub={m.calmar !== null ? `Calmar ${ratio(m.calmar)}` : undefined} signedValue={dd} testId="stat-max-drawdown" />
+        <Stat label="Profit factor" value={ratio(m.profit_factor)} sub={m.exposure !== null ? `exposure ${pct(m.exposure, { digits: 0 })}` : undefined} testId="stat-profit-factor" />
       </div>
     </section>
   );

@@ -1,11 +1,11 @@
 /** Live weights against what a shadow policy proposed: two (or more) step lines and a
  * small table of final weight and mean reward under each. A shadow policy only records,
  * so this is where a trader sees whether switching policy would have paid. */
-import { Card, Empty } from "../../components/ui";
-import { pct } from "../../lib/format";
-import { toneText } from "./format";
+import { HeadRow, rowRule, ScrollTable, Td, Th } from "../../components/Table";
+import { Card, Code, Empty } from "../../components/ui";
+import { pct, signedFixed, tone, toneClass } from "../../lib/format";
 import { StepChart, type LineSpec } from "./charts";
-import { mergePaths, signedFixed, type ShadowComparison } from "./logic";
+import { mergePaths, type ShadowComparison } from "./logic";
 
 const SHADOW_COLOURS = ["#a855f7", "#f97316", "#14b8a6"];
 
@@ -20,9 +20,9 @@ export function ShadowEmpty({ name }: { name: string }) {
         the live weights. It lets you compare a policy (ema, exp3, thompson) on real outcomes before trusting it with money.
       </p>
       <p className="text-slate-600 dark:text-slate-400">
-        Enable it with <code className="rounded bg-slate-100 px-1 dark:bg-slate-800">learning.shadow: true</code> (with <code className="rounded bg-slate-100 px-1 dark:bg-slate-800">learning.enabled: true</code> and
-        the <code className="rounded bg-slate-100 px-1 dark:bg-slate-800">learning.policy</code> to try) in the YAML file given with <code className="rounded bg-slate-100 px-1 dark:bg-slate-800">--config</code>, or the
-        environment variable <code className="rounded bg-slate-100 px-1 dark:bg-slate-800">TRADEBOT_LEARNING__SHADOW=true</code>, then run a backtest or session.
+        Enable it with <Code>learning.shadow: true</Code> (with <Code>learning.enabled: true</Code> and
+        the <Code>learning.policy</Code> to try) in the YAML file given with <Code>--config</Code>, or the
+        environment variable <Code>TRADEBOT_LEARNING__SHADOW=true</Code>, then run a backtest or session.
       </p>
     </div>
   );
@@ -66,32 +66,30 @@ export function ShadowPanel({ name, comparison, truncated }: { name: string; com
           <StepChart rows={rows} lines={lines} testId="shadow-chart" label={`Weight of ${name}: live path against the shadow policy's proposed path`} />
         </>
       )}
-      <div className="mt-3 overflow-x-auto" tabIndex={0} role="region" aria-label="Live and shadow figures">
+      <ScrollTable label="Live and shadow figures" className="mt-3">
         <table className="w-full min-w-[420px] text-sm" data-testid="shadow-table">
-          <thead>
-            <tr className="border-b border-slate-200 text-left text-xs text-slate-600 uppercase dark:border-slate-800 dark:text-slate-400">
-              <th scope="col" className="py-1.5 pr-3 font-medium">Path</th>
-              <th scope="col" className="py-1.5 pr-3 font-medium">Policy</th>
-              <th scope="col" className="py-1.5 pr-3 text-right font-medium">Final weight</th>
-              <th scope="col" className="py-1.5 pr-3 text-right font-medium">Mean reward</th>
-              <th scope="col" className="py-1.5 pr-3 text-right font-medium">Adjustments</th>
-              <th scope="col" className="py-1.5 text-right font-medium">Clipped</th>
-            </tr>
-          </thead>
+          <HeadRow>
+            <Th>Path</Th>
+            <Th>Policy</Th>
+            <Th right>Final weight</Th>
+            <Th right>Mean reward</Th>
+            <Th right>Adjustments</Th>
+            <Th right>Clipped</Th>
+          </HeadRow>
           <tbody>
             {sides.map(({ label, side }) => (
-              <tr key={`${label}-${side.policy}`} className="border-b border-slate-100 last:border-0 dark:border-slate-800/60">
-                <td className="py-1.5 pr-3 font-medium">{label}</td>
-                <td className="py-1.5 pr-3">{side.policy}</td>
-                <td className="py-1.5 pr-3 text-right tabular-nums">{side.finalWeight === null ? "—" : pct(side.finalWeight, { digits: 2 })}</td>
-                <td className={`py-1.5 pr-3 text-right tabular-nums ${toneText(side.meanReward)}`}>{side.meanReward === null ? "—" : signedFixed(side.meanReward)}</td>
-                <td className="py-1.5 pr-3 text-right tabular-nums">{side.adjustments}</td>
-                <td className="py-1.5 text-right tabular-nums">{side.clipped}</td>
+              <tr key={`${label}-${side.policy}`} className={rowRule}>
+                <Td className="font-medium">{label}</Td>
+                <Td>{side.policy}</Td>
+                <Td right>{side.finalWeight === null ? "—" : pct(side.finalWeight, { digits: 2 })}</Td>
+                <Td right className={toneClass[tone(side.meanReward)]}>{signedFixed(side.meanReward)}</Td>
+                <Td right>{side.adjustments}</Td>
+                <Td right>{side.clipped}</Td>
               </tr>
             ))}
           </tbody>
         </table>
-      </div>
+      </ScrollTable>
       {truncated && <p className="mt-2 text-xs text-slate-600 dark:text-slate-400">Drawn from the newest 500 adjustments.</p>}
     </Card>
   );

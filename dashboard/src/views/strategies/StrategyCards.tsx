@@ -2,8 +2,7 @@
  * follow), so the figures a trader scans first — weight, record, P&L — sit on it. */
 import type { ReactNode } from "react";
 import { cx } from "../../components/ui";
-import { money, num, pct } from "../../lib/format";
-import { toneText } from "./format";
+import { money, num, pct, tone, toneClass } from "../../lib/format";
 import { colourOf, type StrategyOut } from "./logic";
 
 function Figure({ label, children, className }: { label: string; children: ReactNode; className?: string }) {
@@ -53,13 +52,13 @@ export function StrategyCards({ items, selected, onSelect }: { items: StrategyOu
                 <Figure label="Weight">{s.weight === null ? "—" : pct(s.weight, { digits: 1 })}</Figure>
                 <Figure label="Trades">{num(s.trades, 0)}</Figure>
                 <Figure label="W / L">
-                  <span className={toneText(s.wins)}>{s.wins}</span>
+                  <span className={toneClass[tone(s.wins)]}>{s.wins}</span>
                   <span className="text-slate-500 dark:text-slate-400"> / </span>
-                  <span className={toneText(-s.losses)}>{s.losses}</span>
+                  <span className={toneClass[tone(-s.losses)]}>{s.losses}</span>
                 </Figure>
                 <Figure label="Win rate">{s.win_rate === null ? "—" : pct(s.win_rate, { digits: 1 })}</Figure>
                 <Figure label="P&L" className="col-span-2">
-                  <span data-testid="strategy-pnl" className={toneText(s.pnl)}>
+                  <span data-testid="strategy-pnl" className={toneClass[tone(s.pnl)]}>
                     {money(s.pnl, { signed: true })}
                   </span>
                 </Figure>

@@ -4,9 +4,9 @@
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { useMemo, useState } from "react";
 import { api, unwrap } from "../../api/client";
+import { HeadRow, rowRule, ScrollTable, Td, Th } from "../../components/Table";
 import { Button, Card, Empty, ErrorLine, Loading, cx } from "../../components/ui";
-import { dateTime, money, pct } from "../../lib/format";
-import { toneText } from "./format";
+import { dateTime, money, pct, tone, toneClass } from "../../lib/format";
 import { AdjustmentsLog } from "./AdjustmentsLog";
 import { MetricsChart, StepChart } from "./charts";
 import { bucketRows, compareShadow, mergePaths, pathStats, weightHistory, type StrategyBucketOut } from "./logic";
@@ -44,7 +44,7 @@ function WeightHistoryCard({ name, colour, query }: { name: string; colour: stri
               <span>
                 <span className="text-slate-600 dark:text-slate-400">Now </span>
                 <span className="font-semibold tabular-nums">{pct(stats.end)}</span>
-                <span className={cx("ml-1 tabular-nums", toneText(stats.change))}>({pct(stats.change, { signed: true })})</span>
+                <span className={cx("ml-1 tabular-nums", toneClass[tone(stats.change)])}>({pct(stats.change, { signed: true })})</span>
               </span>
               <span>
                 <span className="text-slate-600 dark:text-slate-400">Range </span>
@@ -65,28 +65,24 @@ function WeightHistoryCard({ name, colour, query }: { name: string; colour: stri
               : "From this run's live learning adjustments (a backtest learns without changing the stored weights)."}
           </p>
           {history.source === "changes" && (
-            <div className="mt-2 max-h-40 overflow-auto" tabIndex={0} role="region" aria-label={`Weight changes of ${name}`}>
+            <ScrollTable label={`Weight changes of ${name}`} className="mt-2 max-h-40 overflow-y-auto">
               <table className="w-full text-xs">
-                <thead>
-                  <tr className="text-left text-slate-600 dark:text-slate-400">
-                    <th scope="col" className="py-1 pr-2 font-medium">Time</th>
-                    <th scope="col" className="py-1 pr-2 font-medium">Change</th>
-                    <th scope="col" className="py-1 font-medium">Reason</th>
-                  </tr>
-                </thead>
+                <HeadRow>
+                  <Th dense>Time</Th>
+                  <Th dense>Change</Th>
+                  <Th dense>Reason</Th>
+                </HeadRow>
                 <tbody>
                   {data!.changes.items.slice(0, 20).map((c, i) => (
-                    <tr key={`${c.ts}-${i}`} data-testid="weight-change-row" className="border-t border-slate-100 dark:border-slate-800/60">
-                      <td className="py-1 pr-2 whitespace-nowrap tabular-nums">{dateTime(c.ts)}</td>
-                      <td className="py-1 pr-2 whitespace-nowrap tabular-nums">
-                        {pct(c.old_weight, { digits: 2 })} → {pct(c.new_weight, { digits: 2 })}
-                      </td>
-                      <td className="py-1">{c.reason || "—"}</td>
+                    <tr key={`${c.ts}-${i}`} data-testid="weight-change-row" className={rowRule}>
+                      <Td dense className="whitespace-nowrap tabular-nums">{dateTime(c.ts)}</Td>
+                      <Td dense className="whitespace-nowrap tabular-nums">{pct(c.old_weight, { digits: 2 })} → {pct(c.new_weight, { digits: 2 })}</Td>
+                      <Td dense>{c.reason || "—"}</Td>
                     </tr>
                   ))}
                 </tbody>
               </table>
-            </div>
+            </ScrollTable>
           )}
         </>
       )}
@@ -103,36 +99,32 @@ function usePath(run: string | undefined, name: string) {
 
 function BucketTable({ buckets }: { buckets: StrategyBucketOut[] }) {
   return (
-    <div className="mt-3 max-h-48 overflow-auto" tabIndex={0} role="region" aria-label="Results per period">
+    <ScrollTable label="Results per period" className="mt-3 max-h-48 overflow-y-auto">
       <table className="w-full min-w-[480px] text-xs" data-testid="strategy-metrics-table">
-        <thead className="sticky top-0 bg-white dark:bg-slate-900">
-          <tr className="text-left text-slate-600 dark:text-slate-400">
-            <th scope="col" className="py-1 pr-2 font-medium">From</th>
-            <th scope="col" className="py-1 pr-2 text-right font-medium">Trades</th>
-            <th scope="col" className="py-1 pr-2 text-right font-medium">W / L</th>
-            <th scope="col" className="py-1 pr-2 text-right font-medium">Win rate</th>
-            <th scope="col" className="py-1 pr-2 text-right font-medium">Mean return</th>
-            <th scope="col" className="py-1 pr-2 text-right font-medium">P&L</th>
-            <th scope="col" className="py-1 text-right font-medium">Cumulative</th>
-          </tr>
-        </thead>
+        <HeadRow className="sticky top-0 bg-white dark:bg-slate-900">
+          <Th dense>From</Th>
+          <Th dense right>Trades</Th>
+          <Th dense right>W / L</Th>
+          <Th dense right>Win rate</Th>
+          <Th dense right>Mean return</Th>
+          <Th dense right>P&L</Th>
+          <Th dense right>Cumulative</Th>
+        </HeadRow>
         <tbody>
           {[...buckets].reverse().map((b) => (
-            <tr key={b.start} className="border-t border-slate-100 tabular-nums dark:border-slate-800/60">
-              <td className="py-1 pr-2 whitespace-nowrap">{b.start}</td>
-              <td className="py-1 pr-2 text-right">{b.trades}</td>
-              <td className="py-1 pr-2 text-right">
-                {b.wins} / {b.losses}
-              </td>
-              <td className="py-1 pr-2 text-right">{pct(b.win_rate, { digits: 0 })}</td>
-              <td className={cx("py-1 pr-2 text-right", toneText(b.mean_return))}>{pct(b.mean_return, { signed: true })}</td>
-              <td className={cx("py-1 pr-2 text-right", toneText(b.pnl))}>{money(b.pnl, { signed: true })}</td>
-              <td className={cx("py-1 text-right", toneText(b.cumulative_pnl))}>{money(b.cumulative_pnl, { signed: true })}</td>
+            <tr key={b.start} className={rowRule}>
+              <Td dense className="whitespace-nowrap tabular-nums">{b.start}</Td>
+              <Td dense right>{b.trades}</Td>
+              <Td dense right>{b.wins} / {b.losses}</Td>
+              <Td dense right>{pct(b.win_rate, { digits: 0 })}</Td>
+              <Td dense right className={toneClass[tone(b.mean_return)]}>{pct(b.mean_return, { signed: true })}</Td>
+              <Td dense right className={toneClass[tone(b.pnl)]}>{money(b.pnl, { signed: true })}</Td>
+              <Td dense right className={toneClass[tone(b.cumulative_pnl)]}>{money(b.cumulative_pnl, { signed: true })}</Td>
             </tr>
           ))}
         </tbody>
       </table>
-    </div>
+    </ScrollTable>
   );
 }
 
@@ -178,7 +170,7 @@ function MetricsCard({ run, name }: { run: string | undefined; name: string }) {
             </span>
             <span>
               <span className="text-slate-600 dark:text-slate-400">P&L </span>
-              <span className={cx("font-semibold tabular-nums", toneText(total))}>{money(buckets[buckets.length - 1]?.cumulative_pnl, { signed: true })}</span>
+              <span className={cx("font-semibold tabular-nums", toneClass[tone(total)])}>{money(buckets[buckets.length - 1]?.cumulative_pnl, { signed: true })}</span>
             </span>
           </div>
           <MetricsChart rows={rows} label={`${name}: P&L per ${bucket} as bars, cumulative P&L as a line ending at ${money(total, { signed: true })}, and win rate`} />

@@ -2,10 +2,11 @@
  * strategy's weight path, results over time, shadow-policy comparison and learning log.
  * The selection lives in the URL (`?strategy=`) so a view of one strategy can be linked. */
 import { useQuery } from "@tanstack/react-query";
-import { useCallback, useMemo } from "react";
-import { useSearchParams } from "react-router";
+import { useMemo } from "react";
 import { api, unwrap } from "../../api/client";
 import { RunPicker, useRunId } from "../../components/RunPicker";
+import { useSearchParam } from "../../lib/searchParam";
+import { controlClass, Options } from "../../components/Field";
 import { Card, Empty, ErrorLine, Loading, PageTitle } from "../../components/ui";
 import { WeightDonut } from "./charts";
 import { colourOf, weightSlices } from "./logic";
@@ -14,29 +15,16 @@ import { StrategyDetail } from "./StrategyDetail";
 
 export default function StrategiesView() {
   const [run] = useRunId();
-  const [params, setParams] = useSearchParams();
+  const [wanted, select] = useSearchParam("strategy");
   const list = useQuery({
     queryKey: ["strategies", run],
     queryFn: async () => unwrap(await api.GET("/api/strategies", { params: { query: { run_id: run } } })),
   });
   const items = useMemo(() => list.data?.items ?? [], [list.data]);
   const names = items.map((s) => s.name);
-  const wanted = params.get("strategy");
   const selected = wanted && names.includes(wanted) ? wanted : names[0];
   const chosen = items.find((s) => s.name === selected);
   const slices = useMemo(() => weightSlices(items), [items]);
-  const select = useCallback(
-    (name: string) =>
-      setParams(
-        (prev) => {
-          const next = new URLSearchParams(prev);
-          next.set("strategy", name);
-          return next;
-        },
-        { replace: true },
-      ),
-    [setParams],
-  );
 
   return (
     <div>
@@ -66,17 +54,8 @@ export default function StrategiesView() {
                 </h2>
                 <label className="flex items-center gap-2 text-sm">
                   <span className="text-slate-600 dark:text-slate-400">Strategy</span>
-                  <select
-                    data-testid="strategy-select"
-                    value={selected}
-                    onChange={(e) => select(e.target.value)}
-                    className="rounded-lg border border-slate-300 bg-white px-2 py-1 text-sm dark:border-slate-700 dark:bg-slate-800"
-                  >
-                    {names.map((n) => (
-                      <option key={n} value={n}>
-                        {n}
-                      </option>
-                    ))}
+                  <select data-testid="strategy-select" value={selected} onChange={(e) => select(e.target.value)} className={controlClass}>
+                    <Options values={names} />
                   </select>
                 </label>
               </div>

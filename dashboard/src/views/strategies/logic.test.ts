@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { bucketRows, clipOf, compareShadow, meanReward, mergePaths, pathStats, signedFixed, stepPath, weightHistory, weightSlices, type AdjustmentOut, type StrategyOut } from "./logic";
+import { bucketRows, clipOf, compareShadow, meanReward, mergePaths, pathStats, stepPath, weightHistory, weightSlices, type AdjustmentOut, type StrategyOut } from "./logic";
 
 function adj(over: Partial<AdjustmentOut> & { ts: string }): AdjustmentOut {
   return { run_id: "bt-1", old_weight: 0.25, new_weight: 0.25, reward: 0, outcomes: 0, clipped_by: null, policy: "ema", shadow: false, reason: "", ...over };
@@ -173,15 +173,5 @@ describe("pathStats", () => {
         { t: 4, weight: 0.3 },
       ]),
     ).toEqual({ start: 0.25, end: 0.3, min: 0.2, max: 0.3, moves: 2 });
-  });
-});
-
-describe("signedFixed", () => {
-  it("signs with a true minus and leaves zero unsigned", () => {
-    expect(signedFixed(-0.4178)).toBe("−0.418");
-    expect(signedFixed(0.07713, 2)).toBe("+0.08");
-    expect(signedFixed(0)).toBe("0.000");
-    expect(signedFixed(-0.0001)).toBe("0.000");
-    expect(signedFixed(null)).toBe("—");
   });
 });

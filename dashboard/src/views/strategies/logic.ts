@@ -213,11 +213,3 @@ export function bucketRows(buckets: readonly StrategyBucketOut[], bucket: "week"
       trades: b.trades,
     }));
 }
-
-/** `+0.123` / `−0.123` (a true minus, like the money figures) for rewards and scores. */
-export function signedFixed(value: number | null | undefined, digits = 3): string {
-  if (value === null || value === undefined || !Number.isFinite(value)) return "—";
-  const text = Math.abs(value).toFixed(digits);
-  if (Number(text) === 0) return text;
-  return value < 0 ? `−${text}` : `+${text}`;
-}

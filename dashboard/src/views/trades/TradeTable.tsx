@@ -1,29 +1,27 @@
 /** The trade table: one row per closed trade; a row opens into its trail. */
 import { useState } from "react";
 import type { components } from "../../api/schema";
+import { HeadRow, rowRule, ScrollTable, Td, Th } from "../../components/Table";
 import { Badge, cx } from "../../components/ui";
-import { dateTime, duration, money, pct, qty, tone } from "../../lib/format";
-import { toneText } from "./format";
+import { dateTime, duration, money, pct, qty, tone, toneClass } from "../../lib/format";
 import { TradeTrail } from "./TradeTrail";
 
 type Trade = components["schemas"]["TradeOut"];
 
-const TH = "px-2 py-1.5 font-medium whitespace-nowrap";
-const TD = "px-2 py-1.5 whitespace-nowrap tabular-nums";
 const COLUMNS = 12;
 
 function TradeRow({ trade, open, onToggle, run }: { trade: Trade; open: boolean; onToggle: () => void; run: string | undefined }) {
   const trailId = `trail-${trade.id}`;
-  const pnlTone = toneText[tone(trade.pnl)];
+  const pnlTone = toneClass[tone(trade.pnl)];
   return (
     <>
       <tr
         data-testid="trade-row"
         data-trade-id={trade.id}
         onClick={onToggle}
-        className={cx("cursor-pointer border-t border-slate-200 hover:bg-slate-50 dark:border-slate-800 dark:hover:bg-slate-800/50", open && "bg-slate-50 dark:bg-slate-800/50")}
+        className={cx(rowRule, "cursor-pointer whitespace-nowrap tabular-nums hover:bg-slate-50 dark:hover:bg-slate-800/50", open && "bg-slate-50 dark:bg-slate-800/50")}
       >
-        <td className="py-1 pl-1">
+        <Td dense>
           <button
             type="button"
             aria-expanded={open}
@@ -36,22 +34,20 @@ function TradeRow({ trade, open, onToggle, run }: { trade: Trade; open: boolean;
               ▸
             </span>
           </button>
-        </td>
-        <td className={cx(TD, "font-semibold")}>{trade.symbol}</td>
-        <td className={TD}>
+        </Td>
+        <Td className="font-semibold">{trade.symbol}</Td>
+        <Td>
           <Badge className={trade.direction === "short" ? "bg-rose-100 text-rose-900 dark:bg-rose-900 dark:text-rose-100" : "bg-emerald-100 text-emerald-900 dark:bg-emerald-900 dark:text-emerald-100"}>{trade.direction}</Badge>
-        </td>
-        <td className={cx(TD, "text-right font-medium", pnlTone)} data-testid="trade-pnl">
-          {money(trade.pnl, { signed: true })}
-        </td>
-        <td className={cx(TD, "text-right", toneText[tone(trade.return_pct)])}>{pct(trade.return_pct, { signed: true })}</td>
-        <td className={TD}>{dateTime(trade.entry_ts)}</td>
-        <td className={TD}>{dateTime(trade.exit_ts)}</td>
-        <td className={cx(TD, "text-right")}>{duration(trade.hold_seconds)}</td>
-        <td className={cx(TD, "text-right")}>{qty(trade.quantity)}</td>
-        <td className={cx(TD, "text-right")}>{money(trade.entry_price)}</td>
-        <td className={cx(TD, "text-right")}>{money(trade.exit_price)}</td>
-        <td className="px-2 py-1.5 text-xs text-slate-700 dark:text-slate-300">{trade.strategies.join(", ") || "—"}</td>
+        </Td>
+        <Td right className={cx("font-medium", pnlTone)} data-testid="trade-pnl">{money(trade.pnl, { signed: true })}</Td>
+        <Td right className={toneClass[tone(trade.return_pct)]}>{pct(trade.return_pct, { signed: true })}</Td>
+        <Td>{dateTime(trade.entry_ts)}</Td>
+        <Td>{dateTime(trade.exit_ts)}</Td>
+        <Td right>{duration(trade.hold_seconds)}</Td>
+        <Td right>{qty(trade.quantity)}</Td>
+        <Td right>{money(trade.entry_price)}</Td>
+        <Td right>{money(trade.exit_price)}</Td>
+        <Td className="text-xs whitespace-normal text-slate-700 dark:text-slate-300">{trade.strategies.join(", ") || "—"}</Td>
       </tr>
       {open && (
         <tr id={trailId} className="bg-slate-50 dark:bg-slate-950/40">
@@ -77,32 +73,28 @@ export function TradeTable({ trades, run }: { trades: Trade[]; run: string | und
       return next;
     });
   return (
-    <div className="-mx-2 overflow-x-auto">
+    <ScrollTable label="Closed trades table" className="-mx-2 px-2">
       <table className="w-full text-left text-sm" data-testid="trades-table">
-        <thead className="text-xs text-slate-600 uppercase dark:text-slate-400">
-          <tr>
-            <th scope="col" className="w-7 py-1.5 pl-1">
-              <span className="sr-only">Trail</span>
-            </th>
-            <th scope="col" className={TH}>Symbol</th>
-            <th scope="col" className={TH}>Dir</th>
-            <th scope="col" className={cx(TH, "text-right")}>P&amp;L</th>
-            <th scope="col" className={cx(TH, "text-right")}>Return</th>
-            <th scope="col" className={TH}>Entry</th>
-            <th scope="col" className={TH}>Exit</th>
-            <th scope="col" className={cx(TH, "text-right")}>Held</th>
-            <th scope="col" className={cx(TH, "text-right")}>Qty</th>
-            <th scope="col" className={cx(TH, "text-right")}>Entry px</th>
-            <th scope="col" className={cx(TH, "text-right")}>Exit px</th>
-            <th scope="col" className={TH}>Strategies</th>
-          </tr>
-        </thead>
+        <HeadRow className="whitespace-nowrap">
+          <Th className="w-7"><span className="sr-only">Trail</span></Th>
+          <Th>Symbol</Th>
+          <Th>Dir</Th>
+          <Th right>P&amp;L</Th>
+          <Th right>Return</Th>
+          <Th>Entry</Th>
+          <Th>Exit</Th>
+          <Th right>Held</Th>
+          <Th right>Qty</Th>
+          <Th right>Entry px</Th>
+          <Th right>Exit px</Th>
+          <Th>Strategies</Th>
+        </HeadRow>
         <tbody>
           {trades.map((t) => (
             <TradeRow key={t.id} trade={t} run={run} open={open.has(t.id)} onToggle={() => toggle(t.id)} />
           ))}
         </tbody>
       </table>
-    </div>
+    </ScrollTable>
   );
 }

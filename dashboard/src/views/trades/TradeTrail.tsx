@@ -4,9 +4,9 @@
 import { useState, type ReactNode } from "react";
 import type { components } from "../../api/schema";
 import { OrdersTable, TraceTable } from "../../components/DecisionTrace";
+import { HeadRow, rowRule, ScrollTable, Td, Th } from "../../components/Table";
 import { Badge, Button, cx, ErrorLine, Loading } from "../../components/ui";
-import { dateTime, duration, money, num, pct, qty, tone } from "../../lib/format";
-import { newsBand, signed, toneText } from "./format";
+import { dateTime, duration, money, num, pct, qty, sentimentBand, signedFixed, tone, toneClass } from "../../lib/format";
 import { useDecision, useTrade } from "./queries";
 import { bracketExit, EXIT_WORDS } from "./trail";
 import { deriveVotes, learningCredit, type VoteSide } from "./votes";
@@ -52,14 +52,13 @@ function Facts({ items, narrow }: { items: Array<[string, ReactNode]>; narrow?: 
   );
 }
 
-/** A wide table that scrolls sideways on a phone: the region is focusable (keyboard users
- * can scroll it) and gives the shared tables a readable width instead of crushing them,
- * so their own scroll boxes never overflow (axe: scrollable-region-focusable). */
+/** A wide shared table that scrolls sideways on a phone: given a readable width there
+ * instead of being crushed, so the table's own scroll box never overflows. */
 function Scroller({ label, children }: { label: string; children: ReactNode }) {
   return (
-    <div role="region" aria-label={label} tabIndex={0} className="overflow-x-auto rounded focus-visible:outline-2 focus-visible:outline-sky-600">
+    <ScrollTable label={label}>
       <div className="max-md:w-[60rem]">{children}</div>
-    </div>
+    </ScrollTable>
   );
 }
 
@@ -73,11 +72,11 @@ function NewsSection({ news, symbol }: { news: NewsItem[]; symbol: string }) {
       ) : (
         <ul className="space-y-2">
           {shown.map((item) => {
-            const band = newsBand(item.score);
+            const band = sentimentBand(item.score);
             return (
               <li key={item.id} data-testid="trail-news-item" className="flex gap-2 text-sm">
                 <span className="shrink-0 pt-0.5" title={`${band.label}, confidence ${pct(item.confidence, { digits: 0 })}`}>
-                  <Badge className={cx(band.className, "min-w-[3.25rem] justify-center tabular-nums")}>{signed(item.score, 2)}</Badge>
+                  <Badge className={cx(band.className, "min-w-[3.25rem] justify-center tabular-nums")}>{signedFixed(item.score, 2)}</Badge>
                 </span>
                 <div className="min-w-0">
                   <a href={item.url} target="_blank" rel="noopener noreferrer" className="font-medium break-words text-sky-800 hover:underline dark:text-sky-300">
@@ -122,38 +121,34 @@ function SignalSection({ signal, contributions }: { signal: Signal | null; contr
       {votes.length === 0 ? (
         <p className="text-sm text-slate-600 dark:text-slate-400">No strategy votes recorded.</p>
       ) : (
-        <div role="region" aria-label="Strategy votes" tabIndex={0} className="overflow-x-auto">
+        <ScrollTable label="Strategy votes">
           <table className="w-full text-left text-sm">
-            <thead className="text-xs text-slate-600 uppercase dark:text-slate-400">
-              <tr>
-                <th scope="col" className="py-1 pr-3">Strategy</th>
-                <th scope="col" className="py-1 pr-3">Vote</th>
-                <th scope="col" className="py-1 pr-3 text-right">Strength</th>
-                <th scope="col" className="py-1 pr-3 text-right" title="Its share of the ensemble weight when the signal was made">Weight</th>
-                <th scope="col" className="py-1 pr-3 text-right">Contribution</th>
-                <th scope="col" className="py-1">Share of score</th>
-              </tr>
-            </thead>
+            <HeadRow>
+              <Th dense>Strategy</Th>
+              <Th dense>Vote</Th>
+              <Th dense right>Strength</Th>
+              <Th dense right title="Its share of the ensemble weight when the signal was made">Weight</Th>
+              <Th dense right>Contribution</Th>
+              <Th dense>Share of score</Th>
+            </HeadRow>
             <tbody>
               {votes.map((v) => (
-                <tr key={v.strategy} data-testid="vote-row" data-strategy={v.strategy} className="border-t border-slate-200 dark:border-slate-800">
-                  <td className="py-1 pr-3 font-medium">{v.strategy}</td>
-                  <td className="py-1 pr-3">
+                <tr key={v.strategy} data-testid="vote-row" data-strategy={v.strategy} className={rowRule}>
+                  <Td dense className="font-medium">{v.strategy}</Td>
+                  <Td dense>
                     <Badge className={sideBadge[v.vote]}>{v.vote}</Badge>
-                  </td>
-                  <td className="py-1 pr-3 text-right tabular-nums">{v.strength === null ? "—" : num(v.strength, 3)}</td>
-                  <td className="py-1 pr-3 text-right tabular-nums" data-testid="vote-weight">
-                    {v.weight === null ? "—" : pct(v.weight, { digits: 0 })}
-                  </td>
-                  <td className={cx("py-1 pr-3 text-right tabular-nums", toneText[tone(v.contribution)])}>{signed(v.contribution)}</td>
-                  <td className="py-1">
+                  </Td>
+                  <Td dense right>{v.strength === null ? "—" : num(v.strength, 3)}</Td>
+                  <Td dense right data-testid="vote-weight">{v.weight === null ? "—" : pct(v.weight, { digits: 0 })}</Td>
+                  <Td dense right className={toneClass[tone(v.contribution)]}>{signedFixed(v.contribution)}</Td>
+                  <Td dense>
                     <ShareBar share={v.share} />
-                  </td>
+                  </Td>
                 </tr>
               ))}
             </tbody>
           </table>
-        </div>
+        </ScrollTable>
       )}
     </Section>
   );
@@ -250,9 +245,9 @@ function OutcomeBlock({ outcome }: { outcome: Outcome }) {
       <h4 className="mb-1 text-xs font-semibold text-slate-600 uppercase dark:text-slate-400">Learning outcome</h4>
       <Facts
         items={[
-          ["Return", <span className={toneText[tone(outcome.return_pct)]}>{pct(outcome.return_pct, { signed: true })}</span>],
-          ["R multiple", <span className={toneText[tone(outcome.risk_adjusted)]}>{signed(outcome.risk_adjusted, 2)} R</span>],
-          ["P&L", <span className={toneText[tone(outcome.pnl)]}>{money(outcome.pnl, { signed: true })}</span>],
+          ["Return", <span className={toneClass[tone(outcome.return_pct)]}>{pct(outcome.return_pct, { signed: true })}</span>],
+          ["R multiple", <span className={toneClass[tone(outcome.risk_adjusted)]}>{signedFixed(outcome.risk_adjusted, 2)} R</span>],
+          ["P&L", <span className={toneClass[tone(outcome.pnl)]}>{money(outcome.pnl, { signed: true })}</span>],
           ["Held", duration(outcome.hold_seconds)],
         ]}
       />

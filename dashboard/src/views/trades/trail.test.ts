@@ -1,7 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { components } from "../../api/schema";
 import { bracketExit } from "./trail";
-import { newsBand, signed } from "./format";
 
 type Order = components["schemas"]["OrderOut"];
 
@@ -42,19 +41,5 @@ describe("bracketExit", () => {
     const exit = bracketExit([order("a-sl", "sell", "stop", "2015-06-20T13:30:00Z"), order("b", "sell", "market", "2015-06-25T13:30:00Z")], "buy");
     expect(exit?.kind).toBe("market");
     expect(bracketExit([order("o", "buy", "market", "2015-06-19T13:30:00Z"), order("o-sl", "sell", "stop", null)], "buy")).toBeNull();
-  });
-});
-
-describe("format", () => {
-  it("signs figures with a real minus and no sign on zero", () => {
-    expect(signed(0.1104, 3)).toBe("+0.110");
-    expect(signed(-1.957, 2)).toBe("−1.96");
-    expect(signed(-0.0001, 2)).toBe("0.00");
-  });
-
-  it("darkens only the strongest positive sentiment band, for contrast", () => {
-    expect(newsBand(0.8).className).toContain("bg-emerald-700");
-    expect(newsBand(0.8).label).toBe("very positive");
-    expect(newsBand(-0.8).className).toContain("bg-rose-700");
   });
 });
