@@ -4,13 +4,14 @@ reordered and late bars are dropped, never traded twice; a stop ends the session
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import timedelta
 from decimal import Decimal
 
 from tests.kernel_builder import START, make_kernel, wave
 from tradebot.adapters.clock import LiveClock
-from tradebot.domain import Bar, Timeframe
+from tradebot.domain import Bar, Position, Timeframe
 from tradebot.engine import Kernel
 from tradebot.engine.live_sources import LiveSources
 from tradebot.testing import MemoryStore, RecordingBroker
@@ -102,3 +103,29 @@ def test_repeated_reordered_and_late_bars_are_dropped_once() -> None:
 
     assert result.counts["bars"] == len(bars) - cut
     assert _records(noisy) == _records(clean)
+
+
+class _PositionSaves(MemoryStore):
+    """A memory store that keeps every save of the open positions, in order."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.saves: list[int] = []
+
+    def save_positions(self, run_id: str, positions: Sequence[Position]) -> None:
+        super().save_positions(run_id, positions)
+        self.saves.append(len(positions))
+
+
+def test_a_run_in_real_time_saves_its_open_positions_as_they_change() -> None:
+    """The API and the dashboard read the book from the store while the run goes on; a
+    backtest (instant clock) still saves it once, at its end."""
+    bars = _bars()
+    cut = WARMUP * 2
+    live = _PositionSaves()
+    _live_kernel(bars[cut:], bars[:cut], live).run()
+    assert len(live.saves) > 1 and max(live.saves) > 0, live.saves
+
+    backtest = _PositionSaves()
+    make_kernel(bars, store=backtest, broker=_broker(), timeframe=Timeframe.M1).run()
+    assert len(backtest.saves) == 1

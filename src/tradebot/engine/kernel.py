@@ -200,6 +200,8 @@ class Kernel:
                 decisions=self.decisions,
                 contributions=self.news_share if self._counts_news() else None,
             )
+        # A run in real time (paced replay, paper, live): readers see the book as it moves.
+        self.ledger.saves_positions_as_they_change = not self.clock.instant
         if self._live is not None and self._risk is not None:
             self._risk.save_each_close = True  # a restart continues from the latest close
         self._wire()

@@ -58,6 +58,10 @@ class PortfolioStage:
         its bucket's last (see :meth:`close_time`); None otherwise."""
         self._waiting: tuple[int, float, bool] | None = None
         self._last_fill: datetime | None = None
+        self.saves_positions_as_they_change = False
+        """Set for a run in real time (paced replay, paper, live): the store's open positions follow
+        every fill and every snapshot, so a reader (the API, the dashboard) sees the book
+        while the run goes on. A backtest saves them once, at its end."""
         """The last curve point's time while its bucket is not snapshotted yet (see
         :meth:`advance`); None otherwise."""
 
@@ -72,6 +76,8 @@ class PortfolioStage:
         self._applied.add(fill.fill_id)
         self._last_fill = fill.ts
         trade = self.portfolio.apply_fill(fill)
+        if self.saves_positions_as_they_change:
+            self.save_positions()
         if trade is None:
             return
         self.closed_trades.append(trade)
@@ -131,6 +137,8 @@ class PortfolioStage:
         batch path reaching it): snapshot."""
         self._store.record_snapshot(self._run_id, self.portfolio.snapshot(ts))
         self.snapshots += 1
+        if self.saves_positions_as_they_change:
+            self.save_positions()  # their marks, as of the snapshot
 
     @property
     def first_closes(self) -> dict[str, float]:
