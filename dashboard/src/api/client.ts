@@ -26,13 +26,13 @@ let refreshing: Promise<TokenOut | null> | null = null;
 
 /** Rotate the refresh cookie for a new access token; null when there is no valid sign-in.
  * Concurrent callers share one request: a refresh token is single-use, and a second use
- * would revoke the whole sign-in as a replay. */
-export function refreshSession(): Promise<TokenOut | null> {
+ * would revoke the whole sign-in as a replay. `origin`: the server's, when not the page's. */
+export function refreshSession(origin = ""): Promise<TokenOut | null> {
   refreshing ??= (async () => {
     try {
       const csrf = readCookie(CSRF_COOKIE);
       if (!csrf) return null;
-      const response = await fetch("/api/auth/refresh", {
+      const response = await fetch(`${origin}/api/auth/refresh`, {
         method: "POST",
         credentials: "same-origin",
         headers: { [CSRF_HEADER]: csrf },
@@ -50,9 +50,11 @@ export function refreshSession(): Promise<TokenOut | null> {
   return refreshing;
 }
 
-const originals = new WeakMap<Request, Request>();
+/** Each call's copy (its body is spent once sent) and the token it was sent with. */
+const originals = new WeakMap<Request, { copy: Request; token: string | null }>();
 
-const auth: Middleware = {
+/** Bearer token on every call; one silent refresh and a second try on a 401. */
+export const authMiddleware: Middleware = {
   onRequest({ request }) {
     const session = currentSession();
     if (session && !request.headers.has("Authorization")) {
@@ -60,25 +62,31 @@ const auth: Middleware = {
     }
     const csrf = readCookie(CSRF_COOKIE);
     if (csrf && request.url.includes("/api/auth/")) request.headers.set(CSRF_HEADER, csrf);
-    originals.set(request, request.clone());
+    originals.set(request, { copy: request.clone(), token: session?.token ?? null });
     return request;
   },
   async onResponse({ request, response }) {
     if (response.status !== 401 || NO_RETRY.some((p) => request.url.includes(p))) return response;
-    const copy = originals.get(request);
-    if (!currentSession() || !copy) return response;
-    const renewed = await refreshSession();
-    if (!renewed) {
-      signOut("Your session expired: sign in again with your passkey.");
-      return response;
+    const sent = originals.get(request);
+    const session = currentSession();
+    if (!session || !sent) return response;
+    // Sent before a refresh that has finished since: the new token is already here.
+    let token = session.token !== sent.token ? session.token : null;
+    if (token === null) {
+      const renewed = await refreshSession(new URL(request.url).origin);
+      if (!renewed) {
+        signOut("Your session expired: sign in again with your passkey.");
+        return response;
+      }
+      token = renewed.access_token;
     }
-    copy.headers.set("Authorization", `Bearer ${renewed.access_token}`);
-    return fetch(copy);
+    sent.copy.headers.set("Authorization", `Bearer ${token}`);
+    return fetch(sent.copy);
   },
 };
 
 export const api = createClient<paths>({ baseUrl: "", credentials: "same-origin" });
-api.use(auth);
+api.use(authMiddleware);
 
 /** The data of an openapi-fetch result, or an {@link ApiError} with the server's one line. */
 export function unwrap<T>(result: { data?: T; error?: unknown; response: Response }): T {
