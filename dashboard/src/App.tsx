@@ -1,10 +1,11 @@
 /** Providers, the silent sign-in on load, and the routes (each view loaded on first visit). */
 import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
 import { lazy, Suspense, useEffect, type ReactNode } from "react";
-import { BrowserRouter, Navigate, Route, Routes } from "react-router";
+import { BrowserRouter, Navigate, Route, Routes, useLocation } from "react-router";
 import { refreshSession } from "./api/client";
 import { ApiError } from "./api/errors";
-import { getSessionState, signOut, useSession } from "./api/session";
+import { getSessionState, signOut, subscribeSession, useSession } from "./api/session";
+import { ErrorBoundary } from "./components/ErrorBoundary";
 import { Layout } from "./components/Layout";
 import { StepUpProvider } from "./components/StepUp";
 import { ToastProvider } from "./components/Toasts";
@@ -33,9 +34,30 @@ export function makeQueryClient(): QueryClient {
   });
 }
 
+const defaultClient = makeQueryClient();
+
 function SignedIn({ children }: { children: ReactNode }) {
-  return <Suspense fallback={<Loading />}>{children}</Suspense>;
+  const location = useLocation();
+  return (
+    <ErrorBoundary resetKey={location.pathname}>
+      <Suspense fallback={<Loading />}>{children}</Suspense>
+    </ErrorBoundary>
+  );
 }
+
+/** Signed out: nothing the last user read stays in memory for the next one. */
+function useForgetOnSignOut(client: QueryClient): void {
+  useEffect(
+    () =>
+      subscribeSession(() => {
+        if (getSessionState().kind === "signed-out") client.clear();
+      }),
+    [client],
+  );
+}
+
+// A lazy view whose file a rebuild removed: load the new build instead of failing.
+if (typeof window !== "undefined") window.addEventListener("vite:preloadError", () => window.location.reload());
 
 export function AppRoutes() {
   const state = useSession();
@@ -68,7 +90,8 @@ export function AppRoutes() {
   );
 }
 
-export default function App({ client = makeQueryClient() }: { client?: QueryClient }) {
+export default function App({ client = defaultClient }: { client?: QueryClient }) {
+  useForgetOnSignOut(client);
   return (
     <QueryClientProvider client={client}>
       <ToastProvider>

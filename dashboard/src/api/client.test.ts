@@ -5,7 +5,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from "node:net";
 import createClient from "openapi-fetch";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { authMiddleware, unwrap } from "./client";
+import { authMiddleware, refreshSession, unwrap } from "./client";
 import { ApiError } from "./errors";
 import type { paths } from "./schema";
 import { getSessionState, resetSession, signIn, type TokenOut } from "./session";
@@ -91,5 +91,15 @@ describe("silent refresh", () => {
     const result = await client().POST("/api/auth/login/begin", { body: { name: "alice" } });
     expect(result.response.status).toBe(401);
     expect(refreshes).toBe(0);
+  });
+
+  it("a first refresh with nothing to send does not stick: the next one asks the server", async () => {
+    document.cookie = "tradebot_csrf=; expires=Thu, 01 Jan 1970 00:00:00 GMT";
+    expect(await refreshSession(origin)).toBeNull();
+    expect(refreshes).toBe(0);
+    document.cookie = "tradebot_csrf=csrf-1";
+    const out = await refreshSession(origin);
+    expect(out?.access_token).toBe("new");
+    expect(refreshes).toBe(1);
   });
 });

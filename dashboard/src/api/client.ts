@@ -28,26 +28,41 @@ let refreshing: Promise<TokenOut | null> | null = null;
  * Concurrent callers share one request: a refresh token is single-use, and a second use
  * would revoke the whole sign-in as a replay. `origin`: the server's, when not the page's. */
 export function refreshSession(origin = ""): Promise<TokenOut | null> {
-  refreshing ??= (async () => {
-    try {
-      const csrf = readCookie(CSRF_COOKIE);
-      if (!csrf) return null;
-      const response = await fetch(`${origin}/api/auth/refresh`, {
-        method: "POST",
-        credentials: "same-origin",
-        headers: { [CSRF_HEADER]: csrf },
-      });
-      if (!response.ok) return null;
-      const out = (await response.json()) as TokenOut;
-      signIn(out);
-      return out;
-    } catch {
-      return null;
-    } finally {
-      refreshing = null;
-    }
-  })();
-  return refreshing;
+  if (refreshing) return refreshing;
+  const pending = withRefreshLock(() => rotate(origin));
+  refreshing = pending;
+  // Cleared once settled, and only if still the current one (the promise may settle
+  // before this line runs when there is nothing to send).
+  void pending.finally(() => {
+    if (refreshing === pending) refreshing = null;
+  });
+  return pending;
+}
+
+async function rotate(origin: string): Promise<TokenOut | null> {
+  try {
+    const csrf = readCookie(CSRF_COOKIE);
+    if (!csrf) return null;
+    const response = await fetch(`${origin}/api/auth/refresh`, {
+      method: "POST",
+      credentials: "same-origin",
+      headers: { [CSRF_HEADER]: csrf },
+    });
+    if (!response.ok) return null;
+    const out = (await response.json()) as TokenOut;
+    signIn(out);
+    return out;
+  } catch {
+    return null;
+  }
+}
+
+/** Tabs of one browser share the refresh cookie: two rotating it at once would present one
+ * token twice, which the server takes for a replay and answers by revoking the sign-in.
+ * A Web Lock makes them take turns (the second then sends the cookie the first got). */
+function withRefreshLock<T>(work: () => Promise<T>): Promise<T> {
+  const locks = typeof navigator !== "undefined" ? navigator.locks : undefined;
+  return locks ? (locks.request("tradebot-refresh", work) as Promise<T>) : work();
 }
 
 /** Each call's copy (its body is spent once sent) and the token it was sent with. */

@@ -167,3 +167,38 @@ describe("helpers", () => {
     expect(defaultBackoff(3, () => 1)).toBe(4800);
   });
 });
+
+describe("a server that numbers anew (restarted)", () => {
+  it("follows the server's numbers after a reset, and reloads the views", () => {
+    const h = harness();
+    let resets = 0;
+    h.live.onReset(() => resets++);
+    h.live.start();
+    h.sockets[0]!.open();
+    h.sockets[0]!.message({ type: "hello", latest: 0, user: "a" });
+    h.sockets[0]!.message(event(5000));
+    h.sockets[0]!.drop(1006);
+    h.timers[0]!.fn();
+    h.sockets[1]!.open();
+    expect(JSON.parse(h.sockets[1]!.sent[0]!)).toMatchObject({ since: 5000 });
+    h.sockets[1]!.message({ type: "hello", latest: 0, user: "a" });
+    h.sockets[1]!.message({ type: "reset", latest: 0 });
+    h.sockets[1]!.message(event(1));
+    expect(h.events.map((e) => e.seq)).toEqual([5000, 1]);
+    expect(resets).toBeGreaterThanOrEqual(1);
+  });
+
+  it("notices a hello behind what it saw even without a reset", () => {
+    const h = harness();
+    h.live.start();
+    h.sockets[0]!.open();
+    h.sockets[0]!.message({ type: "hello", latest: 0, user: "a" });
+    h.sockets[0]!.message(event(40));
+    h.sockets[0]!.drop(1006);
+    h.timers[0]!.fn();
+    h.sockets[1]!.open();
+    h.sockets[1]!.message({ type: "hello", latest: 3, user: "a" });
+    h.sockets[1]!.message(event(4));
+    expect(h.events.map((e) => e.seq)).toEqual([40, 4]);
+  });
+});

@@ -143,14 +143,25 @@ export class LiveSocket {
     if (message.type === "hello") {
       this.attempt = 0;
       this.setStatus("open");
+      const latest = (message as { latest?: unknown }).latest;
+      // A server newer than what was seen (restarted, numbering anew): follow its numbers.
+      if (typeof latest === "number" && this.lastSeq !== null && latest < this.lastSeq) this.restart(latest);
     } else if (message.type === "reset") {
-      for (const listener of this.resetListeners) listener();
+      const latest = (message as { latest?: unknown }).latest;
+      this.restart(typeof latest === "number" ? latest : null);
     } else if (message.type === "event" && typeof message.seq === "number") {
       if (this.lastSeq !== null && message.seq <= this.lastSeq) return; // already seen
       this.lastSeq = message.seq;
       const event = message as LiveEvent;
       for (const listener of this.eventListeners) listener(event);
     }
+  }
+
+  /** What was missed cannot be replayed: continue from the server's `latest` and have every
+   * view reload. */
+  private restart(latest: number | null): void {
+    this.lastSeq = latest;
+    for (const listener of this.resetListeners) listener();
   }
 
   private async dropped(code: number): Promise<void> {

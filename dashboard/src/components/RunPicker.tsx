@@ -32,6 +32,7 @@ export function RunPicker() {
         className={cx(controlClass, "max-w-[16rem]")}
       >
         <option value="">Current (live or newest)</option>
+        {run && runs.data && !runs.data.items.some((r) => r.id === run) && <option value={run}>{run}</option>}
         {runs.data?.items.map((r) => (
           <option key={r.id} value={r.id}>
             {r.mode} · {r.status} · {dateTime(r.started_at)} · {r.id.slice(0, 8)}

@@ -115,4 +115,43 @@ describe("StepUpProvider", () => {
     await waitFor(() => expect(outcomes).toEqual(["error: no run is hosted"]));
     expect(screen.queryByRole("dialog")).toBeNull();
   });
+
+  it("a second protected action while the prompt is up waits for the same passkey", async () => {
+    let stepUps = 0;
+    let fresh = false;
+    const outcomes: string[] = [];
+    const action = (name: string) => async () => {
+      if (!fresh) throw stepUpRequired();
+      return name;
+    };
+    function Two() {
+      const guard = useStepUp();
+      return (
+        <>
+          <button type="button" onClick={() => void guard("Close AAPL", action("aapl")).then((o) => outcomes.push(o))}>
+            aapl
+          </button>
+          <button type="button" onClick={() => void guard("Close MSFT", action("msft")).then((o) => outcomes.push(o))}>
+            msft
+          </button>
+        </>
+      );
+    }
+    render(
+      <StepUpProvider
+        stepUp={async () => {
+          stepUps++;
+          fresh = true;
+        }}
+      >
+        <Two />
+      </StepUpProvider>,
+    );
+    await userEvent.click(screen.getByRole("button", { name: "aapl" }));
+    await screen.findByRole("dialog");
+    await userEvent.click(screen.getByRole("button", { name: "msft" }));
+    await userEvent.click(screen.getByRole("button", { name: "Use passkey" }));
+    await waitFor(() => expect(outcomes.sort()).toEqual(["aapl", "msft"]));
+    expect(stepUps).toBe(1);
+  });
 });

@@ -17,10 +17,16 @@ export class StepUpCancelled extends Error {
 type Guard = <T>(label: string, action: () => Promise<T>) => Promise<T>;
 const StepUpContext = createContext<Guard | null>(null);
 
-interface Pending {
-  label: string;
+interface Waiter {
   resolve: () => void;
   reject: (error: Error) => void;
+}
+
+/** The prompt on screen: the first action's label and every action waiting on it (a
+ * second protected action while the prompt is up waits for the same passkey). */
+interface Pending {
+  label: string;
+  waiters: Waiter[];
 }
 
 export function StepUpProvider({ children, stepUp = passkeyStepUp }: { children: ReactNode; stepUp?: () => Promise<unknown> }) {
@@ -32,7 +38,11 @@ export function StepUpProvider({ children, stepUp = passkeyStepUp }: { children:
   const ask = useCallback(
     (label: string) =>
       new Promise<void>((resolve, reject) => {
-        const next = { label, resolve, reject };
+        if (current.current) {
+          current.current.waiters.push({ resolve, reject });
+          return;
+        }
+        const next = { label, waiters: [{ resolve, reject }] };
         current.current = next;
         setError(null);
         setPending(next);
@@ -54,7 +64,7 @@ export function StepUpProvider({ children, stepUp = passkeyStepUp }: { children:
   );
 
   const close = useCallback(() => {
-    current.current?.reject(new StepUpCancelled());
+    for (const waiter of current.current?.waiters ?? []) waiter.reject(new StepUpCancelled());
     current.current = null;
     setPending(null);
   }, []);
@@ -64,7 +74,7 @@ export function StepUpProvider({ children, stepUp = passkeyStepUp }: { children:
     setError(null);
     try {
       await stepUp();
-      current.current?.resolve();
+      for (const waiter of current.current?.waiters ?? []) waiter.resolve();
       current.current = null;
       setPending(null);
     } catch (e) {

@@ -17,7 +17,7 @@ export const INVALIDATES: Record<string, string[]> = {
   signal: ["signals"],
   news: ["news"],
   portfolio: ["portfolio", "positions", "portfolio-history", "trading-status"],
-  status: ["trading-status", "control-status"],
+  status: ["trading-status", "control-status", "runs"],
   backtest: ["backtests", "backtest"],
 };
 
@@ -93,6 +93,8 @@ export function LiveProvider({ children, signedIn }: { children: ReactNode; sign
       offReset();
       live.stop();
       if (flushTimer.current) clearTimeout(flushTimer.current);
+      flushTimer.current = null;
+      pendingKeys.current.clear();
       setSocket(null);
     };
   }, [signedIn, client, toast]);

@@ -38,9 +38,12 @@ export function toChartData(points: Point[]): Array<{ time: UTCTimestamp; value:
   return out.filter((p, i) => i === 0 || p.time !== out[i - 1]!.time);
 }
 
-export function TimeSeriesChart({ series, height = 260, label, testId }: { series: SeriesSpec[]; height?: number; label: string; testId?: string }) {
+/** `fitKey`: what the data is of (a period, a run); when it changes the chart fits the new
+ * data, while refreshes of the same data keep the reader's zoom. */
+export function TimeSeriesChart({ series, height = 260, label, testId, fitKey = "" }: { series: SeriesSpec[]; height?: number; label: string; testId?: string; fitKey?: string }) {
   const box = useRef<HTMLDivElement>(null);
   const chart = useRef<IChartApi | null>(null);
+  const fitted = useRef<string | null>(null);
   const [theme] = useTheme();
 
   useEffect(() => {
@@ -54,6 +57,7 @@ export function TimeSeriesChart({ series, height = 260, label, testId }: { serie
       timeScale: { borderVisible: false },
     });
     chart.current = made;
+    fitted.current = null;
     return () => {
       made.remove();
       chart.current = null;
@@ -75,7 +79,12 @@ export function TimeSeriesChart({ series, height = 260, label, testId }: { serie
       s.setData(toChartData(spec.points));
       added.push(s);
     }
-    c.timeScale().fitContent();
+    // Fit once, when the first points arrive: a live refresh must not throw away the
+    // range the reader zoomed or scrolled to.
+    if (fitted.current !== fitKey && series.some((spec) => spec.points.length > 0)) {
+      c.timeScale().fitContent();
+      fitted.current = fitKey;
+    }
     return () => {
       for (const s of added) {
         try {
@@ -85,7 +94,7 @@ export function TimeSeriesChart({ series, height = 260, label, testId }: { serie
         }
       }
     };
-  }, [series, theme]);
+  }, [series, theme, fitKey]);
 
   return <div ref={box} role="img" aria-label={label} data-testid={testId} style={{ height }} className="w-full" />;
 }

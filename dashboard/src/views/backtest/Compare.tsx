@@ -71,7 +71,7 @@ export function Compare({ ids }: { ids: string[] }) {
         )}
       </ul>
       {series.some((s) => s.points.length > 0) ? (
-        <TimeSeriesChart series={series} height={300} label={`Equity of ${series.map((s) => s.title).join(", ")}, each rebased to 100 at its start`} testId="backtest-compare-chart" />
+        <TimeSeriesChart series={series} height={300} label={`Equity of ${series.map((s) => s.title).join(", ")}, each rebased to 100 at its start`} testId="backtest-compare-chart" fitKey={ids.join(",")} />
       ) : (
         <Empty>None of these runs has an equity curve yet.</Empty>
       )}

@@ -35,7 +35,7 @@ export function Performance({ runId }: { runId: string | undefined }) {
       </div>
       <div className="grid grid-cols-1 gap-4 xl:grid-cols-2">
         <Card title="Cumulative P&L" className="xl:col-span-2">
-          <TimeSeriesChart series={pnl} height={260} label={`Cumulative P&L over ${rows.length} days, now ${money(last, { signed: true })}`} testId="chart-pnl" />
+          <TimeSeriesChart series={pnl} height={260} label={`Cumulative P&L over ${rows.length} days, now ${money(last, { signed: true })}`} testId="chart-pnl" fitKey={runId ?? ""} />
         </Card>
         <Card title="Daily returns (%)">
           <ReturnsChart points={series.returns} label={`Daily returns: ${summary.upDays} up days, ${summary.downDays} down days`} />

@@ -300,13 +300,4 @@ export function scoreText(score: number): string {
   return signedFixed(score, 2);
 }
 
-/** Only web links become links: a feed item's URL is outside text and could be a
- * `javascript:` URL. */
-export function safeHref(url: string): string | null {
-  try {
-    const u = new URL(url);
-    return u.protocol === "https:" || u.protocol === "http:" ? u.href : null;
-  } catch {
-    return null;
-  }
-}
+export { safeHref } from "../../lib/url";

@@ -67,7 +67,7 @@ export function EquityCard({ run }: { run: string | undefined }) {
       ) : !points || points.length === 0 ? (
         <Empty>No snapshots in this period yet.</Empty>
       ) : (
-        <TimeSeriesChart series={series} height={280} label={`Equity curve over ${period}, ${points.length} points`} testId="equity-chart" />
+        <TimeSeriesChart series={series} height={280} label={`Equity curve over ${period}, ${points.length} points`} testId="equity-chart" fitKey={`${run ?? ""}:${period}`} />
       )}
     </Card>
   );

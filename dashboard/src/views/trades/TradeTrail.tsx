@@ -2,6 +2,7 @@
  * signal and each strategy's vote, the entry decision's risk checks, the orders and fills,
  * and how it ended — the exit and what the learning engine made of it. */
 import { useState, type ReactNode } from "react";
+import { safeHref } from "../../lib/url";
 import type { components } from "../../api/schema";
 import { OrdersTable, TraceTable } from "../../components/DecisionTrace";
 import { HeadRow, rowRule, ScrollTable, Td, Th } from "../../components/Table";
@@ -79,9 +80,7 @@ function NewsSection({ news, symbol }: { news: NewsItem[]; symbol: string }) {
                   <Badge className={cx(band.className, "min-w-[3.25rem] justify-center tabular-nums")}>{signedFixed(item.score, 2)}</Badge>
                 </span>
                 <div className="min-w-0">
-                  <a href={item.url} target="_blank" rel="noopener noreferrer" className="font-medium break-words text-sky-800 hover:underline dark:text-sky-300">
-                    {item.title}
-                  </a>
+                  <NewsLink url={item.url} title={item.title} />
                   <div className="text-xs text-slate-600 dark:text-slate-400">
                     {item.source} · {dateTime(item.published_at)} · {band.label} by <span className="font-mono">{item.model}</span>
                   </div>
@@ -325,5 +324,16 @@ export function TradeTrail({ tradeId, run }: { tradeId: string; run: string | un
       <OrdersSection entryId={t.entry_decision_id} exitId={t.exit_decision_id} run={run} />
       <ExitSection trade={t} run={run} />
     </div>
+  );
+}
+
+/** The item's title, a link only when its URL is a web address. */
+function NewsLink({ url, title }: { url: string; title: string }) {
+  const href = safeHref(url);
+  if (!href) return <span className="font-medium break-words">{title}</span>;
+  return (
+    <a href={href} target="_blank" rel="noopener noreferrer" className="font-medium break-words text-sky-800 hover:underline dark:text-sky-300">
+      {title}
+    </a>
   );
 }
