@@ -8,6 +8,7 @@ API_STAMP  := $(VENV)/.stamp-api
 DEV_STAMP  := $(VENV)/.stamp-dev
 
 CHROMIUM := /usr/bin/chromium
+PROMETHEUS := /usr/bin/prometheus
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: demo test lint typecheck unit bench clean help dashboard dashboard-schema dashboard-test
@@ -75,7 +76,15 @@ $(CHROMIUM):
 	$(SUDO) apt-get update -qq
 	$(SUDO) apt-get install -y -qq chromium >/dev/null
 
-unit: $(DEV_STAMP) $(CHROMIUM) dashboard
+# The metrics tests run promtool on deploy/prometheus/ and scrape a paper replay with a real
+# Prometheus (Debian's package; the tests start their own on a free port, so a packaged
+# service that started on :9090 is stopped).
+$(PROMETHEUS):
+	$(SUDO) apt-get update -qq
+	$(SUDO) apt-get install -y -qq prometheus >/dev/null
+	-$(SUDO) service prometheus stop >/dev/null 2>&1
+
+unit: $(DEV_STAMP) $(CHROMIUM) $(PROMETHEUS) dashboard
 	$(BIN)/pytest
 
 test: lint typecheck dashboard-test unit

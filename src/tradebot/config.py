@@ -442,6 +442,12 @@ class ApiSettings(_Section):
     jwt_secret: SecretStr | None = Field(
         default=None, validate_default=True, description="HS256 key, >= 32 bytes"
     )
+    metrics_token: SecretStr | None = Field(
+        default=None,
+        description="when set, GET /metrics answers only `Authorization: Bearer <token>` "
+        "(TRADEBOT_API__METRICS_TOKEN; Prometheus's `authorization.credentials_file`); "
+        "unset: /metrics is open to whoever reaches the API's address",
+    )
     access_ttl_s: int = Field(default=900, ge=30, le=3600)
     refresh_ttl_s: int = Field(default=7 * 86_400, ge=600, le=90 * 86_400)
     step_up_s: int = Field(default=300, ge=30, le=3600, description="a fresh assertion lasts")

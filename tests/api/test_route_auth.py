@@ -23,6 +23,7 @@ from tradebot.config import Settings
 PUBLIC = {
     ("GET", "/health"),
     ("GET", "/ready"),
+    ("GET", "/metrics"),  # Prometheus scrapes without a session (api.metrics_token guards it)
     ("GET", "/openapi.json"),
     ("GET", "/docs"),
     ("GET", "/docs/oauth2-redirect"),

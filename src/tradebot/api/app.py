@@ -22,7 +22,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 
 from tradebot.api import ws
 from tradebot.api.auth import routes as auth_routes
@@ -45,6 +45,8 @@ from tradebot.api.routes import (
 from tradebot.domain.commands import CommandRefusedError
 from tradebot.domain.errors import StoreError, TradebotError
 from tradebot.ops.logging import get_logger
+from tradebot.ops.metrics import CONTENT_TYPE, EngineMetrics, authorised, render
+from tradebot.runtime import metrics as run_metrics
 from tradebot.service import Services
 from tradebot.service.queries import NotFoundError
 
@@ -72,6 +74,7 @@ def create_app(services: Services, auth: AuthContext, *, start_engine: bool = Fa
         unserved = dashboard.problem()
         if unserved is not None:
             _log.warning(unserved)
+        run_metrics.install(metrics)  # the runs this app hosts report to its /metrics
         if start_engine:
             services.host.start()
         # Everything loaded so far (the libraries, the settings, the app) lives as long as
@@ -87,6 +90,7 @@ def create_app(services: Services, auth: AuthContext, *, start_engine: bool = Fa
             gc.set_threshold(*thresholds)
             if start_engine:
                 services.close()
+            run_metrics.uninstall(metrics)
 
     app = FastAPI(
         title="tradebot API",
@@ -116,8 +120,37 @@ def create_app(services: Services, auth: AuthContext, *, start_engine: bool = Fa
         app.include_router(module.router)
     app.include_router(auth_routes.router)
     app.include_router(ws.router)
+    metrics = _mount_metrics(app, services)
     dashboard = mount_dashboard(app, dashboard_folder(services.settings.api))
     return app
+
+
+def _mount_metrics(app: FastAPI, services: Services) -> EngineMetrics:
+    """``GET /metrics``: this app's metrics (a registry of its own, which the engine it
+    hosts reports to while the app runs: installed by its lifespan) in Prometheus's text
+    format. Outside the sign-in — Prometheus has no
+    browser session — and out of the OpenAPI schema; on the API's own address (loopback by
+    default) and, with ``api.metrics_token`` set, only for ``Authorization: Bearer`` with
+    it (401 otherwise; the token is never echoed or logged)."""
+    metrics = EngineMetrics()
+    app.state.metrics = metrics
+    secret = services.settings.api.metrics_token
+    token = None if secret is None else secret.get_secret_value()
+
+    @app.get("/metrics", include_in_schema=False)
+    def metrics_text(request: Request) -> Response:
+        if not authorised(request.headers.get("authorization"), token):
+            return JSONResponse(
+                {
+                    "detail": "a valid metrics token is required",
+                    "hint": "send it as a Bearer token",
+                },
+                status_code=401,
+                headers={"WWW-Authenticate": "Bearer"},
+            )
+        return Response(render(metrics.registry), media_type=CONTENT_TYPE)
+
+    return metrics
 
 
 def _add_middleware(app: FastAPI, services: Services) -> None:

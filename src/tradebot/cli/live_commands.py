@@ -14,6 +14,7 @@ import typer
 from rich.markup import escape
 
 from tradebot.cli.app import app, override_settings, settings_of
+from tradebot.cli.metrics_server import MetricsPort, serving_metrics
 from tradebot.cli.render import console, progress_bar
 from tradebot.cli.run_commands import (
     _params,
@@ -127,19 +128,21 @@ def live(
             "--resume", metavar="RUN_ID", help="Continue a stopped or crashed live session."
         ),
     ] = None,
+    metrics_port: MetricsPort = None,
 ) -> None:
     """Trade live: the same kernel on a venue's live data, with real orders.
 
     Refuses to start without --confirm-live, the venue's API keys in the environment, a
     reachable venue, or a book that reconciles with the venue."""
-    run_session(
-        Mode.LIVE,
-        broker_name(broker, live=True),
-        symbols=symbols,
-        strategy=strategy,
-        strategies=strategies,
-        params=param or [],
-        exchange=exchange,
-        resume=resume,
-        confirm_live=confirm_live,
-    )
+    with serving_metrics(metrics_port):
+        run_session(
+            Mode.LIVE,
+            broker_name(broker, live=True),
+            symbols=symbols,
+            strategy=strategy,
+            strategies=strategies,
+            params=param or [],
+            exchange=exchange,
+            resume=resume,
+            confirm_live=confirm_live,
+        )

@@ -43,6 +43,7 @@ from tradebot.engine.live_sources import LiveSources
 from tradebot.engine.risk_stage import RiskSetup
 from tradebot.ports import LiveNews, Store
 from tradebot.runtime.analyzers import build_analyzer
+from tradebot.runtime.metrics import observe_kernel, timed_sentiment
 from tradebot.runtime.revision import code_revision
 from tradebot.runtime.venues import Venue
 from tradebot.runtime.wiring import (
@@ -144,10 +145,11 @@ def build_live_kernel(
         bus=MemoryBus(),
         store=store,
         strategies=factories,
-        sentiment=(
+        sentiment=timed_sentiment(
             build_analyzer(settings.sentiment.analyzer, settings.sentiment)
             if news
-            else UnavailableAnalyzer(settings.sentiment.analyzer, "this session has no news")
+            else UnavailableAnalyzer(settings.sentiment.analyzer, "this session has no news"),
+            request.mode,
         ),
         initial_cash=initial_cash,
         summarise=summarise,
@@ -164,7 +166,9 @@ def build_live_kernel(
         ),
         wall_clock=wall,
     )
-    return Kernel(spec)
+    kernel = Kernel(spec)
+    observe_kernel(kernel, source=request.broker)  # when the process serves metrics
+    return kernel
 
 
 def recording_dir(settings: Settings, run_id: str) -> Path:

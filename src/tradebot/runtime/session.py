@@ -30,6 +30,7 @@ from tradebot.engine.topics import FILLS, MARKET_BARS
 from tradebot.ops.logging import get_logger
 from tradebot.ports import ReconcilingBroker
 from tradebot.runtime.live import LiveRequest, build_live_kernel
+from tradebot.runtime.metrics import observe_reconciliation
 from tradebot.runtime.venues import Venue, open_venue
 from tradebot.runtime.wiring import open_store
 
@@ -167,6 +168,7 @@ def _reconcile_at_start(
         policy=settings.live.external,
     )
     outcome = reconciler.run(last_fill_at)
+    observe_reconciliation(len(outcome.differences), len(outcome.unexplained))
     log = get_logger("live")
     if not outcome.ok:
         why = outcome.halt_reason().removeprefix("reconciliation: ")
@@ -187,7 +189,8 @@ def _reconcile_at_start(
             last[0] = fill.ts
 
     def again(_: object) -> None:
-        reconciler.run(last[0])
+        done = reconciler.run(last[0])
+        observe_reconciliation(len(done.differences), len(done.unexplained))
         clock.schedule(TimerEvent(clock.now() + every, RECONCILE_TOPIC, RECONCILE_TOPIC))
 
     bus = kernel.spec.bus

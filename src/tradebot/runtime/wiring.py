@@ -57,6 +57,7 @@ from tradebot.ports import Clock, EarningsSource, NewsSource, SeenItems, Sentime
 from tradebot.risk import RiskEngine, exchange_sessions
 from tradebot.runtime.analyzers import build_analyzer
 from tradebot.runtime.discarding_store import NO_STORE, DiscardingStore
+from tradebot.runtime.metrics import observe_kernel, timed_sentiment
 from tradebot.runtime.ranges import check_dates, require_bars
 from tradebot.runtime.revision import code_revision
 from tradebot.sentiment.unavailable import UnavailableAnalyzer
@@ -209,7 +210,7 @@ def build_kernel(
         bus=MemoryBus(),
         store=store,
         strategies=factories,
-        sentiment=_sentiment(settings, news),
+        sentiment=timed_sentiment(_sentiment(settings, news), request.mode),
         initial_cash=settings.broker.initial_cash,
         summarise=summarise,
         decide=_decision_stage(settings, request, feed, store, rules),
@@ -223,6 +224,7 @@ def build_kernel(
     kernel = Kernel(spec)
     if settings.learning.enabled:
         attach_learning(kernel, learning_setup(settings, request.mode), names, store)
+    observe_kernel(kernel, source="replay")  # paper replays only, when metrics are served
     return kernel
 
 
