@@ -34,7 +34,7 @@ FILTERS: dict[str, dict[str, Any]] = {
 }
 RUN_ID = "bt-same-run-on-both"
 """Both stores record the run under one id, so every id derived from it agrees."""
-VOLATILE = {"/api/trading/status", "/api/controls/status", "/ready", "/health"}
+VOLATILE = {"/api/trading/status", "/api/controls/status", "/ready", "/health", "/metrics"}
 """Answers about this process (its engine host, its clock), not about the store."""
 
 
