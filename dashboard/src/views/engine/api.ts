@@ -26,13 +26,6 @@ export function useTradingStatus(run: string | undefined, enabled = true) {
   });
 }
 
-export function usePortfolio(run: string | undefined) {
-  return useQuery({
-    queryKey: ["portfolio", run],
-    queryFn: async () => unwrap(await api.GET("/api/portfolio", { params: { query: run ? { run_id: run } : {} } })),
-  });
-}
-
 export function useTradingConfig() {
   return useQuery({
     queryKey: ["trading-config"],

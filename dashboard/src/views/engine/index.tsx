@@ -5,7 +5,8 @@
 import { PageTitle, ErrorLine, Loading } from "../../components/ui";
 import { RunPicker, useRunId, useRuns } from "../../components/RunPicker";
 import { useSearchParam } from "../../lib/searchParam";
-import { usePortfolio, useTradingConfig, useTradingStatus } from "./api";
+import { usePortfolio } from "../portfolio/queries";
+import { useTradingConfig, useTradingStatus } from "./api";
 import { Audit } from "./Audit";
 import { TabPanel, Tabs, type TabSpec } from "./bits";
 import { Decisions } from "./Decisions";
