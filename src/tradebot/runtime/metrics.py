@@ -30,6 +30,7 @@ from tradebot.adapters.clock import monotonic
 from tradebot.domain.enums import Mode
 from tradebot.engine import topics
 from tradebot.engine.kernel import Kernel
+from tradebot.ops.resilience import SERVICE_BOARD
 from tradebot.ports import SentimentModel
 from tradebot.risk.breakers import BreakerKind
 from tradebot.risk.heat import heat_fraction, portfolio_heat
@@ -59,15 +60,24 @@ class _Slot:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._metrics: EngineMetrics | None = None
+        self._unwatch: Callable[[], None] | None = None
 
     def get(self) -> EngineMetrics | None:
         with self._lock:
             return self._metrics
 
     def put(self, metrics: EngineMetrics | None, *, unless: EngineMetrics | None = None) -> None:
+        """Install ``metrics`` (None: empty the slot); the installed metrics follow the
+        circuit breakers of the process's service board."""
         with self._lock:
-            if unless is None or self._metrics is unless:
-                self._metrics = metrics
+            if unless is not None and self._metrics is not unless:
+                return
+            if self._unwatch is not None:
+                self._unwatch()
+                self._unwatch = None
+            self._metrics = metrics
+            if metrics is not None:
+                self._unwatch = metrics.watch_board(SERVICE_BOARD)
 
 
 _SLOT = _Slot()

@@ -8,6 +8,13 @@ happens here, each failure one line: keys in the environment, the venue reachabl
 account answers), the symbols listed and tradable. Instruments, fees and hours come from
 the venue, not from constants; ``sim`` takes them from its data venue where it can list
 them, else from the bundled table.
+
+A live venue's broker (``alpaca``, ``ccxt``) is wrapped in a
+:class:`~tradebot.runtime.resilient_broker.ResilientBroker` on the process's
+:data:`~tradebot.ops.resilience.SERVICE_BOARD` (or the board given): its reads retried and
+behind the service's circuit breaker, its commands never retried; errors and retries are
+counted on the metrics this process reports to, if any. ``sim``'s paper broker is never
+wrapped (backtests and paper runs stay exactly as they are).
 """
 
 from __future__ import annotations
@@ -19,7 +26,7 @@ from datetime import timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from tradebot.adapters.clock import LiveClock
+from tradebot.adapters.clock import LiveClock, monotonic
 from tradebot.adapters.paper.broker import PaperBroker
 from tradebot.adapters.paper.fees import FeeSchedule
 from tradebot.adapters.paper.latency import VenueLatency
@@ -28,12 +35,15 @@ from tradebot.domain.enums import Mode
 from tradebot.domain.errors import BrokerError, ConfigError
 from tradebot.domain.instrument import Instrument
 from tradebot.ops.logging import get_logger
+from tradebot.ops.resilience import SERVICE_BOARD, ServiceBoard
 from tradebot.ports import Broker, LiveFeed, LiveNews, ReconcilingBroker, ReportStream
+from tradebot.runtime.metrics import installed
+from tradebot.runtime.resilient_broker import ResilientBroker
 
 if TYPE_CHECKING:
     from tradebot.runtime.live import LiveRequest
 
-__all__ = ["Venue", "open_venue", "paper_venue"]
+__all__ = ["Venue", "open_venue", "paper_venue", "resilient"]
 
 
 @dataclass(slots=True)
@@ -58,19 +68,53 @@ class Venue:
                 log.warning("venue client did not close cleanly", error=str(exc))
 
 
-def open_venue(settings: Settings, request: LiveRequest) -> Venue:
-    """The venue ``request.broker`` names, checked (module docstring)."""
+def open_venue(
+    settings: Settings, request: LiveRequest, *, board: ServiceBoard | None = None
+) -> Venue:
+    """The venue ``request.broker`` names, checked (module docstring); a live venue's
+    broker behind ``board``'s breaker (default: the process's board)."""
     if request.broker == "alpaca":
         with _needs("alpaca-py", "alpaca"):
             from tradebot.runtime.alpaca_venue import alpaca_venue
 
-        return alpaca_venue(settings, request.symbols, paper=request.mode is Mode.PAPER)
+        venue = alpaca_venue(settings, request.symbols, paper=request.mode is Mode.PAPER)
+        return resilient(venue, "alpaca", board)
     if request.broker == "ccxt":
         with _needs("ccxt", "crypto"):
             from tradebot.runtime.ccxt_venue import ccxt_venue
 
-        return ccxt_venue(settings, request.symbols, test_account=request.mode is Mode.PAPER)
+        venue = ccxt_venue(settings, request.symbols, test_account=request.mode is Mode.PAPER)
+        return resilient(venue, "ccxt", board)
     return _sim_venue(settings, request)
+
+
+def resilient(venue: Venue, service: str, board: ServiceBoard | None = None) -> Venue:
+    """``venue`` with its broker wrapped (module docstring). The venue has just answered
+    (its account was read to open it), so its breaker starts closed, whatever an earlier
+    session in this process left it at."""
+    board = SERVICE_BOARD if board is None else board
+    board.use_clock(monotonic)
+    board.breaker(service).succeeded()
+    venue.broker = ResilientBroker(
+        venue.broker,
+        service=service,
+        board=board,
+        on_retry=_count_retry,
+        on_error=_count_error,
+    )
+    return venue
+
+
+def _count_retry(service: str) -> None:
+    metrics = installed()
+    if metrics is not None:
+        metrics.outside_retry(service)
+
+
+def _count_error(service: str) -> None:
+    metrics = installed()
+    if metrics is not None:
+        metrics.outside_error(service)
 
 
 @contextmanager

@@ -12,10 +12,14 @@ alert works before the first event.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 
 from tradebot.domain.enums import DecisionAction, OrderStatus
+from tradebot.ops.circuit import CircuitState
 from tradebot.ops.metrics.labels import OTHER
+from tradebot.ops.resilience import ServiceBoard
 
 __all__ = ["BREAKERS", "OUTSIDE_SERVICES", "TIERS", "EngineMetrics"]
 
@@ -35,6 +39,8 @@ OUTSIDE_SERVICES = (
     "email",
 )
 """The outside systems whose calls are counted (anything else is ``other``)."""
+NOTIFY_CHANNELS = ("log", "telegram", "email")
+NOTIFY_OUTCOMES = ("sent", "failed", "rate_limited")
 
 _LATENCY_S = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 _SLIPPAGE_BPS = (-50.0, -20.0, -10.0, -5.0, -1.0, 0.0, 1.0, 5.0, 10.0, 20.0, 50.0, 100.0)
@@ -154,10 +160,24 @@ class EngineMetrics:
             ["service"],
             registry=r,
         )
+        self.outside_circuit_state = Gauge(
+            "tradebot_outside_circuit_state",
+            "State of the circuit breaker around an outside system: 0 closed, 1 half-open "
+            "(a trial call is due), 2 open (calls refused).",
+            ["service"],
+            registry=r,
+        )
         self.store_write_seconds = Histogram(
             "tradebot_store_write_seconds",
             "Time to make a batch of records durable (one record in paper and live).",
             buckets=_LATENCY_S,
+            registry=r,
+        )
+        self.notifications = Counter(
+            "tradebot_notifications",
+            "Notification deliveries by channel and outcome (a failed one delivered later "
+            "counts once failed and once sent).",
+            ["channel", "status"],
             registry=r,
         )
         self.observer_errors = Counter(
@@ -181,9 +201,18 @@ class EngineMetrics:
             self.risk_tier.labels(tier)
         for pool in ("active", "reserve"):
             self.pool.labels(pool)
+        for channel in (*NOTIFY_CHANNELS, OTHER):
+            for outcome in NOTIFY_OUTCOMES:
+                self.notifications.labels(channel, outcome)
         for service in (*OUTSIDE_SERVICES, OTHER):
             self.outside_errors.labels(service)
             self.outside_retries.labels(service)
+            self.outside_circuit_state.labels(service)
+
+    def notification(self, channel: str, status: str) -> None:
+        """Count one notification delivery's outcome (the dispatcher's ``on_outcome``)."""
+        label = channel if channel in NOTIFY_CHANNELS else OTHER
+        self.notifications.labels(label, status if status in NOTIFY_OUTCOMES else OTHER).inc()
 
     def outside_error(self, service: str) -> None:
         """Count a failed call to ``service`` (the hook for adapters and retry helpers)."""
@@ -192,6 +221,32 @@ class EngineMetrics:
     def outside_retry(self, service: str) -> None:
         """Count a retried call to ``service``."""
         self.outside_retries.labels(_service(service)).inc()
+
+    def circuit_state(self, service: str, state: CircuitState) -> None:
+        """Show ``service``'s breaker in ``state`` (a breaker's or a board's listener)."""
+        self.outside_circuit_state.labels(_service(service)).set(state.code)
+
+    def watch_board(self, board: ServiceBoard) -> Callable[[], None]:
+        """Keep ``tradebot_outside_circuit_state`` in step with ``board``'s breakers: their
+        states now, then every change (a listener on the board). Services outside
+        :data:`OUTSIDE_SERVICES` share ``other``, which shows the worst of them. Counting
+        failed calls (:meth:`outside_error`) stays the caller's job: the resilience helpers
+        take it as their ``on_error``. The function returned stops watching.
+
+        An open breaker past its recovery time shows 2 until a call is tried (the gauge
+        moves on the breaker's changes, and the next call makes it half-open)."""
+
+        def changed(service: str, state: CircuitState) -> None:
+            label = _service(service)
+            if label == OTHER:
+                others = [s for n, s in board.states().items() if _service(n) == OTHER]
+                state = max([state, *others], key=lambda s: s.code)
+            self.outside_circuit_state.labels(label).set(state.code)
+
+        stop = board.listen(changed)
+        for service, state in board.states().items():
+            changed(service, state)
+        return stop
 
 
 def _service(name: str) -> str:
