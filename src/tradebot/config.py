@@ -519,7 +519,11 @@ _DEFAULT_SECRETS = frozenset({"changeme", "secret", "change-me", "development", 
 
 
 class NotificationSettings(_Section):
-    """Who is told what (channels are built in issue 16; the API reads and edits these)."""
+    """Who is told what, and how (``tradebot.ops.notify``; the API reads and edits these).
+
+    Secrets (the bot token, the SMTP password) come from the environment —
+    ``TRADEBOT_NOTIFICATIONS__TELEGRAM_BOT_TOKEN``, ``TRADEBOT_NOTIFICATIONS__SMTP_PASSWORD``
+    — and are never shown (``SecretStr``)."""
 
     enabled: bool = True
     channels: tuple[Literal["log", "telegram", "email"], ...] = ("log",)
@@ -527,10 +531,39 @@ class NotificationSettings(_Section):
     telegram_per_hour: int = Field(default=10, ge=0, le=1000)
     email_per_hour: int = Field(default=20, ge=0, le=1000)
     daily_summary_at: str | None = Field(
-        default="21:00", pattern=r"^([01]\d|2[0-3]):[0-5]\d$", description="UTC HH:MM; None = off"
+        default="16:30",
+        pattern=r"^([01]\d|2[0-3]):[0-5]\d$",
+        description="New York time HH:MM (the seed's 16:30, after the close); None = off",
     )
     weekly_digest: bool = True
     large_trade_pnl: Decimal = Field(default=Decimal(1000), ge=0, description="notify above")
+    # --- Telegram (Bot API) -------------------------------------------------------------
+    telegram_bot_token: SecretStr | None = None
+    telegram_chat_id: str | None = Field(default=None, max_length=64)
+    telegram_api_url: str = Field(
+        default="https://api.telegram.org", description="the Bot API's base URL"
+    )
+    # --- e-mail (SMTP with STARTTLS) --------------------------------------------------------
+    smtp_host: str | None = None
+    smtp_port: int = Field(default=587, ge=1, le=65535)
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_starttls: bool = Field(default=True, description="refuse to send without STARTTLS")
+    smtp_ca_file: str | None = Field(
+        default=None, description="CA bundle to verify the SMTP server with (None: system's)"
+    )
+    email_from: str | None = None
+    email_to: tuple[str, ...] = ()
+    # --- delivery ----------------------------------------------------------------------
+    timeout_s: float = Field(default=10.0, gt=0, le=120, description="per request to a channel")
+    retries: int = Field(default=3, ge=0, le=10, description="retries of a failed send")
+    redeliver_every_s: float = Field(
+        default=60.0, gt=0, le=3600, description="how often a failed channel is tried again"
+    )
+    error_burst: int = Field(
+        default=5, ge=1, le=10_000, description="errors logged within error_burst_window_s"
+    )
+    error_burst_window_s: float = Field(default=60.0, gt=0, le=86_400)
 
 
 class LogSettings(_Section):

@@ -26,6 +26,7 @@ from tradebot.domain.messages import (
     Signal,
     TradingDecision,
 )
+from tradebot.domain.notifications import DeliveryStatus, Notification
 from tradebot.domain.position import Position
 from tradebot.domain.run import RunInfo
 from tradebot.domain.timer import TimerEvent, TimerQueue
@@ -46,6 +47,7 @@ __all__ = [
     "Bus",
     "Clock",
     "CommandLog",
+    "DeliveryLog",
     "EarningsSource",
     "EventSink",
     "Handler",
@@ -54,6 +56,7 @@ __all__ = [
     "LiveNews",
     "MarketFeed",
     "NewsSource",
+    "NotificationChannel",
     "Notifier",
     "ReconcilingBroker",
     "Replaceable",
@@ -420,7 +423,48 @@ class Store(Protocol):
 
 @runtime_checkable
 class Notifier(Protocol):
-    def notify(self, level: str, title: str, body: str) -> None: ...
+    """Where the engine's side hands a notification over (``ops.notify.Dispatcher``).
+
+    ``notify`` never blocks and never raises: it queues the notification for the channels'
+    worker and returns at once, so a channel that is down or slow costs the trading loop
+    nothing."""
+
+    def notify(self, notification: Notification) -> None: ...
+
+
+@runtime_checkable
+class NotificationChannel(Protocol):
+    """One way to reach the owner (log, Telegram, e-mail). ``send`` delivers one
+    notification or raises :class:`~tradebot.domain.notifications.DeliveryError`; it may
+    block (it runs on the dispatcher's worker thread, never on the kernel's)."""
+
+    name: str
+
+    def send(self, notification: Notification) -> None: ...
+
+    def close(self) -> None: ...
+
+
+@runtime_checkable
+class DeliveryLog(Protocol):
+    """Where each notification's delivery status is kept (the ``notifications`` table)."""
+
+    def record(
+        self, notification: Notification, channel: str, status: DeliveryStatus, error: str | None
+    ) -> int:
+        """Record a new delivery; its id."""
+        ...
+
+    def update(
+        self,
+        delivery_id: int,
+        status: DeliveryStatus,
+        error: str | None,
+        attempts: int,
+        delivered_at: datetime | None,
+    ) -> None:
+        """A later outcome of delivery ``delivery_id`` (sent after a failure, failed again)."""
+        ...
 
 
 @runtime_checkable

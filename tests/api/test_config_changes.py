@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from itertools import count
+from threading import Event
 from typing import Any
 
 import pytest
@@ -163,3 +164,22 @@ def test_the_audit_is_filtered_by_path_prefix_newest_first(
         "risk.tier",
     ]
     assert [c.actor for c in config.changes().items] == ["alice", "bob", "alice"]
+
+
+def test_a_running_server_takes_in_a_change_made_beside_it(
+    services: Services, settings: Settings
+) -> None:
+    """``tradebot config set`` writes from its own process: the server's refresher applies
+    it and its subscribers (the engine host, the notifier) hear of it; the server's next
+    update records the CLI's value as the previous one."""
+    heard: list[list[str]] = []
+    services.config.subscribe(lambda s, made: heard.append([c.path for c in made]))
+    cli = ConfigService(services.db, settings)
+    cli.update({"notifications.telegram_per_hour": 7}, "root", "cli", "quieter")
+    deadline = datetime.now(UTC) + timedelta(seconds=20)
+    while services.config.effective().notifications.telegram_per_hour != 7:
+        assert datetime.now(UTC) < deadline, "the server never took the change in"
+        Event().wait(0.05)
+    assert heard == [["notifications.telegram_per_hour"]]
+    (made,) = services.config.update({"notifications.telegram_per_hour": 9}, "alice", "api")
+    assert (made.previous, made.new) == (7, 9)

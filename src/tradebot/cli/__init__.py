@@ -14,6 +14,7 @@ from tradebot.cli import (  # noqa: F401  (importing registers the commands)
     drift_commands,
     live_commands,
     news_commands,
+    notify_commands,
     openapi_commands,
     optimize_commands,
     risk_commands,

@@ -14,7 +14,7 @@ import typer
 from rich.markup import escape
 
 from tradebot.cli.app import app, override_settings, settings_of
-from tradebot.cli.metrics_server import MetricsPort, serving_metrics
+from tradebot.cli.metrics_server import MetricsPort, operating
 from tradebot.cli.render import console, progress_bar
 from tradebot.cli.run_commands import (
     _params,
@@ -134,7 +134,7 @@ def live(
 
     Refuses to start without --confirm-live, the venue's API keys in the environment, a
     reachable venue, or a book that reconciles with the venue."""
-    with serving_metrics(metrics_port):
+    with operating(metrics_port):
         run_session(
             Mode.LIVE,
             broker_name(broker, live=True),

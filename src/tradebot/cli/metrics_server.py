@@ -1,4 +1,5 @@
-"""``--metrics-port``: a long-running ``tradebot paper`` or ``live`` serves its metrics.
+"""``--metrics-port``: a long-running ``tradebot paper`` or ``live`` serves its metrics (and,
+through :func:`operating`, notifies its owner).
 
 Prometheus client's own HTTP server on 127.0.0.1 only (it checks no token, so it is never
 exposed beyond the machine; put a proxy in front to scrape from elsewhere), on a registry
@@ -20,7 +21,7 @@ from tradebot.domain.errors import ConfigError
 if TYPE_CHECKING:
     from tradebot.ops.metrics import MetricsServer
 
-__all__ = ["MetricsPort", "serving_metrics"]
+__all__ = ["MetricsPort", "operating", "serving_metrics"]
 
 MetricsPort = Annotated[
     int | None,
@@ -58,3 +59,14 @@ def serving_metrics(port: int | None) -> Iterator[MetricsServer | None]:
             yield server
     finally:
         server.close()
+
+
+@contextmanager
+def operating(metrics_port: int | None) -> Iterator[None]:
+    """What a long-running session has besides its run: metrics on ``metrics_port`` (when
+    given) and notifications as the settings say (``runtime.notify.process``)."""
+    from tradebot.cli.app import settings_of
+    from tradebot.runtime.notify.process import notifying
+
+    with serving_metrics(metrics_port), notifying(settings_of()):
+        yield

@@ -15,7 +15,7 @@ import typer
 from rich.markup import escape
 
 from tradebot.cli.app import app, override_settings, settings_of
-from tradebot.cli.metrics_server import MetricsPort, serving_metrics
+from tradebot.cli.metrics_server import MetricsPort, operating
 from tradebot.cli.outputs import check_output_file, check_output_folder
 from tradebot.cli.render import console, progress_bar, summary_table, trades_payload, write_json
 from tradebot.cli.session_options import Exchange, Params, Strategies, Strategy, Symbols
@@ -401,7 +401,7 @@ def paper(
 
         if data is not None or news is not None:
             raise ConfigError("--data and --news are for --replay", "drop them with --broker")
-        with serving_metrics(metrics_port):
+        with operating(metrics_port):
             run_session(
                 Mode.PAPER,
                 broker_name(broker, live=False),
@@ -436,6 +436,6 @@ def paper(
     request = RunRequest(
         symbols=chosen, data_dir=data_dir, news_file=news_file, mode=Mode.PAPER, speed=speed
     )
-    with serving_metrics(metrics_port):
+    with operating(metrics_port):
         result, _ = _execute(request, f"paper replay ×{speed:g}", resume)
     _print_summary(result, "Paper replay")

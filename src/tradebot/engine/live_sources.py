@@ -24,7 +24,7 @@ from tradebot.engine.topics import EXECUTION_REPORTS, MARKET_BARS, NEWS_RAW
 from tradebot.ops.logging import get_logger
 from tradebot.ports import LiveFeed, LiveNews, ReportStream
 
-__all__ = ["FeedHealth", "KernelSink", "LiveSources"]
+__all__ = ["FeedHealth", "FeedListener", "KernelSink", "LiveSources"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,18 +63,33 @@ class LiveSources:
                 )
 
 
+FeedListener = Callable[[str, bool, str], None]
+"""Told ``(source, connected, detail)`` when a stream's connection changes (on the stream's
+thread: a listener must return at once — the notifier only queues)."""
+
+
 @dataclass(slots=True)
 class FeedHealth:
-    """Each stream's last word on its connection (for the status, ``/ready`` and logs)."""
+    """Each stream's last word on its connection (for the status, ``/ready``, logs and
+    notifications)."""
 
     connected: dict[str, bool] = field(default_factory=dict)
     detail: dict[str, str] = field(default_factory=dict)
+    listeners: list[FeedListener] = field(default_factory=list)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def set(self, source: str, connected: bool, detail: str) -> None:
         with self._lock:
+            was = self.connected.get(source)
             self.connected[source] = connected
             self.detail[source] = detail
+        if was is connected or (was is None and connected):
+            return  # no change; a first "connected" is not news
+        for listener in list(self.listeners):
+            try:
+                listener(source, connected, detail)
+            except Exception as exc:  # a listener never takes the stream down
+                get_logger("live").warning("feed listener failed", error=repr(exc))
 
     def down(self) -> list[str]:
         with self._lock:

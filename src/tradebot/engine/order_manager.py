@@ -295,7 +295,12 @@ class OrderManager:
             try:
                 self._broker.cancel(coid)
             except BrokerError as exc:
-                self._log.error("cancel failed", client_order_id=coid, error=exc.one_line())
+                self._log.error(
+                    "cancel failed",
+                    client_order_id=coid,
+                    decision_id=self._decision_of(coid),
+                    error=exc.one_line(),
+                )
                 continue
             more.append(coid)
         return more
@@ -304,6 +309,11 @@ class OrderManager:
     def context(self, coid: str) -> tuple[str, tuple[str, ...]]:
         tracked = self._orders[coid]
         return tracked.order.decision_id, tracked.strategies
+
+    def _decision_of(self, coid: str) -> str | None:
+        """The decision an order of ours stems from (the logs' correlation id)."""
+        tracked = self._orders.get(coid)
+        return None if tracked is None else tracked.order.decision_id
 
     def tracked(self, coid: str) -> TrackedOrder | None:
         """What is known about the order with this client id (``None`` if none)."""
@@ -413,7 +423,10 @@ class OrderManager:
             return entry, sent
         except TemporaryBrokerError as exc:
             self._log.warning(
-                "bracket outcome unknown", client_order_id=order.client_order_id, error=str(exc)
+                "bracket outcome unknown",
+                client_order_id=order.client_order_id,
+                decision_id=order.decision_id,
+                error=str(exc),
             )
             unknown = {"status": OrderStatus.UNKNOWN, "reason": exc.one_line()}
             known = [self._lookup(o) for o in (order, *children)]
@@ -445,7 +458,12 @@ class OrderManager:
         try:
             view = self._broker.cancel(coid)
         except BrokerError as exc:
-            self._log.error("cancel failed", client_order_id=coid, error=exc.one_line())
+            self._log.error(
+                "cancel failed",
+                client_order_id=coid,
+                decision_id=self._decision_of(coid),
+                error=exc.one_line(),
+            )
             return
         pending = view is not None and view.status is OrderStatus.PENDING_CANCEL
         kind = ReportKind.PENDING_CANCEL if pending else ReportKind.CANCELLED
@@ -458,6 +476,7 @@ class OrderManager:
             self._log.warning(
                 "submit outcome unknown",
                 client_order_id=order.client_order_id,
+                decision_id=order.decision_id,
                 error=exc.one_line(),
             )
             known = self._lookup(order)
@@ -508,7 +527,13 @@ class OrderManager:
         self._record(coid, tracked.order.evolve(reason=why))
         if self.gate is not None:
             self.gate.unknown[tracked.order.symbol] = coid
-        self._log.error("order unknown", client_order_id=coid, symbol=tracked.order.symbol, why=why)
+        self._log.error(
+            "order unknown",
+            client_order_id=coid,
+            decision_id=tracked.order.decision_id,
+            symbol=tracked.order.symbol,
+            why=why,
+        )
 
     def _arm(self, child_id: str, quantity: Decimal) -> None:
         """A bracket child starts working for the entry's filled ``quantity`` (the venue
@@ -525,6 +550,7 @@ class OrderManager:
         (self._log.debug if quiet else self._log.warning)(
             "execution report refused",
             client_order_id=report.client_order_id,
+            decision_id=self._decision_of(report.client_order_id),
             kind=str(report.kind),
             why=why,
         )

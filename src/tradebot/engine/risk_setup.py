@@ -26,7 +26,7 @@ class RiskSetup:
     minute bars are reviewed every minute)."""
     summary: time | None = None
     """New York time of the daily summary (``None``: none; the runtime asks for
-    :data:`~tradebot.engine.daily_summary.SUMMARY_TIME`, 16:30, in paper and live
+    ``notifications.daily_summary_at`` (the seed's 16:30) in paper and live
     sessions, where someone reads it)."""
     micro_strategies: frozenset[str] = field(default_factory=frozenset)
     """The strategies that trade micro (seed 17): a signal whose every source is one of

@@ -63,7 +63,7 @@ from tradebot.engine.risk_views import (
     portfolio_view,
     signal_view,
 )
-from tradebot.engine.topics import DECISIONS
+from tradebot.engine.topics import DECISIONS, RISK_EVENTS
 from tradebot.ports import Bus, Clock, Store
 from tradebot.risk import (
     AssetClass,
@@ -380,8 +380,10 @@ class RiskStage:
         self._bus.publish(DECISIONS, decision)
 
     def record(self, events: Sequence[RiskEvent]) -> None:
+        """Store ``events`` and publish them (:data:`RISK_EVENTS`) for whoever listens."""
         if events:
             self._store.record_risk_events(self.run_id, events)
+            self._bus.publish(RISK_EVENTS, tuple(events))
 
     # --- internals -----------------------------------------------------------------------
     def _close(self, ts: datetime) -> bool:

@@ -14,6 +14,8 @@ __all__ = [
     "NEWS_RAW",
     "NEWS_SCORED",
     "ORDERS",
+    "RECONCILIATIONS",
+    "RISK_EVENTS",
     "SIGNALS",
     "TRADES_CLOSED",
 ]
@@ -33,3 +35,11 @@ COMMANDS: Final = "commands"
 into the kernel's event stream by whoever received them (the command poller, the API)."""
 COMMAND_OUTCOMES: Final = "commands.outcomes"
 """What became of each command: applied or refused, and why."""
+RISK_EVENTS: Final = "risk.events"
+"""What the risk engine reported besides its decisions (breaker trips and resumes, tier
+changes, notices such as an emergency liquidation): one tuple of
+:data:`~tradebot.risk.events.RiskEvent` per engine call that had any, after they are stored.
+Nothing in the kernel listens; notifications and metrics do."""
+RECONCILIATIONS: Final = "reconciliations"
+"""Each reconciliation of a live book with its venue (``engine.reconcile.Reconciliation``),
+at the start and at every interval, published by the session that ran it."""

@@ -16,6 +16,7 @@ from typing import Any
 import structlog
 
 from tradebot.config import mask_url
+from tradebot.ops.error_burst import ERROR_BURSTS
 
 __all__ = ["configure_logging", "get_logger"]
 
@@ -58,6 +59,7 @@ def configure_logging(level: str = "INFO", json_output: bool | None = None) -> N
         processors=[
             structlog.contextvars.merge_contextvars,
             structlog.processors.add_log_level,
+            ERROR_BURSTS,
             structlog.processors.TimeStamper(fmt="iso", utc=True),
             structlog.processors.format_exc_info,
             _mask_secrets,

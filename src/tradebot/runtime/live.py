@@ -35,7 +35,6 @@ from tradebot.domain.errors import ConfigError
 from tradebot.domain.instrument import AssetClass, Instrument
 from tradebot.domain.run import RunInfo
 from tradebot.engine.bus import MemoryBus
-from tradebot.engine.daily_summary import SUMMARY_TIME
 from tradebot.engine.decision_stage import SizingRules
 from tradebot.engine.ids import stable_id
 from tradebot.engine.kernel import Kernel, KernelSpec, RunOptions
@@ -44,12 +43,14 @@ from tradebot.engine.risk_stage import RiskSetup
 from tradebot.ports import LiveNews, Store
 from tradebot.runtime.analyzers import build_analyzer
 from tradebot.runtime.metrics import observe_kernel, timed_sentiment
+from tradebot.runtime.notify.attach import watch_kernel
 from tradebot.runtime.revision import code_revision
 from tradebot.runtime.venues import Venue
 from tradebot.runtime.wiring import (
     news_memory,
     risk_setup_between,
     sizing_rules,
+    summary_time,
     warmup_start,
 )
 from tradebot.sentiment.unavailable import UnavailableAnalyzer
@@ -168,6 +169,7 @@ def build_live_kernel(
     )
     kernel = Kernel(spec)
     observe_kernel(kernel, source=request.broker)  # when the process serves metrics
+    watch_kernel(kernel, settings.notifications)  # when the process notifies
     return kernel
 
 
@@ -196,7 +198,7 @@ def _decide(
     """The autonomous risk engine (with the daily summary), or the reference stage."""
     if settings.risk.engine == "autonomous":
         setup = risk_setup_between(settings, store, first, now)
-        return RiskSetup(setup.engine, setup.calendar, summary=SUMMARY_TIME)
+        return RiskSetup(setup.engine, setup.calendar, summary=summary_time(settings))
     return sizing_rules(settings)
 
 

@@ -26,7 +26,7 @@ from tradebot.engine.kernel import Kernel
 from tradebot.engine.live_restore import restore_live_book
 from tradebot.engine.reconcile import Reconciliation
 from tradebot.engine.reconciler import Reconciler
-from tradebot.engine.topics import FILLS, MARKET_BARS
+from tradebot.engine.topics import FILLS, MARKET_BARS, RECONCILIATIONS
 from tradebot.ops.logging import get_logger
 from tradebot.ports import ReconcilingBroker
 from tradebot.runtime.live import LiveRequest, build_live_kernel
@@ -167,8 +167,10 @@ def _reconcile_at_start(
         kernel.clock,
         policy=settings.live.external,
     )
+    bus = kernel.spec.bus
     outcome = reconciler.run(last_fill_at)
     observe_reconciliation(len(outcome.differences), len(outcome.unexplained))
+    bus.publish(RECONCILIATIONS, outcome)
     log = get_logger("live")
     if not outcome.ok:
         why = outcome.halt_reason().removeprefix("reconciliation: ")
@@ -191,9 +193,9 @@ def _reconcile_at_start(
     def again(_: object) -> None:
         done = reconciler.run(last[0])
         observe_reconciliation(len(done.differences), len(done.unexplained))
+        bus.publish(RECONCILIATIONS, done)
         clock.schedule(TimerEvent(clock.now() + every, RECONCILE_TOPIC, RECONCILE_TOPIC))
 
-    bus = kernel.spec.bus
     bus.subscribe(FILLS, filled, stage="reconciler")
     bus.subscribe(RECONCILE_TOPIC, again, stage="reconciler")
     clock.schedule(TimerEvent(clock.now() + every, RECONCILE_TOPIC, RECONCILE_TOPIC))

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -45,7 +45,6 @@ from tradebot.domain.instrument import US_EQUITY_CALENDAR, AssetClass, Instrumen
 from tradebot.domain.run import RunInfo
 from tradebot.engine.bus import MemoryBus
 from tradebot.engine.clock import PacedClock, SimClock
-from tradebot.engine.daily_summary import SUMMARY_TIME
 from tradebot.engine.decision_stage import SizingRules
 from tradebot.engine.ids import stable_id
 from tradebot.engine.kernel import Kernel, KernelSpec, RunOptions
@@ -58,6 +57,7 @@ from tradebot.risk import RiskEngine, exchange_sessions
 from tradebot.runtime.analyzers import build_analyzer
 from tradebot.runtime.discarding_store import NO_STORE, DiscardingStore
 from tradebot.runtime.metrics import observe_kernel, timed_sentiment
+from tradebot.runtime.notify.attach import watch_kernel
 from tradebot.runtime.ranges import check_dates, require_bars
 from tradebot.runtime.revision import code_revision
 from tradebot.sentiment.unavailable import UnavailableAnalyzer
@@ -225,6 +225,7 @@ def build_kernel(
     if settings.learning.enabled:
         attach_learning(kernel, learning_setup(settings, request.mode), names, store)
     observe_kernel(kernel, source="replay")  # paper replays only, when metrics are served
+    watch_kernel(kernel, settings.notifications)  # paper replays, when the process notifies
     return kernel
 
 
@@ -424,12 +425,26 @@ def _decision_stage(
     store: Store,
     rules: SizingRules,
 ) -> RiskSetup | SizingRules:
-    """The autonomous risk engine (the default), with the daily summary at 16:30 New York
-    in paper and live sessions (a backtest has nobody to tell); or the reference stage."""
+    """The autonomous risk engine (the default), with the daily summary at
+    ``notifications.daily_summary_at`` (New York) in paper and live sessions (a backtest has
+    nobody to tell); or the reference stage."""
     if settings.risk.engine != "autonomous":
         return rules
     setup = risk_setup(settings, feed, store)
-    return setup if request.mode is Mode.BACKTEST else replace(setup, summary=SUMMARY_TIME)
+    if request.mode is Mode.BACKTEST:
+        return setup
+    return replace(setup, summary=summary_time(settings))
+
+
+def summary_time(settings: Settings) -> time | None:
+    """When the daily summary is made (New York): ``notifications.daily_summary_at``, none
+    when it is off or notifications are."""
+    notifications = settings.notifications
+    at = notifications.daily_summary_at
+    if not notifications.enabled or at is None:
+        return None
+    hours, minutes = at.split(":")
+    return time(int(hours), int(minutes))
 
 
 def _latency(settings: Settings, clock: Clock) -> VenueLatency | None:

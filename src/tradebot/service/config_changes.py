@@ -21,6 +21,9 @@ Invariants (``tests/api/test_config_*`` holds them):
   passkey assertion, which every change over the API needs — but never make the server
   run code, send its keys elsewhere or fetch from an address of the caller's choosing.
 - Subscribers (the engine host) hear of each update after it is committed.
+- Changes another process wrote (``tradebot config set`` beside a running server) are
+  taken in by :meth:`ConfigService.refresh` — before every update, so a ``previous`` is
+  never stale, and on the server's timer — and their subscribers hear of them too.
 """
 
 from __future__ import annotations
@@ -188,6 +191,7 @@ class ConfigService:
         self._reader = Reader(db)
         self._lock = Lock()
         self._subscribers: list[Subscriber] = []
+        self._last_id = 0
         self._effective = self._replay()
 
     @property
@@ -205,6 +209,7 @@ class ConfigService:
         rows = self._rows(select(ConfigChangeRow).order_by(ConfigChangeRow.id))
         if not rows:
             return self._base
+        self._last_id = rows[-1].id
         doc = self._base.model_dump(mode="python")
         for row in rows:
             _set(doc, row.path.split("."), row.new.get("value"))
@@ -244,6 +249,7 @@ class ConfigService:
         paths = sorted(changes)
         for path in paths:
             _check_path(path)
+        self.refresh()  # another process's changes first: each ``previous`` is the truth
         with self._lock:
             before = self._effective
             doc = before.model_dump(mode="python")
@@ -273,6 +279,7 @@ class ConfigService:
                 return []
             made = self._write(rows)
             self._effective = after
+            self._last_id = max(self._last_id, *(change.id for change in made))
             subscribers = list(self._subscribers)
         for callback in subscribers:
             try:
@@ -292,6 +299,39 @@ class ConfigService:
     def _rows(self, query: Any) -> list[ConfigChangeRow]:
         with self._reader.session("reading the configuration audit") as session:
             return list(session.scalars(query))
+
+    def refresh(self) -> list[ConfigChange]:
+        """Apply the changes another process recorded since this one last looked (the CLI's
+        ``config set`` beside a running server); subscribers hear of them. The changes
+        taken in (none: nothing new). One indexed query when nothing is new."""
+        query = select(ConfigChangeRow).order_by(ConfigChangeRow.id)
+        with self._lock:
+            rows = self._rows(query.where(ConfigChangeRow.id > self._last_id))
+            if not rows:
+                return []
+            settings = self._effective
+            for row in rows:
+                doc = settings.model_dump(mode="python")
+                _set(doc, row.path.split("."), row.new.get("value"))
+                try:
+                    settings = self._build(doc)
+                except ValidationError as exc:
+                    _log.warning(
+                        "audited change not valid here: skipped",
+                        change=row.id,
+                        path=row.path,
+                        why=_one_line(exc, [row.path]),
+                    )
+            self._effective = settings
+            self._last_id = rows[-1].id
+            subscribers = list(self._subscribers)
+        made = [_change(r) for r in rows]
+        for callback in subscribers:
+            try:
+                callback(settings, made)
+            except Exception as exc:
+                _log.error("config subscriber failed", exc_info=exc)
+        return made
 
     def changes(
         self, path_prefix: str | None = None, limit: int = 100, offset: int = 0

@@ -12,13 +12,16 @@ from dataclasses import dataclass
 from sqlalchemy import Engine
 
 from tradebot.config import Settings
+from tradebot.runtime.notify.attach import install, uninstall
+from tradebot.runtime.notify.process import ProcessNotifier
 from tradebot.service.backtests import BacktestJobs
 from tradebot.service.config_changes import ConfigService
+from tradebot.service.config_refresher import CONFIG_REFRESH_S, ConfigRefresher
 from tradebot.service.controls import Controls
 from tradebot.service.database import open_database
 from tradebot.service.engine_host import EngineHost
 from tradebot.service.events import EventHub
-from tradebot.service.notifications import NotificationService
+from tradebot.service.notifications import NotificationService, follow_settings
 from tradebot.service.queries import Queries
 from tradebot.service.tier_follower import TierFollower
 
@@ -36,6 +39,8 @@ class Services:
     notifications: NotificationService
     controls: Controls
     backtests: BacktestJobs
+    notifier: ProcessNotifier
+    refresher: ConfigRefresher
 
     @classmethod
     def open(cls, settings: Settings) -> Services:
@@ -48,6 +53,11 @@ class Services:
         controls = Controls(db, settings.store.url, host)
         # a new risk.tier reaches the hosted run at once
         config.subscribe(TierFollower(host, controls, config.effective))
+        notifier = ProcessNotifier(db)
+        notifier.apply(config.effective().notifications)
+        install(notifier)  # the runs this server hosts tell it
+        config.subscribe(follow_settings(notifier))
+        refresher = ConfigRefresher(config, CONFIG_REFRESH_S)
         return cls(
             settings=settings,
             db=db,
@@ -58,15 +68,22 @@ class Services:
             notifications=NotificationService(db, config),
             controls=controls,
             backtests=BacktestJobs(config.effective, events, db=db),
+            notifier=notifier,
+            refresher=refresher,
         )
 
     def close(self) -> None:
         """Stop the backtests, then the engine, then the pool: each one even when the one
         before it failed (a failing backtest close must not leave the engine running)."""
+        self.refresher.close()
         try:
             self.backtests.close()
         finally:
             try:
                 self.host.stop()
             finally:
-                self.db.dispose()
+                try:
+                    uninstall(self.notifier)
+                    self.notifier.close()
+                finally:
+                    self.db.dispose()

@@ -3,12 +3,14 @@ effect (edited through the audited :class:`~tradebot.service.config_changes.Conf
 so every change is in the same trail as the rest) and the ``notifications`` table, where
 each notification is recorded as sent, failed, rate-limited or pending.
 
-The channels that send are issue 16's; they record what they did with :meth:`record`.
+The channels send through ``tradebot.ops.notify.Dispatcher``, which records each delivery
+with :class:`~tradebot.adapters.sql.delivery_log.SqlDeliveryLog` on the same table;
+:meth:`record` stays for a front end recording one by itself.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -21,11 +23,14 @@ from tradebot.adapters.clock import utc_now
 from tradebot.adapters.sql.api_models import NotificationRow
 from tradebot.adapters.sql.connect import store_error
 from tradebot.adapters.sql.types import to_utc
-from tradebot.config import NotificationSettings
+from tradebot.config import NotificationSettings, Settings
+from tradebot.domain.errors import ConfigError
+from tradebot.ops.logging import get_logger
+from tradebot.runtime.notify.process import ProcessNotifier
 from tradebot.service.config_changes import ConfigChange, ConfigService
 from tradebot.service.queries.base import Paged, Reader
 
-__all__ = ["NotificationFilter", "NotificationRecord", "NotificationService"]
+__all__ = ["NotificationFilter", "NotificationRecord", "NotificationService", "follow_settings"]
 
 _SECTION = "notifications"
 
@@ -53,6 +58,9 @@ class NotificationRecord:
     """sent, failed, rate_limited or pending."""
     error: str | None
     run_id: str | None
+    attempts: int = 0
+    delivered_at: datetime | None = None
+    correlation_id: str | None = None
 
 
 class NotificationService:
@@ -149,4 +157,28 @@ def _record(row: NotificationRow) -> NotificationRecord:
         status=row.status,
         error=row.error,
         run_id=row.run_id,
+        attempts=row.attempts or 0,
+        delivered_at=None if row.delivered_at is None else to_utc(row.delivered_at),
+        correlation_id=row.correlation_id,
     )
+
+
+def follow_settings(
+    notifier: ProcessNotifier,
+) -> Callable[[Settings, Sequence[ConfigChange]], None]:
+    """A :meth:`ConfigService.subscribe` callback: a change to the ``notifications`` section
+    reaches ``notifier`` at once (channels, limits, minimum severity). A change that leaves
+    a channel unusable (Telegram listed without its token) is logged in one line and the
+    channels before it go on."""
+
+    def changed(settings: Settings, changes: Sequence[ConfigChange]) -> None:
+        if not any(change.path.startswith(f"{_SECTION}.") for change in changes):
+            return
+        try:
+            notifier.apply(settings.notifications)
+        except ConfigError as exc:
+            get_logger("notify").error(
+                "notification settings not applied", error=str(exc), hint=exc.hint
+            )
+
+    return changed

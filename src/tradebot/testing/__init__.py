@@ -12,6 +12,11 @@
 | Notifier | ``RecordingNotifier`` |
 | SeenItems | ``MemorySeenItems``, ``FailingSeenItems`` |
 | an HTTP service | ``LocalHttpServer`` (scripted replies on 127.0.0.1: slow, huge, any status) |
+| NotificationChannel (Telegram) | ``testing.telegram.FakeTelegramBotApi`` (Bot API on 127.0.0.1) |
+| NotificationChannel (e-mail) | ``testing.smtp.LocalSmtpServer`` (aiosmtpd, STARTTLS, AUTH) |
+
+The last two are imported from their modules, not from here: ``tradebot.testing.smtp`` needs
+``aiosmtpd`` (the ``testing`` extra), which importing this package must not require.
 """
 
 from tradebot.testing.brokers import (

@@ -6,6 +6,7 @@ from collections import defaultdict
 from typing import Any
 
 from tradebot.domain.messages import Article
+from tradebot.domain.notifications import Notification
 from tradebot.engine.bus import MemoryBus
 from tradebot.engine.clock import SimClock
 from tradebot.ports import Handler
@@ -63,8 +64,10 @@ class FixedSentiment:
 
 
 class RecordingNotifier:
-    def __init__(self) -> None:
-        self.sent: list[tuple[str, str, str]] = []
+    """A :class:`~tradebot.ports.Notifier` that keeps what it is handed, in order."""
 
-    def notify(self, level: str, title: str, body: str) -> None:
-        self.sent.append((level, title, body))
+    def __init__(self) -> None:
+        self.sent: list[Notification] = []
+
+    def notify(self, notification: Notification) -> None:
+        self.sent.append(notification)

@@ -137,7 +137,7 @@ class NotificationRow(Base):
     """A notification as sent (or not): channel, event, text and delivery status."""
 
     __tablename__ = "notifications"
-    __table_args__ = (Index(None, "ts"),)
+    __table_args__ = (Index(None, "ts"), Index(None, "event", "ts"))
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     ts: Mapped[datetime]
@@ -150,3 +150,8 @@ class NotificationRow(Base):
     """sent, failed, rate_limited or pending."""
     error: Mapped[str | None]
     run_id: Mapped[str | None] = mapped_column(ID)
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    """Sends tried so far (0: not tried — rate-limited, or waiting)."""
+    delivered_at: Mapped[datetime | None]
+    correlation_id: Mapped[str | None] = mapped_column(ID)
+    """The decision id the notification stems from, when there is one."""

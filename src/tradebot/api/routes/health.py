@@ -1,7 +1,7 @@
 """The public probes: ``GET /health`` (the process answers) and ``GET /ready`` (the store
-answers and, when the server runs an engine, its loop is alive, its book reconciled and its
-feed fresh: :mod:`tradebot.service.readiness`). Neither needs a token nor says anything
-secret."""
+answers and, when the server runs an engine, its loop is alive, its book reconciled, its
+feed fresh and no outside service's circuit open: :mod:`tradebot.service.readiness`).
+Neither needs a token nor says anything secret."""
 
 from __future__ import annotations
 
@@ -32,13 +32,14 @@ def health() -> HealthOut:
 @router.get("/ready", response_model=ReadyOut, responses=_NOT_READY)
 def ready(services: ServicesDep) -> Any:
     """Readiness: 200 when every check that applies passes, else 503 with the reasons."""
-    found = readiness(services.db, services.host)
+    found = readiness(services.db, services.host, channels=services.notifier.channel_states())
     body = ReadyOut(
         ready=found.ready,
         reasons=list(found.reasons),
         checks=ReadyChecks(
             store=found.store, loop=found.loop, reconciled=found.reconciled, feed=found.feed
         ),
+        services=found.services,
     )
     if found.ready:
         return body

@@ -36,3 +36,7 @@ class ReadyOut(BaseModel):
     ready: bool
     reasons: list[str] = Field(default_factory=list)
     checks: ReadyChecks
+    services: dict[str, str] = Field(
+        default_factory=dict,
+        description="Each outside service's circuit breaker: closed, half_open or open.",
+    )

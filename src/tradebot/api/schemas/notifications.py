@@ -29,7 +29,7 @@ class NotificationSettingsOut(Out):
     min_severity: str
     telegram_per_hour: int
     email_per_hour: int
-    daily_summary_at: str | None = Field(description="UTC HH:MM; null: off.")
+    daily_summary_at: str | None = Field(description="New York time HH:MM; null: off.")
     weekly_digest: bool
     large_trade_pnl: Money
 
@@ -78,3 +78,6 @@ class NotificationOut(Out):
     status: str
     error: str | None
     run_id: str | None
+    attempts: int = Field(description="Sends tried (0: rate-limited or not yet tried).")
+    delivered_at: datetime | None
+    correlation_id: str | None = Field(description="The decision id it stems from, if any.")
