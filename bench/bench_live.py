@@ -483,36 +483,58 @@ def run_alpaca(n: int, warm: int, trials: int, tmp: Path, progress: Progress) ->
     }
 
 
-def run_simulated(n: int, warm: int, tmp: Path, progress: Progress) -> dict[str, Any]:
-    total = WARM_BARS + warm + n + 50
-    bars = _bars(total)
-    settings = _settings(tmp / "sim.db", total, None)
-    feed = PacedFeed(bars[:WARM_BARS])
-    venue = Venue(
+def simulated_venue(settings: Settings, feed: PacedFeed) -> Venue:
+    """The paper broker on ``feed``'s bars: what ``open_venue`` builds for ``sim``, without
+    a data venue."""
+    return Venue(
         "simulated venue (paper broker)",
         paper_venue(settings),
         feed,
         run_instruments(settings, (SYMBOL,)),
         Decimal(100_000),
     )
-    session = open_session(settings, _request("sim"), venue=venue)
+
+
+def measure_simulated(
+    kernel: Kernel,
+    feed: PacedFeed,
+    bars: list[Bar],
+    warm: int,
+    n: int,
+    progress: Progress,
+    label: str,
+) -> tuple[list[Sample], Probe, RunResult, int]:
+    """Run ``kernel`` (a simulated session's) on its thread, push ``bars`` one at a time,
+    each once the session acted on the one before; the samples, the probe, the run's result
+    and the bars that made no order."""
+    probe = Probe()
+    probe.attach(kernel)
+    running = Running(kernel)
+    _poll(lambda: feed.sink is not None, "the simulated feed to start")
+    stream = iter(bars)
+
+    def step() -> tuple[Bar, str | None]:
+        bar = next(stream)
+        before = len(probe.accepted_order)
+        feed.push(bar)
+        probe.wait(lambda: bar.ts in probe.acted, f"the session to act on {bar.ts}")
+        made = probe.accepted_order[before:]
+        return bar, made[-1] if made else None
+
+    samples, skipped = _measure(step, probe, warm, n, progress, label)
+    return samples, probe, running.stop(), skipped
+
+
+def run_simulated(n: int, warm: int, tmp: Path, progress: Progress) -> dict[str, Any]:
+    total = WARM_BARS + warm + n + 50
+    bars = _bars(total)
+    settings = _settings(tmp / "sim.db", total, None)
+    feed = PacedFeed(bars[:WARM_BARS])
+    session = open_session(settings, _request("sim"), venue=simulated_venue(settings, feed))
     try:
-        probe = Probe()
-        probe.attach(session.kernel)
-        running = Running(session.kernel)
-        _poll(lambda: feed.sink is not None, "the simulated feed to start")
-        stream = iter(bars[WARM_BARS:])
-
-        def step() -> tuple[Bar, str | None]:
-            bar = next(stream)
-            before = len(probe.accepted_order)
-            feed.push(bar)
-            probe.wait(lambda: bar.ts in probe.acted, f"the session to act on {bar.ts}")
-            made = probe.accepted_order[before:]
-            return bar, made[-1] if made else None
-
-        samples, skipped = _measure(step, probe, warm, n, progress, "bar → order (simulated)")
-        result = running.stop()
+        samples, probe, result, skipped = measure_simulated(
+            session.kernel, feed, bars[WARM_BARS:], warm, n, progress, "bar → order (simulated)"
+        )
     finally:
         session.close()
     return {

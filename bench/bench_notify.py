@@ -8,21 +8,25 @@ session: durable SQLite, the reference decision stage, ``sma_cross`` fast 1 / sl
 AAPL minute bars closing alternately at 100 and 101, so every bar sends an order and every
 other bar closes a round trip). ``notifications.large_trade_pnl`` is 0.01, so every round
 trip is a notification to both channels — one per two bars, far more than a real bot
-sends, and ``*_per_hour`` is 1,000 so they are sent rather than rate-limited. The channels
-are the real ones (httpx to the local Bot API fake, smtplib with STARTTLS to a local
-aiosmtpd server, both in this process); the delivery log is the same SQLite file the
-session writes. Per bar, ``perf_counter_ns`` from the bar handed to the kernel's sink to
-the order published ACCEPTED.
+sends (``--every N`` passes on one in N), and ``*_per_hour`` is 1,000 so they are sent
+rather than rate-limited. The channels are the real ones (httpx to the local Bot API fake,
+smtplib with STARTTLS to a local aiosmtpd server; both servers in a child process, as an
+outside service would be); the delivery log is the same SQLite file the session writes.
+Per bar, ``perf_counter_ns`` from the bar handed to the kernel's sink to the order
+published ACCEPTED.
 
     .venv/bin/python bench/bench_notify.py --bars 2000 --json notify.json
+    .venv/bin/python bench/bench_notify.py --bars 2000 --every 50
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import multiprocessing
 import os
 import socket
+import sys
 import tempfile
 import threading
 import time
@@ -41,29 +45,27 @@ from rich.table import Table
 from tradebot.ops.logging import configure_logging
 
 configure_logging("CRITICAL", json_output=False)  # before tradebot binds its loggers
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # bench_live, beside this file
 
-from sqlalchemy import create_engine, func, select  # noqa: E402
-
-from bench.bench_live import (  # noqa: E402
-    SYMBOL,
+from bench_live import (  # noqa: E402
     WARM_BARS,
     PacedFeed,
-    Probe,
-    Running,
     _bars,
-    _measure,
-    _poll,
     _request,
     _settings,
     _summary,
+    measure_simulated,
+    simulated_venue,
 )
+from sqlalchemy import create_engine, func, select  # noqa: E402
+
 from tradebot.adapters.sql.api_models import NotificationRow  # noqa: E402
 from tradebot.config import NotificationSettings, Settings  # noqa: E402
-from tradebot.domain import Bar  # noqa: E402
+from tradebot.domain.notifications import Notification  # noqa: E402
+from tradebot.ports import Notifier  # noqa: E402
+from tradebot.runtime.notify.attach import install, uninstall  # noqa: E402
 from tradebot.runtime.notify.process import notifying  # noqa: E402
 from tradebot.runtime.session import open_session  # noqa: E402
-from tradebot.runtime.venues import Venue, paper_venue  # noqa: E402
-from tradebot.runtime.wiring import run_instruments  # noqa: E402
 from tradebot.testing.smtp import LocalSmtpServer  # noqa: E402
 from tradebot.testing.telegram import FakeTelegramBotApi  # noqa: E402
 
@@ -103,22 +105,86 @@ class Blackhole:
         self._server.close()
 
 
-@contextmanager
-def _services(case: str) -> Iterator[tuple[FakeTelegramBotApi, LocalSmtpServer, Blackhole]]:
+class Services:
+    """The Bot API fake and the SMTP server in a child process (they are outside services:
+    their CPU must not be this process's), driven over a pipe."""
+
+    def __init__(self) -> None:
+        parent, child = multiprocessing.Pipe()
+        self._pipe = parent
+        self._process = multiprocessing.Process(target=_serve, args=(child,), daemon=True)
+        self._process.start()
+        self.telegram_url, self.smtp_port, self.ca_file = parent.recv()
+
+    def _say(self, command: str) -> Any:
+        self._pipe.send(command)
+        return self._pipe.recv()
+
+    def go_down(self) -> None:
+        self._say("down")
+
+    def come_back(self) -> None:
+        self._say("back")
+
+    def received(self) -> tuple[int, int]:
+        """Messages the Bot API fake and the SMTP server accepted."""
+        counts: tuple[int, int] = self._say("count")
+        return counts
+
+    def close(self) -> None:
+        self._say("stop")
+        self._process.join(10)
+
+
+def _serve(pipe: Any) -> None:
+    """The child: both servers until told to stop."""
     with FakeTelegramBotApi(TOKEN, chats=[CHAT]) as telegram, LocalSmtpServer() as smtp:
-        hole = Blackhole()
-        try:
-            if case == "refused":
+        pipe.send((telegram.url, smtp.port, smtp.ca_file))
+        while True:
+            command = pipe.recv()
+            if command == "down":
                 telegram.go_down()
                 smtp.go_down()
-            yield telegram, smtp, hole
-        finally:
-            hole.close()
+            elif command == "back":
+                telegram.come_back()
+                smtp.come_back()
+            elif command == "count":
+                pipe.send((len(telegram.messages), len(smtp.messages)))
+                continue
+            pipe.send(None)
+            if command == "stop":
+                return
 
 
-def _notifications(
-    case: str, telegram: FakeTelegramBotApi, smtp: LocalSmtpServer, hole: Blackhole
-) -> NotificationSettings:
+@contextmanager
+def _services(case: str) -> Iterator[tuple[Services, Blackhole]]:
+    services = Services()
+    hole = Blackhole()
+    try:
+        if case == "refused":
+            services.go_down()
+        yield services, hole
+    finally:
+        hole.close()
+        services.close()
+
+
+class Thinned:
+    """Passes on one notification in ``every`` (the bench's rate knob; the product's
+    notifier behind it is untouched)."""
+
+    def __init__(self, inner: Notifier, every: int) -> None:
+        self._inner = inner
+        self._every = every
+        self._seen = 0
+
+    def notify(self, notification: Notification) -> None:
+        self._seen += 1
+        if self._seen % self._every == 0:
+            self._inner.notify(notification)
+
+
+def _notifications(case: str, services: Services, hole: Blackhole) -> NotificationSettings:
     if case == "off":
         return NotificationSettings(enabled=False)
     hanging = case == "hanging"
@@ -126,10 +192,10 @@ def _notifications(
         channels=("telegram", "email"),
         telegram_bot_token=TOKEN,  # type: ignore[arg-type]
         telegram_chat_id=CHAT,
-        telegram_api_url=f"http://127.0.0.1:{hole.port}" if hanging else telegram.url,
+        telegram_api_url=f"http://127.0.0.1:{hole.port}" if hanging else services.telegram_url,
         smtp_host="127.0.0.1",
-        smtp_port=hole.port if hanging else smtp.port,
-        smtp_ca_file=smtp.ca_file,
+        smtp_port=hole.port if hanging else services.smtp_port,
+        smtp_ca_file=services.ca_file,
         email_from="bot@example.test",
         email_to=("owner@example.test",),
         telegram_per_hour=1000,
@@ -154,44 +220,36 @@ def _statuses(settings: Settings) -> dict[str, int]:
     return {status: count for status, count in rows}
 
 
-def run_case(case: str, n: int, warm: int, tmp: Path, progress: Progress) -> dict[str, Any]:
+def run_case(
+    case: str, n: int, warm: int, every: int, tmp: Path, progress: Progress
+) -> dict[str, Any]:
     total = WARM_BARS + warm + n + 50
     bars = _bars(total)
-    with _services(case) as (telegram, smtp, hole):
+    with _services(case) as (services, hole):
         base = _settings(tmp / f"{case}.db", total, None)
-        settings = base.model_copy(
-            update={"notifications": _notifications(case, telegram, smtp, hole)}
-        )
+        settings = base.model_copy(update={"notifications": _notifications(case, services, hole)})
         feed = PacedFeed(bars[:WARM_BARS])
-        venue = Venue(
-            "simulated venue (paper broker)",
-            paper_venue(settings),
-            feed,
-            run_instruments(settings, (SYMBOL,)),
-            Decimal(100_000),
-        )
+        venue = simulated_venue(settings, feed)
         out: dict[str, Any] = {}
         with notifying(settings) as notifier:
+            thinned = Thinned(notifier, every) if notifier is not None and every > 1 else None
+            if thinned is not None:
+                install(thinned)
             session = open_session(settings, _request("sim"), venue=venue)
             try:
-                probe = Probe()
-                probe.attach(session.kernel)
-                running = Running(session.kernel)
-                _poll(lambda: feed.sink is not None, "the simulated feed to start")
-                stream = iter(bars[WARM_BARS:])
-
-                def step() -> tuple[Bar, str | None]:
-                    bar = next(stream)
-                    before = len(probe.accepted_order)
-                    feed.push(bar)
-                    probe.wait(lambda: bar.ts in probe.acted, f"the session to act on {bar.ts}")
-                    made = probe.accepted_order[before:]
-                    return bar, made[-1] if made else None
-
-                samples, _ = _measure(step, probe, warm, n, progress, f"bar → order ({case})")
-                result = running.stop()
+                samples, probe, result, _ = measure_simulated(
+                    session.kernel,
+                    feed,
+                    bars[WARM_BARS:],
+                    warm,
+                    n,
+                    progress,
+                    f"bar → order ({case})",
+                )
             finally:
                 session.close()
+                if thinned is not None:
+                    uninstall(thinned)
             out["orders"] = len(probe.accepted_order)
             out["trades"] = len(result.trades)
             out["latency"] = _summary(samples)["total"]
@@ -201,20 +259,23 @@ def run_case(case: str, n: int, warm: int, tmp: Path, progress: Progress) -> dic
                 out["statuses_at_end"] = _statuses(settings)
                 out["dispatcher"] = dispatcher.stats()
                 if case == "refused":
-                    out["recovery_s"] = _recover(settings, telegram, smtp)
+                    out["recovery_s"] = _recover(dispatcher, services)
+                    dispatcher.wait_idle(60.0)  # and the records written
+                    out["statuses_after_recovery"] = _statuses(settings)
+                out["received"] = services.received()
     return out
 
 
-def _recover(settings: Settings, telegram: FakeTelegramBotApi, smtp: LocalSmtpServer) -> float:
-    """The services come back: seconds until every failed notification is ``sent``."""
+def _recover(dispatcher: Any, services: Services) -> float:
+    """The services come back: seconds until both channels' backlogs are delivered (what
+    overflowed a backlog stays ``failed``: ``backlog_dropped``)."""
     started = time.perf_counter()
-    telegram.come_back()
-    smtp.come_back()
+    services.come_back()
     while time.perf_counter() < started + 600:
-        if set(_statuses(settings)) <= {"sent", "rate_limited"}:
+        if dispatcher.backlog("telegram") == dispatcher.backlog("email") == 0:
             return time.perf_counter() - started
-        threading.Event().wait(0.1)
-    raise SystemExit("bench_notify: the failed notifications were not delivered in 600 s")
+        threading.Event().wait(0.05)
+    raise SystemExit("bench_notify: the backlogs were not delivered in 600 s")
 
 
 def _table(result: dict[str, Any], console: Console) -> None:
@@ -235,9 +296,12 @@ def _table(result: dict[str, Any], console: Console) -> None:
         )
     console.print(table)
     if "refused" in result:
+        refused = result["refused"]
+        after = ", ".join(f"{k} {v}" for k, v in sorted(refused["statuses_after_recovery"].items()))
         console.print(
-            "refused: every failed notification delivered "
-            f"{result['refused']['recovery_s']:.2f} s after the services came back"
+            f"refused: both backlogs delivered {refused['recovery_s']:.2f} s after the services "
+            f"came back ({after}; {refused['dispatcher']['backlog_dropped']} overflowed the "
+            "backlogs and stay failed)"
         )
 
 
@@ -246,24 +310,28 @@ def main() -> None:
     parser.add_argument("--bars", type=int, default=2_000, help="bars measured per case")
     parser.add_argument("--warm", type=int, default=50, help="unmeasured bars first")
     parser.add_argument("--cases", default=",".join(CASES))
+    parser.add_argument(
+        "--every", type=int, default=1, help="notify one round trip in N (1: every one)"
+    )
     parser.add_argument("--json", type=Path, default=None)
     args = parser.parse_args()
     cases = [c.strip() for c in args.cases.split(",") if c.strip()]
-    if not set(cases) <= set(CASES) or args.bars < 1 or args.warm < 0:
-        parser.error(f"--cases takes {', '.join(CASES)}; --bars ≥ 1, --warm ≥ 0")
+    if not set(cases) <= set(CASES) or args.bars < 1 or args.warm < 0 or args.every < 1:
+        parser.error(f"--cases takes {', '.join(CASES)}; --bars and --every ≥ 1, --warm ≥ 0")
     warnings.filterwarnings("ignore", "overflow", RuntimeWarning, "tradebot.backtest.metrics")
     console = Console()
     if not console.is_terminal:
         console.width = 120
     result: dict[str, Any] = {
         "bars": args.bars,
+        "every": args.every,
         "started": datetime.now(UTC).isoformat(timespec="seconds"),
         "cpus": os.cpu_count(),
         "load_avg": os.getloadavg(),
     }
     with tempfile.TemporaryDirectory() as tmp, Progress(console=console) as progress:
         for case in cases:
-            result[case] = run_case(case, args.bars, args.warm, Path(tmp), progress)
+            result[case] = run_case(case, args.bars, args.warm, args.every, Path(tmp), progress)
     result["load_avg_after"] = os.getloadavg()
     _table(result, console)
     if args.json is not None:

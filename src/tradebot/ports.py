@@ -447,12 +447,15 @@ class NotificationChannel(Protocol):
 
 @runtime_checkable
 class DeliveryLog(Protocol):
-    """Where each notification's delivery status is kept (the ``notifications`` table)."""
+    """Where each notification's delivery status is kept (the ``notifications`` table).
+
+    A log may write in batches (the SQL one does, so its writes seldom meet the trading
+    loop's on the database): what it was given is durable after :meth:`flush`."""
 
     def record(
         self, notification: Notification, channel: str, status: DeliveryStatus, error: str | None
     ) -> int:
-        """Record a new delivery; its id."""
+        """Record a new delivery; the id to update it by."""
         ...
 
     def update(
@@ -464,6 +467,14 @@ class DeliveryLog(Protocol):
         delivered_at: datetime | None,
     ) -> None:
         """A later outcome of delivery ``delivery_id`` (sent after a failure, failed again)."""
+        ...
+
+    def flush(self) -> None:
+        """Write what is buffered now."""
+        ...
+
+    def close(self) -> None:
+        """Flush and release what the log holds."""
         ...
 
 

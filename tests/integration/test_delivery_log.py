@@ -1,12 +1,18 @@
-"""The notifications table through the DeliveryLog port, on SQLite and PostgreSQL: a record
-and its later outcome read back through the service's history (what the API lists)."""
+"""The notifications table through the DeliveryLog port, on SQLite and PostgreSQL: records
+written in batches, a later outcome merged or updated by the sender's key, read back through
+the service's history (what the API lists); a batch the store refused is kept and written
+once the store is back."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import pytest
+from sqlalchemy import text
+
 from tradebot.adapters.sql.delivery_log import SqlDeliveryLog
 from tradebot.config import Settings
+from tradebot.domain.errors import StoreError
 from tradebot.domain.notifications import (
     DeliveryStatus,
     Notification,
@@ -16,40 +22,76 @@ from tradebot.domain.notifications import (
 from tradebot.ports import DeliveryLog
 from tradebot.service.config_changes import ConfigService
 from tradebot.service.database import open_database
-from tradebot.service.notifications import NotificationFilter, NotificationService
+from tradebot.service.notifications import (
+    NotificationFilter,
+    NotificationRecord,
+    NotificationService,
+)
 
 TS = datetime(2024, 3, 4, 15, 0, tzinfo=UTC)
+SENT = Notification(
+    NotificationEvent.ORDER_UNKNOWN,
+    Severity.CRITICAL,
+    "Order outcome unknown: buy MSFT",
+    "looked up",
+    TS,
+    "r1",
+    correlation_id="d7",
+)
+
+
+def _history(db: object, **where: str) -> list[NotificationRecord]:
+    service = NotificationService(db, ConfigService(db, Settings()))  # type: ignore[arg-type]
+    return list(service.history(NotificationFilter(**where), 10, 0).items)
 
 
 def test_a_failed_delivery_later_sent_is_one_row_with_its_attempts(db_url: str) -> None:
     db = open_database(db_url)
+    log = SqlDeliveryLog(db, flush_every_s=3600)  # only the explicit flushes write
     try:
-        log = SqlDeliveryLog(db)
         assert isinstance(log, DeliveryLog)
-        sent = Notification(
-            NotificationEvent.ORDER_UNKNOWN,
-            Severity.CRITICAL,
-            "Order outcome unknown: buy MSFT",
-            "looked up",
-            TS,
-            "r1",
-            correlation_id="d7",
-        )
-        first = log.record(sent, "telegram", DeliveryStatus.PENDING, None)
+        first = log.record(SENT, "telegram", DeliveryStatus.PENDING, None)
         log.update(first, DeliveryStatus.FAILED, "telegram: connection refused\nmore", 4, None)
-        limited = log.record(sent, "email", DeliveryStatus.RATE_LIMITED, "over 20 per hour")
-        history = NotificationService(db, ConfigService(db, Settings()))
-        rows = history.history(NotificationFilter(), 10, 0).items
-        by_id = {row.id: row for row in rows}
-        assert by_id[first].status == "failed"
-        assert by_id[first].error == "telegram: connection refused"  # one line
-        assert by_id[first].attempts == 4 and by_id[first].delivered_at is None
-        assert by_id[limited].status == "rate_limited" and by_id[limited].attempts == 0
+        limited = log.record(SENT, "email", DeliveryStatus.RATE_LIMITED, "over 20 per hour")
+        assert _history(db) == []  # buffered
+        log.flush()
+        rows = {row.channel: row for row in _history(db)}
+        assert rows["telegram"].status == "failed"
+        assert rows["telegram"].error == "telegram: connection refused"  # one line
+        assert (rows["telegram"].attempts, rows["telegram"].delivered_at) == (4, None)
+        assert (rows["email"].status, rows["email"].attempts) == ("rate_limited", 0)
+        assert first != limited
         delivered = datetime(2024, 3, 4, 15, 5, tzinfo=UTC)
-        log.update(first, DeliveryStatus.SENT, None, 5, delivered)
-        again = NotificationService(db, ConfigService(db, Settings()))
-        row = next(r for r in again.history(NotificationFilter(status="sent"), 10, 0).items)
-        assert (row.id, row.attempts, row.delivered_at, row.error) == (first, 5, delivered, None)
+        log.update(first, DeliveryStatus.SENT, None, 5, delivered)  # a written row: an UPDATE
+        log.close()
+        (row,) = _history(db, status="sent")
+        assert (row.id, row.attempts, row.delivered_at, row.error) == (
+            rows["telegram"].id,
+            5,
+            delivered,
+            None,
+        )
         assert (row.event, row.correlation_id, row.run_id) == ("order_unknown", "d7", "r1")
     finally:
+        log.close()
+        db.dispose()
+
+
+def test_a_batch_the_store_refused_is_written_when_it_is_back(sqlite_url: str) -> None:
+    db = open_database(sqlite_url)
+    log = SqlDeliveryLog(db, flush_every_s=3600)
+    try:
+        with db.begin() as connection:
+            connection.execute(text("ALTER TABLE notifications RENAME TO notifications_away"))
+        key = log.record(SENT, "email", DeliveryStatus.PENDING, None)
+        with pytest.raises(StoreError):
+            log.flush()
+        log.update(key, DeliveryStatus.SENT, None, 1, TS)  # merged into the kept row
+        with db.begin() as connection:
+            connection.execute(text("ALTER TABLE notifications_away RENAME TO notifications"))
+        log.flush()
+        (row,) = _history(db)
+        assert (row.status, row.attempts, row.delivered_at) == ("sent", 1, TS)
+    finally:
+        log.close()
         db.dispose()

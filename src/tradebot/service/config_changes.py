@@ -216,10 +216,11 @@ class ConfigService:
         try:
             return self._build(doc)
         except ValidationError:  # the base changed under the trail: keep what still holds
-            return self._replay_each(rows)
+            return self._apply_each(self._base, rows)
 
-    def _replay_each(self, rows: Sequence[ConfigChangeRow]) -> Settings:
-        settings = self._base
+    def _apply_each(self, settings: Settings, rows: Sequence[ConfigChangeRow]) -> Settings:
+        """``rows`` applied one by one over ``settings``; one no longer valid is skipped
+        (and logged) and the rest still apply."""
         for row in rows:
             doc = settings.model_dump(mode="python")
             _set(doc, row.path.split("."), row.new.get("value"))
@@ -227,7 +228,7 @@ class ConfigService:
                 settings = self._build(doc)
             except ValidationError as exc:
                 _log.warning(
-                    "audited change no longer valid over the base settings: skipped",
+                    "audited change no longer valid here: skipped",
                     change=row.id,
                     path=row.path,
                     why=_one_line(exc, [row.path]),
@@ -309,19 +310,7 @@ class ConfigService:
             rows = self._rows(query.where(ConfigChangeRow.id > self._last_id))
             if not rows:
                 return []
-            settings = self._effective
-            for row in rows:
-                doc = settings.model_dump(mode="python")
-                _set(doc, row.path.split("."), row.new.get("value"))
-                try:
-                    settings = self._build(doc)
-                except ValidationError as exc:
-                    _log.warning(
-                        "audited change not valid here: skipped",
-                        change=row.id,
-                        path=row.path,
-                        why=_one_line(exc, [row.path]),
-                    )
+            settings = self._apply_each(self._effective, rows)
             self._effective = settings
             self._last_id = rows[-1].id
             subscribers = list(self._subscribers)

@@ -128,6 +128,7 @@ class MemoryLog:
     def __init__(self) -> None:
         self.rows: list[Row] = []
         self.broken = False
+        self.closed = False
         self._lock = threading.Lock()
 
     def record(
@@ -155,6 +156,12 @@ class MemoryLog:
             row.status, row.error, row.attempts = status, error, attempts
             row.delivered_at = delivered_at
             row.history.append(status)
+
+    def flush(self) -> None:
+        """Every call above writes at once: nothing to flush."""
+
+    def close(self) -> None:
+        self.closed = True
 
     def of(self, channel: str) -> list[Row]:
         with self._lock:

@@ -66,7 +66,7 @@ def build(clock: FakeClock, log: MemoryLog, sleeps: list[float]) -> Iterator[Bui
 
 
 def _workers() -> list[threading.Thread]:
-    return [t for t in threading.enumerate() if t.name == "notify"]
+    return [t for t in threading.enumerate() if t.name.startswith("notify-")]
 
 
 def test_every_channel_gets_each_notification_in_order(
@@ -139,7 +139,7 @@ def test_retry_after_is_waited_and_capped(build: Build, sleeps: list[float]) -> 
     dispatcher = build([polite, greedy], max_wait_s=30.0)
     dispatcher.notify(note(0))
     assert dispatcher.wait_idle(5)
-    assert sleeps == [7.0, 30.0]
+    assert sorted(sleeps) == [7.0, 30.0]  # each channel on its own worker
     assert len(polite.sent) == len(greedy.sent) == 1
 
 
@@ -210,7 +210,8 @@ def test_both_channels_down_then_back_the_same_records_turn_sent_in_order(
         assert rows[3].error == f"{name} unavailable: {name} down"
         assert dispatcher.backlog(name) == 4
     assert telegram.attempts == email.attempts == 1
-    assert states == [("telegram", CircuitState.OPEN), ("email", CircuitState.OPEN)]
+    # each channel has its own worker: the two breakers open in either order
+    assert sorted(states) == [("email", CircuitState.OPEN), ("telegram", CircuitState.OPEN)]
     assert dispatcher.stats()["failed"] == 8
 
     telegram.up = email.up = True
@@ -287,6 +288,20 @@ def test_notify_never_blocks_while_a_channel_hangs(build: Build, log: MemoryLog)
     assert dispatcher.wait_idle(5)
     assert hung.titles == ["n0", "n8", "n9", "n10"]  # the oldest queued were dropped
     assert log.statuses("telegram") == [SENT] * 4
+
+
+def test_a_hung_channel_delays_no_other_channel(build: Build, log: MemoryLog) -> None:
+    hung, fine = Blocking("telegram"), Recording("email")
+    dispatcher = build([hung, fine])
+    for i in range(5):
+        dispatcher.notify(note(i))
+    assert hung.entered.wait(5)
+    assert poll(lambda: fine.titles == ["n0", "n1", "n2", "n3", "n4"])  # telegram still stuck
+    assert log.statuses("email") == [SENT] * 5
+    assert sorted(t.name for t in _workers()) == ["notify-email", "notify-telegram"]
+    hung.release.set()
+    assert dispatcher.wait_idle(5)
+    assert hung.titles == ["n0", "n1", "n2", "n3", "n4"]
 
 
 def test_close_is_idempotent_joins_the_worker_and_closes_channels(build: Build) -> None:

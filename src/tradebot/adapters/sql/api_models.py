@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, LargeBinary, String
+from sqlalchemy import BigInteger, Boolean, ForeignKey, Index, Integer, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from tradebot.adapters.sql.models import ID, Base
@@ -137,7 +137,11 @@ class NotificationRow(Base):
     """A notification as sent (or not): channel, event, text and delivery status."""
 
     __tablename__ = "notifications"
-    __table_args__ = (Index(None, "ts"), Index(None, "event", "ts"))
+    __table_args__ = (
+        Index(None, "ts"),
+        Index(None, "event", "ts"),
+        Index(None, "delivery_key", unique=True),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     ts: Mapped[datetime]
@@ -155,3 +159,5 @@ class NotificationRow(Base):
     delivered_at: Mapped[datetime | None]
     correlation_id: Mapped[str | None] = mapped_column(ID)
     """The decision id the notification stems from, when there is one."""
+    delivery_key: Mapped[int | None] = mapped_column(BigInteger)
+    """Chosen by the sender to update the row by (records are written in batches)."""

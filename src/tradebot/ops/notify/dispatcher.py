@@ -1,8 +1,9 @@
 """The :class:`~tradebot.ports.Notifier`: hands each notification to every channel, off the
 trading loop.
 
-``notify`` only appends to a bounded queue and returns; one daemon thread (``notify``) does
-the slow part, channel after channel:
+``notify`` only appends to each channel's bounded queue and returns; each channel has its
+own daemon thread (``notify-telegram``...), so a channel that hangs delays nobody else. A
+channel's worker takes its queue in order:
 
 1. below ``min_severity``: skipped, not recorded;
 2. over the channel's hourly limit (:class:`~.limits.HourlyLimiter`): recorded
@@ -19,13 +20,13 @@ A backlog is sent again, oldest first, one attempt per item, at most every
 idle) and only when the channel's breaker lets a call through; the first failure stops that
 round. Each item's delivery id is updated to ``sent`` with its attempts.
 
-Queue and backlogs are bounded (the oldest goes first): a channel down for a week costs a
+Queues and backlogs are bounded (the oldest goes first): a channel down for a week costs a
 fixed amount of memory, and the records of what was lost stay ``failed``. Backlogs live in
 memory: what is still failed when the process ends stays ``failed`` in the table.
 
 A channel that raises something other than :class:`DeliveryError` counts as a failed
 attempt; a delivery log that raises is logged and skipped. Nothing a channel or the store
-does kills the worker, and nothing reaches the caller of ``notify``.
+does kills a worker, and nothing reaches the caller of ``notify``.
 """
 
 from __future__ import annotations
@@ -64,12 +65,17 @@ class _Pending:
 
 
 class _Lane:
-    """One channel with its breaker and backlog (only the worker thread touches these)."""
+    """One channel with its queue, worker, breaker and backlog. The queue is shared with
+    ``notify`` under the dispatcher's condition; the rest only the lane's worker touches."""
 
     def __init__(self, channel: NotificationChannel, breaker: CircuitBreaker) -> None:
         self.channel = channel
         self.name = channel.name
         self.breaker = breaker
+        self.queue: deque[Notification] = deque()
+        self.thread: threading.Thread | None = None
+        self.busy = False
+        self.dropping = False
         self.backlog: deque[_Pending] = deque()
         self.next_try = 0.0
         """When the backlog may be tried again (the dispatcher's monotonic clock)."""
@@ -144,12 +150,9 @@ class Dispatcher:
             for channel in channels
         ]
         self._cond = threading.Condition()
-        self._queue: deque[Notification] = deque()
-        self._busy = False
+        self._limits_lock = threading.Lock()
         self._closing = False
-        self._dropping = False
         self._log_failing = False
-        self._thread: threading.Thread | None = None
         self._counts = dict.fromkeys(
             ("dropped", "sent", "failed", "rate_limited", "backlog_dropped"), 0
         )
@@ -157,164 +160,191 @@ class Dispatcher:
     # --- the caller's side ------------------------------------------------------------------
 
     def notify(self, notification: Notification) -> None:
-        """Queue ``notification`` for the worker; never blocks, never raises. A full queue
-        drops its oldest notification (counted in ``dropped``, logged once per burst)."""
+        """Queue ``notification`` for each channel's worker; never blocks, never raises. A
+        full queue drops its oldest notification (counted in ``dropped``, logged once per
+        burst)."""
         try:
-            first_drop = False
+            dropped: list[str] = []
             with self._cond:
                 if self._closing:
                     self._counts["dropped"] += 1
                     return
-                if len(self._queue) >= self._queue_size:
-                    self._queue.popleft()
-                    self._counts["dropped"] += 1
-                    first_drop, self._dropping = not self._dropping, True
-                self._queue.append(notification)
-                self._start_locked()
+                for lane in self._eligible(notification):
+                    if len(lane.queue) >= self._queue_size:
+                        lane.queue.popleft()
+                        self._counts["dropped"] += 1
+                        if not lane.dropping:
+                            dropped.append(lane.name)
+                        lane.dropping = True
+                    lane.queue.append(notification)
+                    self._start_locked(lane)
                 self._cond.notify_all()
-            if first_drop:
-                _log.warning("notifications_dropped", reason="queue full", size=self._queue_size)
+            for name in dropped:
+                _log.warning(
+                    "notifications_dropped",
+                    channel=name,
+                    reason="queue full",
+                    size=self._queue_size,
+                )
         except Exception:  # the trading loop must never see a notification problem
             return
 
     def start(self) -> None:
-        """Start the worker now (``notify`` starts it otherwise)."""
+        """Start the workers now (``notify`` starts them otherwise)."""
         with self._cond:
             if not self._closing:
-                self._start_locked()
+                for lane in self._lanes:
+                    self._start_locked(lane)
 
     def wait_idle(self, timeout: float) -> bool:
-        """Whether the queue emptied and the worker went idle within ``timeout`` seconds."""
+        """Whether every queue emptied and every worker went idle within ``timeout``
+        seconds (then the delivery log is flushed)."""
         with self._cond:
-            return self._cond.wait_for(lambda: not self._queue and not self._busy, timeout)
+            idle = self._cond.wait_for(
+                lambda: all(not lane.queue and not lane.busy for lane in self._lanes), timeout
+            )
+        if idle:  # and what the workers recorded is written
+            try:
+                self._log.flush()
+            except Exception as exc:
+                self._log_failed(exc)
+        return idle
 
     def backlog(self, channel: str) -> int:
         """How many failed deliveries ``channel`` has waiting to be sent again."""
         return sum(len(lane.backlog) for lane in self._lanes if lane.name == channel)
 
     def stats(self) -> dict[str, int]:
-        """``queued`` now; ``dropped`` (queue full or closed); deliveries whose status is
-        now ``sent``, ``failed``, ``rate_limited``; ``backlog_dropped`` (left ``failed``)."""
+        """``queued`` now (all channels); ``dropped`` (queue full or closed); deliveries
+        whose status is now ``sent``, ``failed``, ``rate_limited``; ``backlog_dropped``
+        (left ``failed``)."""
         with self._cond:
-            return {"queued": len(self._queue), **self._counts}
+            return {"queued": sum(len(lane.queue) for lane in self._lanes), **self._counts}
 
     def close(self, timeout: float = 5.0) -> None:
-        """Stop accepting, deliver what is queued within ``timeout`` seconds, stop the worker
-        (what it had no time for is recorded ``failed``), close every channel. Idempotent."""
+        """Stop accepting, deliver what is queued within ``timeout`` seconds, stop the
+        workers (what they had no time for is recorded ``failed``), close every channel and
+        the delivery log. Idempotent."""
         with self._cond:
             if self._closing:
                 return
             self._closing = True
-            thread = self._thread
+            threads = [lane.thread for lane in self._lanes if lane.thread is not None]
             self._cond.notify_all()
-        if thread is not None:
-            thread.join(timeout)
-            if thread.is_alive():
-                self._abort.set()
-                with self._cond:
-                    self._cond.notify_all()
+        deadline = self._monotonic() + timeout
+        for thread in threads:
+            thread.join(max(0.0, deadline - self._monotonic()))
+        if any(thread.is_alive() for thread in threads):
+            self._abort.set()
+            with self._cond:
+                self._cond.notify_all()
+            for thread in threads:
                 thread.join(_CLOSE_GRACE_S)
+        for thread in threads:
             if thread.is_alive():
-                _log.warning("notify_worker_still_busy", after_s=timeout + _CLOSE_GRACE_S)
+                _log.warning("notify_worker_still_busy", worker=thread.name)
         for lane in self._lanes:
             try:
                 lane.channel.close()
             except Exception as exc:
                 _log.warning("notify_channel_close_failed", channel=lane.name, error=_line(exc))
+        try:
+            self._log.close()
+        except Exception as exc:
+            self._log_failed(exc)
 
-    # --- the worker ---------------------------------------------------------------------
+    # --- the workers, one per channel ---------------------------------------------------
 
-    def _start_locked(self) -> None:
-        if self._thread is None:
-            thread = threading.Thread(target=self._run, name="notify", daemon=True)
+    def _start_locked(self, lane: _Lane) -> None:
+        if lane.thread is None:
+            name = f"notify-{lane.name}"
+            thread = threading.Thread(target=self._run, args=(lane,), name=name, daemon=True)
             thread.start()  # kept only once started: close() must never join a dud
-            self._thread = thread
+            lane.thread = thread
 
-    def _run(self) -> None:
+    def _run(self, lane: _Lane) -> None:
         while True:
             with self._cond:
-                if not self._queue and not self._closing:
-                    self._cond.wait(self._redeliver_every_s)
+                # wait_for: another lane's notify_all must not wake this one into a turn
+                # of its own (two idle lanes would wake each other for ever)
+                self._cond.wait_for(
+                    lambda: bool(lane.queue) or self._closing, self._redeliver_every_s
+                )
                 if self._abort.is_set():
-                    leftovers = list(self._queue)
-                    self._queue.clear()
-                    self._busy = True
+                    leftovers = list(lane.queue)
+                    lane.queue.clear()
+                    lane.busy = True
                     break
-                if not self._queue and self._closing:
+                if not lane.queue and self._closing:
                     self._cond.notify_all()
                     return
-                item = self._queue.popleft() if self._queue else None
-                self._busy = True
+                item = lane.queue.popleft() if lane.queue else None
+                lane.busy = True
             try:
-                if item is None:
-                    self._redeliver(None)
-                else:
-                    self._deliver(item)
-                    if not self._closing:
-                        self._redeliver(None)
+                if item is not None:
+                    self._deliver(lane, item)
+                if not self._closing:
+                    self._redeliver(lane)
             except Exception as exc:  # a bug here must not silence every later notification
-                _log.warning("notify_worker_error", error=_line(exc))
+                _log.warning("notify_worker_error", channel=lane.name, error=_line(exc))
             finally:
                 with self._cond:
-                    self._busy = False
-                    if not self._queue:
-                        self._dropping = False
+                    lane.busy = False
+                    if not lane.queue:
+                        lane.dropping = False
                     self._cond.notify_all()
         for notification in leftovers:
-            for lane in self._eligible(notification):
-                self._record(notification, lane.name, DeliveryStatus.FAILED, "shut down first")
-                self._count("failed", 1)
-                self._outcome(lane.name, DeliveryStatus.FAILED)
+            self._record(notification, lane.name, DeliveryStatus.FAILED, "shut down first")
+            self._count("failed", 1)
+            self._outcome(lane.name, DeliveryStatus.FAILED)
         with self._cond:
-            self._busy = False
+            lane.busy = False
             self._cond.notify_all()
 
     def _eligible(self, notification: Notification) -> list[_Lane]:
         return self._lanes if notification.severity.rank >= self._min_rank else []
 
-    def _deliver(self, notification: Notification) -> set[str]:
-        """Steps 2-4 of the module docstring on every channel; the names that delivered."""
-        delivered: set[str] = set()
-        for lane in self._eligible(notification):
-            if not self._limits.admit(lane.name, self._now()):
-                limit = self._limits.limit(lane.name)
-                error = f"over {limit} per hour"
-                self._record(notification, lane.name, DeliveryStatus.RATE_LIMITED, error)
-                self._count("rate_limited", 1)
-                self._outcome(lane.name, DeliveryStatus.RATE_LIMITED)
-                continue
-            if lane.backlog or not lane.breaker.allow():
-                error = f"{lane.name} unavailable: {lane.breaker.last_error or 'circuit open'}"
-                delivery_id = self._record(notification, lane.name, DeliveryStatus.FAILED, error)
-                self._count("failed", 1)
-                self._outcome(lane.name, DeliveryStatus.FAILED)
-                self._keep(lane, _Pending(delivery_id, notification, 0))
-                continue
-            delivery_id = self._record(notification, lane.name, DeliveryStatus.PENDING, None)
-            attempts, failure = self._send_with_retries(lane, notification)
-            if failure is None:
-                lane.breaker.succeeded()
-                self._update(delivery_id, DeliveryStatus.SENT, None, attempts, self._now())
-                self._count("sent", 1)
-                self._outcome(lane.name, DeliveryStatus.SENT)
-                delivered.add(lane.name)
-                continue
-            lane.breaker.failed(failure.reason)
-            self._update(delivery_id, DeliveryStatus.FAILED, failure.reason, attempts, None)
+    def _deliver(self, lane: _Lane, notification: Notification) -> None:
+        """Steps 2-4 of the module docstring, on ``lane``'s worker."""
+        with self._limits_lock:
+            admitted = self._limits.admit(lane.name, self._now())
+        if not admitted:
+            limit = self._limits.limit(lane.name)
+            error = f"over {limit} per hour"
+            self._record(notification, lane.name, DeliveryStatus.RATE_LIMITED, error)
+            self._count("rate_limited", 1)
+            self._outcome(lane.name, DeliveryStatus.RATE_LIMITED)
+            return
+        if lane.backlog or not lane.breaker.allow():
+            error = f"{lane.name} unavailable: {lane.breaker.last_error or 'circuit open'}"
+            delivery_id = self._record(notification, lane.name, DeliveryStatus.FAILED, error)
             self._count("failed", 1)
             self._outcome(lane.name, DeliveryStatus.FAILED)
-            _log.warning(
-                "notification_failed",
-                channel=lane.name,
-                notification_event=str(notification.event),
-                attempts=attempts,
-                error=failure.reason,
-                permanent=failure.permanent,
-            )
-            if not failure.permanent:
-                self._keep(lane, _Pending(delivery_id, notification, attempts))
-                lane.next_try = self._monotonic() + self._redeliver_every_s
-        return delivered
+            self._keep(lane, _Pending(delivery_id, notification, 0))
+            return
+        delivery_id = self._record(notification, lane.name, DeliveryStatus.PENDING, None)
+        attempts, failure = self._send_with_retries(lane, notification)
+        if failure is None:
+            lane.breaker.succeeded()
+            self._update(delivery_id, DeliveryStatus.SENT, None, attempts, self._now())
+            self._count("sent", 1)
+            self._outcome(lane.name, DeliveryStatus.SENT)
+            return
+        lane.breaker.failed(failure.reason)
+        self._update(delivery_id, DeliveryStatus.FAILED, failure.reason, attempts, None)
+        self._count("failed", 1)
+        self._outcome(lane.name, DeliveryStatus.FAILED)
+        _log.warning(
+            "notification_failed",
+            channel=lane.name,
+            notification_event=str(notification.event),
+            attempts=attempts,
+            error=failure.reason,
+            permanent=failure.permanent,
+        )
+        if not failure.permanent:
+            self._keep(lane, _Pending(delivery_id, notification, attempts))
+            lane.next_try = self._monotonic() + self._redeliver_every_s
 
     def _send_with_retries(
         self, lane: _Lane, notification: Notification
@@ -367,37 +397,39 @@ class Dispatcher:
         exponential = self._backoff_s * 2.0 ** min(state.attempt_number - 1, 32)
         return min(exponential + random.uniform(0, self._backoff_s), self._max_wait_s)
 
-    def _redeliver(self, only: set[str] | None) -> None:
-        """Send backlogs again, oldest first, one attempt each, for the channels whose turn
-        has come (``next_try``); a channel stops at its first failure. ``only``: the
-        channels to try (None: every channel)."""
-        for lane in self._lanes:
-            if only is not None and lane.name not in only:
-                continue
-            if not lane.backlog or self._monotonic() < lane.next_try:
-                continue
+    def _redeliver(self, lane: _Lane) -> None:
+        """Send ``lane``'s backlog again, oldest first, one attempt each, when its turn has
+        come (``next_try``) and its breaker lets a call through; stop at the first failure."""
+        if not lane.backlog or self._monotonic() < lane.next_try:
+            return
+        try:
+            self._send_backlog(lane)
+        finally:  # counted from the round's end: a trial that hung is not followed at once
             lane.next_try = self._monotonic() + self._redeliver_every_s
-            while lane.backlog and not self._abort.is_set() and lane.breaker.allow():
-                pending = lane.backlog[0]
-                pending.attempts += 1
-                try:
-                    self._send_once(lane, pending.notification)
-                except DeliveryError as exc:
-                    lane.breaker.failed(exc.reason)
-                    status = DeliveryStatus.FAILED
-                    self._update(pending.delivery_id, status, exc.reason, pending.attempts, None)
-                    if exc.permanent:
-                        lane.backlog.popleft()
-                    break
-                lane.backlog.popleft()
-                lane.breaker.succeeded()
-                status = DeliveryStatus.SENT
-                self._update(pending.delivery_id, status, None, pending.attempts, self._now())
-                self._count("sent", 1)
-                self._outcome(lane.name, DeliveryStatus.SENT)
-                self._count("failed", -1)
-            if not lane.backlog:
-                lane.overflowing = False
+
+    def _send_backlog(self, lane: _Lane) -> None:
+        """One round: the backlog oldest first while the breaker lets calls through."""
+        while lane.backlog and not self._abort.is_set() and lane.breaker.allow():
+            pending = lane.backlog[0]
+            pending.attempts += 1
+            try:
+                self._send_once(lane, pending.notification)
+            except DeliveryError as exc:
+                lane.breaker.failed(exc.reason)
+                status = DeliveryStatus.FAILED
+                self._update(pending.delivery_id, status, exc.reason, pending.attempts, None)
+                if exc.permanent:
+                    lane.backlog.popleft()
+                break
+            lane.backlog.popleft()
+            lane.breaker.succeeded()
+            status = DeliveryStatus.SENT
+            self._update(pending.delivery_id, status, None, pending.attempts, self._now())
+            self._count("sent", 1)
+            self._outcome(lane.name, DeliveryStatus.SENT)
+            self._count("failed", -1)
+        if not lane.backlog:
+            lane.overflowing = False
 
     def _keep(self, lane: _Lane, pending: _Pending) -> None:
         """Backlog ``pending``; when full, the oldest is dropped (its record stays failed)."""

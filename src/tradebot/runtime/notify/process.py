@@ -118,7 +118,7 @@ def notifying(settings: Settings) -> Iterator[ProcessNotifier | None]:
     if not config.enabled or not config.channels:
         yield None
         return
-    db = open_engine(settings.store.url)
+    db = open_engine(settings.store.url, durable=False)  # a record lost to a power cut is no loss
     notifier = ProcessNotifier(db)
     try:
         notifier.apply(config)
