@@ -42,7 +42,7 @@ def test_upgrade_downgrade_upgrade(db_url: str) -> None:
     assert migrate.current(db_url) is None
 
     migrate.upgrade(db_url)
-    assert migrate.current(db_url) == migrate.head() == "0013_notification_delivery"
+    assert migrate.current(db_url) == migrate.head() == "0014_notification_delivery_key"
     assert _tables(db_url) == APP_TABLES
 
     migrate.downgrade(db_url)

@@ -1,8 +1,6 @@
 """Notification delivery: how many attempts a notification took, when it was delivered
-(a failed one is delivered later, when its channel is back), the decision id it stems from
-(the correlation id the logs carry), and the key its sender updates it by (chosen by the
-sender, so records are written in batches without waiting for an id); an index on the
-event, which the history filters by.
+(a failed one is delivered later, when its channel is back), and the decision id it stems
+from (the correlation id the logs carry); an index on the event, which the history filters by.
 New nullable columns and an index: nothing existing is rewritten.
 
 Revision ID: 0013_notification_delivery
@@ -30,18 +28,12 @@ def upgrade() -> None:
         batch.add_column(sa.Column("attempts", sa.Integer(), nullable=False, server_default="0"))
         batch.add_column(sa.Column("delivered_at", UtcDateTime(), nullable=True))
         batch.add_column(sa.Column("correlation_id", sa.String(64), nullable=True))
-        batch.add_column(sa.Column("delivery_key", sa.BigInteger(), nullable=True))
     op.create_index(op.f("ix_notifications_event_ts"), "notifications", ["event", "ts"])
-    op.create_index(
-        op.f("ix_notifications_delivery_key"), "notifications", ["delivery_key"], unique=True
-    )
 
 
 def downgrade() -> None:
-    op.drop_index(op.f("ix_notifications_delivery_key"), table_name="notifications")
     op.drop_index(op.f("ix_notifications_event_ts"), table_name="notifications")
     with op.batch_alter_table("notifications") as batch:
-        batch.drop_column("delivery_key")
         batch.drop_column("correlation_id")
         batch.drop_column("delivered_at")
         batch.drop_column("attempts")
