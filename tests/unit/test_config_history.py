@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from tradebot.cli import main
+from tests.cli_in_process import run_main
 from tradebot.cli.config_commands import parse_assignment
 from tradebot.config import load_settings
 from tradebot.service.config_changes import ConfigService
@@ -31,16 +31,6 @@ def db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return path
 
 
-def _tradebot(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    try:
-        main(list(args))
-        code = 0
-    except SystemExit as exit_:
-        code = int(exit_.code or 0)
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
 def _trail(db: Path) -> list[Any]:
     settings = load_settings(store={"url": f"sqlite:///{db}"})
     return list(ConfigService(open_database(settings.store.url), settings).changes().items)
@@ -49,7 +39,7 @@ def _trail(db: Path) -> list[Any]:
 def test_set_changes_settings_through_the_audit(
     db: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    code, out, err = _tradebot(
+    code, out, err = run_main(
         capsys,
         "config",
         "set",
@@ -68,7 +58,7 @@ def test_set_changes_settings_through_the_audit(
         "notifications.channels": ["log", "email"],
     }
     assert {(c.actor, c.source, c.reason) for c in trail} == {("olivia", "cli", "more room")}
-    again, out, _ = _tradebot(capsys, "config", "set", "risk.tier=aggressive")
+    again, out, _ = run_main(capsys, "config", "set", "risk.tier=aggressive")
     assert again == 0 and "no change" in out and len(_trail(db)) == 3
 
 
@@ -86,7 +76,7 @@ def test_set_changes_settings_through_the_audit(
 def test_a_refused_change_is_one_line_and_exit_2(
     db: Path, capsys: pytest.CaptureFixture[str], assignment: str, named: str
 ) -> None:
-    code, out, err = _tradebot(capsys, "config", "set", "risk.tier=moderate", assignment)
+    code, out, err = run_main(capsys, "config", "set", "risk.tier=moderate", assignment)
     assert code == 2
     assert err.count("\n") == 1 and err.startswith("error: ") and named in err
     assert "Traceback" not in out + err and "PKLIVE123" not in out + err
@@ -97,10 +87,10 @@ def test_history_newest_first_filtered_and_as_json(
     db: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     for assignment in ("risk.tier=aggressive", "notifications.weekly_digest=false"):
-        assert _tradebot(capsys, "config", "set", assignment)[0] == 0
-    assert _tradebot(capsys, "config", "set", "risk.tier=moderate", "--reason", "calmer")[0] == 0
+        assert run_main(capsys, "config", "set", assignment)[0] == 0
+    assert run_main(capsys, "config", "set", "risk.tier=moderate", "--reason", "calmer")[0] == 0
 
-    code, out, _ = _tradebot(capsys, "config", "history")
+    code, out, _ = run_main(capsys, "config", "history")
     assert code == 0
     rows = [line for line in out.splitlines() if "risk.tier" in line or "weekly" in line]
     assert ["moderate" in rows[0], "weekly_digest" in rows[1], "aggressive" in rows[2]] == [
@@ -109,21 +99,21 @@ def test_history_newest_first_filtered_and_as_json(
     assert '"aggressive" → "moderate"' in rows[0] and "calmer" in rows[0]
     assert "olivia" in rows[0] and "cli" in rows[0]
 
-    code, out, _ = _tradebot(capsys, "config", "history", "--path", "risk.", "--json")
+    code, out, _ = run_main(capsys, "config", "history", "--path", "risk.", "--json")
     records = [json.loads(line) for line in out.splitlines()]
     assert code == 0 and [r["new"] for r in records] == ["moderate", "aggressive"]
     assert records[0]["previous"] == "aggressive" and records[1]["previous"] is None
     assert set(records[0]) == {"id", "ts", "path", "previous", "new", "actor", "source", "reason"}
     assert records[0]["ts"] >= records[1]["ts"] and records[0]["ts"].endswith("+00:00")
 
-    code, out, _ = _tradebot(capsys, "config", "history", "--limit", "1", "--json")
+    code, out, _ = run_main(capsys, "config", "history", "--limit", "1", "--json")
     assert code == 0 and len(out.splitlines()) == 1
 
 
 def test_history_of_an_empty_trail_says_so(db: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = _tradebot(capsys, "config", "history")
+    code, out, _ = run_main(capsys, "config", "history")
     assert code == 0 and out.strip() == "no configuration changes recorded"
-    code, out, _ = _tradebot(capsys, "config", "history", "--json")
+    code, out, _ = run_main(capsys, "config", "history", "--json")
     assert code == 0 and out == ""
 
 

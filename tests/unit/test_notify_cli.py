@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tradebot.cli import main
+from tests.cli_in_process import run_main
 from tradebot.testing.telegram import FakeTelegramBotApi
 
 TOKEN = "987654:REAL-looking-token-for-the-fake-api"
@@ -36,25 +36,15 @@ def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, telegram: FakeTelegramB
     return tmp_path
 
 
-def _tradebot(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    try:
-        main(list(args))
-        code = 0
-    except SystemExit as exit_:
-        code = int(exit_.code or 0)
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
 def test_a_test_notification_reaches_every_channel(
     env: Path, telegram: FakeTelegramBotApi, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    code, out, _ = _tradebot(capsys, "notify", "test", "--message", "hello owner")
+    code, out, _ = run_main(capsys, "notify", "test", "--message", "hello owner")
     assert code == 0, out
     (message,) = telegram.wait_for(1)
     assert "tradebot test notification" in message.text and "hello owner" in message.text
     assert "telegram" in out and "log" in out and out.count("sent") >= 2
-    code, out, _ = _tradebot(capsys, "notify", "history")
+    code, out, _ = run_main(capsys, "notify", "history")
     assert code == 0
     assert "tradebot test notification" in out and "telegram" in out
 
@@ -64,11 +54,11 @@ def test_a_wrong_token_fails_in_one_line_without_showing_it(
 ) -> None:
     wrong = "111111:WRONG-token-that-must-not-be-printed"
     monkeypatch.setenv("TRADEBOT_NOTIFICATIONS__TELEGRAM_BOT_TOKEN", wrong)
-    code, out, err = _tradebot(capsys, "notify", "test")
+    code, out, err = run_main(capsys, "notify", "test")
     assert code == 1
     assert "failed" in out
     assert wrong not in out + err and "WRONG-token" not in out + err
-    code, out, _ = _tradebot(capsys, "notify", "history", "--status", "failed")
+    code, out, _ = run_main(capsys, "notify", "history", "--status", "failed")
     assert code == 0 and "telegram" in out and wrong not in out
 
 
@@ -76,7 +66,7 @@ def test_telegram_listed_without_a_token_is_one_error_line(
     env: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     monkeypatch.delenv("TRADEBOT_NOTIFICATIONS__TELEGRAM_BOT_TOKEN")
-    code, out, err = _tradebot(capsys, "notify", "test")
+    code, out, err = run_main(capsys, "notify", "test")
     assert code == 2
     assert "TRADEBOT_NOTIFICATIONS__TELEGRAM_BOT_TOKEN" in out + err
     assert "Traceback" not in out + err

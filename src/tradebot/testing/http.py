@@ -12,8 +12,9 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from types import TracebackType
 from urllib.parse import parse_qs, urlsplit
+
+from tradebot.testing.service import LocalService
 
 __all__ = ["LocalHttpServer", "RecordedRequest", "Reply", "Responder", "conditional"]
 
@@ -132,7 +133,7 @@ class _Server(ThreadingHTTPServer):
         return None  # a client that hung up mid-request is what hostile-server tests do
 
 
-class LocalHttpServer:
+class LocalHttpServer(LocalService):
     """``with LocalHttpServer() as server: server.routes["/feed"] = Reply(...)``."""
 
     def __init__(self) -> None:
@@ -164,14 +165,3 @@ class LocalHttpServer:
         self.stopping.set()  # wakes slow replies so their threads end
         self._server.shutdown()
         self._server.server_close()
-
-    def __enter__(self) -> LocalHttpServer:
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()

@@ -35,7 +35,6 @@ from email import policy
 from email.message import EmailMessage
 from email.parser import BytesParser
 from pathlib import Path
-from types import TracebackType
 from typing import Any
 
 from aiosmtpd.controller import Controller
@@ -46,6 +45,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 from tradebot.adapters.clock import utc_now
+from tradebot.testing.service import LocalService
 
 __all__ = ["LocalSmtpServer", "ReceivedMail"]
 
@@ -62,7 +62,7 @@ class ReceivedMail:
     authenticated_as: str | None
 
 
-class LocalSmtpServer:
+class LocalSmtpServer(LocalService):
     """An SMTP server with STARTTLS (and optional AUTH) on 127.0.0.1 (see the module)."""
 
     host = "127.0.0.1"
@@ -116,17 +116,6 @@ class LocalSmtpServer:
         """Listen again, on the same port."""
         if self._controller is None:
             self._listen()
-
-    def __enter__(self) -> LocalSmtpServer:
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
 
     # --- faults and waiting -----------------------------------------------------------
     def refuse_recipient(self, address: str) -> None:

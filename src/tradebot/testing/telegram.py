@@ -34,11 +34,11 @@ from email import policy
 from email.parser import BytesParser
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from types import TracebackType
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from tradebot.adapters.clock import utc_now
+from tradebot.testing.service import LocalService
 
 __all__ = ["BotApiMessage", "FakeTelegramBotApi"]
 
@@ -82,7 +82,7 @@ class _ApiError(Exception):
         self.retry_after = retry_after
 
 
-class FakeTelegramBotApi:
+class FakeTelegramBotApi(LocalService):
     """A threaded HTTP server speaking the Bot API for one bot token (see the module)."""
 
     def __init__(
@@ -144,17 +144,6 @@ class FakeTelegramBotApi:
         """Listen again, on the same port."""
         if self._server is None:
             self._listen()
-
-    def __enter__(self) -> FakeTelegramBotApi:
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
 
     # --- faults and waiting -----------------------------------------------------------
     def fail_next(self, n: int = 1, status: int = 502) -> None:
