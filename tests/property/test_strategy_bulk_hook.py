@@ -29,6 +29,7 @@ PARAMS: dict[str, dict[str, Any]] = {
     "mean_reversion": {"period": 5},
     "bollinger": {"period": 5, "k": 1.0, "min_bandwidth": 0.0},
     "grid": {"band": 0.03, "levels": 7},
+    "volume_profile": {"window": 10, "bins": 5},
 }
 BULK = sorted(
     name
@@ -75,4 +76,46 @@ def test_on_bars_equals_on_bar(name: str, moves: list[int], cuts: list[int]) -> 
         got.extend((lo + j, op) for j, op in bulk.on_bars(_block(closes, lo, hi)))
     assert got == expected
     tail = Bar("X", Timeframe.M1, T0, 123.45, 123.45, 123.45, 123.45, 1.0)
+    assert bulk.on_bar(tail, None) == one.on_bar(tail, None)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    seed=st.integers(0, 2**32 - 1),
+    n=st.integers(0, 400),
+    cuts=st.lists(st.integers(0, 400), max_size=6),
+    window=st.integers(10, 40),
+    bins=st.integers(5, 30),
+)
+def test_volume_profile_bulk_equals_stream_on_full_bars(
+    seed: int, n: int, cuts: list[int], window: int, bins: int
+) -> None:
+    """Distinct highs, lows and volumes (the generic test above has them all equal to the
+    close): the typical price and the volume weights are binned the same, bit for bit."""
+    rng = np.random.default_rng(seed)
+    close = np.round(100 + np.cumsum(rng.normal(0, 0.5, n)), 2)
+    high = close + np.round(rng.uniform(0, 1, n), 2)
+    low = close - np.round(rng.uniform(0, 1, n), 2)
+    volume = np.round(rng.lognormal(8, 1, n))
+    factory = make_factory("volume_profile", {"window": window, "bins": bins}, registry=REGISTRY)
+    one, bulk = factory("X"), factory("X")
+    expected = []
+    for i in range(n):
+        bar = Bar(
+            "X", Timeframe.M1, T0 + timedelta(minutes=i),
+            float(close[i]), float(high[i]), float(low[i]), float(close[i]), float(volume[i]),
+        )  # fmt: skip
+        opinion = one.on_bar(bar, None)
+        if opinion is not None:
+            expected.append((i, opinion))
+    got: list[tuple[int, Opinion]] = []
+    for lo, hi in itertools.pairwise(sorted({0, n, *(c for c in cuts if c <= n)})):
+        ts = np.arange(lo, hi, dtype=np.int64) * 60_000_000_000
+        block = SymbolBars(
+            "X", Timeframe.M1, np.arange(hi - lo, dtype=np.int64), ts,
+            close[lo:hi], high[lo:hi], low[lo:hi], close[lo:hi], volume[lo:hi],
+        )  # fmt: skip
+        got.extend((lo + j, op) for j, op in bulk.on_bars(block))
+    assert got == expected
+    tail = Bar("X", Timeframe.M1, T0, 101.0, 102.5, 99.5, 101.0, 5000.0)
     assert bulk.on_bar(tail, None) == one.on_bar(tail, None)

@@ -13,7 +13,10 @@ the POC (a VAH rejection); a re-entry on the far side of the POC clears the setu
 Strength: 0.5 plus half the remaining room to the POC as a fraction of the edge-to-POC
 distance (1.0 right at the edge); confidence a fixed 0.6. Cost: O(window + bins) per bar (numpy
 binning of a ring buffer, about 10 µs at the defaults) — the one built-in that is not O(1),
-bounded by the fixed window.
+bounded by the fixed window. The kernel's batch path takes the bulk hook ``on_bars``
+instead: thousands of windows binned by one ``bincount`` and their value areas grown
+together (:func:`profiles`), with the same floats added in the same order as the streaming
+path, so both give identical opinions (a property test holds them to it).
 """
 
 from __future__ import annotations
@@ -23,13 +26,16 @@ from numpy.typing import NDArray
 from pydantic import Field
 
 from tradebot.domain.bar import Bar
+from tradebot.domain.batch import SymbolBars
 from tradebot.domain.enums import Direction
 from tradebot.strategies.base import BaseStrategy, Opinion, StrategyContext, StrategyParams
 
-__all__ = ["VolumeProfile", "VolumeProfileParams", "value_area"]
+__all__ = ["VolumeProfile", "VolumeProfileParams", "profiles", "value_area"]
 
 _CONFIDENCE = 0.6
 _FLAT = 1e-12
+_CHUNK = 2048
+"""Windows binned at once by the bulk hook (bounds its memory: 2048 × window floats)."""
 
 
 class VolumeProfileParams(StrategyParams):
@@ -52,13 +58,24 @@ def value_area(
     hi = float(prices.max())
     if hi - lo <= _FLAT * hi:
         return None
-    last = bins - 1
     index = ((prices - lo) * (bins / (hi - lo))).astype(np.intp)
-    np.minimum(index, last, out=index)
+    np.minimum(index, bins - 1, out=index)
     hist: list[float] = np.bincount(index, weights=volumes, minlength=bins).tolist()
-    total = sum(hist)
+    return _levels(hist, lo, hi, share)
+
+
+def _levels(
+    hist: list[float], lo: float, hi: float, share: float
+) -> tuple[float, float, float] | None:
+    """The value area of a binned profile between ``lo`` and ``hi``: grown from the POC one
+    bin at a time towards the heavier neighbour (ties go down) until it holds ``share``."""
+    total = 0.0
+    for count in hist:  # left to right, as np.cumsum adds in :func:`profiles`
+        total += count
     if total <= 0.0:
         return None
+    bins = len(hist)
+    last = bins - 1
     poc = hist.index(max(hist))
     target = total * share
     low = high = poc
@@ -74,6 +91,91 @@ def value_area(
             acc += above
     width = (hi - lo) / bins
     return lo + (poc + 0.5) * width, lo + low * width, lo + (high + 1) * width
+
+
+def profiles(
+    prices: NDArray[np.float64],
+    volumes: NDArray[np.float64],
+    first: int,
+    window: int,
+    bins: int,
+    share: float,
+) -> list[tuple[float, float, float] | None]:
+    """:func:`value_area` of every full window at once, bit for bit.
+
+    ``prices``/``volumes`` are consecutive samples, the first being sample number ``first``
+    of the stream; row ``k`` is the window before sample ``first + window + k``. Each window
+    is binned in the order the streaming ring buffer holds it (sample ``s`` in slot
+    ``s % window``) by one ``bincount`` over all rows, so every bin adds the same volumes
+    in the same order as the streaming path and the totals are the same floats.
+    """
+    rows = len(prices) - window
+    if rows <= 0:
+        return []
+    ends = np.arange(rows, dtype=np.intp) + first + window  # the sample each row precedes
+    chrono = np.lib.stride_tricks.sliding_window_view(prices, window)[:rows]
+    chrono_volumes = np.lib.stride_tricks.sliding_window_view(volumes, window)[:rows]
+    # slot j of the ring holds the window's element (j - end) mod window
+    slots = (np.arange(window, dtype=np.intp)[None, :] - (ends % window)[:, None]) % window
+    order = np.arange(rows, dtype=np.intp)[:, None]
+    ring = chrono[order, slots]
+    ring_volumes = chrono_volumes[order, slots]
+    lo = ring.min(axis=1)
+    hi = ring.max(axis=1)
+    full = ~(hi - lo <= _FLAT * hi)
+    out: list[tuple[float, float, float] | None] = [None] * rows
+    rows_full = np.flatnonzero(full)
+    if not len(rows_full):
+        return out
+    lo_f, hi_f = lo[rows_full], hi[rows_full]
+    scale = bins / (hi_f - lo_f)
+    index = ((ring[rows_full] - lo_f[:, None]) * scale[:, None]).astype(np.intp)
+    np.minimum(index, bins - 1, out=index)
+    index += (np.arange(len(rows_full), dtype=np.intp) * bins)[:, None]
+    hist = np.bincount(
+        index.ravel(), weights=ring_volumes[rows_full].ravel(), minlength=len(rows_full) * bins
+    ).reshape(len(rows_full), bins)
+    levels = _levels_many(hist, lo_f, hi_f, share)
+    for row, level in zip(rows_full.tolist(), levels, strict=True):
+        out[row] = level
+    return out
+
+
+def _levels_many(
+    hist: NDArray[np.float64], lo: NDArray[np.float64], hi: NDArray[np.float64], share: float
+) -> list[tuple[float, float, float] | None]:
+    """:func:`_levels` of every row of ``hist`` at once: the value areas grow one bin per
+    step in all rows together, each row adding the same floats in the same order."""
+    rows, bins = hist.shape
+    last = bins - 1
+    total = np.cumsum(hist, axis=1)[:, -1]  # sequential, like the streaming loop
+    poc = np.argmax(hist, axis=1)  # the first maximum, like list.index(max(...))
+    every = np.arange(rows)
+    target = total * share
+    low = poc.copy()
+    high = poc.copy()
+    acc = hist[every, poc]
+    active = np.flatnonzero((acc < target) & ((low > 0) | (high < last)))
+    while len(active):
+        lows, highs = low[active], high[active]
+        below = np.where(lows > 0, hist[active, np.maximum(lows - 1, 0)], -1.0)
+        above = np.where(highs < last, hist[active, np.minimum(highs + 1, last)], -1.0)
+        down = below >= above
+        low[active] = np.where(down, lows - 1, lows)
+        high[active] = np.where(down, highs, highs + 1)
+        acc[active] = acc[active] + np.where(down, below, above)
+        still = (acc[active] < target[active]) & ((low[active] > 0) | (high[active] < last))
+        active = active[still]
+    width = (hi - lo) / bins
+    poc_price = lo + (poc + 0.5) * width
+    val = lo + low * width
+    vah = lo + (high + 1) * width
+    return [
+        None if t <= 0.0 else (p, v, h)
+        for t, p, v, h in zip(
+            total.tolist(), poc_price.tolist(), val.tolist(), vah.tolist(), strict=True
+        )
+    ]
 
 
 class VolumeProfile(BaseStrategy[VolumeProfileParams]):
@@ -103,10 +205,46 @@ class VolumeProfile(BaseStrategy[VolumeProfileParams]):
         self._volumes[i] = bar.volume
         self._next = i + 1 if i + 1 < p.window else 0
         self._seen += 1
-        if levels is None:
-            return None
+        return None if levels is None else self._judge(levels, bar.close)
+
+    def on_bars(self, bars: SymbolBars) -> list[tuple[int, Opinion]]:
+        """:meth:`on_bar` over a block: every window's profile binned at once
+        (:func:`profiles`, bit for bit the streaming one), in chunks that bound memory."""
+        p = self.params
+        n = p.window
+        typical = (bars.high + bars.low + bars.close) / 3.0
+        kept = min(self._seen, n)  # what the ring holds, oldest first
+        start = self._next if self._seen >= n else 0
+        ring_order = np.r_[start:n, 0:start] if self._seen >= n else np.arange(kept)
+        prices = np.concatenate((self._prices[ring_order], typical))
+        volumes = np.concatenate((self._volumes[ring_order], bars.volume))
+        first = self._seen - kept  # the stream's number of prices[0]
+        closes = bars.close.tolist()
+        out: list[tuple[int, Opinion]] = []
+        skip = max(0, n - kept)  # block bars whose window is not full yet
+        for lo in range(skip, len(closes), _CHUNK):
+            hi = min(lo + _CHUNK, len(closes))
+            # rows for block bars lo..hi-1: windows end at stream positions kept+lo..
+            part = slice(kept + lo - n, kept + hi)
+            levels = profiles(
+                prices[part], volumes[part], first + kept + lo - n, n, p.bins, p.value_area
+            )
+            for offset, level in enumerate(levels):
+                if level is not None:
+                    opinion = self._judge(level, closes[lo + offset])
+                    if opinion is not None:
+                        out.append((lo + offset, opinion))
+        tail = prices[-n:], volumes[-n:]
+        seen = self._seen + len(closes)
+        for s, (price, volume) in enumerate(zip(*tail, strict=True), start=seen - len(tail[0])):
+            self._prices[s % n] = price
+            self._volumes[s % n] = volume
+        self._seen = seen
+        self._next = seen % n
+        return out
+
+    def _judge(self, levels: tuple[float, float, float], close: float) -> Opinion | None:
         poc, val, vah = levels
-        close = bar.close
         if close < val:
             self._side = -1
             return None
