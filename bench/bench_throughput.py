@@ -100,7 +100,14 @@ def run_case(case: str, data_dir: Path, repeats: int) -> dict[str, object]:
         with tempfile.TemporaryDirectory() as tmp:
             engine = "autonomous" if case.endswith("autonomous") else "reference"
             settings = load_settings(
-                store={"url": f"sqlite:///{tmp}/bench.db"}, risk={"engine": engine}
+                store={"url": f"sqlite:///{tmp}/bench.db"},
+                risk={"engine": engine},
+                # the harness's daily SYM00..: US equities (the minute series trades 24/7)
+                instruments={
+                    symbol: {"asset_class": "equity"}
+                    for symbol in symbols
+                    if timeframe is Timeframe.D1
+                },
             )
             store = open_store(settings, RunRequest(symbols=symbols).mode)
             if case == "minute_ensemble":  # all nine built-ins through the ensemble

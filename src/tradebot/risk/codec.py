@@ -27,8 +27,27 @@ __all__ = ["from_plain", "to_plain"]
 T = TypeVar("T")
 
 
+_SCALARS = frozenset({type(None), bool, int, float, str})
+
+
+@cache
+def _field_names(cls: type[Any]) -> tuple[str, ...] | None:
+    """A dataclass type's field names in order (None for any other type), looked up once."""
+    if not dataclasses.is_dataclass(cls):
+        return None
+    return tuple(f.name for f in dataclasses.fields(cls))
+
+
 def to_plain(value: object) -> Any:
     """A JSON-able rendering of ``value`` (dataclasses become dicts of their fields)."""
+    kind: type[Any] = type(value)  # exact types first: the risk records' hot path (same results)
+    if kind in _SCALARS:
+        return value
+    if kind is Decimal:
+        return str(value)
+    names = _field_names(kind)
+    if names is not None:
+        return {name: to_plain(getattr(value, name)) for name in names}
     if value is None or isinstance(value, bool | int | float | str):
         return value
     if isinstance(value, Decimal):

@@ -132,9 +132,9 @@ def profiles(
     index = ((ring[rows_full] - lo_f[:, None]) * scale[:, None]).astype(np.intp)
     np.minimum(index, bins - 1, out=index)
     index += (np.arange(len(rows_full), dtype=np.intp) * bins)[:, None]
-    hist = np.bincount(
-        index.ravel(), weights=ring_volumes[rows_full].ravel(), minlength=len(rows_full) * bins
-    ).reshape(len(rows_full), bins)
+    weights = ring_volumes[rows_full].ravel()
+    counted = np.bincount(index.ravel(), weights=weights, minlength=len(rows_full) * bins)
+    hist = np.asarray(counted, dtype=np.float64).reshape(len(rows_full), bins)
     levels = _levels_many(hist, lo_f, hi_f, share)
     for row, level in zip(rows_full.tolist(), levels, strict=True):
         out[row] = level

@@ -43,13 +43,17 @@ def check_decimal(value: Decimal | int) -> Decimal:
 
 
 def _decimal_text(value: Decimal | None) -> str | None:
+    if type(value) is Decimal and value and value.is_finite():  # the bulk writer's usual case
+        return format(value, "f")
     return None if value is None else format(check_decimal(value), "f")
 
 
 def _utc_text(value: datetime | None) -> str | None:
     if value is None:
         return None
-    return to_utc(value).replace(tzinfo=None).isoformat(" ", "microseconds")
+    if value.tzinfo is not UTC:
+        value = to_utc(value)
+    return value.replace(tzinfo=None).isoformat(" ", "microseconds")
 
 
 def to_utc(value: datetime) -> datetime:
