@@ -151,7 +151,7 @@ def run_kernel(
 def records(store: MemoryStore) -> tuple[Any, ...]:
     """Everything a run stored; snapshots by content (an event between two bar times — a
     timer — stamps the day's snapshot with its own time: the ledger's rule)."""
-    snapshots = [s.model_dump(exclude={"ts"}) for _, s in sorted(store.snapshots.items())]
+    snapshots = [{**vars(s), "ts": None} for _, s in sorted(store.snapshots.items())]
     return (
         store.signals,
         store.decisions,

@@ -302,8 +302,10 @@ class ClosedTrade(_Evolving):
             raise _naive("a trade's exit_ts")
 
 
-class PortfolioSnapshot(Message):
-    """The ledger at one moment: ``equity == cash + positions_value`` always."""
+@_trading_message
+class PortfolioSnapshot(_Evolving):
+    """The ledger at one moment: ``equity == cash + positions_value`` always. A trading
+    message (a quick frozen dataclass): a backtest makes one per bar."""
 
     ts: UtcDatetime
     cash: Decimal
@@ -311,3 +313,7 @@ class PortfolioSnapshot(Message):
     equity: Decimal
     open_positions: int
     realised_pnl: Decimal
+
+    def __post_init__(self) -> None:
+        if self.ts.tzinfo is None:
+            raise _naive("a snapshot's ts")

@@ -174,11 +174,7 @@ class Portfolio:
             mark = self._marks.get(symbol)
             pos.last_price = pos.avg_price if mark is None else Decimal(repr(mark))
             value += pos.market_value
-        if ts.tzinfo is None:  # the one thing validation would check: the rest is ours
-            raise ValueError(f"snapshot at naive time {ts.isoformat()}: timestamps must be UTC")
-        # built without validation: one snapshot per bar in a backtest, and every field is
-        # the ledger's own Decimal or int (validating them cost more than the rest of it)
-        return PortfolioSnapshot.model_construct(
+        return PortfolioSnapshot(
             ts=ts,
             cash=self.cash,
             positions_value=value,

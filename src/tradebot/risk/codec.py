@@ -30,12 +30,17 @@ T = TypeVar("T")
 _SCALARS = frozenset({type(None), bool, int, float, str})
 
 
-@cache
+_FIELDS: dict[type[Any], tuple[str, ...] | None] = {}
+
+
 def _field_names(cls: type[Any]) -> tuple[str, ...] | None:
     """A dataclass type's field names in order (None for any other type), looked up once."""
-    if not dataclasses.is_dataclass(cls):
-        return None
-    return tuple(f.name for f in dataclasses.fields(cls))
+    names = _FIELDS.get(cls, ())
+    if names == ():
+        is_dataclass = dataclasses.is_dataclass(cls)
+        names = tuple(f.name for f in dataclasses.fields(cls)) if is_dataclass else None
+        _FIELDS[cls] = names
+    return names
 
 
 def to_plain(value: object) -> Any:
