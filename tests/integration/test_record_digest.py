@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import subprocess
+import sys
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
@@ -182,11 +184,34 @@ CASES: dict[str, Callable[[Path, Path], str]] = {
 }
 
 
+_IN_A_FRESH_PROCESS = """
+import sys
+from pathlib import Path
+from tests.integration import test_record_digest as cases
+from tradebot.ops.logging import configure_logging
+configure_logging("WARNING", json_output=True)
+print(cases.CASES[sys.argv[1]](Path(sys.argv[2]), Path(sys.argv[3])))
+"""
+
+
 @pytest.mark.parametrize("case", list(CASES))
 def test_the_stored_records_are_byte_for_byte_the_recorded_ones(
     case: str, tmp_path: Path, standard_data: Path
 ) -> None:
-    url = CASES[case](tmp_path, standard_data)
+    """Each case runs in a fresh interpreter, as ``tradebot backtest`` would: what a run
+    stores must not depend on what else the test process did before."""
+    root = Path(__file__).resolve().parents[2]
+    done = subprocess.run(
+        [sys.executable, "-c", _IN_A_FRESH_PROCESS, case, str(tmp_path), str(standard_data)],
+        cwd=root,
+        env={**os.environ, "PYTHONPATH": str(root)},
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    url = done.stdout.strip().splitlines()[-1]
     counts = record_counts(url, RUN_ID)
     assert counts["signals"] > 0 and counts["trading_decisions"] > 0 and counts["fills"] > 0
     digest = record_digest(url, RUN_ID)
