@@ -15,6 +15,7 @@ takes too long for a test; the benchmark runs it).
 
 from __future__ import annotations
 
+import decimal
 import importlib.util
 import os
 import subprocess
@@ -241,3 +242,20 @@ def test_the_digest_sees_one_changed_byte_and_ignores_the_wall_clock(
     after = table_digests(url, RUN_ID)
     assert [table for table in after if after[table] != before[table]] == ["trading_decisions"]
     assert record_digest(url, RUN_ID) != RECORDED["daily_all_in"]
+
+
+def test_a_library_changing_the_threads_decimal_context_changes_no_record(
+    tmp_path: Path, standard_data: Path
+) -> None:
+    """What ccxt's ``decimal_to_precision`` does to the calling thread (found when this
+    test's cases ran after the CCXT tests in one process): the run computes in its own
+    ledger context regardless."""
+    context = decimal.getcontext()
+    saved = context.copy()
+    context.rounding = decimal.ROUND_HALF_UP
+    context.traps[decimal.Underflow] = True
+    try:
+        url = CASES["daily_autonomous"](tmp_path, standard_data)
+    finally:
+        decimal.setcontext(saved)
+    assert record_digest(url, RUN_ID) == RECORDED["daily_autonomous"]

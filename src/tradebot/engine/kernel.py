@@ -30,6 +30,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, cast
 
 from tradebot.domain.bar import Bar
+from tradebot.domain.ledger_context import in_ledger_context
 from tradebot.domain.messages import Article
 from tradebot.domain.timer import TimerEvent
 from tradebot.engine.batch_driver import BatchDriver
@@ -292,11 +293,12 @@ class Kernel:
 
         A failure records the run as ``failed`` with its partial results, then re-raises.
         """
-        if self.uses_batch_path:
-            with collector_paused():
-                return self._run_batches(progress)
-        with relaxed_collector():
-            return self._run_events(progress, every)
+        with in_ledger_context():  # whatever a library did to this thread's Decimal context
+            if self.uses_batch_path:
+                with collector_paused():
+                    return self._run_batches(progress)
+            with relaxed_collector():
+                return self._run_events(progress, every)
 
     def _run_events(self, progress: Progress | None, every: int) -> RunResult:
         """The per-event path: every event through the bus, in the stream's order."""
