@@ -245,18 +245,6 @@ def closed_trade_from(row: ClosedTradeRow) -> ClosedTrade:
     return _message(ClosedTrade, row)
 
 
-def snapshot_row(run_id: str, snapshot: PortfolioSnapshot) -> Row:
-    return {
-        "run_id": run_id,
-        "ts": snapshot.ts,
-        "cash": snapshot.cash,
-        "positions_value": snapshot.positions_value,
-        "equity": snapshot.equity,
-        "open_positions": snapshot.open_positions,
-        "realised_pnl": snapshot.realised_pnl,
-    }
-
-
 def snapshot_from(row: SnapshotRow) -> PortfolioSnapshot:
     return _message(PortfolioSnapshot, row)
 

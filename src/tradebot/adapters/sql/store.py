@@ -235,7 +235,7 @@ class SqlStore(StoreReads, CommandRows, LearningRows):
 
     def record_snapshot(self, run_id: str, snapshot: PortfolioSnapshot) -> None:
         self._check_open()
-        self._buffer.add_snapshot(mapping.snapshot_row(run_id, snapshot))
+        self._buffer.add_snapshot(run_id, snapshot)
         self._added()
 
     def save_positions(self, run_id: str, positions: Sequence[Position]) -> None:

@@ -19,16 +19,24 @@ Python, or on PostgreSQL. Timestamps compare correctly on both (fixed-width UTC 
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import UTC, datetime
+from collections.abc import Callable, Iterable, Sequence
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+import numpy as np
 from sqlalchemy import JSON, DateTime, Dialect, Numeric, String
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.types import TypeDecorator, TypeEngine
 
-__all__ = ["ExactDecimal", "JsonDoc", "UtcDateTime", "check_decimal", "to_utc"]
+__all__ = [
+    "ExactDecimal",
+    "JsonDoc",
+    "UtcDateTime",
+    "check_decimal",
+    "column_form",
+    "to_utc",
+]
 
 
 def check_decimal(value: Decimal | int) -> Decimal:
@@ -55,6 +63,59 @@ def _utc_text(value: datetime | None) -> str | None:
         value = to_utc(value)
     # "...+00:00" cut off: cheaper than a naive copy of the datetime first
     return value.isoformat(" ", "microseconds")[:-6]
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MICROSECOND = timedelta(microseconds=1)
+_FIRST_MICROS = (datetime(1, 1, 1, tzinfo=UTC) - _EPOCH) // _MICROSECOND
+
+
+def decimal_texts(values: Iterable[Decimal | None]) -> list[str | None]:
+    """A column of SQLite decimal texts, formatted once per run of the same object.
+
+    A ledger column repeats its object from row to row (a run's cash and realised P&L stay
+    the same object between fills), so a value is formatted when it differs by identity
+    from the one before. Only identity: ``Decimal("1.0") == Decimal("1.00")`` but their
+    texts differ."""
+    texts: list[str | None] = []
+    append = texts.append
+    last: object = texts  # no value is this list
+    text: str | None = None
+    for value in values:
+        if value is not last:
+            last, text = value, _decimal_text(value)
+        append(text)
+    return texts
+
+
+def utc_texts(values: Sequence[datetime | None]) -> list[str | None]:
+    """A column of SQLite UTC texts, made in one vectorised call (``_utc_text`` per value
+    costs an ``isoformat`` each). The same text as ``_utc_text`` for every aware datetime
+    (property-tested); a column with ``None`` or a naive value takes the per-value path,
+    which refuses the naive one."""
+    try:
+        micros = [(value - _EPOCH) // _MICROSECOND for value in values]  # type: ignore[operator]
+    except TypeError:  # None, or naive: no instant to subtract from
+        return list(map(_utc_text, values))
+    if micros and min(micros) < _FIRST_MICROS:  # before year 1 in UTC: let it refuse
+        return list(map(_utc_text, values))
+    stamps = np.array(micros, dtype="datetime64[us]")
+    return [text[:10] + " " + text[11:] for text in np.datetime_as_string(stamps).tolist()]
+
+
+_COLUMN_FORMS: dict[Callable[[Any], Any], Callable[[Sequence[Any]], list[Any]]] = {
+    _decimal_text: decimal_texts,
+    _utc_text: utc_texts,
+}
+
+
+def column_form(processor: Callable[[Any], Any]) -> Callable[[Sequence[Any]], list[Any]]:
+    """The whole-column equivalent of a bind processor: the same values, made faster for
+    the SQLite text types, ``map`` for any other."""
+    form = _COLUMN_FORMS.get(processor)
+    if form is not None:
+        return form
+    return lambda values: list(map(processor, values))
 
 
 def to_utc(value: datetime) -> datetime:

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import datetime
-from operator import itemgetter
+from operator import attrgetter, itemgetter
 from typing import Any
 
 from sqlalchemy import Connection, Dialect, Table, delete, func
@@ -42,6 +42,8 @@ from tradebot.adapters.sql.models import (
     SignalRow,
     SnapshotRow,
 )
+from tradebot.adapters.sql.types import column_form
+from tradebot.domain.messages import PortfolioSnapshot
 
 __all__ = ["WriteBuffer", "Writer"]
 
@@ -63,7 +65,8 @@ class WriteBuffer:
         self.orders: dict[tuple[str, str], Row] = {}
         self.fills: list[Row] = []
         self.closed_trades: list[Row] = []
-        self.snapshots: dict[tuple[str, datetime], Row] = {}
+        self.snapshots: dict[tuple[str, datetime], PortfolioSnapshot] = {}
+        """Kept as the ledger's own objects: the writer reads them column by column."""
         self.positions: dict[str, list[Row]] = {}
         self.risk_states: dict[str, Row] = {}
         self.risk_events: dict[tuple[str, str], Row] = {}
@@ -82,8 +85,8 @@ class WriteBuffer:
             row["broker_order_id"] = earlier["broker_order_id"]
         self.orders[key] = row
 
-    def add_snapshot(self, row: Row) -> None:
-        self.snapshots[(row["run_id"], row["ts"])] = row
+    def add_snapshot(self, run_id: str, snapshot: PortfolioSnapshot) -> None:
+        self.snapshots[(run_id, snapshot.ts)] = snapshot
 
     def add_risk_event(self, row: Row) -> None:
         self.risk_events.setdefault((row["run_id"], row["id"]), row)
@@ -97,7 +100,7 @@ class _Bulk:
     normal statement uses), so what is stored is identical either way.
     """
 
-    __slots__ = ("_get", "_names", "_positional", "_processors", "sql")
+    __slots__ = ("_forms", "_get", "_names", "_positional", "sql")
 
     def __init__(self, statement: Insert, dialect: Dialect) -> None:
         table = statement.table
@@ -113,21 +116,29 @@ class _Bulk:
         assert len(names) > 1, "itemgetter of one name would not return a tuple"
         self._names = tuple(names)
         self._get = itemgetter(*names)
-        self._processors: list[tuple[int, Callable[[Any], Any]]] = []
+        self._forms: list[tuple[int, Callable[[Sequence[Any]], list[Any]]]] = []
         for index, name in enumerate(names):
             column_type = compiled.binds[name].type
             processor = column_type.dialect_impl(dialect).bind_processor(dialect)
             if processor is not None:
-                self._processors.append((index, processor))
+                self._forms.append((index, column_form(processor)))
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """The parameters' names, in the statement's order."""
+        return self._names
 
     def params(self, rows: Sequence[Row]) -> list[Any]:
-        """The rows' parameters, converted column by column (``map`` over a column is a
-        loop in C around each bind processor, where a loop per row was Python's)."""
+        """The rows' parameters, converted column by column (a whole column per call to
+        its type's :func:`column_form`, where a loop per row was Python's)."""
         if not rows:
             return []
-        columns: list[Any] = list(zip(*map(self._get, rows), strict=True))
-        for index, processor in self._processors:
-            columns[index] = map(processor, columns[index])
+        return self.column_params(list(zip(*map(self._get, rows), strict=True)))
+
+    def column_params(self, columns: list[Sequence[Any]]) -> list[Any]:
+        """Parameters from whole columns, one per name of :attr:`names` in that order."""
+        for index, form in self._forms:
+            columns[index] = form(columns[index])
         params = list(zip(*columns, strict=True))
         if not self._positional:
             names = self._names
@@ -136,6 +147,19 @@ class _Bulk:
 
     def execute(self, connection: Connection, rows: Sequence[Row]) -> None:
         connection.exec_driver_sql(self.sql, self.params(rows))
+
+    def execute_columns(self, connection: Connection, columns: list[Sequence[Any]]) -> None:
+        connection.exec_driver_sql(self.sql, self.column_params(columns))
+
+
+def _snapshot_columns(
+    names: Sequence[str], snapshots: dict[tuple[str, datetime], PortfolioSnapshot]
+) -> list[Sequence[Any]]:
+    """The snapshot table's columns straight from the ledger's snapshots (one ``map`` per
+    column; a row dict per bar cost more than the rest of writing it)."""
+    runs = [run_id for run_id, _ in snapshots]
+    values = list(snapshots.values())
+    return [runs if name == "run_id" else list(map(attrgetter(name), values)) for name in names]
 
 
 class Writer:
@@ -206,7 +230,6 @@ class Writer:
             (self._orders, list(buffer.orders.values())),
             (self._fills, buffer.fills),
             (self._closed_trades, buffer.closed_trades),
-            (self._snapshots, list(buffer.snapshots.values())),
             (self._risk_states, list(buffer.risk_states.values())),
             (self._risk_events, list(buffer.risk_events.values())),
         )
@@ -215,6 +238,10 @@ class Writer:
             if rows:
                 bulk.execute(connection, rows)
                 written += len(rows)
+        if buffer.snapshots:
+            columns = _snapshot_columns(self._snapshots.names, buffer.snapshots)
+            self._snapshots.execute_columns(connection, columns)
+            written += len(buffer.snapshots)
         for run_id, positions in buffer.positions.items():
             table = self._positions_table
             connection.execute(delete(table).where(table.c.run_id == run_id))
