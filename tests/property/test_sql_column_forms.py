@@ -1,4 +1,4 @@
-"""The bulk writer's whole-column conversions store what the per-value bind processors do.
+"""What the bulk writer stores is what the per-value conversions stored, byte for byte.
 
 ``decimal_texts`` formats a value once per run of the same object and ``utc_texts`` makes a
 column of UTC texts in one vectorised call; both must give, element for element, exactly
@@ -8,6 +8,7 @@ refuse what it refuses.
 
 from __future__ import annotations
 
+from dataclasses import fields
 from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
 
@@ -16,6 +17,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 from sqlalchemy.dialects import sqlite
 
+from tradebot.adapters.sql.connect import _json_dumps
+from tradebot.adapters.sql.mapping import _plain_trace
 from tradebot.adapters.sql.types import (
     ExactDecimal,
     UtcDateTime,
@@ -23,6 +26,7 @@ from tradebot.adapters.sql.types import (
     decimal_texts,
     utc_texts,
 )
+from tradebot.domain.messages import DecisionCheck
 
 _DIALECT = sqlite.dialect()
 _DECIMAL_TEXT = ExactDecimal().dialect_impl(_DIALECT).bind_processor(_DIALECT)
@@ -82,3 +86,29 @@ def test_any_other_processor_is_mapped_value_by_value() -> None:
     assert column_form(str.upper)(["a", "b"]) == ["A", "B"]
     assert column_form(_DECIMAL_TEXT) is decimal_texts  # type: ignore[arg-type]
     assert column_form(_UTC_TEXT) is utc_texts  # type: ignore[arg-type]
+
+
+_input_values = (
+    st.integers()
+    | st.floats(allow_nan=False)
+    | st.decimals(allow_nan=False, allow_infinity=False)
+    | st.text(max_size=8)
+    | st.booleans()
+    | st.none()
+)
+checks = st.builds(
+    DecisionCheck,
+    check=st.text(max_size=12),
+    passed=st.booleans(),
+    detail=st.text(max_size=20),
+    inputs=st.dictionaries(st.text(max_size=6), _input_values, max_size=4),
+)
+
+
+@given(st.lists(checks, max_size=8).map(tuple))
+def test_a_trace_is_stored_as_the_encoder_writes_its_checks(
+    trace: tuple[DecisionCheck, ...],
+) -> None:
+    # the decision row hands the encoder plain dicts: the same JSON text, quicker
+    assert _json_dumps(_plain_trace(trace)) == _json_dumps(trace)
+    assert [f.name for f in fields(DecisionCheck)] == ["check", "passed", "detail", "inputs"]

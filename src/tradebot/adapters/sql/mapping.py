@@ -34,6 +34,7 @@ from tradebot.domain.enums import Direction
 from tradebot.domain.messages import (
     Article,
     ClosedTrade,
+    DecisionCheck,
     Fill,
     Order,
     PortfolioSnapshot,
@@ -165,6 +166,16 @@ def signal_from(row: SignalRow) -> Signal:
     return _message(Signal, row)
 
 
+def _plain_trace(trace: tuple[DecisionCheck, ...]) -> list[dict[str, Any]]:
+    """The trace as the JSON encoder would write its dataclasses — the same fields in the
+    same order, so the same text — but as plain dicts, which it encodes in half the time
+    (it inspects a dataclass per check; every decision of a backtest carries several)."""
+    return [
+        {"check": c.check, "passed": c.passed, "detail": c.detail, "inputs": c.inputs}
+        for c in trace
+    ]
+
+
 def decision_row(run_id: str, decision: TradingDecision) -> Row:
     return {
         "run_id": run_id,
@@ -178,7 +189,7 @@ def decision_row(run_id: str, decision: TradingDecision) -> Row:
         "notional": decision.notional,
         "reference_price": decision.reference_price,
         "reason": decision.reason,
-        "trace": decision.trace,  # the JSON encoder serialises the models natively
+        "trace": _plain_trace(decision.trace),
         "strategies": decision.strategies,
         "order_type": decision.order_type.value,
         "limit_price": decision.limit_price,
