@@ -30,7 +30,9 @@ REGISTRY = load_registry(plugins=False)
 STRATEGY_SETS: dict[str, dict[str, dict[str, Any]]] = {
     "sma": {"sma_cross": {"fast": 2, "slow": 5}},
     "macd+rsi": {"macd": {"fast": 3, "slow": 6, "signal": 3}, "mean_reversion": {"period": 4}},
-    "momentum (per bar)": {"momentum": {"period": 4, "volume_period": 3}},
+    "momentum": {"momentum": {"period": 4, "volume_period": 3}},
+    "vwap (per bar)": {"vwap": {"threshold": 0.002, "min_session_bars": 2}},
+    "hook + per bar": {"macd": {"fast": 2, "slow": 4, "signal": 2}, "vwap": {"threshold": 0.002}},
     "mixed": {
         "bollinger": {"period": 4, "k": 1.0, "min_bandwidth": 0.0},
         "momentum": {"period": 3, "volume_period": 3},

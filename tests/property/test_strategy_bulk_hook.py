@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 from tradebot.domain import Bar, Timeframe
 from tradebot.domain.batch import SymbolBars
-from tradebot.strategies.base import Opinion
+from tradebot.strategies.base import BatchStrategy, Opinion, Strategy, StrategyContext
 from tradebot.strategies.registry import load_registry, make_factory
 
 REGISTRY = load_registry(plugins=False)
@@ -30,17 +30,42 @@ PARAMS: dict[str, dict[str, Any]] = {
     "bollinger": {"period": 5, "k": 1.0, "min_bandwidth": 0.0},
     "grid": {"band": 0.03, "levels": 7},
     "volume_profile": {"window": 10, "bins": 5},
+    "momentum": {"period": 4, "volume_period": 3},
 }
 BULK = sorted(
     name
     for name in REGISTRY.names()
     if hasattr(make_factory(name, PARAMS.get(name, {}), registry=REGISTRY)("X"), "on_bars")
 )
+MORE: list[tuple[str, dict[str, Any]]] = [  # other corners of the same hooks
+    ("grid", {"lower": 99.0, "upper": 101.0, "levels": 5}),
+    ("grid", {"band": 0.001, "levels": 2}),
+    ("mean_reversion", {"period": 2, "oversold": 45.0, "overbought": 55.0}),
+    ("bollinger", {"period": 3, "k": 0.5, "min_bandwidth": 0.001}),
+    ("bollinger", {"period": 2, "k": 3.0, "min_bandwidth": 0.0}),
+    ("macd", {"fast": 1, "slow": 2, "signal": 1}),
+    ("ema_cross", {"fast": 1, "slow": 2}),
+    ("momentum", {"period": 2, "volume_period": 1, "volume_factor": 0.0}),
+]
+CASES = [(name, PARAMS.get(name, {})) for name in BULK] + MORE
 T0 = datetime(2022, 1, 3, tzinfo=UTC)
+CTX = StrategyContext("X")  # none of the strategies with a hook reads it
+
+
+def _bulk(strategy: Strategy) -> BatchStrategy:
+    """The strategy as the batch path sees it (it must have the hook)."""
+    assert isinstance(strategy, BatchStrategy)
+    return strategy
 
 
 def test_the_close_price_strategies_have_the_hook() -> None:
     assert set(PARAMS) <= set(BULK)
+
+
+def test_the_context_readers_have_no_hook() -> None:
+    """``news`` reads its context and ``vwap`` has no bulk form yet: the batch path runs them
+    bar by bar (``test_batch_path`` keeps that branch covered)."""
+    assert {"news", "vwap"}.isdisjoint(BULK)
 
 
 def _block(closes: list[float], lo: int, hi: int) -> SymbolBars:
@@ -51,15 +76,41 @@ def _block(closes: list[float], lo: int, hi: int) -> SymbolBars:
     )
 
 
-@pytest.mark.parametrize("name", BULK)
+@pytest.mark.parametrize(("name", "params"), CASES)
 @settings(max_examples=120, deadline=None)
 @given(
-    moves=st.lists(st.integers(-30, 30), min_size=0, max_size=250),
-    cuts=st.lists(st.integers(0, 250), max_size=5),
+    moves=st.lists(st.just(0) | st.integers(-30, 30), min_size=0, max_size=250),
+    cuts=st.lists(st.integers(0, 250), max_size=40),
 )
-def test_on_bars_equals_on_bar(name: str, moves: list[int], cuts: list[int]) -> None:
-    factory = make_factory(name, PARAMS.get(name, {}), registry=REGISTRY)
-    one, bulk = factory("X"), factory("X")
+def test_on_bars_equals_on_bar(
+    name: str, params: dict[str, Any], moves: list[int], cuts: list[int]
+) -> None:
+    _check(name, params, moves, cuts)
+
+
+@pytest.mark.parametrize(("name", "params"), CASES)
+@settings(max_examples=60, deadline=None)
+@given(
+    seed=st.integers(0, 2**32 - 1),
+    n=st.integers(1, 400),
+    p_flat=st.sampled_from([0.0, 0.2, 0.6]),
+    blocks=st.integers(1, 60),
+)
+def test_on_bars_equals_on_bar_on_long_series(
+    name: str, params: dict[str, Any], seed: int, n: int, p_flat: float, blocks: int
+) -> None:
+    """Long series cut into many blocks (hypothesis's own lists are mostly short, past
+    few warm-ups): blocks then start inside flat runs, excursions and right at crosses."""
+    rng = np.random.default_rng(seed)
+    moves = rng.integers(-30, 31, n) * (rng.random(n) >= p_flat)
+    cuts = rng.integers(0, n + 1, blocks)
+    _check(name, params, moves.tolist(), cuts.tolist())
+
+
+def _check(name: str, params: dict[str, Any], moves: list[int], cuts: list[int]) -> None:
+    """``on_bars`` over ``moves``' closes cut at ``cuts`` against ``on_bar`` bar by bar."""
+    factory = make_factory(name, params, registry=REGISTRY)
+    one, bulk = factory("X"), _bulk(factory("X"))
     ticks, closes = 10_000, []
     for move in moves:  # a 0.01 tick grid with flat stretches: exact ties happen
         ticks = max(ticks + move, 100)
@@ -67,7 +118,7 @@ def test_on_bars_equals_on_bar(name: str, moves: list[int], cuts: list[int]) -> 
     expected: list[tuple[int, Opinion]] = []
     for i, close in enumerate(closes):
         bar = Bar("X", Timeframe.M1, T0 + timedelta(minutes=i), close, close, close, close, close)
-        opinion = one.on_bar(bar, None)
+        opinion = one.on_bar(bar, CTX)
         if opinion is not None:
             expected.append((i, opinion))
     got: list[tuple[int, Opinion]] = []
@@ -76,7 +127,7 @@ def test_on_bars_equals_on_bar(name: str, moves: list[int], cuts: list[int]) -> 
         got.extend((lo + j, op) for j, op in bulk.on_bars(_block(closes, lo, hi)))
     assert got == expected
     tail = Bar("X", Timeframe.M1, T0, 123.45, 123.45, 123.45, 123.45, 1.0)
-    assert bulk.on_bar(tail, None) == one.on_bar(tail, None)
+    assert bulk.on_bar(tail, CTX) == one.on_bar(tail, CTX)
 
 
 @settings(max_examples=150, deadline=None)
@@ -98,14 +149,14 @@ def test_volume_profile_bulk_equals_stream_on_full_bars(
     low = close - np.round(rng.uniform(0, 1, n), 2)
     volume = np.round(rng.lognormal(8, 1, n))
     factory = make_factory("volume_profile", {"window": window, "bins": bins}, registry=REGISTRY)
-    one, bulk = factory("X"), factory("X")
+    one, bulk = factory("X"), _bulk(factory("X"))
     expected = []
     for i in range(n):
         bar = Bar(
             "X", Timeframe.M1, T0 + timedelta(minutes=i),
             float(close[i]), float(high[i]), float(low[i]), float(close[i]), float(volume[i]),
         )  # fmt: skip
-        opinion = one.on_bar(bar, None)
+        opinion = one.on_bar(bar, CTX)
         if opinion is not None:
             expected.append((i, opinion))
     got: list[tuple[int, Opinion]] = []
@@ -118,4 +169,51 @@ def test_volume_profile_bulk_equals_stream_on_full_bars(
         got.extend((lo + j, op) for j, op in bulk.on_bars(block))
     assert got == expected
     tail = Bar("X", Timeframe.M1, T0, 101.0, 102.5, 99.5, 101.0, 5000.0)
-    assert bulk.on_bar(tail, None) == one.on_bar(tail, None)
+    assert bulk.on_bar(tail, CTX) == one.on_bar(tail, CTX)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    seed=st.integers(0, 2**32 - 1),
+    n=st.integers(0, 400),
+    cuts=st.lists(st.integers(0, 400), max_size=6),
+    period=st.integers(2, 30),
+    volume_period=st.integers(1, 30),
+    factor=st.sampled_from([0.0, 0.5, 1.0, 1.5, 3.0]),
+)
+def test_momentum_bulk_equals_stream_with_real_volumes(
+    seed: int,
+    n: int,
+    cuts: list[int],
+    period: int,
+    volume_period: int,
+    factor: float,
+) -> None:
+    """Volumes apart from the close (the generic test has them equal), zero-volume bars
+    included: the entry's volume check reads the same average of the bars before."""
+    rng = np.random.default_rng(seed)
+    close = np.round(100 + np.cumsum(rng.normal(0, 0.3, n)), 2)
+    volume = np.round(rng.lognormal(8, 1, n)) * (rng.random(n) < 0.9)
+    params = {"period": period, "volume_period": volume_period, "volume_factor": factor}
+    factory = make_factory("momentum", params, registry=REGISTRY)
+    one, bulk = factory("X"), _bulk(factory("X"))
+    expected = []
+    for i in range(n):
+        c = float(close[i])
+        bar = Bar("X", Timeframe.M1, T0 + timedelta(minutes=i), c, c, c, c, float(volume[i]))
+        opinion = one.on_bar(bar, CTX)
+        if opinion is not None:
+            expected.append((i, opinion))
+    got: list[tuple[int, Opinion]] = []
+    for lo, hi in itertools.pairwise(sorted({0, n, *(c for c in cuts if c <= n)})):
+        ts = np.arange(lo, hi, dtype=np.int64) * 60_000_000_000
+        part = close[lo:hi]
+        block = SymbolBars(
+            "X", Timeframe.M1, np.arange(hi - lo, dtype=np.int64), ts,
+            part, part, part, part, volume[lo:hi],
+        )  # fmt: skip
+        got.extend((lo + j, op) for j, op in bulk.on_bars(block))
+    assert got == expected
+    for tail in (0.0, 1e9):
+        bar = Bar("X", Timeframe.M1, T0, 123.45, 123.45, 123.45, 123.45, tail)
+        assert bulk.on_bar(bar, CTX) == one.on_bar(bar, CTX)

@@ -13,8 +13,10 @@ the episode, in band widths, capped at 1.0; confidence a fixed 0.6.
 
 from __future__ import annotations
 
+import numpy as np
 from pydantic import Field
 
+from tradebot.domain.batch import SymbolBars
 from tradebot.domain.enums import Direction
 from tradebot.indicators.stream import Bollinger as BollingerBands
 from tradebot.strategies.base import ClosePriceStrategy, Opinion, StrategyParams
@@ -52,6 +54,41 @@ class Bollinger(ClosePriceStrategy[BollingerParams]):
         upper, middle, lower = self._bands.update(close)
         if middle != middle:  # NaN during warm-up
             return None
+        return self._step(close, upper, middle, lower)
+
+    def on_bars(self, bars: SymbolBars) -> list[tuple[int, Opinion]]:
+        """:meth:`on_close` over a block, bit for bit: the bands advance in one local loop
+        (``update_many``), the outside test is vectorised with the same float operations,
+        and :meth:`_step` runs only where it can change anything — at closes outside the
+        bands and at the close right after one (or the block's first, carrying an episode
+        in). Elsewhere a close inside with no episode open leaves side 0, depth 0.0 and
+        says nothing, so skipping it is exact."""
+        closes = bars.close
+        upper, middle, lower = self._bands.update_many(closes)
+        ready = ~np.isnan(middle)
+        tol = TIE_TOLERANCE * np.abs(closes)
+        outside = ready & ((closes < lower - tol) | (closes > upper + tol))
+        after = np.empty_like(outside)
+        if len(after):
+            after[0] = self._side != 0
+            after[1:] = outside[:-1]
+        visit = np.flatnonzero(ready & (outside | after))
+        out: list[tuple[int, Opinion]] = []
+        for i, close, up, mid, low in zip(
+            visit.tolist(),
+            closes[visit].tolist(),
+            upper[visit].tolist(),
+            middle[visit].tolist(),
+            lower[visit].tolist(),
+            strict=True,
+        ):
+            opinion = self._step(close, up, mid, low)
+            if opinion is not None:
+                out.append((i, opinion))
+        return out
+
+    def _step(self, close: float, upper: float, middle: float, lower: float) -> Opinion | None:
+        """The episode logic after a warmed-up bar, shared by both paths."""
         width = upper - lower
         tol = TIE_TOLERANCE * abs(close)
         if close < lower - tol or close > upper + tol:

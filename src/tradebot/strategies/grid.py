@@ -16,14 +16,19 @@ from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
 
+import numpy as np
+from numpy.typing import NDArray
 from pydantic import Field, model_validator
 
+from tradebot.domain.batch import SymbolBars
 from tradebot.domain.enums import Direction
 from tradebot.strategies.base import ClosePriceStrategy, Opinion, StrategyParams
 
 __all__ = ["Grid", "GridParams"]
 
 _CONFIDENCE = 0.6
+
+FloatArray = NDArray[np.float64]
 
 
 class GridParams(StrategyParams):
@@ -81,12 +86,60 @@ class Grid(ClosePriceStrategy[GridParams]):
             return None
         if close < prev:
             crossed = bisect_left(grid, prev) - bisect_left(grid, close)
-            direction, verb = Direction.LONG, "fell through"
         else:
             crossed = bisect_right(grid, close) - bisect_right(grid, prev)
-            direction, verb = Direction.SHORT, "rose through"
         if crossed == 0:
             return None
+        return self._opinion(close, crossed, close < prev)
+
+    def on_bars(self, bars: SymbolBars) -> list[tuple[int, Opinion]]:
+        """:meth:`on_close` over a block, vectorised exactly: the first close ever seen
+        (which anchors the grid and, with no predecessor, never has an opinion) goes
+        through :meth:`on_close`; the rest through :meth:`_crossings`."""
+        closes = bars.close
+        if len(closes) == 0:
+            return []
+        skip = 0
+        if self._prev is None:
+            self.on_close(float(closes[0]))
+            skip = 1
+        return [(skip + i, opinion) for i, opinion in self._crossings(closes[skip:])]
+
+    def _crossings(self, closes: FloatArray) -> list[tuple[int, Opinion]]:
+        """Opinions over closes that all have a predecessor and a grid: ``np.searchsorted``
+        on the levels is ``bisect`` (the same ``<`` comparisons on the same floats), and
+        only the bars that crossed a level build an opinion."""
+        if len(closes) == 0 or self._prev is None or self._grid is None:
+            return []
+        levels = np.array(self._grid, dtype=np.float64)
+        prevs = np.empty_like(closes)
+        prevs[0] = self._prev
+        prevs[1:] = closes[:-1]
+        self._prev = float(closes[-1])
+        fell = closes < prevs
+        crossed = np.where(
+            fell,
+            np.searchsorted(levels, prevs, "left") - np.searchsorted(levels, closes, "left"),
+            np.searchsorted(levels, closes, "right") - np.searchsorted(levels, prevs, "right"),
+        )
+        crossed[closes == prevs] = 0
+        hits = np.flatnonzero(crossed)
+        return [
+            (i, self._opinion(close, count, down))
+            for i, close, count, down in zip(
+                hits.tolist(),
+                closes[hits].tolist(),
+                crossed[hits].tolist(),
+                fell[hits].tolist(),
+                strict=True,
+            )
+        ]
+
+    def _opinion(self, close: float, crossed: int, fell: bool) -> Opinion:
+        """The opinion after ``crossed`` levels, shared by both paths."""
+        direction, verb = (
+            (Direction.LONG, "fell through") if fell else (Direction.SHORT, "rose through")
+        )
         return Opinion(
             direction,
             min(1.0, 0.5 * crossed),

@@ -76,9 +76,10 @@ class MovingAverageCross(ClosePriceStrategy[P]):
         return self._opinion(cross, diff, close)
 
     def on_bars(self, bars: SymbolBars) -> list[tuple[int, Opinion]]:
-        """:meth:`on_close` over a block: vectorised where both averages can advance in
-        bulk bit for bit (``update_many``: the SMA), else the same objects in a local loop
-        — identical values either way, without a method call per bar."""
+        """:meth:`on_close` over a block: both averages advance in bulk bit for bit
+        (``update_many``: vectorised for the SMA, one local loop for the EMA), then the
+        crosses are vectorised; an average without ``update_many`` takes the same objects
+        in a local loop — identical values either way, without a method call per bar."""
         fast_many = getattr(self._fast, "update_many", None)
         slow_many = getattr(self._slow, "update_many", None)
         if fast_many is not None and slow_many is not None:

@@ -12,12 +12,14 @@ decisive turn); confidence a fixed 0.6.
 
 from __future__ import annotations
 
+import numpy as np
 from pydantic import Field, model_validator
 
+from tradebot.domain.batch import SymbolBars
 from tradebot.domain.enums import Direction
 from tradebot.indicators.stream import MACD
 from tradebot.strategies.base import ClosePriceStrategy, Opinion, StrategyParams
-from tradebot.strategies.cross import CrossDetector, cross_strength
+from tradebot.strategies.cross import CrossDetector, cross_strength, cross_strengths
 
 __all__ = ["Macd", "MacdParams"]
 
@@ -62,9 +64,46 @@ class Macd(ClosePriceStrategy[MacdParams]):
         cross = self._cross.update(hist, close)
         if cross == 0:
             return None
+        return self._opinion(
+            cross, cross_strength(hist - prev, close, FULL_STRENGTH_SWING), prev, hist
+        )
+
+    def on_bars(self, bars: SymbolBars) -> list[tuple[int, Opinion]]:
+        """:meth:`on_close` over a block, bit for bit: the MACD advances in one local loop
+        (``histogram_many``: EMA recursions cannot be vectorised exactly), then the previous
+        histogram, the crosses and the strengths are vectorised with the same float
+        operations (:meth:`CrossDetector.update_many`, :func:`cross_strengths`); only the
+        crossing bars build an opinion."""
+        closes = bars.close
+        hist = self._macd.histogram_many(closes)
+        ready = np.flatnonzero(~np.isnan(hist))
+        if len(ready) == 0:
+            return []
+        hists, prices = hist[ready], closes[ready]
+        prevs = np.empty_like(hists)
+        prevs[0] = self._prev_hist
+        prevs[1:] = hists[:-1]
+        self._prev_hist = float(hists[-1])
+        crosses = self._cross.update_many(hists, prices)
+        hits = np.flatnonzero(crosses)
+        strengths = cross_strengths(hists[hits] - prevs[hits], prices[hits], FULL_STRENGTH_SWING)
+        return [
+            (i, self._opinion(cross, strength, prev, now))
+            for i, cross, strength, prev, now in zip(
+                ready[hits].tolist(),
+                crosses[hits].tolist(),
+                strengths.tolist(),
+                prevs[hits].tolist(),
+                hists[hits].tolist(),
+                strict=True,
+            )
+        ]
+
+    def _opinion(self, cross: int, strength: float, prev: float, hist: float) -> Opinion:
+        """The opinion at a histogram cross, shared by both paths."""
         return Opinion(
             Direction.LONG if cross > 0 else Direction.SHORT,
-            cross_strength(hist - prev, close, FULL_STRENGTH_SWING),
+            strength,
             _CONFIDENCE,
             f"MACD histogram crossed {'above' if cross > 0 else 'below'} zero "
             f"({prev:.4g} -> {hist:.4g})",

@@ -12,8 +12,11 @@ no opinion: TA-Lib's RSI reads 0 there, which is not "oversold". The first RSI v
 
 from __future__ import annotations
 
+import numpy as np
+from numpy.typing import NDArray
 from pydantic import Field
 
+from tradebot.domain.batch import SymbolBars
 from tradebot.domain.enums import Direction
 from tradebot.indicators.stream import RSI
 from tradebot.strategies.base import ClosePriceStrategy, Opinion, StrategyParams
@@ -21,6 +24,8 @@ from tradebot.strategies.base import ClosePriceStrategy, Opinion, StrategyParams
 __all__ = ["RsiMeanReversion", "RsiMeanReversionParams"]
 
 _CONFIDENCE = 0.6
+
+FloatArray = NDArray[np.float64]
 
 
 class RsiMeanReversionParams(StrategyParams):
@@ -51,6 +56,47 @@ class RsiMeanReversion(ClosePriceStrategy[RsiMeanReversionParams]):
         p = self.params
         if rsi != rsi or self._unchanged >= p.period:  # warm-up (NaN) or flat market
             return None
+        return self._opinion(rsi)
+
+    def on_bars(self, bars: SymbolBars) -> list[tuple[int, Opinion]]:
+        """:meth:`on_close` over a block, bit for bit: the RSI advances in one local loop
+        (``update_many``: Wilder's smoothing cannot be vectorised exactly), the run of
+        unchanged closes is counted in integers, vectorised, and only the bars where the
+        RSI is extreme (and the market not flat) reach the scalar :meth:`_opinion`."""
+        closes = bars.close
+        m = len(closes)
+        if m == 0:
+            return []
+        rsi = self._rsi.update_many(closes)
+        unchanged = self._unchanged_runs(closes)
+        p = self.params
+        live = ~np.isnan(rsi) & (unchanged < p.period)
+        extreme = live & ((rsi < p.oversold) | (rsi > p.overbought))
+        out: list[tuple[int, Opinion]] = []
+        for i, value in zip(np.flatnonzero(extreme).tolist(), rsi[extreme].tolist(), strict=True):
+            opinion = self._opinion(value)
+            if opinion is not None:
+                out.append((i, opinion))
+        return out
+
+    def _unchanged_runs(self, closes: FloatArray) -> NDArray[np.int64]:
+        """``_unchanged`` after each close of the block (the count :meth:`on_close` keeps),
+        advancing ``_unchanged`` and ``_prev_close`` past the block."""
+        m = len(closes)
+        previous = np.empty(m)
+        previous[0] = self._prev_close
+        previous[1:] = closes[:-1]
+        index = np.arange(m, dtype=np.int64)
+        last_change = np.maximum.accumulate(np.where(closes == previous, -1, index))
+        runs = np.where(last_change >= 0, index - last_change, self._unchanged + index + 1)
+        self._unchanged = int(runs[-1])
+        self._prev_close = float(closes[-1])
+        return runs
+
+    def _opinion(self, rsi: float) -> Opinion | None:
+        """The opinion at a warmed-up RSI in a moving market (none between the levels),
+        shared by both paths."""
+        p = self.params
         if rsi < p.oversold:
             strength = (p.oversold - rsi) / p.oversold
             return Opinion(

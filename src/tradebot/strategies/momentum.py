@@ -13,9 +13,11 @@ entry. (The SMA-cross strategy this name used to denote is now ``sma_cross``.)
 
 from __future__ import annotations
 
+import numpy as np
 from pydantic import Field
 
 from tradebot.domain.bar import Bar
+from tradebot.domain.batch import SymbolBars
 from tradebot.domain.enums import Direction
 from tradebot.indicators.stream import SMA
 from tradebot.strategies.base import BaseStrategy, Opinion, StrategyContext, StrategyParams
@@ -66,8 +68,52 @@ class VolumeMomentum(BaseStrategy[VolumeMomentumParams]):
         cross = self._cross.update(diff, close)
         if cross == 0:
             return None
+        return self._opinion(cross, close, sma, diff, bar.volume, volume_before)
+
+    def on_bars(self, bars: SymbolBars) -> list[tuple[int, Opinion]]:
+        """:meth:`on_bar` over a block, vectorised bit for bit: both SMAs advance in bulk
+        (``update_many``), the close−SMA differences are the same float subtractions, the
+        crosses come from :meth:`CrossDetector.update_many`, and only the crossing bars
+        reach the scalar :meth:`_opinion` — so no ``Bar`` (or method call) per bar.
+        Momentum reads nothing from its context, so it may offer the hook."""
+        m = len(bars)
+        if m == 0:
+            return []
+        sma = self._sma.update_many(bars.close)
+        volume_means = self._volume.update_many(bars.volume)
+        volume_before = np.empty(m)  # what on_bar reads before its own volume update
+        volume_before[0] = self._volume_before
+        volume_before[1:] = volume_means[:-1]
+        self._volume_before = float(volume_means[-1])
+        ready = np.flatnonzero(~np.isnan(sma))
+        closes = bars.close[ready]
+        diff = closes - sma[ready]
+        crosses = self._cross.update_many(diff, closes)
+        hits = np.flatnonzero(crosses)
+        at = ready[hits]
+        out: list[tuple[int, Opinion]] = []
+        for i, cross, close, mean, gap, volume, before in zip(
+            at.tolist(),
+            crosses[hits].tolist(),
+            closes[hits].tolist(),
+            sma[at].tolist(),
+            diff[hits].tolist(),
+            bars.volume[at].tolist(),
+            volume_before[at].tolist(),
+            strict=True,
+        ):
+            opinion = self._opinion(cross, close, mean, gap, volume, before)
+            if opinion is not None:
+                out.append((i, opinion))
+        return out
+
+    def _opinion(
+        self, cross: int, close: float, sma: float, diff: float, volume: float, before: float
+    ) -> Opinion | None:
+        """The opinion at a cross (``diff`` = close − ``sma``), or ``None`` for an entry
+        without the volume; shared by both paths so they cannot disagree."""
         p = self.params
-        if cross > 0 and not bar.volume > p.volume_factor * volume_before:  # False on NaN
+        if cross > 0 and not volume > p.volume_factor * before:  # False on NaN
             return None
         distance = abs(diff) / sma
         return Opinion(
@@ -76,5 +122,5 @@ class VolumeMomentum(BaseStrategy[VolumeMomentumParams]):
             _CONFIDENCE,
             f"close crossed {'above' if cross > 0 else 'below'} SMA{p.period} "
             f"({distance:.2%} away"
-            + (f", volume {bar.volume:g} > {p.volume_factor:g}× average)" if cross > 0 else ")"),
+            + (f", volume {volume:g} > {p.volume_factor:g}× average)" if cross > 0 else ")"),
         )

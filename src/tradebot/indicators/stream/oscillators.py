@@ -10,9 +10,14 @@ from __future__ import annotations
 import math
 from collections import deque
 
+import numpy as np
+from numpy.typing import NDArray
+
 from tradebot.indicators._validate import TA_EPSILON, check_period
 
 __all__ = ["RSI", "Stoch"]
+
+FloatArray = NDArray[np.float64]
 
 _NAN = math.nan
 _NAN2 = (_NAN, _NAN)
@@ -86,6 +91,37 @@ class RSI:
         if total == 0.0:
             return 0.0
         return 100.0 * (gain / total)
+
+    def update_many(self, values: FloatArray) -> FloatArray:
+        """:meth:`update` for each of ``values`` in turn, bit for bit: Wilder's smoothing is
+        a sequential recursion, so after the seed (through :meth:`update`) it runs as one
+        local loop with the same operations in the same order, no method call per value."""
+        xs: list[float] = np.asarray(values, dtype=np.float64).tolist()
+        out: list[float] = []
+        start = 0
+        while start < len(xs) and not self._ready:  # the seed: n + 1 values at most
+            out.append(self.update(xs[start]))
+            start += 1
+        if start == len(xs):
+            return np.array(out, dtype=np.float64)
+        n, n1 = self._n, self._n1
+        prev, gain, loss = self._prev, self._gain, self._loss
+        append = out.append
+        for x in xs[start:]:
+            change = x - prev
+            prev = x
+            gain = gain * n1
+            loss = loss * n1
+            if change < 0.0:
+                loss -= change
+            else:
+                gain += change
+            gain /= n
+            loss /= n
+            total = gain + loss
+            append(0.0 if total == 0.0 else 100.0 * (gain / total))
+        self._prev, self._gain, self._loss = prev, gain, loss
+        return np.array(out, dtype=np.float64)
 
 
 class Stoch:
