@@ -22,6 +22,7 @@ from tradebot.adapters.paper.volume import VolumeShare
 from tradebot.domain import Bar, Timeframe
 from tradebot.engine import SizingRules
 from tradebot.engine.kernel import RunResult
+from tradebot.strategies.base import Opinion, Strategy, StrategyContext, StrategyFactory
 from tradebot.strategies.registry import load_registry, make_factory
 from tradebot.testing import BlockListFeed, MemoryStore, RecordingBroker
 
@@ -31,8 +32,9 @@ STRATEGY_SETS: dict[str, dict[str, dict[str, Any]]] = {
     "sma": {"sma_cross": {"fast": 2, "slow": 5}},
     "macd+rsi": {"macd": {"fast": 3, "slow": 6, "signal": 3}, "mean_reversion": {"period": 4}},
     "momentum": {"momentum": {"period": 4, "volume_period": 3}},
-    "vwap (per bar)": {"vwap": {"threshold": 0.002, "min_session_bars": 2}},
-    "hook + per bar": {"macd": {"fast": 2, "slow": 4, "signal": 2}, "vwap": {"threshold": 0.002}},
+    "vwap+news": {"vwap": {"threshold": 0.002, "min_session_bars": 2}, "news": {}},
+    "sma (per bar)": {"sma_cross!": {"fast": 2, "slow": 5}},
+    "hook + per bar": {"macd": {"fast": 2, "slow": 4, "signal": 2}, "vwap!": {"threshold": 0.002}},
     "mixed": {
         "bollinger": {"period": 4, "k": 1.0, "min_bandwidth": 0.0},
         "momentum": {"period": 3, "volume_period": 3},
@@ -40,6 +42,51 @@ STRATEGY_SETS: dict[str, dict[str, dict[str, Any]]] = {
         "grid": {"band": 0.02, "levels": 5},
     },
 }
+
+
+class _WithoutHook:
+    """A built-in seen without its bulk hook (as a plugin that has none): the batch path
+    runs it bar by bar. A name ending in ``!`` in :data:`STRATEGY_SETS` asks for it."""
+
+    def __init__(self, inner: Strategy) -> None:
+        self._inner = inner
+
+    @property
+    def name(self) -> str:
+        return self._inner.name
+
+    @property
+    def warmup_period(self) -> int:
+        return self._inner.warmup_period
+
+    def on_bar(self, bar: Bar, ctx: StrategyContext) -> Opinion | None:
+        return self._inner.on_bar(bar, ctx)
+
+    def reset(self) -> None:
+        self._inner.reset()
+
+
+class _WithoutHooks:
+    """The factory of :class:`_WithoutHook` strategies."""
+
+    def __init__(self, inner: StrategyFactory) -> None:
+        self._inner = inner
+
+    @property
+    def name(self) -> str:
+        return self._inner.name
+
+    @property
+    def warmup_period(self) -> int:
+        return self._inner.warmup_period
+
+    def __call__(self, symbol: str) -> Strategy:
+        return _WithoutHook(self._inner(symbol))
+
+
+def _factory(name: str, params: dict[str, Any]) -> StrategyFactory:
+    factory = make_factory(name.rstrip("!"), params, registry=REGISTRY)
+    return _WithoutHooks(factory) if name.endswith("!") else factory
 
 
 @st.composite
@@ -99,7 +146,7 @@ def _run(bars: list[Bar], *, batch: bool, config: dict[str, Any]) -> tuple[RunRe
         rules=rules,
         run_id="equivalence",
         trade_from=config["trade_from"],
-        strategies=[make_factory(n, p, registry=REGISTRY) for n, p in names.items()],
+        strategies=[_factory(n, p) for n, p in names.items()],
         strategy="x",
         timeframe=Timeframe.M1,
         feed=BlockListFeed(bars, block_size=config["block"]),

@@ -17,7 +17,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tradebot.domain import Bar, Timeframe
-from tradebot.domain.batch import SymbolBars
+from tradebot.domain.batch import SymbolBars, epoch_nanoseconds
 from tradebot.strategies.base import BatchStrategy, Opinion, Strategy, StrategyContext
 from tradebot.strategies.registry import load_registry, make_factory
 
@@ -31,6 +31,7 @@ PARAMS: dict[str, dict[str, Any]] = {
     "grid": {"band": 0.03, "levels": 7},
     "volume_profile": {"window": 10, "bins": 5},
     "momentum": {"period": 4, "volume_period": 3},
+    "vwap": {"threshold": 0.002, "min_session_bars": 2},
 }
 BULK = sorted(
     name
@@ -49,6 +50,7 @@ MORE: list[tuple[str, dict[str, Any]]] = [  # other corners of the same hooks
 ]
 CASES = [(name, PARAMS.get(name, {})) for name in BULK] + MORE
 T0 = datetime(2022, 1, 3, tzinfo=UTC)
+T0_NS = epoch_nanoseconds(T0)
 CTX = StrategyContext("X")  # none of the strategies with a hook reads it
 
 
@@ -62,15 +64,16 @@ def test_the_close_price_strategies_have_the_hook() -> None:
     assert set(PARAMS) <= set(BULK)
 
 
-def test_the_context_readers_have_no_hook() -> None:
-    """``news`` reads its context and ``vwap`` has no bulk form yet: the batch path runs them
-    bar by bar (``test_batch_path`` keeps that branch covered)."""
-    assert {"news", "vwap"}.isdisjoint(BULK)
+def test_every_built_in_has_the_hook() -> None:
+    """``news`` answers nothing on a block: the batch path has no news source, so its
+    context is empty there (``test_batch_path`` covers the per-bar branch with hooks
+    hidden, as a plugin without one)."""
+    assert set(BULK) == set(REGISTRY.names())
 
 
 def _block(closes: list[float], lo: int, hi: int) -> SymbolBars:
     part = np.array(closes[lo:hi], dtype=np.float64)
-    ts = np.arange(lo, hi, dtype=np.int64) * 60_000_000_000
+    ts = T0_NS + np.arange(lo, hi, dtype=np.int64) * 60_000_000_000  # the bars' own times
     return SymbolBars(
         "X", Timeframe.M1, np.arange(hi - lo, dtype=np.int64), ts, part, part, part, part, part
     )
@@ -217,3 +220,57 @@ def test_momentum_bulk_equals_stream_with_real_volumes(
     for tail in (0.0, 1e9):
         bar = Bar("X", Timeframe.M1, T0, 123.45, 123.45, 123.45, 123.45, tail)
         assert bulk.on_bar(bar, CTX) == one.on_bar(bar, CTX)
+
+
+@settings(max_examples=120, deadline=None)
+@given(
+    seed=st.integers(0, 2**32 - 1),
+    n=st.integers(0, 600),
+    cuts=st.lists(st.integers(0, 600), max_size=8),
+    step_minutes=st.sampled_from([1, 7, 30, 180]),
+    zone=st.sampled_from(["UTC", "America/New_York", "Asia/Tokyo", "Australia/Adelaide"]),
+    min_bars=st.integers(1, 12),
+    threshold=st.sampled_from([0.0005, 0.002, 0.01]),
+)
+def test_vwap_bulk_equals_stream_across_sessions(
+    seed: int,
+    n: int,
+    cuts: list[int],
+    step_minutes: int,
+    zone: str,
+    min_bars: int,
+    threshold: float,
+) -> None:
+    """Full OHLCV bars, zero-volume ones included, over many sessions of several zones
+    (DST changes among them: the bars start on 2022-03-10): the same session labels, VWAP
+    sums and stretches; afterwards both go on bar by bar identically (the same state)."""
+    rng = np.random.default_rng(seed)
+    total = n + 40
+    close = np.round(100 + np.cumsum(rng.normal(0, 0.3, total)), 2)
+    high = close + np.round(rng.uniform(0, 0.5, total), 2)
+    low = close - np.round(rng.uniform(0, 0.5, total), 2)
+    volume = np.round(rng.lognormal(6, 1, total)) * (rng.random(total) < 0.85)
+    start = datetime(2022, 3, 10, 22, 0, tzinfo=UTC)
+    times = [start + timedelta(minutes=step_minutes * i) for i in range(total)]
+    params = {"threshold": threshold, "min_session_bars": min_bars, "session_tz": zone}
+    factory = make_factory("vwap", params, registry=REGISTRY)
+    one, bulk = factory("X"), _bulk(factory("X"))
+
+    def bar(i: int) -> Bar:
+        return Bar(
+            "X", Timeframe.M1, times[i], float(close[i]), float(high[i]), float(low[i]),
+            float(close[i]), float(volume[i]),
+        )  # fmt: skip
+
+    expected = [(i, op) for i in range(n) if (op := one.on_bar(bar(i), CTX)) is not None]
+    ts = np.array([epoch_nanoseconds(t) for t in times], dtype=np.int64)
+    got: list[tuple[int, Opinion]] = []
+    for lo, hi in itertools.pairwise(sorted({0, n, *(c for c in cuts if c <= n)})):
+        block = SymbolBars(
+            "X", Timeframe.M1, np.arange(hi - lo, dtype=np.int64), ts[lo:hi],
+            close[lo:hi], high[lo:hi], low[lo:hi], close[lo:hi], volume[lo:hi],
+        )  # fmt: skip
+        got.extend((lo + j, op) for j, op in bulk.on_bars(block))
+    assert got == expected
+    for i in range(n, total):
+        assert bulk.on_bar(bar(i), CTX) == one.on_bar(bar(i), CTX)

@@ -93,7 +93,9 @@ class BatchStrategy(Strategy, Protocol):
     behind, whatever the block boundaries (a property test holds every built-in to this).
     It sees the block's columns, so it *could* read a later bar than the one it answers
     for; ``tradebot lookahead`` and the kernel's look-ahead tests exist to catch that.
-    A strategy that reads its :class:`StrategyContext` (news, history) must not offer it.
+    A strategy that reads its :class:`StrategyContext` (news, history) must not offer it —
+    except one that reads nothing there but news: the kernel takes the batch path only
+    when there is no news source, so on it that context is always empty (``news``).
     """
 
     def on_bars(self, bars: SymbolBars) -> list[tuple[int, Opinion]]: ...

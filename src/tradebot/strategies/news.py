@@ -25,6 +25,7 @@ from __future__ import annotations
 from pydantic import Field, model_validator
 
 from tradebot.domain.bar import Bar
+from tradebot.domain.batch import SymbolBars
 from tradebot.domain.enums import Direction
 from tradebot.strategies.base import BaseStrategy, Opinion, StrategyContext, StrategyParams
 
@@ -73,6 +74,14 @@ class NewsDriven(BaseStrategy[NewsParams]):
 
     def reset(self) -> None:
         """Stateless: everything it reads is in the context."""
+
+    def on_bars(self, bars: SymbolBars) -> list[tuple[int, Opinion]]:
+        """No opinion on any bar of the block. The kernel's batch path — the only caller of
+        this hook — is taken only when there is no news source, so every context it would
+        pass holds no sentiment, and :meth:`on_bar` answers None on every such bar: this
+        says so without building each bar (a strategy that reads news in its context may
+        offer the hook on that ground alone, see ``BatchStrategy``)."""
+        return []
 
     def on_bar(self, bar: Bar, ctx: StrategyContext | None = None) -> Opinion | None:
         if ctx is None or not ctx.sentiment.items:

@@ -25,6 +25,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, field_validator
 
 from tradebot.domain.bar import Bar
+from tradebot.domain.batch import EPOCH, SymbolBars, utc_datetime
 from tradebot.domain.enums import Direction
 from tradebot.indicators.stream import VWAP
 from tradebot.strategies.base import BaseStrategy, Opinion, StrategyContext, StrategyParams
@@ -33,6 +34,7 @@ __all__ = ["Vwap", "VwapParams"]
 
 _CONFIDENCE = 0.6
 _BEFORE_CLOSE = timedelta(microseconds=1)
+_MICROSECOND = timedelta(microseconds=1)
 
 
 class VwapParams(StrategyParams):
@@ -78,6 +80,11 @@ class Vwap(BaseStrategy[VwapParams]):
         start, end = self._start, self._end
         if start is not None and end is not None and start < ts <= end:
             return self._session
+        return self._new_session(ts)
+
+    def _new_session(self, ts: datetime) -> int:
+        """The label of the session a bar closing at ``ts`` falls in; its bounds become the
+        current ones (whatever they were)."""
         day = (ts - _BEFORE_CLOSE).astimezone(self._tz).date()
         self._start = datetime.combine(day, time(), tzinfo=self._tz)
         self._end = datetime.combine(day + timedelta(days=1), time(), tzinfo=self._tz)
@@ -85,15 +92,63 @@ class Vwap(BaseStrategy[VwapParams]):
 
     def on_bar(self, bar: Bar, ctx: StrategyContext | None = None) -> Opinion | None:
         session = self._session_of(bar.ts)
+        self._enter(session)
+        vwap = self._vwap.update(bar.high, bar.low, bar.close, bar.volume, session)
+        return self._judge(bar.close, vwap)
+
+    def on_bars(self, bars: SymbolBars) -> list[tuple[int, Opinion]]:
+        """:meth:`on_bar` over a block, bit for bit, without a ``Bar`` per bar: the session
+        labels first (:meth:`_sessions`), then the VWAP in one local loop
+        (``update_many``), then the rule on plain floats."""
+        sessions = self._sessions(bars.ts.tolist())
+        closes = bars.close.tolist()
+        vwaps = self._vwap.update_many(
+            bars.high.tolist(), bars.low.tolist(), closes, bars.volume.tolist(), sessions
+        )
+        enter, judge = self._enter, self._judge
+        out: list[tuple[int, Opinion]] = []
+        for i, (session, close, vwap) in enumerate(zip(sessions, closes, vwaps, strict=True)):
+            enter(session)
+            opinion = judge(close, vwap)
+            if opinion is not None:
+                out.append((i, opinion))
+        return out
+
+    def _sessions(self, ts_ns: list[int]) -> list[int]:
+        """The session label of each close time (epoch nanoseconds), as :meth:`_session_of`
+        gives it: a time inside the current session's bounds — compared in microseconds,
+        the resolution of the ``datetime`` a bar carries — keeps the label; the calendar is
+        asked only when a bar leaves them."""
+        labels: list[int] = []
+        append = labels.append
+        label = self._session
+        start, end = self._bounds()
+        for ns in ts_ns:
+            if not start < ns // 1000 <= end:
+                label = self._new_session(utc_datetime(ns))
+                start, end = self._bounds()
+            append(label)
+        return labels
+
+    def _bounds(self) -> tuple[int, int]:
+        """The current session's ``(start, end]`` in epoch microseconds (empty: none yet)."""
+        if self._start is None or self._end is None:
+            return (0, -1)
+        return (_micros(self._start), _micros(self._end))
+
+    def _enter(self, session: int) -> None:
+        """Count a bar into its session; a new session starts afresh, its stretch re-armed."""
         if session != self._session:
             self._session = session
             self._bars = 0
             self._stretch = 0
         self._bars += 1
-        vwap = self._vwap.update(bar.high, bar.low, bar.close, bar.volume, session)
+
+    def _judge(self, close: float, vwap: float) -> Opinion | None:
+        """The opinion on a bar that closed at ``close`` with the session at ``vwap``."""
         if self._bars < self.params.min_session_bars or not vwap > 0.0:  # NaN: no volume yet
             return None
-        deviation = (bar.close - vwap) / vwap
+        deviation = (close - vwap) / vwap
         threshold = self.params.threshold
         if -threshold <= deviation <= threshold:
             self._stretch = 0
@@ -108,3 +163,8 @@ class Vwap(BaseStrategy[VwapParams]):
             _CONFIDENCE,
             f"close {deviation:+.2%} from session VWAP {vwap:.4g}",
         )
+
+
+def _micros(moment: datetime) -> int:
+    """Microseconds since the epoch of an aware datetime, exactly."""
+    return (moment - EPOCH) // _MICROSECOND

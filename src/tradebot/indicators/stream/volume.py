@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 
 __all__ = ["OBV", "VWAP"]
 
@@ -52,6 +53,29 @@ class VWAP:
         if total == 0.0:
             return _NAN
         return pv / total
+
+    def update_many(
+        self,
+        high: Sequence[float],
+        low: Sequence[float],
+        close: Sequence[float],
+        volume: Sequence[float],
+        session: Sequence[int],
+    ) -> list[float]:
+        """:meth:`update` for each bar in turn, bit for bit and leaving the same state: the
+        sums are a sequential recursion, so one local loop with the same operations in the
+        same order (no method call per bar)."""
+        label, pv, total = self._session, self._pv, self._volume
+        out: list[float] = []
+        append = out.append
+        for h, lo, c, v, s in zip(high, low, close, volume, session, strict=True):
+            if s != label:
+                label, pv, total = s, 0.0, 0.0
+            pv = pv + (h + lo + c) / 3.0 * v
+            total = total + v
+            append(_NAN if total == 0.0 else pv / total)
+        self._session, self._pv, self._volume = label, pv, total
+        return out
 
 
 class OBV:
