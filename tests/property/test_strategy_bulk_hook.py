@@ -8,6 +8,7 @@ bars are cut into blocks.
 from __future__ import annotations
 
 import itertools
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -50,7 +51,6 @@ MORE: list[tuple[str, dict[str, Any]]] = [  # other corners of the same hooks
 ]
 CASES = [(name, PARAMS.get(name, {})) for name in BULK] + MORE
 T0 = datetime(2022, 1, 3, tzinfo=UTC)
-T0_NS = epoch_nanoseconds(T0)
 CTX = StrategyContext("X")  # none of the strategies with a hook reads it
 
 
@@ -71,12 +71,50 @@ def test_every_built_in_has_the_hook() -> None:
     assert set(BULK) == set(REGISTRY.names())
 
 
-def _block(closes: list[float], lo: int, hi: int) -> SymbolBars:
-    part = np.array(closes[lo:hi], dtype=np.float64)
-    ts = T0_NS + np.arange(lo, hi, dtype=np.int64) * 60_000_000_000  # the bars' own times
-    return SymbolBars(
-        "X", Timeframe.M1, np.arange(hi - lo, dtype=np.int64), ts, part, part, part, part, part
-    )
+@dataclass(frozen=True)
+class _Series:
+    """Bars as columns with their close times; ``bar(i)`` is bar ``i`` as ``on_bar`` sees it."""
+
+    close: np.ndarray
+    high: np.ndarray
+    low: np.ndarray
+    volume: np.ndarray
+    times: list[datetime]
+
+    @classmethod
+    def minutes(
+        cls, close: np.ndarray, high: np.ndarray, low: np.ndarray, volume: np.ndarray
+    ) -> _Series:
+        return cls(close, high, low, volume, [T0 + timedelta(minutes=i) for i in range(len(close))])
+
+    def bar(self, i: int) -> Bar:
+        c = float(self.close[i])
+        return Bar(
+            "X", Timeframe.M1, self.times[i], c, float(self.high[i]), float(self.low[i]), c,
+            float(self.volume[i]),
+        )  # fmt: skip
+
+
+def _compare(
+    name: str, params: dict[str, Any], series: _Series, n: int, cuts: list[int]
+) -> tuple[Strategy, BatchStrategy]:
+    """The first ``n`` bars through ``on_bar`` one by one and through ``on_bars`` in blocks
+    cut at ``cuts`` (each block with the bars' own times): the same opinions at the same
+    bars. Returns both instances, for the caller to check the state they were left in."""
+    factory = make_factory(name, params, registry=REGISTRY)
+    one, bulk = factory("X"), _bulk(factory("X"))
+    expected = [(i, op) for i in range(n) if (op := one.on_bar(series.bar(i), CTX)) is not None]
+    ts = np.array([epoch_nanoseconds(t) for t in series.times[:n]], dtype=np.int64)
+    got: list[tuple[int, Opinion]] = []
+    for lo, hi in itertools.pairwise(sorted({0, n, *(c for c in cuts if c <= n)})):
+        block = SymbolBars(
+            "X", Timeframe.M1, np.arange(hi - lo, dtype=np.int64), ts[lo:hi],
+            series.close[lo:hi], series.high[lo:hi], series.low[lo:hi], series.close[lo:hi],
+            series.volume[lo:hi],
+        )  # fmt: skip
+        got.extend((lo + j, op) for j, op in bulk.on_bars(block))
+    assert got == expected
+    return one, bulk
 
 
 @pytest.mark.parametrize(("name", "params"), CASES)
@@ -112,23 +150,14 @@ def test_on_bars_equals_on_bar_on_long_series(
 
 def _check(name: str, params: dict[str, Any], moves: list[int], cuts: list[int]) -> None:
     """``on_bars`` over ``moves``' closes cut at ``cuts`` against ``on_bar`` bar by bar."""
-    factory = make_factory(name, params, registry=REGISTRY)
-    one, bulk = factory("X"), _bulk(factory("X"))
     ticks, closes = 10_000, []
     for move in moves:  # a 0.01 tick grid with flat stretches: exact ties happen
         ticks = max(ticks + move, 100)
         closes.append(ticks / 100)
-    expected: list[tuple[int, Opinion]] = []
-    for i, close in enumerate(closes):
-        bar = Bar("X", Timeframe.M1, T0 + timedelta(minutes=i), close, close, close, close, close)
-        opinion = one.on_bar(bar, CTX)
-        if opinion is not None:
-            expected.append((i, opinion))
-    got: list[tuple[int, Opinion]] = []
-    bounds = sorted({0, len(closes), *(c for c in cuts if c <= len(closes))})
-    for lo, hi in itertools.pairwise(bounds):
-        got.extend((lo + j, op) for j, op in bulk.on_bars(_block(closes, lo, hi)))
-    assert got == expected
+    column = np.array(closes, dtype=np.float64)
+    one, bulk = _compare(
+        name, params, _Series.minutes(column, column, column, column), len(closes), cuts
+    )
     tail = Bar("X", Timeframe.M1, T0, 123.45, 123.45, 123.45, 123.45, 1.0)
     assert bulk.on_bar(tail, CTX) == one.on_bar(tail, CTX)
 
@@ -151,26 +180,9 @@ def test_volume_profile_bulk_equals_stream_on_full_bars(
     high = close + np.round(rng.uniform(0, 1, n), 2)
     low = close - np.round(rng.uniform(0, 1, n), 2)
     volume = np.round(rng.lognormal(8, 1, n))
-    factory = make_factory("volume_profile", {"window": window, "bins": bins}, registry=REGISTRY)
-    one, bulk = factory("X"), _bulk(factory("X"))
-    expected = []
-    for i in range(n):
-        bar = Bar(
-            "X", Timeframe.M1, T0 + timedelta(minutes=i),
-            float(close[i]), float(high[i]), float(low[i]), float(close[i]), float(volume[i]),
-        )  # fmt: skip
-        opinion = one.on_bar(bar, CTX)
-        if opinion is not None:
-            expected.append((i, opinion))
-    got: list[tuple[int, Opinion]] = []
-    for lo, hi in itertools.pairwise(sorted({0, n, *(c for c in cuts if c <= n)})):
-        ts = np.arange(lo, hi, dtype=np.int64) * 60_000_000_000
-        block = SymbolBars(
-            "X", Timeframe.M1, np.arange(hi - lo, dtype=np.int64), ts,
-            close[lo:hi], high[lo:hi], low[lo:hi], close[lo:hi], volume[lo:hi],
-        )  # fmt: skip
-        got.extend((lo + j, op) for j, op in bulk.on_bars(block))
-    assert got == expected
+    params = {"window": window, "bins": bins}
+    series = _Series.minutes(close, high, low, volume)
+    one, bulk = _compare("volume_profile", params, series, n, cuts)
     tail = Bar("X", Timeframe.M1, T0, 101.0, 102.5, 99.5, 101.0, 5000.0)
     assert bulk.on_bar(tail, CTX) == one.on_bar(tail, CTX)
 
@@ -198,25 +210,7 @@ def test_momentum_bulk_equals_stream_with_real_volumes(
     close = np.round(100 + np.cumsum(rng.normal(0, 0.3, n)), 2)
     volume = np.round(rng.lognormal(8, 1, n)) * (rng.random(n) < 0.9)
     params = {"period": period, "volume_period": volume_period, "volume_factor": factor}
-    factory = make_factory("momentum", params, registry=REGISTRY)
-    one, bulk = factory("X"), _bulk(factory("X"))
-    expected = []
-    for i in range(n):
-        c = float(close[i])
-        bar = Bar("X", Timeframe.M1, T0 + timedelta(minutes=i), c, c, c, c, float(volume[i]))
-        opinion = one.on_bar(bar, CTX)
-        if opinion is not None:
-            expected.append((i, opinion))
-    got: list[tuple[int, Opinion]] = []
-    for lo, hi in itertools.pairwise(sorted({0, n, *(c for c in cuts if c <= n)})):
-        ts = np.arange(lo, hi, dtype=np.int64) * 60_000_000_000
-        part = close[lo:hi]
-        block = SymbolBars(
-            "X", Timeframe.M1, np.arange(hi - lo, dtype=np.int64), ts,
-            part, part, part, part, volume[lo:hi],
-        )  # fmt: skip
-        got.extend((lo + j, op) for j, op in bulk.on_bars(block))
-    assert got == expected
+    one, bulk = _compare("momentum", params, _Series.minutes(close, close, close, volume), n, cuts)
     for tail in (0.0, 1e9):
         bar = Bar("X", Timeframe.M1, T0, 123.45, 123.45, 123.45, 123.45, tail)
         assert bulk.on_bar(bar, CTX) == one.on_bar(bar, CTX)
@@ -253,24 +247,7 @@ def test_vwap_bulk_equals_stream_across_sessions(
     start = datetime(2022, 3, 10, 22, 0, tzinfo=UTC)
     times = [start + timedelta(minutes=step_minutes * i) for i in range(total)]
     params = {"threshold": threshold, "min_session_bars": min_bars, "session_tz": zone}
-    factory = make_factory("vwap", params, registry=REGISTRY)
-    one, bulk = factory("X"), _bulk(factory("X"))
-
-    def bar(i: int) -> Bar:
-        return Bar(
-            "X", Timeframe.M1, times[i], float(close[i]), float(high[i]), float(low[i]),
-            float(close[i]), float(volume[i]),
-        )  # fmt: skip
-
-    expected = [(i, op) for i in range(n) if (op := one.on_bar(bar(i), CTX)) is not None]
-    ts = np.array([epoch_nanoseconds(t) for t in times], dtype=np.int64)
-    got: list[tuple[int, Opinion]] = []
-    for lo, hi in itertools.pairwise(sorted({0, n, *(c for c in cuts if c <= n)})):
-        block = SymbolBars(
-            "X", Timeframe.M1, np.arange(hi - lo, dtype=np.int64), ts[lo:hi],
-            close[lo:hi], high[lo:hi], low[lo:hi], close[lo:hi], volume[lo:hi],
-        )  # fmt: skip
-        got.extend((lo + j, op) for j, op in bulk.on_bars(block))
-    assert got == expected
+    series = _Series(close, high, low, volume, times)
+    one, bulk = _compare("vwap", params, series, n, cuts)
     for i in range(n, total):
-        assert bulk.on_bar(bar(i), CTX) == one.on_bar(bar(i), CTX)
+        assert bulk.on_bar(series.bar(i), CTX) == one.on_bar(series.bar(i), CTX)
