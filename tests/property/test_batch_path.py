@@ -9,6 +9,7 @@ strategies with and without a bulk hook.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -44,49 +45,40 @@ STRATEGY_SETS: dict[str, dict[str, dict[str, Any]]] = {
 }
 
 
+@dataclass(frozen=True)
 class _WithoutHook:
     """A built-in seen without its bulk hook (as a plugin that has none): the batch path
     runs it bar by bar. A name ending in ``!`` in :data:`STRATEGY_SETS` asks for it."""
 
-    def __init__(self, inner: Strategy) -> None:
-        self._inner = inner
-
-    @property
-    def name(self) -> str:
-        return self._inner.name
-
-    @property
-    def warmup_period(self) -> int:
-        return self._inner.warmup_period
+    name: str
+    warmup_period: int
+    inner: Strategy
 
     def on_bar(self, bar: Bar, ctx: StrategyContext) -> Opinion | None:
-        return self._inner.on_bar(bar, ctx)
+        return self.inner.on_bar(bar, ctx)
 
     def reset(self) -> None:
-        self._inner.reset()
+        self.inner.reset()
 
 
+@dataclass(frozen=True)
 class _WithoutHooks:
     """The factory of :class:`_WithoutHook` strategies."""
 
-    def __init__(self, inner: StrategyFactory) -> None:
-        self._inner = inner
-
-    @property
-    def name(self) -> str:
-        return self._inner.name
-
-    @property
-    def warmup_period(self) -> int:
-        return self._inner.warmup_period
+    name: str
+    warmup_period: int
+    inner: StrategyFactory
 
     def __call__(self, symbol: str) -> Strategy:
-        return _WithoutHook(self._inner(symbol))
+        strategy = self.inner(symbol)
+        return _WithoutHook(strategy.name, strategy.warmup_period, strategy)
 
 
 def _factory(name: str, params: dict[str, Any]) -> StrategyFactory:
     factory = make_factory(name.rstrip("!"), params, registry=REGISTRY)
-    return _WithoutHooks(factory) if name.endswith("!") else factory
+    if not name.endswith("!"):
+        return factory
+    return _WithoutHooks(factory.name, factory.warmup_period, factory)
 
 
 @st.composite
