@@ -25,7 +25,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, field_validator
 
 from tradebot.domain.bar import Bar
-from tradebot.domain.batch import EPOCH, SymbolBars, utc_datetime
+from tradebot.domain.batch import SymbolBars, epoch_nanoseconds, utc_datetime
 from tradebot.domain.enums import Direction
 from tradebot.indicators.stream import VWAP
 from tradebot.strategies.base import BaseStrategy, Opinion, StrategyContext, StrategyParams
@@ -34,7 +34,6 @@ __all__ = ["Vwap", "VwapParams"]
 
 _CONFIDENCE = 0.6
 _BEFORE_CLOSE = timedelta(microseconds=1)
-_MICROSECOND = timedelta(microseconds=1)
 
 
 class VwapParams(StrategyParams):
@@ -134,7 +133,7 @@ class Vwap(BaseStrategy[VwapParams]):
         """The current session's ``(start, end]`` in epoch microseconds (empty: none yet)."""
         if self._start is None or self._end is None:
             return (0, -1)
-        return (_micros(self._start), _micros(self._end))
+        return (epoch_nanoseconds(self._start) // 1000, epoch_nanoseconds(self._end) // 1000)
 
     def _enter(self, session: int) -> None:
         """Count a bar into its session; a new session starts afresh, its stretch re-armed."""
@@ -163,8 +162,3 @@ class Vwap(BaseStrategy[VwapParams]):
             _CONFIDENCE,
             f"close {deviation:+.2%} from session VWAP {vwap:.4g}",
         )
-
-
-def _micros(moment: datetime) -> int:
-    """Microseconds since the epoch of an aware datetime, exactly."""
-    return (moment - EPOCH) // _MICROSECOND
