@@ -29,6 +29,8 @@ from sqlalchemy import JSON, DateTime, Dialect, Numeric, String
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.types import TypeDecorator, TypeEngine
 
+from tradebot.domain.batch import EPOCH
+
 __all__ = [
     "ExactDecimal",
     "JsonDoc",
@@ -65,9 +67,8 @@ def _utc_text(value: datetime | None) -> str | None:
     return value.isoformat(" ", "microseconds")[:-6]
 
 
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MICROSECOND = timedelta(microseconds=1)
-_FIRST_MICROS = (datetime(1, 1, 1, tzinfo=UTC) - _EPOCH) // _MICROSECOND
+_FIRST_MICROS = (datetime(1, 1, 1, tzinfo=UTC) - EPOCH) // _MICROSECOND
 
 
 def decimal_texts(values: Iterable[Decimal | None]) -> list[str | None]:
@@ -94,7 +95,7 @@ def utc_texts(values: Sequence[datetime | None]) -> list[str | None]:
     (property-tested); a column with ``None`` or a naive value takes the per-value path,
     which refuses the naive one."""
     try:
-        micros = [(value - _EPOCH) // _MICROSECOND for value in values]  # type: ignore[operator]
+        micros = [(value - EPOCH) // _MICROSECOND for value in values]  # type: ignore[operator]
     except TypeError:  # None, or naive: no instant to subtract from
         return list(map(_utc_text, values))
     if micros and min(micros) < _FIRST_MICROS:  # before year 1 in UTC: let it refuse
