@@ -133,3 +133,64 @@ def test_equity_is_cash_plus_positions_at_the_last_close(
     assert snap.positions_value == sign * qty * Decimal(repr(mark))
     assert snap.equity == snap.cash + snap.positions_value == ledger.equity()
     assert abs(ledger.equity_float() - float(snap.equity)) <= 1e-6 * max(1.0, float(snap.equity))
+
+
+closes = st.floats(min_value=0.01, max_value=1e6, allow_nan=False, allow_infinity=False)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    opened=st.lists(
+        st.tuples(st.sampled_from(["AAA", "BBB", "CCC"]), units, money, st.booleans()),
+        max_size=3,
+        unique_by=lambda t: t[0],
+    ),
+    marks=st.lists(st.tuples(closes, closes, closes), min_size=1, max_size=20),
+)
+def test_snapshots_of_a_quiet_stretch_are_the_one_by_one_snapshots(
+    opened: list[tuple[str, Decimal, Decimal, bool]], marks: list[tuple[float, float, float]]
+) -> None:
+    """The batch path's bulk ``snapshots`` gives, digit for digit, what ``snapshot`` gives
+    at each time with the positions marked one time after the other (longs and shorts, the
+    same Decimal objects for cash and realised P&L), and leaves the marks and last prices
+    as the last of those would."""
+    symbols = ["AAA", "BBB", "CCC"]
+
+    def ledger() -> Portfolio:
+        book = Portfolio(Decimal(1_000_000), _context)
+        for i, (symbol, qty, price, long) in enumerate(opened):
+            side = OrderSide.BUY if long else OrderSide.SELL
+            book.apply_fill(
+                Fill(
+                    fill_id=f"f{i}",
+                    client_order_id=f"o{i}",
+                    symbol=symbol,
+                    side=side,
+                    quantity=qty,
+                    price=price,
+                    commission=Decimal(0),
+                    ts=START,
+                )
+            )
+        return book
+
+    times = [START + timedelta(days=k + 1) for k in range(len(marks))]
+    one_by_one, bulk = ledger(), ledger()
+    expected = []
+    for ts, row in zip(times, marks, strict=True):
+        for symbol, close in zip(symbols, row, strict=True):
+            one_by_one.set_mark(symbol, close)
+        expected.append(one_by_one.snapshot(ts))
+    columns = {s: [row[k] for row in marks] for k, s in enumerate(symbols) if s in bulk.positions}
+    got = bulk.snapshots(times, columns)
+    assert [
+        (str(s.cash), str(s.positions_value), str(s.equity), s.open_positions, s.realised_pnl)
+        for s in got
+    ] == [
+        (str(s.cash), str(s.positions_value), str(s.equity), s.open_positions, s.realised_pnl)
+        for s in expected
+    ]
+    assert [s.ts for s in got] == times
+    for symbol, pos in bulk.positions.items():
+        assert pos.last_price == one_by_one.positions[symbol].last_price
+        assert bulk.mark(symbol) == one_by_one.mark(symbol)

@@ -14,7 +14,7 @@ Invariant, held at every snapshot: ``equity == cash + Σ signed quantity × last
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from decimal import Decimal
 
@@ -182,6 +182,39 @@ class Portfolio:
             open_positions=len(self.positions),
             realised_pnl=self.realised_pnl,
         )
+
+    def snapshots(
+        self, times: Sequence[datetime], marks: Mapping[str, Sequence[float]]
+    ) -> list[PortfolioSnapshot]:
+        """:meth:`snapshot` at each of ``times`` while no fill moves the ledger, with each
+        position's mark at each time in ``marks`` (by symbol, one per time): the batch
+        path's quiet stretch of snapshot buckets in one call, the same Decimal operations
+        in the same order (so the same values, digit for digit). Leaves each position's
+        ``last_price`` and each mark as at the last time, as :meth:`snapshot` would."""
+        held = list(self.positions.values())
+        cash, realised, count = self.cash, self.realised_pnl, len(held)
+        columns = [(pos.signed_quantity, marks[pos.symbol]) for pos in held]
+        out: list[PortfolioSnapshot] = []
+        for k, ts in enumerate(times):
+            value = _ZERO
+            for quantity, column in columns:
+                value += quantity * Decimal(repr(column[k]))
+            out.append(
+                PortfolioSnapshot(
+                    ts=ts,
+                    cash=cash,
+                    positions_value=value,
+                    equity=cash + value,
+                    open_positions=count,
+                    realised_pnl=realised,
+                )
+            )
+        if times:
+            for pos in held:
+                last = marks[pos.symbol][-1]
+                self._marks[pos.symbol] = last
+                pos.last_price = Decimal(repr(last))
+        return out
 
     def equity(self) -> Decimal:
         """Cash plus positions at their last close (average cost before the first mark)."""

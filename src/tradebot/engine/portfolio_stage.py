@@ -7,6 +7,7 @@ the bucket — so a million minute bars do not become a million rows.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 
 from tradebot.domain.bar import Bar
@@ -139,6 +140,17 @@ class PortfolioStage:
         self.snapshots += 1
         if self.saves_positions_as_they_change:
             self.save_positions()  # their marks, as of the snapshot
+
+    def bucket_ends(self, times: Sequence[datetime], marks: Mapping[str, Sequence[float]]) -> None:
+        """:meth:`bucket_end` at each of ``times`` with no fill between them (the batch
+        path's quiet stretch), each position marked at ``marks[symbol][k]`` at
+        ``times[k]``: one :meth:`Portfolio.snapshots` call instead of a visit per bucket."""
+        record, run_id = self._store.record_snapshot, self._run_id
+        for snapshot in self.portfolio.snapshots(times, marks):
+            record(run_id, snapshot)
+        self.snapshots += len(times)
+        if self.saves_positions_as_they_change and times:
+            self.save_positions()
 
     @property
     def first_closes(self) -> dict[str, float]:
