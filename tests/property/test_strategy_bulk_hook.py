@@ -21,6 +21,7 @@ from tradebot.domain import Bar, Timeframe
 from tradebot.domain.batch import SymbolBars, epoch_nanoseconds
 from tradebot.strategies.base import BatchStrategy, Opinion, Strategy, StrategyContext
 from tradebot.strategies.registry import load_registry, make_factory
+from tradebot.strategies.volume_profile import histograms, profiles, value_area
 
 REGISTRY = load_registry(plugins=False)
 PARAMS: dict[str, dict[str, Any]] = {
@@ -251,3 +252,44 @@ def test_vwap_bulk_equals_stream_across_sessions(
     one, bulk = _compare("vwap", params, series, n, cuts)
     for i in range(n, total):
         assert bulk.on_bar(series.bar(i), CTX) == one.on_bar(series.bar(i), CTX)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    seed=st.integers(0, 2**32 - 1),
+    first=st.integers(0, 500),
+    rows=st.integers(1, 120),
+    window=st.integers(10, 40),
+    bins=st.integers(5, 30),
+    share=st.sampled_from([0.3, 0.7, 0.95]),
+    tick=st.sampled_from([0.0, 0.25]),
+)
+def test_volume_profiles_are_the_ring_buffers_value_areas(
+    seed: int, first: int, rows: int, window: int, bins: int, share: float, tick: float
+) -> None:
+    """``profiles`` against ``value_area`` of the streaming ring buffer itself (sample ``s``
+    in slot ``s % window``), row by row and bit for bit, with fractional volumes (so a bin's
+    total depends on the order its volumes are added in) and, with a coarse ``tick``, many
+    equal bins (so the value area's ties are taken as the stream takes them)."""
+    rng = np.random.default_rng(seed)
+    n = rows + window
+    prices = 100 + np.cumsum(rng.normal(0, 0.5, n))
+    if tick:
+        prices = np.round(prices / tick) * tick
+    volumes = rng.lognormal(3, 1, n) * rng.choice([0.1, 1.0, 3.3], n)
+    volumes[rng.random(n) < 0.2] *= 1e12  # large and small in one bin: order shows
+    ring = np.zeros(window)
+    ring_volumes = np.zeros(window)
+    expected, binned = [], []
+    for k in range(n):
+        if k >= window:
+            expected.append(value_area(ring, ring_volumes, bins, share))
+            lo, hi = ring.min(), ring.max()
+            if not hi - lo <= 1e-12 * hi:  # the streaming binning, as value_area does it
+                index = np.minimum(((ring - lo) * (bins / (hi - lo))).astype(np.intp), bins - 1)
+                binned.append(np.bincount(index, weights=ring_volumes, minlength=bins))
+        ring[(first + k) % window] = prices[k]
+        ring_volumes[(first + k) % window] = volumes[k]
+    _, _, _, hist = histograms(prices, volumes, first, window, bins)
+    assert hist.tobytes() == np.array(binned).reshape(-1, bins).tobytes()
+    assert profiles(prices, volumes, first, window, bins, share) == expected

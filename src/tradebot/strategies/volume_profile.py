@@ -30,7 +30,7 @@ from tradebot.domain.batch import SymbolBars
 from tradebot.domain.enums import Direction
 from tradebot.strategies.base import BaseStrategy, Opinion, StrategyContext, StrategyParams
 
-__all__ = ["VolumeProfile", "VolumeProfileParams", "profiles", "value_area"]
+__all__ = ["VolumeProfile", "VolumeProfileParams", "histograms", "profiles", "value_area"]
 
 _CONFIDENCE = 0.6
 _FLAT = 1e-12
@@ -112,21 +112,29 @@ def profiles(
     rows = len(prices) - window
     if rows <= 0:
         return []
-    ends = np.arange(rows, dtype=np.intp) + first + window  # the sample each row precedes
-    chrono = np.lib.stride_tricks.sliding_window_view(prices, window)[:rows]
-    chrono_volumes = np.lib.stride_tricks.sliding_window_view(volumes, window)[:rows]
-    # slot j of the ring holds the window's element (j - end) mod window
-    slots = (np.arange(window, dtype=np.intp)[None, :] - (ends % window)[:, None]) % window
-    order = np.arange(rows, dtype=np.intp)[:, None]
-    ring = chrono[order, slots]
-    ring_volumes = chrono_volumes[order, slots]
-    lo = ring.min(axis=1)
-    hi = ring.max(axis=1)
-    full = ~(hi - lo <= _FLAT * hi)
     out: list[tuple[float, float, float] | None] = [None] * rows
-    rows_full = np.flatnonzero(full)
+    rows_full, lo_f, hi_f, hist = histograms(prices, volumes, first, window, bins)
     if not len(rows_full):
         return out
+    levels = _levels_many(hist, lo_f, hi_f, share)
+    for row, level in zip(rows_full.tolist(), levels, strict=True):
+        out[row] = level
+    return out
+
+
+def histograms(
+    prices: NDArray[np.float64], volumes: NDArray[np.float64], first: int, window: int, bins: int
+) -> tuple[NDArray[np.intp], NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
+    """The binned profile of every window of :func:`profiles` that is not flat: the rows'
+    numbers, their lowest and highest price, and one histogram per row — each bin's
+    volumes added in ring-buffer order by one ``bincount`` over all rows, so the totals
+    are the streaming path's floats."""
+    rows = len(prices) - window
+    take = _RingOrder(first, window, rows)
+    ring, ring_volumes = take(prices), take(volumes)
+    lo = ring.min(axis=1)
+    hi = ring.max(axis=1)
+    rows_full = np.flatnonzero(~(hi - lo <= _FLAT * hi))
     lo_f, hi_f = lo[rows_full], hi[rows_full]
     scale = bins / (hi_f - lo_f)
     index = ((ring[rows_full] - lo_f[:, None]) * scale[:, None]).astype(np.intp)
@@ -135,10 +143,38 @@ def profiles(
     weights = ring_volumes[rows_full].ravel()
     counted = np.bincount(index.ravel(), weights=weights, minlength=len(rows_full) * bins)
     hist = np.asarray(counted, dtype=np.float64).reshape(len(rows_full), bins)
-    levels = _levels_many(hist, lo_f, hi_f, share)
-    for row, level in zip(rows_full.tolist(), levels, strict=True):
-        out[row] = level
-    return out
+    return rows_full, lo_f, hi_f, hist
+
+
+class _RingOrder:
+    """Every window of a stretch of samples, in the order the streaming ring buffer holds
+    it (sample ``s`` in slot ``s % window``), as rows of one array.
+
+    The samples are laid out on a grid of whole ring cycles (row ``q``, column = slot), so
+    the window before sample ``e`` is, slot by slot, the current cycle's sample for the
+    slots already overwritten (``slot < e % window``) and the previous cycle's for the rest:
+    two row gathers and one select, where a per-element index (a modulo per element and a
+    fancy gather) cost three times as much."""
+
+    __slots__ = ("_cycle", "_newer", "_offset", "_rows", "_window")
+
+    def __init__(self, first: int, window: int, rows: int) -> None:
+        self._offset = first % window  # grid column of the stretch's first sample
+        self._window, self._rows = window, rows
+        ends = np.arange(rows, dtype=np.intp) + self._offset + window  # on the grid
+        self._cycle = ends // window
+        slots = np.arange(window, dtype=np.intp)
+        self._newer = slots[None, :] < (ends % window)[:, None]
+
+    def __call__(self, values: NDArray[np.float64]) -> NDArray[np.float64]:
+        window, offset = self._window, self._offset
+        cycles = int(self._cycle[-1]) + 1
+        grid = np.zeros(cycles * window, dtype=np.float64)
+        grid[offset : offset + len(values)] = values[: cycles * window - offset]
+        laid = grid.reshape(cycles, window)
+        cycle = self._cycle
+        ring: NDArray[np.float64] = np.where(self._newer, laid[cycle], laid[cycle - 1])
+        return ring
 
 
 def _levels_many(
@@ -150,22 +186,34 @@ def _levels_many(
     last = bins - 1
     total = np.cumsum(hist, axis=1)[:, -1]  # sequential, like the streaming loop
     poc = np.argmax(hist, axis=1)  # the first maximum, like list.index(max(...))
-    every = np.arange(rows)
     target = total * share
+    acc = hist[np.arange(rows), poc]
     low = poc.copy()
     high = poc.copy()
-    acc = hist[every, poc]
+    # a -1.0 bin on each side stands for "no neighbour there" (as in _levels), so a
+    # neighbour is one flat read: column c + 1 of a padded row holds bin c
+    padded = np.full((rows, bins + 2), -1.0)
+    padded[:, 1:-1] = hist
+    flat = padded.ravel()
     active = np.flatnonzero((acc < target) & ((low > 0) | (high < last)))
+    # the growing rows' state, compacted as rows finish (written back then)
+    a_low, a_high, a_acc, a_target = low[active], high[active], acc[active], target[active]
+    a_base = active * (bins + 2)
     while len(active):
-        lows, highs = low[active], high[active]
-        below = np.where(lows > 0, hist[active, np.maximum(lows - 1, 0)], -1.0)
-        above = np.where(highs < last, hist[active, np.minimum(highs + 1, last)], -1.0)
+        below = flat[a_base + a_low]
+        above = flat[a_base + a_high + 2]
         down = below >= above
-        low[active] = np.where(down, lows - 1, lows)
-        high[active] = np.where(down, highs, highs + 1)
-        acc[active] = acc[active] + np.where(down, below, above)
-        still = (acc[active] < target[active]) & ((low[active] > 0) | (high[active] < last))
-        active = active[still]
+        a_low -= down
+        a_high += ~down
+        a_acc = a_acc + np.where(down, below, above)
+        going = (a_acc < a_target) & ((a_low > 0) | (a_high < last))
+        if not going.all():
+            done = ~going
+            rows_done = active[done]
+            low[rows_done], high[rows_done] = a_low[done], a_high[done]
+            active, a_base = active[going], a_base[going]
+            a_low, a_high = a_low[going], a_high[going]
+            a_acc, a_target = a_acc[going], a_target[going]
     width = (hi - lo) / bins
     poc_price = lo + (poc + 0.5) * width
     val = lo + low * width
