@@ -9,7 +9,8 @@ matter, in time order, calling the very stages the per-bar path calls:
 * a bar of a symbol with an order working at the venue → the execution stage (fills);
 * a bar after which the strategies had an opinion → the signal stage's ``emit`` → decision
   → order manager → broker;
-* the last bar of a snapshot bucket → the ledger's snapshot and benchmark.
+* the last bar of a snapshot bucket → the ledger's snapshot and benchmark (a quiet run of
+  them — no order working, no opinion in between — as one call, with the same values).
 
 Between visits only prices move, so the equity curve (one point per distinct time) is
 computed in bulk afterwards from the ledger's state after each visit and the closes. The
