@@ -187,10 +187,12 @@ class Portfolio:
         self, times: Sequence[datetime], marks: Mapping[str, Sequence[float]]
     ) -> list[PortfolioSnapshot]:
         """:meth:`snapshot` at each of ``times`` while no fill moves the ledger, with each
-        position's mark at each time in ``marks`` (by symbol, one per time): the batch
-        path's quiet stretch of snapshot buckets in one call, the same Decimal operations
-        in the same order (so the same values, digit for digit). Leaves each position's
-        ``last_price`` and each mark as at the last time, as :meth:`snapshot` would."""
+        held position marked at ``marks[symbol][k]`` at ``times[k]`` (every held symbol
+        needs its column: there is no falling back to average cost here): the batch path's
+        quiet stretch of snapshot buckets in one call, the same Decimal operations in the
+        same order (so the same values, digit for digit). Afterwards each held symbol is
+        marked at its last column value and its ``last_price`` is that mark — as setting
+        the marks and calling :meth:`snapshot` one time after the other leaves them."""
         held = list(self.positions.values())
         cash, realised, count = self.cash, self.realised_pnl, len(held)
         columns = [(pos.signed_quantity, marks[pos.symbol]) for pos in held]

@@ -142,9 +142,12 @@ class PortfolioStage:
             self.save_positions()  # their marks, as of the snapshot
 
     def bucket_ends(self, times: Sequence[datetime], marks: Mapping[str, Sequence[float]]) -> None:
-        """:meth:`bucket_end` at each of ``times`` with no fill between them (the batch
-        path's quiet stretch), each position marked at ``marks[symbol][k]`` at
-        ``times[k]``: one :meth:`Portfolio.snapshots` call instead of a visit per bucket."""
+        """The snapshots of :meth:`bucket_end` at each of ``times`` with no fill between
+        them (the batch path's quiet stretch), each position marked at ``marks[symbol][k]``
+        at ``times[k]``: one :meth:`Portfolio.snapshots` call instead of a visit per bucket.
+        A run that saves positions as they change saves them once, at the last time (the
+        batch path never does: it runs on an instant clock, where positions are saved at
+        the end)."""
         record, run_id = self._store.record_snapshot, self._run_id
         for snapshot in self.portfolio.snapshots(times, marks):
             record(run_id, snapshot)

@@ -130,6 +130,9 @@ def histograms(
     volumes added in ring-buffer order by one ``bincount`` over all rows, so the totals
     are the streaming path's floats."""
     rows = len(prices) - window
+    if rows <= 0:
+        empty = np.zeros(0, dtype=np.float64)
+        return np.zeros(0, dtype=np.intp), empty, empty, np.zeros((0, bins), dtype=np.float64)
     take = _RingOrder(first, window, rows)
     ring, ring_volumes = take(prices), take(volumes)
     lo = ring.min(axis=1)
@@ -156,11 +159,11 @@ class _RingOrder:
     two row gathers and one select, where a per-element index (a modulo per element and a
     fancy gather) cost three times as much."""
 
-    __slots__ = ("_cycle", "_newer", "_offset", "_rows", "_window")
+    __slots__ = ("_cycle", "_newer", "_offset", "_window")
 
     def __init__(self, first: int, window: int, rows: int) -> None:
         self._offset = first % window  # grid column of the stretch's first sample
-        self._window, self._rows = window, rows
+        self._window = window
         ends = np.arange(rows, dtype=np.intp) + self._offset + window  # on the grid
         self._cycle = ends // window
         slots = np.arange(window, dtype=np.intp)
