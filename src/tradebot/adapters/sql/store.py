@@ -220,7 +220,7 @@ class SqlStore(StoreReads, CommandRows, LearningRows):
     def record_order(self, run_id: str, order: Order) -> None:
         """Insert the order, or replace the recorded state of this client order id."""
         self._check_open()
-        self._buffer.add_order(mapping.order_row(run_id, order))
+        self._buffer.add_order(run_id, order)
         self._added()
 
     def record_fill(self, run_id: str, fill: Fill) -> None:

@@ -28,7 +28,7 @@ from sqlalchemy import Connection, Dialect, Table, delete, func
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.sql.dml import Insert
 
-from tradebot.adapters.sql.mapping import Row
+from tradebot.adapters.sql.mapping import Row, order_row
 from tradebot.adapters.sql.models import (
     ArticleRow,
     ClosedTradeRow,
@@ -43,7 +43,7 @@ from tradebot.adapters.sql.models import (
     SnapshotRow,
 )
 from tradebot.adapters.sql.types import column_form
-from tradebot.domain.messages import PortfolioSnapshot
+from tradebot.domain.messages import Order, PortfolioSnapshot
 
 __all__ = ["WriteBuffer", "Writer"]
 
@@ -62,7 +62,10 @@ class WriteBuffer:
         self.sentiments: dict[tuple[str, str, str], Row] = {}
         self.signals: list[Row] = []
         self.decisions: list[Row] = []
-        self.orders: dict[tuple[str, str], Row] = {}
+        self.orders: dict[tuple[str, str], tuple[str, Order, str | None]] = {}
+        """The last recorded state of each order (run id, the order, its broker order id as
+        last known): the row is made once, at the write — an order is saved three or more
+        times in its life, and within one batch only its last state is written."""
         self.fills: list[Row] = []
         self.closed_trades: list[Row] = []
         self.snapshots: dict[tuple[str, datetime], PortfolioSnapshot] = {}
@@ -78,12 +81,23 @@ class WriteBuffer:
     def add_sentiment(self, row: Row) -> None:
         self.sentiments.setdefault((row["article_hash"], row["ticker"], row["model"]), row)
 
-    def add_order(self, row: Row) -> None:
-        key = (row["run_id"], row["client_order_id"])
-        earlier = self.orders.get(key)
-        if earlier is not None and row["broker_order_id"] is None:
-            row["broker_order_id"] = earlier["broker_order_id"]
-        self.orders[key] = row
+    def add_order(self, run_id: str, order: Order) -> None:
+        key = (run_id, order.client_order_id)
+        broker_order_id = order.broker_order_id
+        if broker_order_id is None:
+            earlier = self.orders.get(key)
+            if earlier is not None:
+                broker_order_id = earlier[2]
+        self.orders[key] = (run_id, order, broker_order_id)
+
+    def order_rows(self) -> list[Row]:
+        """The orders' rows, each with the broker order id once known kept."""
+        rows = []
+        for run_id, order, broker_order_id in self.orders.values():
+            row = order_row(run_id, order)
+            row["broker_order_id"] = broker_order_id
+            rows.append(row)
+        return rows
 
     def add_snapshot(self, run_id: str, snapshot: PortfolioSnapshot) -> None:
         self.snapshots[(run_id, snapshot.ts)] = snapshot
@@ -227,7 +241,7 @@ class Writer:
             (self._sentiments, list(buffer.sentiments.values())),
             (self._signals, buffer.signals),
             (self._decisions, buffer.decisions),
-            (self._orders, list(buffer.orders.values())),
+            (self._orders, buffer.order_rows()),
             (self._fills, buffer.fills),
             (self._closed_trades, buffer.closed_trades),
             (self._risk_states, list(buffer.risk_states.values())),
