@@ -155,11 +155,16 @@ def _run(bars: list[Bar], *, batch: bool, config: dict[str, Any]) -> tuple[RunRe
     return result, store, kernel.ledger
 
 
+STRATEGY_NAMES = st.sampled_from(sorted(STRATEGY_SETS))
+BLOCKS = st.integers(1, 40)
+"""Bars per block of the feed (1: every bar its own block)."""
+
+
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     bars=markets(),
-    strategies=st.sampled_from(sorted(STRATEGY_SETS)),
-    block=st.integers(1, 40),
+    strategies=STRATEGY_NAMES,
+    block=BLOCKS,
     interval=st.sampled_from([120, 3600, 86_400]),
     all_in=st.booleans(),
     max_open=st.integers(1, 3),
@@ -246,8 +251,8 @@ def test_the_standard_case_trades_on_the_batch_path() -> None:
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     bars=markets(),
-    strategies=st.sampled_from(sorted(STRATEGY_SETS)),
-    block=st.integers(1, 40),
+    strategies=STRATEGY_NAMES,
+    block=BLOCKS,
     interval=st.sampled_from([60, 120, 3600]),
     shorts=st.booleans(),
 )
@@ -258,16 +263,14 @@ def test_a_quiet_stretch_over_unmarked_holdings_is_visited_one_by_one(
     store, no closes yet) are priced at cost until their first bar, so a quiet stretch over
     them is not taken in bulk but visit by visit. Forced here by dropping the marks as each
     block starts: the records, marks and last prices come out as with no stretch at all."""
-    config = {
+    config = {  # snapshots on, no volume cap: _run's defaults
         "strategies": strategies,
         "block": block,
         "interval": interval,
         "all_in": False,
         "max_open": 3,
         "trade_from": None,
-        "snapshots": True,
         "shorts": shorts,
-        "volume": False,
     }
     init = batch_driver._Walk.__init__
 

@@ -24,6 +24,11 @@ from tradebot.strategies.registry import load_registry, make_factory
 from tradebot.strategies.volume_profile import histograms, profiles, value_area
 
 REGISTRY = load_registry(plugins=False)
+SEEDS = st.integers(0, 2**32 - 1)
+LENGTHS = st.integers(0, 400)
+"""Bars in a generated series (a few hundred: many windows and block cuts, fast)."""
+CUTS = st.lists(st.integers(0, 400), max_size=6)
+"""Where the series is cut into blocks for ``on_bars``."""
 PARAMS: dict[str, dict[str, Any]] = {
     "sma_cross": {"fast": 3, "slow": 7},
     "ema_cross": {"fast": 3, "slow": 7},
@@ -133,7 +138,7 @@ def test_on_bars_equals_on_bar(
 @pytest.mark.parametrize(("name", "params"), CASES)
 @settings(max_examples=60, deadline=None)
 @given(
-    seed=st.integers(0, 2**32 - 1),
+    seed=SEEDS,
     n=st.integers(1, 400),
     p_flat=st.sampled_from([0.0, 0.2, 0.6]),
     blocks=st.integers(1, 60),
@@ -165,9 +170,9 @@ def _check(name: str, params: dict[str, Any], moves: list[int], cuts: list[int])
 
 @settings(max_examples=150, deadline=None)
 @given(
-    seed=st.integers(0, 2**32 - 1),
-    n=st.integers(0, 400),
-    cuts=st.lists(st.integers(0, 400), max_size=6),
+    seed=SEEDS,
+    n=LENGTHS,
+    cuts=CUTS,
     window=st.integers(10, 40),
     bins=st.integers(5, 30),
 )
@@ -190,9 +195,9 @@ def test_volume_profile_bulk_equals_stream_on_full_bars(
 
 @settings(max_examples=150, deadline=None)
 @given(
-    seed=st.integers(0, 2**32 - 1),
-    n=st.integers(0, 400),
-    cuts=st.lists(st.integers(0, 400), max_size=6),
+    seed=SEEDS,
+    n=LENGTHS,
+    cuts=CUTS,
     period=st.integers(2, 30),
     volume_period=st.integers(1, 30),
     factor=st.sampled_from([0.0, 0.5, 1.0, 1.5, 3.0]),
@@ -219,7 +224,7 @@ def test_momentum_bulk_equals_stream_with_real_volumes(
 
 @settings(max_examples=120, deadline=None)
 @given(
-    seed=st.integers(0, 2**32 - 1),
+    seed=SEEDS,
     n=st.integers(0, 600),
     cuts=st.lists(st.integers(0, 600), max_size=8),
     step_minutes=st.sampled_from([1, 7, 30, 180]),
@@ -256,7 +261,7 @@ def test_vwap_bulk_equals_stream_across_sessions(
 
 @settings(max_examples=200, deadline=None)
 @given(
-    seed=st.integers(0, 2**32 - 1),
+    seed=SEEDS,
     first=st.integers(0, 500),
     rows=st.integers(1, 120),
     window=st.integers(10, 40),
